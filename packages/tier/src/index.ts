@@ -1,1 +1,1 @@
-export {};
+export * from './real-scheduler';
