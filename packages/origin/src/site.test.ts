@@ -1,0 +1,100 @@
+import type { RequestHead } from '@cdnlab/core';
+import { createSite, globToRegExp, makeBody } from './site';
+
+const T0 = Date.UTC(2026, 0, 1);
+const get = (target: string, headers: Array<[string, string]> = [], method = 'GET'): RequestHead =>
+  ({ method, scheme: 'http', host: 'cdn.cdnlab.test', target, headers });
+const header = (h: Array<[string, string]>, name: string): string | undefined => h.find(([n]) => n === name)?.[1];
+const text = (b: Uint8Array): string => new TextDecoder().decode(b);
+
+describe('synthetic site', () => {
+  const site = () => createSite({
+    paths: [
+      { match: '/static/**', sizeBytes: 2000, headers: { 'Cache-Control': 'max-age=3600', 'Surrogate-Key': 'static {path}' } },
+      { match: '/api/*', sizeBytes: 100, vary: ['Accept-Encoding'], latencyMs: 50, headers: { 'Cache-Control': 's-maxage=5' } },
+      { match: '/private', setCookie: true, headers: { 'Cache-Control': 'private' } },
+    ],
+    versionEveryMs: 10_000,
+  }, T0);
+
+  it('globs: * stays in a segment, ** crosses segments', () => {
+    expect(globToRegExp('/a/*').test('/a/b')).toBe(true);
+    expect(globToRegExp('/a/*').test('/a/b/c')).toBe(false);
+    expect(globToRegExp('/a/**').test('/a/b/c')).toBe(true);
+    expect(globToRegExp('/a.b').test('/aXb')).toBe(false);
+    expect(() => globToRegExp('a')).toThrow('starting with "/"');
+  });
+
+  it('serves bodies of exactly the configured size that name path and version', () => {
+    const a = site().answer(get('/static/x/y.css?q=1'), undefined, T0);
+    expect(a.head.status).toBe(200);
+    expect(a.body.length).toBe(2000);
+    expect(text(a.body)).toMatch(/^cdnlab origin: \/static\/x\/y\.css\?q=1 version=1\n/);
+    expect(header(a.head.headers, 'content-length')).toBe('2000');
+    expect(header(a.head.headers, 'surrogate-key')).toBe('static /static/x/y.css');
+    expect(header(a.head.headers, 'cache-control')).toBe('max-age=3600');
+    expect(a.kind).toBe('get');
+    // Deterministic: the same inputs give the same bytes.
+    expect(makeBody('/p', 3, '', 500)).toEqual(makeBody('/p', 3, '', 500));
+    expect(makeBody('/p', 3, '', 500)).not.toEqual(makeBody('/p', 4, '', 500));
+  });
+
+  it('advances versions on schedule, by bump and by pin, per pattern', () => {
+    const s = site();
+    expect(s.versionOf('/static/a', T0 + 9_999)).toBe(1);
+    expect(s.versionOf('/static/a', T0 + 10_000)).toBe(2);
+    s.bumpVersion(T0 + 12_000, '/api/*');
+    expect(s.versionOf('/api/x', T0 + 12_000)).toBe(3);
+    expect(s.versionOf('/static/a', T0 + 12_000)).toBe(2);
+    s.setVersion(7, T0 + 15_000);
+    expect(s.versionOf('/static/a', T0 + 15_000)).toBe(7);
+    expect(s.versionOf('/static/a', T0 + 25_000)).toBe(8);
+    const a = s.answer(get('/static/a'), undefined, T0 + 25_000);
+    expect(header(a.head.headers, 'last-modified')).toBe(new Date(T0 + 25_000).toUTCString());
+  });
+
+  it('answers conditionals with 304 when the validator still matches', () => {
+    const s = site();
+    const first = s.answer(get('/static/a'), undefined, T0);
+    const etag = header(first.head.headers, 'etag')!;
+    const lm = header(first.head.headers, 'last-modified')!;
+    const byTag = s.answer(get('/static/a', [['if-none-match', `W/${etag}`]]), undefined, T0 + 1000);
+    expect(byTag.head.status).toBe(304);
+    expect(byTag.kind).toBe('not-modified');
+    expect(byTag.body.length).toBe(0);
+    expect(s.answer(get('/static/a', [['if-modified-since', lm]]), undefined, T0 + 1000).head.status).toBe(304);
+    // After a version change the validator no longer matches.
+    const later = s.answer(get('/static/a', [['if-none-match', etag]]), undefined, T0 + 10_000);
+    expect(later.head.status).toBe(200);
+    expect(later.kind).toBe('conditional');
+  });
+
+  it('varies bodies and ETags by the Vary request headers, and says Vary', () => {
+    const s = site();
+    const gz = s.answer(get('/api/a', [['accept-encoding', 'gzip']]), undefined, T0);
+    const br = s.answer(get('/api/a', [['accept-encoding', 'br']]), undefined, T0);
+    expect(header(gz.head.headers, 'vary')).toBe('accept-encoding');
+    expect(header(gz.head.headers, 'etag')).not.toBe(header(br.head.headers, 'etag'));
+    expect(text(gz.body)).toContain('variant=accept-encoding:gzip');
+    expect(gz.latencyMs).toBe(50);
+  });
+
+  it('handles HEAD, unknown paths, cookies and unsafe methods', () => {
+    const s = site();
+    const head = s.answer(get('/static/a', [], 'HEAD'), undefined, T0);
+    expect(head.body.length).toBe(0);
+    expect(header(head.head.headers, 'content-length')).toBe('2000');
+    expect(s.answer(get('/nope'), undefined, T0).head.status).toBe(404);
+    expect(header(s.answer(get('/private'), undefined, T0).head.headers, 'set-cookie')).toMatch(/^session=/);
+    const post = s.answer(get('/api/a', [], 'POST'), new Uint8Array(12), T0);
+    expect(post.head.status).toBe(201);
+    expect(post.kind).toBe('post');
+    expect(header(post.head.headers, 'cache-control')).toBe('no-store');
+    expect(text(post.body)).toContain('accepted 12 bytes');
+  });
+
+  it('rejects bad configuration with the field named', () => {
+    expect(() => createSite({ paths: [{ match: '/a', status: 999 }] }, T0)).toThrow('site.paths[0].status');
+    expect(() => createSite({ paths: [], versionEveryMs: -1 }, T0)).toThrow('site.versionEveryMs');
+  });
+});

@@ -1,0 +1,247 @@
+import type { HeaderList, RequestHead, ResponseHead } from '@cdnlab/core';
+
+/**
+ * The synthetic site: a pure function from (request, version, now) to the
+ * answer, so tests and the simulator can predict exactly what a client should
+ * get. Bodies are deterministic from path, query, version and the request's
+ * Vary values, so a test can tell a stale copy from a fresh one by its bytes.
+ */
+
+export interface SitePathRule {
+  /** Glob on the path (not the query): `*` stays within a segment, `**` crosses segments. */
+  match: string;
+  status?: number;
+  /** Body size in bytes (the body is padded to exactly this). */
+  sizeBytes?: number;
+  /** Extra response headers; `{path}` and `{version}` in values are substituted. */
+  headers?: Record<string, string | string[]>;
+  etag?: boolean;
+  lastModified?: boolean;
+  /** Generation latency in ms, applied by the service (the site itself is instant). */
+  latencyMs?: number;
+  /** Request headers the body depends on; emitted as `Vary`. */
+  vary?: string[];
+  /** Send a Set-Cookie with every answer (a session cookie, as apps do). */
+  setCookie?: boolean;
+}
+
+export interface SiteConfig {
+  paths: SitePathRule[];
+  /** When set, every path's version advances by one every this many ms. */
+  versionEveryMs?: number;
+}
+
+export interface SiteAnswer {
+  head: ResponseHead;
+  body: Uint8Array;
+  latencyMs: number;
+  /** What the request was, for the origin's ground-truth counters. */
+  kind: RequestKind;
+  version: number;
+}
+
+export type RequestKind = 'get' | 'head' | 'conditional' | 'not-modified' | 'post' | 'put' | 'patch' | 'delete' | 'options' | 'other';
+
+const DEFAULT_RULE: Required<Pick<SitePathRule, 'status' | 'sizeBytes'>> = { status: 200, sizeBytes: 1024 };
+
+interface CompiledRule extends SitePathRule {
+  re: RegExp;
+  pattern: string;
+}
+
+export function globToRegExp(glob: string): RegExp {
+  if (!glob.startsWith('/')) throw new TypeError(`expected a path glob starting with "/", got "${glob}"`);
+  let re = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i];
+    if (c === '*') {
+      if (glob[i + 1] === '*') { re += '.*'; i++; } else re += '[^/]*';
+    } else re += c.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
+}
+
+/** FNV-1a over a string: a small stable hash for ETags and filler bytes. */
+export function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+const encoder = new TextEncoder();
+const FILLER = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-_';
+
+/**
+ * The body: one readable line that names what it is, padded with filler to
+ * the configured size (a size smaller than the line truncates it).
+ */
+export function makeBody(target: string, version: number, variant: string, sizeBytes: number): Uint8Array {
+  const line = `cdnlab origin: ${target} version=${version}${variant ? ` variant=${variant}` : ''}\n`;
+  const out = new Uint8Array(sizeBytes);
+  const head = encoder.encode(line);
+  out.set(head.subarray(0, sizeBytes));
+  let seed = fnv1a(line);
+  for (let i = head.length; i < sizeBytes; i++) {
+    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+    out[i] = FILLER.charCodeAt(seed >>> 26).valueOf();
+  }
+  return out;
+}
+
+function headerValue(h: HeaderList, name: string): string | undefined {
+  const vals = h.filter(([n]) => n === name).map(([, v]) => v);
+  return vals.length ? vals.join(', ') : undefined;
+}
+
+function methodKind(method: string): RequestKind {
+  switch (method) {
+    case 'GET': return 'get';
+    case 'HEAD': return 'head';
+    case 'POST': return 'post';
+    case 'PUT': return 'put';
+    case 'PATCH': return 'patch';
+    case 'DELETE': return 'delete';
+    case 'OPTIONS': return 'options';
+    default: return 'other';
+  }
+}
+
+export interface Site {
+  /** The rule that serves a path, or undefined (404). */
+  ruleFor(path: string): SitePathRule | undefined;
+  /** Current version of a path at `now`. */
+  versionOf(path: string, now: number): number;
+  /** Pin the version of every path matching `pattern` (all paths when undefined) from `now` on. */
+  setVersion(version: number, now: number, pattern?: string): void;
+  /** Bump every matching path's version by one. */
+  bumpVersion(now: number, pattern?: string): void;
+  answer(req: RequestHead, body: Uint8Array | undefined, now: number): SiteAnswer;
+}
+
+export function createSite(config: SiteConfig, startMs: number): Site {
+  if (!Array.isArray(config.paths)) throw new TypeError('expected site.paths to be a list of path rules');
+  if (config.versionEveryMs !== undefined && !(config.versionEveryMs > 0)) {
+    throw new TypeError(`expected site.versionEveryMs to be a positive number, got ${config.versionEveryMs}`);
+  }
+  const rules: CompiledRule[] = config.paths.map((r, i) => {
+    if (typeof r.match !== 'string') throw new TypeError(`expected site.paths[${i}].match to be a string`);
+    if (r.status !== undefined && !(Number.isInteger(r.status) && r.status >= 100 && r.status <= 599)) {
+      throw new TypeError(`expected site.paths[${i}].status to be an HTTP status code, got ${r.status}`);
+    }
+    if (r.sizeBytes !== undefined && !(Number.isInteger(r.sizeBytes) && r.sizeBytes >= 0)) {
+      throw new TypeError(`expected site.paths[${i}].sizeBytes to be a non-negative integer, got ${r.sizeBytes}`);
+    }
+    return { ...r, re: globToRegExp(r.match), pattern: r.match };
+  });
+  // Changes made by command, in order: `set` pins a version, `bump` adds one.
+  // A path's version is the last pin that matches it (or 1 at start), plus
+  // every later matching bump, plus the scheduled ticks since that pin.
+  const changes: Array<{ re?: RegExp; op: 'set' | 'bump'; version: number; at: number }> = [];
+
+  const ruleFor = (path: string): CompiledRule | undefined => rules.find((r) => r.re.test(path));
+  const every = config.versionEveryMs ?? 0;
+  const ticks = (now: number, since: number): number => (every ? Math.max(0, Math.floor((now - since) / every)) : 0);
+
+  const versionInfo = (path: string, now: number): { version: number; since: number } => {
+    let base = 1;
+    let pinnedAt = startMs;
+    let from = 0;
+    for (let i = changes.length - 1; i >= 0; i--) {
+      const c = changes[i];
+      if (c.op === 'set' && (!c.re || c.re.test(path))) { base = c.version; pinnedAt = c.at; from = i + 1; break; }
+    }
+    let version = base;
+    let since = pinnedAt;
+    for (let i = from; i < changes.length; i++) {
+      const c = changes[i];
+      if (c.op === 'bump' && (!c.re || c.re.test(path))) { version++; since = c.at; }
+    }
+    const t = ticks(now, pinnedAt);
+    if (t > 0) { version += t; since = Math.max(since, pinnedAt + t * every); }
+    return { version, since };
+  };
+
+  const site: Site = {
+    ruleFor,
+    versionOf: (path, now) => versionInfo(path, now).version,
+    setVersion(version, now, pattern) {
+      if (!Number.isInteger(version) || version < 0) throw new TypeError(`expected version to be a non-negative integer, got ${version}`);
+      changes.push({ re: pattern ? globToRegExp(pattern) : undefined, op: 'set', version, at: now });
+    },
+    bumpVersion(now, pattern) {
+      changes.push({ re: pattern ? globToRegExp(pattern) : undefined, op: 'bump', version: 0, at: now });
+    },
+    answer(req, reqBody, now) {
+      const q = req.target.indexOf('?');
+      const path = q === -1 ? req.target : req.target.slice(0, q);
+      const method = req.method.toUpperCase();
+      let kind = methodKind(method);
+      const date = new Date(Math.floor(now / 1000) * 1000).toUTCString();
+      const rule = ruleFor(path);
+      const headers: HeaderList = [['date', date], ['server', 'cdnlab-origin']];
+
+      if (kind === 'options') {
+        headers.push(['allow', 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS'], ['content-length', '0']);
+        return { head: { status: 204, headers }, body: new Uint8Array(0), latencyMs: 0, kind, version: 0 };
+      }
+      if (kind !== 'get' && kind !== 'head') {
+        // Unsafe methods: an API that accepts the write and says so; never cacheable.
+        const text = encoder.encode(`cdnlab origin: ${method} ${req.target} accepted ${reqBody?.length ?? 0} bytes\n`);
+        headers.push(['content-type', 'text/plain'], ['cache-control', 'no-store'], ['content-length', String(text.length)]);
+        return { head: { status: method === 'POST' ? 201 : 200, headers }, body: text, latencyMs: rule?.latencyMs ?? 0, kind, version: 0 };
+      }
+      if (!rule) {
+        const text = encoder.encode(`cdnlab origin: no rule serves ${path}\n`);
+        headers.push(['content-type', 'text/plain'], ['cache-control', 'max-age=10'], ['content-length', String(text.length)]);
+        return { head: { status: 404, headers }, body: kind === 'head' ? new Uint8Array(0) : text, latencyMs: 0, kind, version: 0 };
+      }
+
+      const { version, since } = versionInfo(path, now);
+      const vary = (rule.vary ?? []).map((v) => v.toLowerCase());
+      const variant = vary.map((name) => `${name}:${headerValue(req.headers, name) ?? ''}`).join(';');
+      const sizeBytes = rule.sizeBytes ?? DEFAULT_RULE.sizeBytes;
+      const status = rule.status ?? DEFAULT_RULE.status;
+      const etag = `"v${version}-${fnv1a(req.target + '|' + variant).toString(16)}"`;
+      const lastModified = new Date(Math.floor(since / 1000) * 1000).toUTCString();
+
+      for (const [name, raw] of Object.entries(rule.headers ?? {})) {
+        for (const v of Array.isArray(raw) ? raw : [raw]) {
+          headers.push([name.toLowerCase(), v.replace(/\{path\}/g, path).replace(/\{version\}/g, String(version))]);
+        }
+      }
+      headers.push(['content-type', 'text/plain; charset=utf-8']);
+      if (rule.etag !== false) headers.push(['etag', etag]);
+      if (rule.lastModified !== false) headers.push(['last-modified', lastModified]);
+      if (vary.length) headers.push(['vary', vary.join(', ')]);
+      if (rule.setCookie) headers.push(['set-cookie', `session=${fnv1a(String(now)).toString(36)}; Path=/; HttpOnly`]);
+      headers.push(['x-origin-version', String(version)]);
+
+      // The origin answers conditionals itself, as a real application server does.
+      const inm = headerValue(req.headers, 'if-none-match');
+      const ims = headerValue(req.headers, 'if-modified-since');
+      if (inm !== undefined || ims !== undefined) {
+        kind = 'conditional';
+        const etagMatches = inm !== undefined && rule.etag !== false &&
+          inm.split(',').map((t) => t.trim().replace(/^W\//, '')).some((t) => t === '*' || t === etag);
+        const notModifiedSince = inm === undefined && ims !== undefined && rule.lastModified !== false &&
+          Date.parse(ims) >= Date.parse(lastModified);
+        if (status === 200 && (etagMatches || notModifiedSince)) {
+          return { head: { status: 304, headers }, body: new Uint8Array(0), latencyMs: rule.latencyMs ?? 0, kind: 'not-modified', version };
+        }
+      }
+      const body = makeBody(req.target, version, variant, sizeBytes);
+      headers.push(['content-length', String(body.length)]);
+      return {
+        head: { status, headers },
+        body: kind === 'head' ? new Uint8Array(0) : body,
+        latencyMs: rule.latencyMs ?? 0,
+        kind,
+        version,
+      };
+    },
+  };
+  return site;
+}
