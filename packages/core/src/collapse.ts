@@ -1,0 +1,341 @@
+/**
+ * Request collapsing (STYLE 7): a map from cache key to the one upstream
+ * fetch in flight. The first request for a cold key becomes the *leader* and
+ * goes upstream; the rest become *waiters* and receive the leader's answer.
+ * Without it, a popular object that expires sends one origin request per
+ * client request until the first answer lands (the thundering herd).
+ *
+ * Modelled on Varnish's waiting list (with hit-for-miss) and nginx's
+ * `proxy_cache_lock` / `proxy_cache_lock_timeout`. The collapser is
+ * callback-based and reads time only through the `Scheduler`, so the same
+ * code runs behind real sockets and inside the virtual-time simulator.
+ *
+ * Named edge cases:
+ * - **Uncacheable answer** (private, Set-Cookie, no-store …): the leader's
+ *   answer may not be shared, so every waiter is released *at once* with
+ *   `uncacheable` and goes upstream in parallel. Handing them out one by one
+ *   would serialise them behind each other: Varnish's classic waiting-list
+ *   stall. The key is then remembered as *hit-for-miss* for `hitForMissMs`,
+ *   so later requests skip the waiting list until a cacheable answer arrives
+ *   (`clearHitForMiss`).
+ * - **Lock timeout** (`mode: 'lock-timeout'`): a waiter that has waited
+ *   `lockTimeoutMs` is released with `timeout` to fetch on its own, and
+ *   must not store what it gets (nginx does the same), so a slow leader cannot
+ *   be overtaken by a second copy racing into the cache.
+ * - **Waiting list full** (`maxWaiters`): further requests bypass collapsing
+ *   rather than pile up without bound.
+ * - **Leader's client gone**: the collapser does not know about clients. The
+ *   caller keeps the upstream fetch running while `waiterCount(key) > 0` and
+ *   may abort it, then call `fail`, once nobody waits.
+ * - **Body already streaming**: out of scope here; results are whole values.
+ */
+import type { Scheduler, TimerHandle } from './types';
+
+/** How requests for the same key are combined. */
+export type CollapseMode = 'wait' | 'lock-timeout' | 'off';
+
+/** Options for {@link createCollapser}. */
+export interface CollapserOptions {
+  scheduler: Scheduler;
+  /** `wait`: wait for the leader however long it takes; `lock-timeout`: at most `lockTimeoutMs`; `off`: every request bypasses. */
+  mode: CollapseMode;
+  /** Longest wait in `lock-timeout` mode. Default 5000 (nginx `proxy_cache_lock_timeout`). */
+  lockTimeoutMs?: number;
+  /** Most waiters per key; more bypass with `waiters-full`. Default unlimited. */
+  maxWaiters?: number;
+  /** How long a key stays hit-for-miss after an uncacheable answer; 0 disables. Default 120000 (Varnish's built-in VCL). */
+  hitForMissMs?: number;
+}
+
+/** What a waiter receives. */
+export type CollapseOutcome<R> =
+  /** The leader's cacheable answer, shared. */
+  | { kind: 'result'; result: R }
+  /** The leader's fetch failed. */
+  | { kind: 'error'; error: unknown }
+  /** The answer may not be shared: fetch upstream yourself (everyone does, in parallel). */
+  | { kind: 'uncacheable' }
+  /** Waited `lockTimeoutMs`: fetch upstream yourself and do NOT store the answer. */
+  | { kind: 'timeout'; mustNotStore: true };
+
+/** Why a request was not collapsed. */
+export type BypassReason = 'off' | 'hit-for-miss' | 'waiters-full';
+
+/** The role a request got from {@link Collapser.join}. */
+export type JoinResult =
+  /** Fetch upstream, then call `complete` or `fail`. */
+  | { role: 'leader' }
+  /** Wait for `onResult`; `cancel` if the client goes away (onResult is then never called). */
+  | { role: 'waiter'; cancel(): void }
+  /** Fetch upstream on your own; `onResult` is never called. */
+  | { role: 'bypass'; reason: BypassReason };
+
+/** Counters since creation. */
+export interface CollapserStats {
+  leaders: number;
+  /** Requests that joined as waiters. */
+  collapsed: number;
+  /** Waiters answered with the leader's result. */
+  served: number;
+  timeouts: number;
+  /** Waiters released because the answer was uncacheable. */
+  uncacheableReleased: number;
+  /** Waiters that received the leader's error. */
+  errors: number;
+  cancelled: number;
+  bypasses: { off: number; hitForMiss: number; waitersFull: number };
+}
+
+export interface Collapser<R> {
+  /** Joins the fetch for `key`, starting one (leader) if none is in flight. */
+  join(key: string, onResult: (outcome: CollapseOutcome<R>) => void): JoinResult;
+  /** The leader's fetch succeeded. Delivers to every waiter before returning. */
+  complete(key: string, result: R, opts: { cacheable: boolean }): void;
+  /** The leader's fetch failed (or was abandoned). Delivers to every waiter. */
+  fail(key: string, error: unknown): void;
+  /** Waiters still waiting on `key` (0 if none or nothing in flight). */
+  waiterCount(key: string): number;
+  /** Whether a leader is fetching `key`. */
+  inFlight(key: string): boolean;
+  /** A later fetch of `key` was cacheable: stop bypassing it. */
+  clearHitForMiss(key: string): void;
+  /** Keys with a fetch in flight. */
+  readonly size: number;
+  stats(): CollapserStats;
+}
+
+interface Waiter<R> {
+  onResult: (o: CollapseOutcome<R>) => void;
+  deadline: number;
+}
+
+interface Flight<R> {
+  /** Insertion order = join order = deadline order (one constant timeout). */
+  waiters: Map<number, Waiter<R>>;
+  timer: TimerHandle | undefined;
+}
+
+/**
+ * Creates a collapser. Options are validated here.
+ *
+ * @throws TypeError naming the bad option.
+ */
+export function createCollapser<R>(opts: CollapserOptions): Collapser<R> {
+  if (opts === null || typeof opts !== 'object') throw new TypeError(`expected opts to be an object, got ${String(opts)}`);
+  const { scheduler, mode } = opts;
+  if (!scheduler || typeof scheduler.now !== 'function' || typeof scheduler.setTimer !== 'function') {
+    throw new TypeError('expected opts.scheduler to be a Scheduler with now() and setTimer()');
+  }
+  if (mode !== 'wait' && mode !== 'lock-timeout' && mode !== 'off') {
+    throw new TypeError(`expected opts.mode to be 'wait', 'lock-timeout' or 'off', got ${JSON.stringify(mode)}`);
+  }
+  const lockTimeoutMs = opts.lockTimeoutMs ?? 5000;
+  if (!Number.isFinite(lockTimeoutMs) || lockTimeoutMs <= 0) {
+    throw new TypeError(`expected opts.lockTimeoutMs to be a positive number, got ${String(opts.lockTimeoutMs)}`);
+  }
+  const maxWaiters = opts.maxWaiters ?? Infinity;
+  if (maxWaiters !== Infinity && (!Number.isInteger(maxWaiters) || maxWaiters < 0)) {
+    throw new TypeError(`expected opts.maxWaiters to be a non-negative integer, got ${String(opts.maxWaiters)}`);
+  }
+  const hitForMissMs = opts.hitForMissMs ?? 120_000;
+  if (!Number.isFinite(hitForMissMs) || hitForMissMs < 0) {
+    throw new TypeError(`expected opts.hitForMissMs to be a non-negative number, got ${String(opts.hitForMissMs)}`);
+  }
+
+  const flights = new Map<string, Flight<R>>();
+  /** key → until. Insertion order is expiry order (constant duration), so pruning pops from the front. */
+  const hitForMiss = new Map<string, number>();
+  let nextId = 0;
+  const s: CollapserStats = {
+    leaders: 0,
+    collapsed: 0,
+    served: 0,
+    timeouts: 0,
+    uncacheableReleased: 0,
+    errors: 0,
+    cancelled: 0,
+    bypasses: { off: 0, hitForMiss: 0, waitersFull: 0 },
+  };
+
+  function pruneHitForMiss(now: number): void {
+    for (const [k, until] of hitForMiss) {
+      if (until > now) break;
+      hitForMiss.delete(k);
+    }
+  }
+
+  function armTimer(key: string, flight: Flight<R>): void {
+    const first = flight.waiters.values().next();
+    if (first.done) return;
+    const delay = Math.max(0, first.value.deadline - scheduler.now());
+    flight.timer = scheduler.setTimer(delay, () => onLockTimeout(key, flight));
+  }
+
+  function onLockTimeout(key: string, flight: Flight<R>): void {
+    flight.timer = undefined;
+    if (flights.get(key) !== flight) return; // already settled
+    const now = scheduler.now();
+    const expired: Waiter<R>[] = [];
+    for (const [id, w] of flight.waiters) {
+      if (w.deadline > now) break;
+      flight.waiters.delete(id);
+      expired.push(w);
+    }
+    s.timeouts += expired.length;
+    armTimer(key, flight);
+    deliver(expired, { kind: 'timeout', mustNotStore: true });
+  }
+
+  /** Removes the flight first, so callbacks that re-join start afresh. */
+  function settle(key: string): Waiter<R>[] {
+    const flight = flights.get(key);
+    if (!flight) throw new Error(`no fetch in flight for key ${JSON.stringify(key)}: complete/fail must be called once, by the leader`);
+    flights.delete(key);
+    flight.timer?.cancel();
+    return [...flight.waiters.values()];
+  }
+
+  return {
+    join(key, onResult) {
+      if (mode === 'off') {
+        s.bypasses.off++;
+        return { role: 'bypass', reason: 'off' };
+      }
+      const now = scheduler.now();
+      pruneHitForMiss(now);
+      if (hitForMiss.has(key)) {
+        s.bypasses.hitForMiss++;
+        return { role: 'bypass', reason: 'hit-for-miss' };
+      }
+      const flight = flights.get(key);
+      if (!flight) {
+        flights.set(key, { waiters: new Map(), timer: undefined });
+        s.leaders++;
+        return { role: 'leader' };
+      }
+      if (flight.waiters.size >= maxWaiters) {
+        s.bypasses.waitersFull++;
+        return { role: 'bypass', reason: 'waiters-full' };
+      }
+      const id = nextId++;
+      flight.waiters.set(id, { onResult, deadline: now + lockTimeoutMs });
+      s.collapsed++;
+      if (mode === 'lock-timeout' && flight.timer === undefined) armTimer(key, flight);
+      return {
+        role: 'waiter',
+        cancel() {
+          if (flight.waiters.delete(id)) s.cancelled++;
+        },
+      };
+    },
+
+    complete(key, result, { cacheable }) {
+      const waiters = settle(key);
+      if (cacheable) {
+        s.served += waiters.length;
+        deliver(waiters, { kind: 'result', result });
+        return;
+      }
+      if (hitForMissMs > 0) {
+        hitForMiss.delete(key);
+        hitForMiss.set(key, scheduler.now() + hitForMissMs);
+      }
+      s.uncacheableReleased += waiters.length;
+      deliver(waiters, { kind: 'uncacheable' });
+    },
+
+    fail(key, error) {
+      const waiters = settle(key);
+      s.errors += waiters.length;
+      deliver(waiters, { kind: 'error', error });
+    },
+
+    waiterCount: (key) => flights.get(key)?.waiters.size ?? 0,
+    inFlight: (key) => flights.has(key),
+    clearHitForMiss(key) {
+      hitForMiss.delete(key);
+    },
+    get size() {
+      return flights.size;
+    },
+    stats: () => ({ ...s, bypasses: { ...s.bypasses } }),
+  };
+}
+
+/**
+ * Calls every waiter even if one throws, then rethrows the first error:
+ * a faulty callback must not strand the others.
+ */
+function deliver<R>(waiters: Waiter<R>[], outcome: CollapseOutcome<R>): void {
+  let firstError: { error: unknown } | undefined;
+  for (const w of waiters) {
+    try {
+      w.onResult(outcome);
+    } catch (error) {
+      firstError ??= { error };
+    }
+  }
+  if (firstError) throw firstError.error;
+}
+
+/** What {@link collapseAsync} resolves to. */
+export interface CollapsedFetch<R> {
+  result: R;
+  /** Whether the answer is cacheable as fetched. */
+  cacheable: boolean;
+  /** How it was obtained: own fetch as leader, shared, bypassing, or after release. */
+  via: 'leader' | 'waiter' | 'bypass' | 'uncacheable' | 'timeout';
+  /**
+   * Whether THIS caller should store it: false for a waiter (the leader
+   * stores) and after a lock timeout (nginx rule), else `cacheable`.
+   */
+  mayStore: boolean;
+}
+
+/**
+ * Promise wrapper for services: runs `fetch` at most once per key among
+ * concurrent callers, following the collapser's rules. A fetch by a request
+ * that was released or bypassed runs uncollapsed; if its answer turns out
+ * cacheable, the key leaves hit-for-miss.
+ */
+export async function collapseAsync<R>(
+  collapser: Collapser<R>,
+  key: string,
+  fetch: () => Promise<{ result: R; cacheable: boolean }>,
+): Promise<CollapsedFetch<R>> {
+  let resolveOutcome!: (o: CollapseOutcome<R>) => void;
+  const outcome = new Promise<CollapseOutcome<R>>((resolve) => {
+    resolveOutcome = resolve;
+  });
+  const role = collapser.join(key, resolveOutcome);
+
+  const own = async (via: CollapsedFetch<R>['via']): Promise<CollapsedFetch<R>> => {
+    const got = await fetch();
+    if (got.cacheable && via !== 'timeout') collapser.clearHitForMiss(key);
+    return { result: got.result, cacheable: got.cacheable, via, mayStore: via === 'timeout' ? false : got.cacheable };
+  };
+
+  if (role.role === 'bypass') return own('bypass');
+  if (role.role === 'leader') {
+    let got: { result: R; cacheable: boolean };
+    try {
+      got = await fetch();
+    } catch (error) {
+      collapser.fail(key, error);
+      throw error;
+    }
+    collapser.complete(key, got.result, { cacheable: got.cacheable });
+    return { result: got.result, cacheable: got.cacheable, via: 'leader', mayStore: got.cacheable };
+  }
+  const o = await outcome;
+  switch (o.kind) {
+    case 'result':
+      return { result: o.result, cacheable: true, via: 'waiter', mayStore: false };
+    case 'error':
+      throw o.error;
+    case 'uncacheable':
+      return own('uncacheable');
+    case 'timeout':
+      return own('timeout');
+  }
+}
