@@ -1,0 +1,123 @@
+import { createHash } from 'node:crypto';
+import * as grpc from '@grpc/grpc-js';
+import {
+  Link,
+  callOptions,
+  createTierClient,
+  fromServiceError,
+  readFetchReply,
+  unaryCall,
+  writeFetchReply,
+  type StatsReply__Output,
+  type TierClient,
+} from '../src';
+import { startTier, statsReply, type StartedTier } from './tier-fixture';
+
+function timeStats(c: TierClient, timeoutMs = 10_000): Promise<number> {
+  const t0 = performance.now();
+  return unaryCall<StatsReply__Output>((cb) => c.Stats({}, callOptions(timeoutMs), cb)).then(() => performance.now() - t0);
+}
+
+describe('link interceptor over real gRPC', () => {
+  let tier: StartedTier;
+  const clients: grpc.Client[] = [];
+  const body = Buffer.alloc(2 * 1024 * 1024);
+  for (let i = 0; i < body.length; i++) body[i] = (i * 31 + (i >> 16)) & 0xff;
+  let upstreamCancelled = 0;
+
+  beforeAll(async () => {
+    tier = await startTier({
+      Stats: (_call, cb) => cb(null, statsReply('t')),
+      Fetch: (call) => {
+        call.on('cancelled', () => upstreamCancelled++);
+        if (call.request.target === '/hang') {
+          call.write({ head: { status: 200 } });
+          return;
+        }
+        void writeFetchReply(call, { status: 200, servedBy: 't' }, body).catch(() => undefined);
+      },
+    });
+  });
+  afterAll(async () => {
+    for (const c of clients) c.close();
+    await tier.close();
+  });
+  const client = (link: Link): TierClient => {
+    const c = createTierClient(tier.address, { link });
+    clients.push(c);
+    return c;
+  };
+
+  it('adds at least twice the one-way latency to a unary call', async () => {
+    const link = new Link({ latencyMs: 40 });
+    const c = client(link);
+    await timeStats(c); // connect first: the handshake is not what we measure
+    for (let i = 0; i < 3; i++) expect(await timeStats(c)).toBeGreaterThanOrEqual(80);
+  });
+
+  it('applies a latency changed at run time to the next calls', async () => {
+    const link = new Link({ latencyMs: 0 });
+    const c = client(link);
+    await timeStats(c);
+    link.update({ latencyMs: 60 });
+    expect(await timeStats(c)).toBeGreaterThanOrEqual(120);
+  });
+
+  it('draws jitter from the seed: the call takes at least the delays a twin link draws', async () => {
+    const settings = { latencyMs: 10, jitterMs: 40, seed: 42 };
+    const c = client(new Link(settings));
+    const twin = new Link(settings);
+    const warm = new Link({ latencyMs: 0 });
+    await timeStats(client(warm));
+    // A unary call draws, in order: request message, response head, response
+    // message, status. The response events arrive together and leave in
+    // order, so the caller waits for the request draw plus the largest response draw.
+    const elapsed = await timeStats(c);
+    const [req, head, msg, status] = [0, 0, 0, 0].map(() => twin.sampleDelayMs(0));
+    const expected = req + Math.max(head, msg, status);
+    expect(expected).toBeGreaterThan(20);
+    expect(elapsed).toBeGreaterThanOrEqual(expected);
+  });
+
+  it('models loss as retransmission delay: the call still succeeds, later', async () => {
+    const link = new Link({ latencyMs: 5, loss: 0.5, rtoMs: 50, seed: 7 });
+    const c = client(link);
+    const elapsed = await timeStats(c);
+    expect(link.lostSegments).toBeGreaterThan(0);
+    // Every event waits at least the latency; at least one also waited an RTO.
+    expect(elapsed).toBeGreaterThanOrEqual(2 * 5 + 50);
+  });
+
+  it('streams a 2 MiB body intact and in order across a delayed link', async () => {
+    const link = new Link({ latencyMs: 20, jitterMs: 10, seed: 3 });
+    const c = client(link);
+    const t0 = performance.now();
+    const { head, body: got } = await readFetchReply(c.Fetch({ method: 'GET', target: '/big' }, callOptions(30_000)));
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(40);
+    expect(head.servedBy).toBe('t');
+    expect(createHash('sha256').update(got).digest('hex')).toBe(createHash('sha256').update(body).digest('hex'));
+  });
+
+  it('ends a delayed call at its deadline, without adding the link delay to the local timeout', async () => {
+    const link = new Link({ latencyMs: 2_000 });
+    const c = client(link);
+    const t0 = performance.now();
+    const error = await unaryCall<StatsReply__Output>((cb) => c.Stats({}, callOptions(150), cb)).catch((e: unknown) => e);
+    expect(fromServiceError(error).code).toBe('UPSTREAM_TIMEOUT');
+    // Local deadline, local decision: well before the 4 s the link would add.
+    expect(performance.now() - t0).toBeLessThan(2_000);
+  });
+
+  it('cancels a delayed stream at once and the upstream sees the cancellation', async () => {
+    const link = new Link({ latencyMs: 30 });
+    const c = client(link);
+    const before = upstreamCancelled;
+    const stream = c.Fetch({ method: 'GET', target: '/hang' }, callOptions(30_000));
+    const failed = new Promise<grpc.ServiceError>((resolve) => stream.on('error', resolve));
+    await new Promise<void>((resolve) => stream.once('data', () => resolve()));
+    stream.cancel();
+    expect((await failed).code).toBe(grpc.status.CANCELLED);
+    for (let i = 0; i < 200 && upstreamCancelled === before; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(upstreamCancelled).toBe(before + 1);
+  });
+});
