@@ -1,0 +1,269 @@
+import { formatHttpDate } from './headers';
+import type { HeaderList, RequestHead, ResponseHead } from './types';
+import {
+  buildConditionalHeaders,
+  buildNotModifiedHead,
+  evaluateClientConditional,
+  isStrongLastModified,
+  mergeNotModified,
+  parseEntityTag,
+  selectStoredForUpdate,
+  strongMatch,
+  weakMatch,
+} from './validation';
+
+const T0 = Date.UTC(2024, 0, 1);
+const S = 1000;
+const D = (ms: number) => formatHttpDate(ms);
+const resp = (headers: HeaderList, status = 200): ResponseHead => ({ status, headers });
+const req = (headers: HeaderList, method = 'GET'): RequestHead => ({ method, scheme: 'https', host: 'a.test', target: '/', headers });
+
+describe('entity tags (RFC 9110 §8.8.3)', () => {
+  it('parses strong, weak and (leniently) unquoted tags', () => {
+    expect(parseEntityTag('"xyzzy"')).toEqual({ weak: false, opaque: '"xyzzy"' });
+    expect(parseEntityTag('W/"xyzzy"')).toEqual({ weak: true, opaque: '"xyzzy"' });
+    expect(parseEntityTag('""')).toEqual({ weak: false, opaque: '""' });
+    expect(parseEntityTag('abc')).toEqual({ weak: false, opaque: '"abc"' });
+    expect(parseEntityTag('"a"b"')).toBeUndefined();
+    expect(parseEntityTag('W/abc')).toBeUndefined();
+  });
+
+  // The comparison table of RFC 9110 §8.8.3.2.
+  it.each([
+    ['W/"1"', 'W/"1"', false, true],
+    ['W/"1"', 'W/"2"', false, false],
+    ['W/"1"', '"1"', false, true],
+    ['"1"', '"1"', true, true],
+  ])('%s vs %s: strong %s, weak %s', (a, b, strong, weak) => {
+    const ta = parseEntityTag(a)!;
+    const tb = parseEntityTag(b)!;
+    expect(strongMatch(ta, tb)).toBe(strong);
+    expect(weakMatch(ta, tb)).toBe(weak);
+  });
+});
+
+describe('buildConditionalHeaders (RFC 9111 §4.3.1)', () => {
+  it('sends the ETag as If-None-Match and Last-Modified as If-Modified-Since', () => {
+    const lm = D(T0 - 3600 * S);
+    expect(
+      buildConditionalHeaders(
+        resp([
+          ['etag', 'W/"v1"'],
+          ['last-modified', lm],
+          ['date', D(T0)],
+        ]),
+      ),
+    ).toEqual([
+      ['if-none-match', 'W/"v1"'],
+      ['if-modified-since', lm],
+    ]);
+  });
+
+  it('falls back to Date without Last-Modified, unless turned off', () => {
+    const r = resp([['date', D(T0)]]);
+    expect(buildConditionalHeaders(r)).toEqual([['if-modified-since', D(T0)]]);
+    expect(buildConditionalHeaders(r, { dateFallback: false })).toEqual([]);
+  });
+
+  it('ignores unreadable validators', () => {
+    expect(buildConditionalHeaders(resp([['last-modified', 'yesterday'], ['etag', 'W/x']]), { dateFallback: false })).toEqual([]);
+  });
+
+  it('several stored responses: every ETag, no If-Modified-Since', () => {
+    const a = resp([['etag', '"a"'], ['last-modified', D(T0)]]);
+    const b = resp([['etag', '"b"']]);
+    expect(buildConditionalHeaders([a, b, a])).toEqual([['if-none-match', '"a", "b"']]);
+  });
+});
+
+describe('selectStoredForUpdate (RFC 9111 §4.3.4)', () => {
+  const a = resp([['etag', '"a"'], ['date', D(T0)]]);
+  const aWeak = resp([['etag', 'W/"a"'], ['date', D(T0 + S)]]);
+  const b = resp([['etag', '"b"'], ['date', D(T0 + 2 * S)]]);
+
+  it('a strong ETag selects every stored response with that strong ETag', () => {
+    expect(selectStoredForUpdate([a, b, a], resp([['etag', '"a"']], 304))).toEqual([0, 2]);
+  });
+
+  it('a strong ETag matching nothing updates nothing', () => {
+    expect(selectStoredForUpdate([a, b], resp([['etag', '"c"']], 304))).toEqual([]);
+    expect(selectStoredForUpdate([aWeak], resp([['etag', '"a"']], 304))).toEqual([]);
+  });
+
+  it('a weak ETag selects the most recent weak match', () => {
+    expect(selectStoredForUpdate([a, aWeak, b], resp([['etag', 'W/"a"']], 304))).toEqual([1]);
+  });
+
+  it('Last-Modified without ETag: strong if 60 s before Date (RFC 9110 §8.8.2.2)', () => {
+    const lm = D(T0 - 3600 * S);
+    const stored = [resp([['last-modified', lm]]), resp([['last-modified', D(T0)]]), resp([['last-modified', lm]])];
+    const strong = resp([['last-modified', lm], ['date', D(T0)]], 304);
+    expect(isStrongLastModified(strong)).toBe(true);
+    expect(selectStoredForUpdate(stored, strong)).toEqual([0, 2]);
+    const weak = resp([['last-modified', lm], ['date', D(T0 - 3590 * S)]], 304);
+    expect(isStrongLastModified(weak)).toBe(false);
+    expect(selectStoredForUpdate(stored, weak)).toEqual([2]); // most recent of equal Dates: the later one
+  });
+
+  it('no validator at all: the single stored response (documented leniency), else none', () => {
+    expect(selectStoredForUpdate([a], resp([], 304))).toEqual([0]);
+    expect(selectStoredForUpdate([a, b], resp([], 304))).toEqual([]);
+  });
+});
+
+describe('mergeNotModified (RFC 9111 §4.3.4, §3.2)', () => {
+  const stored = resp([
+    ['date', D(T0)],
+    ['cache-control', 'max-age=60'],
+    ['content-length', '1234'],
+    ['content-type', 'text/html'],
+    ['etag', '"v1"'],
+    ['age', '30'],
+    ['x-a', '1'],
+    ['x-a', '2'],
+  ]);
+
+  it('replaces updated fields in place, keeps the rest, appends new ones', () => {
+    const nm = resp(
+      [
+        ['date', D(T0 + 100 * S)],
+        ['cache-control', 'max-age=300'],
+        ['x-a', 'new'],
+        ['x-b', 'b'],
+      ],
+      304,
+    );
+    expect(mergeNotModified(stored, nm)).toEqual(
+      resp([
+        ['date', D(T0 + 100 * S)],
+        ['cache-control', 'max-age=300'],
+        ['content-length', '1234'],
+        ['content-type', 'text/html'],
+        ['etag', '"v1"'],
+        ['x-a', 'new'],
+        ['x-b', 'b'],
+      ]),
+    );
+  });
+
+  it('never takes Content-Length, hop-by-hop fields or excluded names from the 304', () => {
+    const nm = resp(
+      [
+        ['date', D(T0)],
+        ['content-length', '0'],
+        ['connection', 'x-hop'],
+        ['x-hop', 'h'],
+        ['keep-alive', 'timeout=5'],
+        ['set-cookie', 'sid=1'],
+      ],
+      304,
+    );
+    const merged = mergeNotModified(stored, nm, { exclude: ['Set-Cookie'] });
+    const names = merged.headers.map(([n]) => n);
+    expect(merged.headers).toContainEqual(['content-length', '1234']);
+    expect(names).not.toEqual(expect.arrayContaining(['connection']));
+    for (const n of ['connection', 'x-hop', 'keep-alive', 'set-cookie']) expect(names).not.toContain(n);
+  });
+
+  it("Age and Date describe the 304: the stored Age is dropped, a missing Date is the 304's receipt time", () => {
+    const withAge = mergeNotModified(stored, resp([['age', '3'], ['date', D(T0)]], 304));
+    expect(withAge.headers.filter(([n]) => n === 'age')).toEqual([['age', '3']]);
+    const noDate = mergeNotModified(stored, resp([], 304), { responseTime: T0 + 500 * S });
+    expect(noDate.headers.filter(([n]) => n === 'date')).toEqual([['date', D(T0 + 500 * S)]]);
+    expect(noDate.headers.some(([n]) => n === 'age')).toBe(false);
+    expect(mergeNotModified(stored, resp([], 304)).headers.some(([n]) => n === 'date')).toBe(false);
+  });
+
+  it('keeps the stored status', () => {
+    expect(mergeNotModified(resp([], 404), resp([], 304)).status).toBe(404);
+  });
+});
+
+describe('evaluateClientConditional (RFC 9110 §13.2.2, RFC 9111 §4.3.2)', () => {
+  const lm = T0 - 3600 * S;
+  const stored = resp([
+    ['etag', '"v1"'],
+    ['last-modified', D(lm)],
+    ['date', D(T0)],
+  ]);
+
+  it('If-None-Match uses weak comparison and lists', () => {
+    expect(evaluateClientConditional(req([['if-none-match', 'W/"v1"']]), stored)).toBe('not-modified');
+    expect(evaluateClientConditional(req([['if-none-match', '"x", "v1"']]), stored)).toBe('not-modified');
+    expect(evaluateClientConditional(req([['if-none-match', '"x"'], ['if-none-match', '"v1"']]), stored)).toBe('not-modified');
+    expect(evaluateClientConditional(req([['if-none-match', '"x"']]), stored)).toBe('proceed');
+  });
+
+  it("If-None-Match: * matches any stored representation", () => {
+    expect(evaluateClientConditional(req([['if-none-match', '*']]), stored)).toBe('not-modified');
+  });
+
+  it('If-None-Match takes precedence over If-Modified-Since (§13.1.3)', () => {
+    const r = req([
+      ['if-none-match', '"other"'],
+      ['if-modified-since', D(T0)],
+    ]);
+    expect(evaluateClientConditional(r, stored)).toBe('proceed');
+  });
+
+  it('If-Modified-Since compares with Last-Modified', () => {
+    expect(evaluateClientConditional(req([['if-modified-since', D(lm)]]), stored)).toBe('not-modified');
+    expect(evaluateClientConditional(req([['if-modified-since', D(lm - S)]]), stored)).toBe('proceed');
+    expect(evaluateClientConditional(req([['if-modified-since', 'garbage']]), stored)).toBe('proceed');
+  });
+
+  it('If-Modified-Since falls back to Date, then to storedAt (RFC 9111 §4.3.2)', () => {
+    expect(evaluateClientConditional(req([['if-modified-since', D(T0)]]), resp([['date', D(T0)]]))).toBe('not-modified');
+    expect(evaluateClientConditional(req([['if-modified-since', D(T0)]]), resp([]), T0 - S)).toBe('not-modified');
+    expect(evaluateClientConditional(req([['if-modified-since', D(T0)]]), resp([]))).toBe('proceed');
+  });
+
+  it('If-Modified-Since applies to GET and HEAD only', () => {
+    expect(evaluateClientConditional(req([['if-modified-since', D(T0)]], 'HEAD'), stored)).toBe('not-modified');
+    expect(evaluateClientConditional(req([['if-modified-since', D(T0)]], 'POST'), stored)).toBe('proceed');
+  });
+
+  it('If-Match (strong) and If-Unmodified-Since come first and give 412', () => {
+    expect(evaluateClientConditional(req([['if-match', 'W/"v1"']]), stored)).toBe('precondition-failed');
+    expect(evaluateClientConditional(req([['if-match', '"v1"'], ['if-none-match', '"v1"']]), stored)).toBe('not-modified');
+    expect(evaluateClientConditional(req([['if-match', '*']]), stored)).toBe('proceed');
+    expect(evaluateClientConditional(req([['if-unmodified-since', D(lm - S)]]), stored)).toBe('precondition-failed');
+    expect(evaluateClientConditional(req([['if-unmodified-since', D(lm)]]), stored)).toBe('proceed');
+    // If-Match present: If-Unmodified-Since is not evaluated.
+    expect(evaluateClientConditional(req([['if-match', '"v1"'], ['if-unmodified-since', D(lm - S)]]), stored)).toBe('proceed');
+  });
+
+  it('no conditionals: proceed', () => {
+    expect(evaluateClientConditional(req([]), stored)).toBe('proceed');
+  });
+});
+
+describe('buildNotModifiedHead (RFC 9110 §15.4.5)', () => {
+  it('keeps the listed fields in wire order, drops content metadata', () => {
+    const stored = resp([
+      ['content-type', 'text/html'],
+      ['etag', '"1"'],
+      ['content-length', '10'],
+      ['cache-control', 'max-age=1'],
+      ['vary', 'accept'],
+      ['last-modified', D(T0)],
+      ['cdn-cache-control', 'max-age=9'],
+      ['date', D(T0)],
+    ]);
+    expect(buildNotModifiedHead(stored, ['CDN-Cache-Control'])).toEqual({
+      status: 304,
+      headers: [
+        ['etag', '"1"'],
+        ['cache-control', 'max-age=1'],
+        ['vary', 'accept'],
+        ['cdn-cache-control', 'max-age=9'],
+        ['date', D(T0)],
+      ],
+    });
+  });
+
+  it('includes Last-Modified when there is no ETag', () => {
+    const head = buildNotModifiedHead(resp([['last-modified', D(T0)], ['content-encoding', 'gzip']]));
+    expect(head.headers).toEqual([['last-modified', D(T0)]]);
+  });
+});

@@ -1,0 +1,321 @@
+/**
+ * Validation (RFC 9111 §4.3) in both directions:
+ *
+ * - upstream: the conditional request a cache sends to refresh a stored
+ *   response (§4.3.1), which stored response(s) a 304 applies to (§4.3.4),
+ *   and how the 304's header fields update the stored ones (§3.2);
+ * - downstream: evaluating a client's own conditional request against the
+ *   stored response (§4.3.2, RFC 9110 §13.2.2) and the 304 head to send
+ *   (RFC 9110 §15.4.5).
+ */
+import { formatHttpDate, getAll, getFirst, has, hopByHopNames, parseHttpDate, setHeader, splitList } from './headers';
+import type { HeaderList, RequestHead, ResponseHead } from './types';
+
+// ---------------------------------------------------------------- entity tags (RFC 9110 §8.8.3)
+
+/** A parsed entity tag. `opaque` keeps its quotes: `"xyz"`. */
+export interface EntityTag {
+  weak: boolean;
+  opaque: string;
+}
+
+/**
+ * Parses one entity-tag (RFC 9110 §8.8.3): `"xyz"` or `W/"xyz"`. We are
+ * lenient with one common mistake, an unquoted tag (`xyz`), which is read
+ * as the strong tag `"xyz"`. Undefined when it cannot be read.
+ */
+export function parseEntityTag(value: string | undefined): EntityTag | undefined {
+  if (value === undefined) return undefined;
+  let s = value.trim();
+  let weak = false;
+  if (s.startsWith('W/')) {
+    weak = true;
+    s = s.slice(2);
+  }
+  if (/^"[\x21\x23-\x7e\x80-\uffff]*"$/.test(s)) return { weak, opaque: s };
+  if (!weak && /^[\x21\x23-\x2b\x2d-\x7e]+$/.test(s)) return { weak: false, opaque: `"${s}"` };
+  return undefined;
+}
+
+/** Strong comparison (RFC 9110 §8.8.3.2): both strong and the same opaque tag. */
+export function strongMatch(a: EntityTag, b: EntityTag): boolean {
+  return !a.weak && !b.weak && a.opaque === b.opaque;
+}
+
+/** Weak comparison (RFC 9110 §8.8.3.2): the same opaque tag, weakness ignored. */
+export function weakMatch(a: EntityTag, b: EntityTag): boolean {
+  return a.opaque === b.opaque;
+}
+
+/** The members of an If-Match / If-None-Match field: `'*'` or a list of tags (unreadable members dropped). */
+function parseTagList(lines: string[]): '*' | EntityTag[] {
+  const tags: EntityTag[] = [];
+  for (const line of lines) {
+    for (const m of splitList(line)) {
+      if (m === '*') return '*';
+      const t = parseEntityTag(m);
+      if (t) tags.push(t);
+    }
+  }
+  return tags;
+}
+
+function etagOf(head: ResponseHead): EntityTag | undefined {
+  return parseEntityTag(getFirst(head.headers, 'etag'));
+}
+
+/**
+ * Whether a response's Last-Modified is a strong validator for a cache
+ * (RFC 9110 §8.8.2.2): the response has a Date and Last-Modified is at
+ * least 60 s before it (a change within the same second cannot hide).
+ */
+export function isStrongLastModified(head: ResponseHead): boolean {
+  const lm = parseHttpDate(getFirst(head.headers, 'last-modified'));
+  const date = parseHttpDate(getFirst(head.headers, 'date'));
+  return lm !== undefined && date !== undefined && date - lm >= 60_000;
+}
+
+// ---------------------------------------------------------------- upstream: conditional requests
+
+/** Options for {@link buildConditionalHeaders}. */
+export interface ConditionalOptions {
+  /**
+   * Send If-Modified-Since with the stored Date when there is no
+   * Last-Modified. Default true. See {@link buildConditionalHeaders}.
+   */
+  dateFallback?: boolean;
+}
+
+/**
+ * The conditional header fields for revalidating stored response(s)
+ * (RFC 9111 §4.3.1):
+ *
+ * - If-None-Match with every stored entity tag (a MUST when they have
+ *   one; several stored variants may share one request).
+ * - If-Modified-Since with Last-Modified when exactly one response is
+ *   validated (§4.3.1 SHOULD). Last-Modified is preferred because it is the
+ *   origin's own record of the change, compared by the origin against the
+ *   same record; it works even where clocks disagree or a server matches
+ *   dates exactly (RFC 9110 §13.1.3).
+ * - Without Last-Modified, the stored Date is used instead
+ *   (`dateFallback`, RFC 9110 §13.1.3 names it as what caches do): Date is
+ *   the origin's clock when it generated the response, so an origin that
+ *   compares "modified after this instant" answers correctly, and one that
+ *   matches exactly simply answers 200. The small risk is a change in the
+ *   same second as Date, which a second-granular date cannot show; turn the
+ *   option off for origins known to do that.
+ *
+ * Returns only the conditional fields; the caller adds them to the request
+ * it forwards (replacing any conditionals the client sent).
+ */
+export function buildConditionalHeaders(stored: ResponseHead | readonly ResponseHead[], opts: ConditionalOptions = {}): HeaderList {
+  const list = Array.isArray(stored) ? stored : [stored as ResponseHead];
+  const out: HeaderList = [];
+  const tags: string[] = [];
+  for (const head of list) {
+    const raw = getFirst(head.headers, 'etag');
+    const tag = parseEntityTag(raw);
+    if (tag) {
+      const text = `${tag.weak ? 'W/' : ''}${tag.opaque}`;
+      if (!tags.includes(text)) tags.push(text);
+    }
+  }
+  if (tags.length > 0) out.push(['if-none-match', tags.join(', ')]);
+  if (list.length === 1) {
+    const head = list[0];
+    const lm = getFirst(head.headers, 'last-modified');
+    const date = getFirst(head.headers, 'date');
+    if (lm !== undefined && parseHttpDate(lm) !== undefined) out.push(['if-modified-since', lm]);
+    else if ((opts.dateFallback ?? true) && date !== undefined && parseHttpDate(date) !== undefined) out.push(['if-modified-since', date]);
+  }
+  return out;
+}
+
+/**
+ * Which stored responses a 304 applies to (RFC 9111 §4.3.4), as indices
+ * into `stored`:
+ *
+ * 1. If the 304 has a strong validator (strong ETag, or without an ETag a
+ *    strong Last-Modified), every stored response with that same strong
+ *    validator; none → nothing may be updated.
+ * 2. Else if it has weak validators, the most recent stored response that
+ *    matches them (latest Date; on a tie, the later one in the array).
+ * 3. Else (no validator at all) the only stored response, if there is
+ *    exactly one. §4.3.4 also asks that response to lack a validator; we
+ *    deviate: the cache sent a conditional built from that one response,
+ *    and a 304 to it can mean nothing else (a conforming origin would have
+ *    repeated the ETag, RFC 9110 §15.4.5).
+ */
+export function selectStoredForUpdate(stored: readonly ResponseHead[], notModified: ResponseHead): number[] {
+  const tag = etagOf(notModified);
+  const lmRaw = getFirst(notModified.headers, 'last-modified');
+  const lm = parseHttpDate(lmRaw);
+  if (tag && !tag.weak) {
+    return indicesWhere(stored, (h) => {
+      const t = etagOf(h);
+      return t !== undefined && strongMatch(t, tag);
+    });
+  }
+  if (!tag && lm !== undefined && isStrongLastModified(notModified)) {
+    return indicesWhere(stored, (h) => parseHttpDate(getFirst(h.headers, 'last-modified')) === lm);
+  }
+  if (tag || lm !== undefined) {
+    const matching = indicesWhere(stored, (h) => {
+      if (tag) {
+        const t = etagOf(h);
+        return t !== undefined && weakMatch(t, tag);
+      }
+      return parseHttpDate(getFirst(h.headers, 'last-modified')) === lm;
+    });
+    if (matching.length === 0) return [];
+    let best = matching[0];
+    for (const i of matching) {
+      if ((parseHttpDate(getFirst(stored[i].headers, 'date')) ?? -Infinity) >= (parseHttpDate(getFirst(stored[best].headers, 'date')) ?? -Infinity)) best = i;
+    }
+    return [best];
+  }
+  return stored.length === 1 ? [0] : [];
+}
+
+function indicesWhere(stored: readonly ResponseHead[], pred: (h: ResponseHead) => boolean): number[] {
+  const out: number[] = [];
+  stored.forEach((h, i) => {
+    if (pred(h)) out.push(i);
+  });
+  return out;
+}
+
+/**
+ * Fields a 304 never updates in a stored response (RFC 9111 §3.2):
+ * Content-Length (named by §3.2), Content-Range (processed by the
+ * recipient), and Age, which describes the 304 itself, not the stored
+ * response; it is handled apart in {@link mergeNotModified}.
+ */
+export const NOT_UPDATED_BY_304: ReadonlySet<string> = new Set(['content-length', 'content-range', 'age']);
+
+/** Options for {@link mergeNotModified}. */
+export interface MergeOptions {
+  /** When the 304 arrived. If the 304 has no Date, this becomes the Date. */
+  responseTime?: number;
+  /** More field names never to take from the 304 (e.g. `set-cookie` at a cache that does not store it). */
+  exclude?: readonly string[];
+}
+
+/**
+ * Updates a stored response with a 304 (RFC 9111 §4.3.4, §3.2): each field
+ * of the 304 replaces all lines of that name in the stored head (at the
+ * place of the first; new names are appended), except
+ * {@link NOT_UPDATED_BY_304}, hop-by-hop fields (RFC 9110 §7.6.1, including
+ * names the 304's Connection lists) and `opts.exclude`.
+ *
+ * Age and Date must describe the message the new entry times are computed
+ * from (call `computeEntryTimes` on the result with the validation's
+ * request and response times): the stored Age is dropped and the 304's kept;
+ * a 304 without Date gets `opts.responseTime` as Date (RFC 9110 §6.6.1), or
+ * else loses the stored Date, which would otherwise make the refreshed
+ * entry look as old as the first one.
+ */
+export function mergeNotModified(stored: ResponseHead, notModified: ResponseHead, opts: MergeOptions = {}): ResponseHead {
+  const skip = new Set([...NOT_UPDATED_BY_304, ...hopByHopNames(notModified.headers), ...(opts.exclude ?? []).map((n) => n.toLowerCase())]);
+  const updates = new Map<string, string[]>();
+  for (const [name, value] of notModified.headers) {
+    if (skip.has(name)) continue;
+    const vs = updates.get(name);
+    if (vs) vs.push(value);
+    else updates.set(name, [value]);
+  }
+  let headers: HeaderList = [];
+  const placed = new Set<string>();
+  for (const [name, value] of stored.headers) {
+    if (name === 'age') continue;
+    const vs = updates.get(name);
+    if (!vs) headers.push([name, value]);
+    else if (!placed.has(name)) {
+      for (const v of vs) headers.push([name, v]);
+      placed.add(name);
+    }
+  }
+  for (const [name, vs] of updates) if (!placed.has(name)) for (const v of vs) headers.push([name, v]);
+  const age = getFirst(notModified.headers, 'age');
+  if (age !== undefined) headers.push(['age', age]);
+  if (!has(notModified.headers, 'date')) {
+    headers = opts.responseTime !== undefined ? setHeader(headers, 'date', formatHttpDate(opts.responseTime)) : headers.filter(([n]) => n !== 'date');
+  }
+  return { status: stored.status, headers };
+}
+
+// ---------------------------------------------------------------- downstream: clients' conditionals
+
+/** The outcome of {@link evaluateClientConditional}. */
+export type ClientConditionalResult = 'not-modified' | 'precondition-failed' | 'proceed';
+
+/**
+ * Evaluates a client's preconditions against the stored response the cache
+ * is about to serve, in RFC 9110 §13.2.2 order:
+ *
+ * 1. If-Match (strong comparison, §13.1.1) false → 412;
+ * 2. else If-Unmodified-Since (§13.1.4) false → 412 (ignored without a
+ *    stored Last-Modified);
+ * 3. If-None-Match (weak comparison, `*`, lists, §13.1.2) false → 304 for
+ *    GET/HEAD;
+ * 4. only when there is no If-None-Match, If-Modified-Since (§13.1.3) for
+ *    GET/HEAD: not modified since → 304. The stored Last-Modified is
+ *    compared, else its Date, else `storedAt` (RFC 9111 §4.3.2).
+ *
+ * If-Range only matters with Range, which this cache ignores (it serves
+ * the whole representation), so it is ignored too (RFC 9110 §13.1.5).
+ * 'proceed' means: serve the stored response normally.
+ */
+export function evaluateClientConditional(req: RequestHead, stored: ResponseHead, storedAt?: number): ClientConditionalResult {
+  const etag = etagOf(stored);
+  const lastModified = parseHttpDate(getFirst(stored.headers, 'last-modified'));
+
+  const ifMatch = getAll(req.headers, 'if-match');
+  if (ifMatch.length > 0) {
+    const list = parseTagList(ifMatch);
+    const ok = list === '*' ? true : etag !== undefined && list.some((t) => strongMatch(t, etag));
+    if (!ok) return 'precondition-failed';
+  } else {
+    const ius = parseHttpDate(getFirst(req.headers, 'if-unmodified-since'));
+    if (ius !== undefined && lastModified !== undefined && lastModified > ius) return 'precondition-failed';
+  }
+
+  const safe = req.method === 'GET' || req.method === 'HEAD';
+  const ifNoneMatch = getAll(req.headers, 'if-none-match');
+  if (ifNoneMatch.length > 0) {
+    const list = parseTagList(ifNoneMatch);
+    const matched = list === '*' ? true : etag !== undefined && list.some((t) => weakMatch(t, etag));
+    // For other methods a false If-None-Match is a 412; this cache only
+    // answers GET/HEAD, so anything else is simply passed on.
+    return matched ? (safe ? 'not-modified' : 'precondition-failed') : 'proceed';
+  }
+
+  if (safe) {
+    const ims = parseHttpDate(getFirst(req.headers, 'if-modified-since'));
+    if (ims !== undefined) {
+      const modified = lastModified ?? parseHttpDate(getFirst(stored.headers, 'date')) ?? storedAt;
+      if (modified !== undefined && modified <= ims) return 'not-modified';
+    }
+  }
+  return 'proceed';
+}
+
+/**
+ * Fields a 304 carries (RFC 9110 §15.4.5): those a 200 would have sent of
+ * Cache-Control, Content-Location, Date, ETag, Expires and Vary.
+ */
+export const NOT_MODIFIED_FIELDS: readonly string[] = ['cache-control', 'content-location', 'date', 'etag', 'expires', 'vary'];
+
+/**
+ * The head of a 304 answering a client from a stored response (RFC 9110
+ * §15.4.5): the {@link NOT_MODIFIED_FIELDS} of the stored head, plus
+ * Last-Modified when there is no ETag (it then guides the client's cache
+ * update, as §15.4.5 allows), plus `extraFields` (say `cdn-cache-control`,
+ * to keep downstream caches' targeted directives). Wire order is kept. The
+ * caller adds Age and its own fields (Cache-Status, …).
+ */
+export function buildNotModifiedHead(stored: ResponseHead, extraFields: readonly string[] = []): ResponseHead {
+  const keep = new Set([...NOT_MODIFIED_FIELDS, ...extraFields.map((n) => n.toLowerCase())]);
+  if (!has(stored.headers, 'etag')) keep.add('last-modified');
+  return { status: 304, headers: stored.headers.filter(([n]) => keep.has(n)) };
+}
