@@ -1,0 +1,115 @@
+/**
+ * The loaded scenario: what the runner (embedded, compose or simulated)
+ * executes. Units are numbers (ms, bytes), topologies are fully loaded per
+ * variant, the timeline is sorted and expectations are parsed. Plain data,
+ * JSON-serialisable.
+ */
+import type { Expectation } from './expectation-expr';
+import type { Topology } from './topology';
+
+export interface ScenarioVariant {
+  name: string;
+  description?: string;
+  /** The scenario's topology with this variant's overrides applied. */
+  topology: Topology;
+}
+
+export interface ClientGroup {
+  region: string;
+  count: number;
+  /** Requests per second for the whole group. */
+  rate: number;
+  arrival: 'constant' | 'poisson' | 'burst';
+  /** Set exactly when arrival is burst. */
+  burst?: { size: number; everyMs: number };
+  startMs: number;
+  /** Absent: until the end of the run. */
+  stopMs?: number;
+}
+
+export type ObjectPopularity =
+  | { popularity: 'zipf'; alpha: number; count: number; path: string }
+  | { popularity: 'uniform'; count: number; path: string }
+  | { popularity: 'hot'; keys: string[] }
+  /** `file` is absolute. */
+  | { popularity: 'trace'; file: string; format: 'csv' | 'oracleGeneral' };
+
+export type ObjectSizes =
+  | { distribution: 'fixed'; sizeBytes: number }
+  | { distribution: 'uniform'; minBytes: number; maxBytes: number }
+  | { distribution: 'pareto'; minBytes: number; alpha: number };
+
+/** Fractions of requests; they sum to 1. */
+export interface MethodMix {
+  GET: number;
+  HEAD: number;
+  conditional: number;
+  POST: number;
+}
+
+export interface Workload {
+  seed: number;
+  /** At least one of durationMs and requests is set; the first reached ends the run. */
+  durationMs?: number;
+  requests?: number;
+  clients: ClientGroup[];
+  objects: ObjectPopularity;
+  /** Absent: the sizes the origin's path rules give. */
+  sizes?: ObjectSizes;
+  methods: MethodMix;
+  headers: Record<string, string>;
+}
+
+interface EventBase {
+  atMs: number;
+  note?: string;
+}
+
+export type NodeAction = 'kill' | 'stop' | 'start' | 'pause' | 'unpause';
+
+export type TimelineEvent =
+  | (EventBase & { action: 'purge'; url?: string; tag?: string; prefix?: string; all?: true; soft: boolean; fanout?: 'direct' | 'tree' })
+  | (EventBase & { action: 'origin-update'; path: string; version?: number })
+  | (EventBase & {
+      action: 'origin-fault';
+      /** Absent: every origin. */
+      node?: string;
+      fault: 'error' | 'slow' | 'down' | 'reset' | 'ok';
+      status: number;
+      latencyMs?: number;
+      path?: string;
+      rate: number;
+      forMs?: number;
+    })
+  | (EventBase & { action: NodeAction; node: string })
+  | (EventBase & { action: 'link'; from: string; to: string; latencyMs?: number; jitterMs?: number; loss?: number; down?: boolean; oneWay: boolean })
+  | (EventBase & { action: 'dns-policy'; policy: 'geo' | 'weighted' | 'least-loaded' | 'latency' | 'round-robin' })
+  | (EventBase & { action: 'route-change'; region: string; edge: string; cost: number })
+  | (EventBase & { action: 'ttl-override'; match: string; ttlMs: number; nodes?: string[] });
+
+export interface ExpectationSpec {
+  expect: Expectation;
+  /** Absent: at the end of the run. */
+  atMs?: number;
+  /** Absent: every variant. */
+  variant?: string;
+  description?: string;
+}
+
+export interface Scenario {
+  /** The scenario file, as shown in messages. */
+  file: string;
+  name: string;
+  title: string;
+  description: string;
+  /** The topology file, when the scenario names one (absolute). */
+  topologyFile?: string;
+  /** At least one; a scenario without `variants` has one named "baseline". */
+  variants: ScenarioVariant[];
+  workload: Workload;
+  /** Sorted by time; events at the same time keep file order. */
+  timeline: TimelineEvent[];
+  expectations: ExpectationSpec[];
+  /** Whether the `quick` profile was applied. */
+  quick: boolean;
+}

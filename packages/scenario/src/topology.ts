@@ -1,0 +1,155 @@
+/**
+ * The loaded topology: what the loader hands to the launcher, the services and
+ * the simulator. Every default is applied, every unit is a number (ms, bytes),
+ * generated edges are listed like any other node and every parent/child and
+ * client/edge hop has its link resolved, so consumers never interpret the file
+ * format. Plain data, JSON-serialisable: it is passed to child processes.
+ */
+import type { CacheRole, Role } from './schema-topology';
+
+export interface Region {
+  name: string;
+  cidrs: string[];
+  location?: { lat: number; lon: number };
+}
+
+export interface CacheSettings {
+  capacityBytes: number;
+  maxObjectBytes: number;
+  eviction: 'lru' | 'lfu' | 'fifo' | 's3fifo' | 'sieve';
+  collapsing: 'off' | 'wait' | 'lock-timeout';
+  lockTimeoutMs: number;
+  maxWaiters: number;
+  staleWhileRevalidate: boolean;
+  staleIfError: boolean;
+  graceMs: number;
+  defaultTtlMs: number;
+  minTtlMs: number;
+  maxTtlMs: number;
+  heuristicFraction: number;
+  storeSetCookie: boolean;
+  variantCap: number;
+  targetedFields: string[];
+}
+
+/** Field names follow `CacheKeyOptions` in @cdnlab/core so it can be passed straight to `createCacheKeyer`. */
+export interface KeySettings {
+  dropQueryParams: string[];
+  /** Absent: keep every parameter not dropped. */
+  keepOnlyQueryParams?: string[];
+  sortQuery: boolean;
+  ignoreQuery: boolean;
+  lowercasePath: boolean;
+  normalizePath: boolean;
+  includeHeaders: string[];
+  includeCookies: string[];
+}
+
+/** Fixed addresses; whatever is absent the launcher chooses. */
+export interface ListenSettings {
+  host?: string;
+  httpPort?: number;
+  grpcPort?: number;
+  metricsPort?: number;
+}
+
+export interface CacheNode {
+  id: string;
+  role: CacheRole;
+  region: string;
+  /** In preference order; several = consistent hashing with failover. */
+  parents: string[];
+  weight: number;
+  cache: CacheSettings;
+  key: KeySettings;
+  listen: ListenSettings;
+  /** Made by the `edges:` generator rather than listed. */
+  generated: boolean;
+}
+
+/** Field names follow `SitePathRule` in @cdnlab/origin. */
+export interface SitePath {
+  match: string;
+  status: number;
+  sizeBytes: number;
+  headers: Record<string, string | string[]>;
+  etag: boolean;
+  lastModified: boolean;
+  latencyMs: number;
+  vary: string[];
+  setCookie: boolean;
+}
+
+export interface Site {
+  paths: SitePath[];
+  versionEveryMs?: number;
+}
+
+export interface OriginNode {
+  id: string;
+  role: 'origin';
+  region: string;
+  parents: [];
+  listen: ListenSettings;
+  /** Exactly one of site and upstream is set. */
+  site?: Site;
+  upstream?: string;
+  generated: false;
+}
+
+export type TopologyNode = CacheNode | OriginNode;
+
+/** One direction of one hop. `from`/`to` are node ids, or `client@<region>` for the clients of a region. */
+export interface Link {
+  from: string;
+  to: string;
+  latencyMs: number;
+  jitterMs: number;
+  loss: number;
+}
+
+export interface DnsSettings {
+  policy: 'geo' | 'weighted' | 'least-loaded' | 'latency' | 'round-robin';
+  /** DNS TTLs are whole seconds (RFC 1035 §3.2.1). */
+  ttlSeconds: number;
+  answers: number;
+  failMode: 'open' | 'closed';
+  health: { intervalMs: number; timeoutMs: number; fall: number; rise: number };
+  anycast: { enabled: boolean; address: string };
+}
+
+export interface Topology {
+  name: string;
+  description?: string;
+  zone: string;
+  regions: Region[];
+  /** One-way ms between every pair of regions, both directions, 0 on the diagonal. */
+  distances: Record<string, Record<string, number>>;
+  /** Edges first, then regionals, shields, origins; file order within a role. */
+  nodes: TopologyNode[];
+  links: Link[];
+  dns: DnsSettings;
+  control: { fanout: 'direct' | 'tree' };
+}
+
+export function isCacheNode(n: TopologyNode): n is CacheNode {
+  return n.role !== 'origin';
+}
+
+export function nodesOfRole(t: Topology, role: Role): TopologyNode[] {
+  return t.nodes.filter((n) => n.role === role);
+}
+
+export function findNode(t: Topology, id: string): TopologyNode | undefined {
+  return t.nodes.find((n) => n.id === id);
+}
+
+/** The link for one direction of a hop; every parent/child and client/edge hop has one. */
+export function findLink(t: Topology, from: string, to: string): Link | undefined {
+  return t.links.find((l) => l.from === from && l.to === to);
+}
+
+/** The endpoint name the links use for a region's clients. */
+export function clientEndpoint(region: string): string {
+  return `client@${region}`;
+}
