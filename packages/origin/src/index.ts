@@ -1,1 +1,10 @@
-export {};
+export * from './site';
+export * from './config';
+export * from './faults';
+export * from './counters';
+export * from './metrics';
+export * from './upstream-proxy';
+export * from './origin-handler';
+export * from './http-server';
+export * from './admin-service';
+export * from './origin-service';

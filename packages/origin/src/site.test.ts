@@ -93,6 +93,13 @@ describe('synthetic site', () => {
     expect(text(post.body)).toContain('accepted 12 bytes');
   });
 
+  it('sends Expires relative to the answer date when configured (RFC 9111 §5.3)', () => {
+    const s = createSite({ paths: [{ match: '/e', expiresInSeconds: 60 }, { match: '/past', expiresInSeconds: -1 }] }, T0);
+    expect(header(s.answer(get('/e'), undefined, T0 + 1500).head.headers, 'expires')).toBe(new Date(T0 + 1000 + 60_000).toUTCString());
+    expect(header(s.answer(get('/past'), undefined, T0).head.headers, 'expires')).toBe(new Date(T0 - 1000).toUTCString());
+    expect(header(site().answer(get('/static/a'), undefined, T0).head.headers, 'expires')).toBeUndefined();
+  });
+
   it('rejects bad configuration with the field named', () => {
     expect(() => createSite({ paths: [{ match: '/a', status: 999 }] }, T0)).toThrow('site.paths[0].status');
     expect(() => createSite({ paths: [], versionEveryMs: -1 }, T0)).toThrow('site.versionEveryMs');

@@ -23,6 +23,11 @@ export interface SitePathRule {
   vary?: string[];
   /** Send a Set-Cookie with every answer (a session cookie, as apps do). */
   setCookie?: boolean;
+  /**
+   * Send `Expires` this many seconds after the answer's Date (RFC 9111 §5.3);
+   * negative gives a date in the past, which makes the answer stale at once.
+   */
+  expiresInSeconds?: number;
 }
 
 export interface SiteConfig {
@@ -216,6 +221,9 @@ export function createSite(config: SiteConfig, startMs: number): Site {
       if (rule.etag !== false) headers.push(['etag', etag]);
       if (rule.lastModified !== false) headers.push(['last-modified', lastModified]);
       if (vary.length) headers.push(['vary', vary.join(', ')]);
+      if (rule.expiresInSeconds !== undefined) {
+        headers.push(['expires', new Date(Math.floor(now / 1000) * 1000 + rule.expiresInSeconds * 1000).toUTCString()]);
+      }
       if (rule.setCookie) headers.push(['set-cookie', `session=${fnv1a(String(now)).toString(36)}; Path=/; HttpOnly`]);
       headers.push(['x-origin-version', String(version)]);
 

@@ -1,0 +1,279 @@
+/**
+ * The control plane's HTTP JSON API, for people with curl and for
+ * dashboards: the same operations as the gRPC service plus /healthz,
+ * /metrics and a Server-Sent Events stream.
+ *
+ *   POST /purge     {kind, value, mode?, fanout?} -> purge report     (bearer)
+ *   GET  /stats     [?node=<id>...]               -> per-node stats   (bearer)
+ *   GET  /topology                                -> nodes            (bearer)
+ *   GET  /events    [?type=<type>...]             -> text/event-stream (bearer)
+ *   GET  /healthz                                 -> {"status":"ok"}
+ *   GET  /metrics                                 -> Prometheus text
+ */
+import * as http from 'node:http';
+import * as grpc from '@grpc/grpc-js';
+import { CdnError, type BearerAuth } from '@cdnlab/rpc';
+import type { Logger } from 'pino';
+import type { ControlEvent, EventHub } from './event-hub';
+import type { ControlMetrics } from './metrics';
+import type { NodeStatsEntry } from './node-stats';
+import { purgeCommandFromJson } from './purge-command';
+import type { PurgeRunner } from './purge-runner';
+import type { TopologyEntry } from './topology';
+
+export interface HttpApiDeps {
+  auth: BearerAuth;
+  maxBodyBytes: number;
+  defaultFanout: string;
+  runner: PurgeRunner;
+  stats(nodeIds: readonly string[]): Promise<NodeStatsEntry[]>;
+  topology(): TopologyEntry[];
+  events: EventHub;
+  metrics: ControlMetrics;
+  logger: Logger;
+  /** SSE comment sent this often so proxies and clients see a live stream. Default 15000. */
+  sseHeartbeatMs?: number;
+}
+
+/** Bytes a slow SSE reader may leave queued before it is cut off. */
+export const MAX_QUEUED_SSE_BYTES = 1024 * 1024;
+
+type Method = 'GET' | 'POST';
+type Handler = (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => Promise<void>;
+interface Route {
+  /** Admin routes need the bearer token; health and metrics do not (probes and scrapers). */
+  auth: boolean;
+  methods: Partial<Record<Method, Handler>>;
+}
+
+/** An answer other than 200, with the message the client sees. */
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = `${JSON.stringify(body)}\n`;
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+/** The body as JSON, refusing more than `max` bytes (413) and bodies that are not JSON (415 / 400). */
+async function readJson(req: http.IncomingMessage, max: number): Promise<unknown> {
+  const type = req.headers['content-type'];
+  if (type !== undefined && !/^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i.test(type)) {
+    throw new HttpError(415, `expected Content-Type application/json, got ${JSON.stringify(type)}`);
+  }
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > max) throw new HttpError(413, `request body of ${declared} bytes is over the ${max}-byte limit`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > max) throw new HttpError(413, `request body is over the ${max}-byte limit`);
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') throw new HttpError(400, 'expected a JSON object body, got an empty body');
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new HttpError(400, `request body is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * RFC 6750 §3: a 401 names the scheme; with a token that is wrong it adds
+ * error="invalid_token". The reason never includes the token.
+ */
+function authenticate(auth: BearerAuth, req: http.IncomingMessage): void {
+  const values = req.headersDistinct.authorization ?? [];
+  const metadata = new grpc.Metadata();
+  for (const v of values) metadata.add('authorization', v);
+  const denied = auth.check(metadata);
+  if (!denied) return;
+  const challenge = values.length === 0 ? 'Bearer realm="cdnlab-control"' : 'Bearer realm="cdnlab-control", error="invalid_token"';
+  throw new HttpError(401, denied.message, { 'WWW-Authenticate': challenge });
+}
+
+function writeSse(res: http.ServerResponse, id: number, event: ControlEvent): void {
+  // One `data:` line: JSON.stringify never emits a raw newline.
+  res.write(`id: ${id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+}
+
+export interface HttpApi {
+  server: http.Server;
+  /** Listen; resolves with the bound port. */
+  listen(host: string, port: number): Promise<number>;
+  /** End event streams, stop accepting, and cut connections still open after graceMs. */
+  close(graceMs: number): Promise<void>;
+}
+
+export function createHttpApi(deps: HttpApiDeps): HttpApi {
+  const heartbeatMs = deps.sseHeartbeatMs ?? 15_000;
+  let sseSeq = 0;
+
+  const routes: Record<string, Route> = {
+    '/purge': {
+      auth: true,
+      methods: {
+        POST: async (req, res) => {
+          const body = await readJson(req, deps.maxBodyBytes);
+          const cmd = purgeCommandFromJson(body, deps.defaultFanout);
+          sendJson(res, 200, await deps.runner.run(cmd));
+        },
+      },
+    },
+    '/stats': {
+      auth: true,
+      methods: { GET: async (_req, res, url) => sendJson(res, 200, { nodes: await deps.stats(url.searchParams.getAll('node')) }) },
+    },
+    '/topology': {
+      auth: true,
+      methods: { GET: async (_req, res) => sendJson(res, 200, { nodes: deps.topology() }) },
+    },
+    '/events': {
+      auth: true,
+      methods: {
+        GET: async (req, res, url) => {
+          res.writeHead(200, {
+            'Content-Type': 'text/event-stream; charset=utf-8',
+            'Cache-Control': 'no-cache',
+            Connection: 'keep-alive',
+            // nginx and friends must not buffer the stream.
+            'X-Accel-Buffering': 'no',
+          });
+          res.write(': connected\n\n');
+          const gauge = deps.metrics.eventSubscribers.labels('sse');
+          gauge.inc();
+          let done = false;
+          let unsubscribe = (): void => undefined;
+          const heartbeat = setInterval(() => res.write(': ping\n\n'), heartbeatMs);
+          heartbeat.unref();
+          const finish = (): void => {
+            if (done) return;
+            done = true;
+            clearInterval(heartbeat);
+            unsubscribe();
+            gauge.dec();
+          };
+          unsubscribe = deps.events.subscribe(url.searchParams.getAll('type'), {
+            onEvent(event) {
+              if (res.writableLength > MAX_QUEUED_SSE_BYTES) {
+                deps.metrics.eventsDropped.inc({ transport: 'sse' });
+                finish();
+                res.destroy();
+                return;
+              }
+              sseSeq += 1;
+              writeSse(res, sseSeq, event);
+            },
+            onClose() {
+              finish();
+              res.end();
+            },
+          });
+          if (done) unsubscribe();
+          req.on('close', finish);
+        },
+      },
+    },
+    '/healthz': {
+      auth: false,
+      methods: { GET: async (_req, res) => sendJson(res, 200, { status: 'ok' }) },
+    },
+    '/metrics': {
+      auth: false,
+      methods: {
+        GET: async (_req, res) => {
+          const text = await deps.metrics.registry.metrics();
+          res.writeHead(200, { 'Content-Type': deps.metrics.registry.contentType });
+          res.end(text);
+        },
+      },
+    },
+  };
+
+  const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<string> => {
+    // Only the path is used (and logged): a query string is never echoed.
+    const url = new URL(req.url ?? '/', 'http://control.invalid');
+    const route = Object.prototype.hasOwnProperty.call(routes, url.pathname) ? routes[url.pathname] : undefined;
+    if (!route) throw new HttpError(404, `no such endpoint ${JSON.stringify(url.pathname)} (endpoints: ${Object.keys(routes).join(', ')})`);
+    const handler = route.methods[req.method as Method];
+    if (!handler) {
+      const allow = Object.keys(route.methods).join(', ');
+      throw new HttpError(405, `${url.pathname} takes ${allow}, not ${req.method ?? '?'}`, { Allow: allow });
+    }
+    if (route.auth) authenticate(deps.auth, req);
+    await handler(req, res, url);
+    return url.pathname;
+  };
+
+  const server = http.createServer((req, res) => {
+    const started = Date.now();
+    const known = (p: string): string => (Object.prototype.hasOwnProperty.call(routes, p) ? p : 'other');
+    const path = new URL(req.url ?? '/', 'http://control.invalid').pathname;
+    const done = (status: number): void => {
+      deps.metrics.httpRequests.inc({ route: known(path), method: req.method ?? '?', status: String(status) });
+      deps.logger.debug({ method: req.method, path, status, ms: Date.now() - started }, 'http request');
+    };
+    handle(req, res).then(
+      () => done(res.statusCode),
+      (err: unknown) => {
+        let status = 500;
+        let message = 'internal error';
+        let headers: Record<string, string> = {};
+        if (err instanceof HttpError) {
+          ({ status, message, headers } = err);
+        } else if (err instanceof CdnError && err.code === 'BAD_REQUEST') {
+          status = 400;
+          message = err.message;
+        } else {
+          deps.logger.error({ err, path }, 'http handler failed');
+        }
+        if (res.headersSent) {
+          res.destroy();
+        } else {
+          // A refused body may still be arriving: do not keep this connection.
+          if (status === 413) headers = { ...headers, Connection: 'close' };
+          sendJson(res, status, { error: { status, message } }, headers);
+        }
+        done(status);
+      },
+    );
+  });
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+
+  return {
+    server,
+    listen(host, port) {
+      return new Promise<number>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          const address = server.address();
+          resolve(typeof address === 'object' && address ? address.port : port);
+        });
+      });
+    },
+    close(graceMs) {
+      return new Promise<void>((resolve) => {
+        const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+        timer.unref();
+        server.close(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+        server.closeIdleConnections();
+      });
+    },
+  };
+}

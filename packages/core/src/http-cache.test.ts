@@ -1,0 +1,170 @@
+import { formatHttpDate, getFirst } from './headers';
+import { createHttpCache, type HttpCacheOptions } from './http-cache';
+import type { HeaderList, RequestHead, ResponseHead } from './types';
+
+const T0 = Date.UTC(2026, 0, 1, 12);
+const req = (target: string, headers: HeaderList = [], method = 'GET'): RequestHead =>
+  ({ method, scheme: 'http', host: 'cdn.test', target, headers });
+const res = (status: number, headers: HeaderList, at = T0): ResponseHead =>
+  ({ status, headers: [['date', formatHttpDate(at)], ...headers] });
+const body = (s: string): Uint8Array => new TextEncoder().encode(s);
+const make = (o: Partial<HttpCacheOptions> = {}) =>
+  createHttpCache({ name: 'edge-1', capacityBytes: 1 << 20, defaultOrigin: 'http://cdn.test', ...o });
+const at = (t: number) => ({ requestTime: t, responseTime: t });
+
+describe('HttpCache', () => {
+  it('misses, stores, then hits with a growing Age until the object expires', () => {
+    const c = make();
+    const first = c.lookup(req('/a'), T0);
+    expect(first).toMatchObject({ kind: 'miss', fwd: 'uri-miss' });
+    const out = c.store(req('/a'), res(200, [['cache-control', 'max-age=60'], ['etag', '"1"']]), body('hello'), at(T0));
+    expect(out.stored).toBe(true);
+    const hit = c.lookup(req('/a'), T0 + 10_000);
+    expect(hit).toMatchObject({ kind: 'hit', stale: false });
+    if (hit.kind !== 'hit') throw new Error();
+    expect(getFirst(c.responseHead(hit.entry, req('/a'), T0 + 10_000).headers, 'age')).toBe('10');
+    expect(c.ttlSeconds(hit.entry, T0 + 10_000)).toBe(50);
+    // HEAD is answered from the stored GET.
+    expect(c.lookup(req('/a', [], 'HEAD'), T0 + 1000).kind).toBe('hit');
+    const later = c.lookup(req('/a'), T0 + 61_000);
+    expect(later).toMatchObject({ kind: 'validate', reason: 'stale' });
+    if (later.kind !== 'validate') throw new Error();
+    expect(later.conditionalHeaders).toContainEqual(['if-none-match', '"1"']);
+    expect(c.stats()).toMatchObject({ hits: 2, misses: 1, validations: 1, stores: 1, objects: 1 });
+  });
+
+  it('updates an entry from a 304 and serves it fresh again', () => {
+    const c = make();
+    c.store(req('/a'), res(200, [['cache-control', 'max-age=10'], ['etag', '"1"'], ['x-v', 'old']]), body('x'), at(T0));
+    const v = c.lookup(req('/a'), T0 + 20_000);
+    if (v.kind !== 'validate') throw new Error(v.kind);
+    c.revalidated(v.entry, res(304, [['cache-control', 'max-age=30'], ['etag', '"1"'], ['x-v', 'new']], T0 + 20_000), at(T0 + 20_000));
+    const hit = c.lookup(req('/a'), T0 + 45_000);
+    expect(hit.kind).toBe('hit');
+    if (hit.kind !== 'hit') throw new Error();
+    expect(getFirst(hit.entry.head.headers, 'x-v')).toBe('new');
+    expect(new TextDecoder().decode(hit.entry.body)).toBe('x');
+  });
+
+  it('serves stale-while-revalidate with exactly one background refresh', () => {
+    const c = make();
+    c.store(req('/a'), res(200, [['cache-control', 'max-age=1, stale-while-revalidate=30']]), body('x'), at(T0));
+    const a = c.lookup(req('/a'), T0 + 5000);
+    const b = c.lookup(req('/a'), T0 + 5001);
+    expect(a).toMatchObject({ kind: 'hit', stale: true, backgroundRefresh: true });
+    expect(b).toMatchObject({ kind: 'hit', stale: true, backgroundRefresh: false });
+    if (a.kind !== 'hit') throw new Error();
+    c.refreshAbandoned(a.entry);
+    expect(c.lookup(req('/a'), T0 + 5002)).toMatchObject({ backgroundRefresh: true });
+    expect(c.lookup(req('/a'), T0 + 40_000).kind).toBe('validate');
+  });
+
+  it('serves stale on upstream error only within stale-if-error', () => {
+    const c = make();
+    c.store(req('/a'), res(200, [['cache-control', 'max-age=1, stale-if-error=60'], ['etag', '"e"']]), body('x'), at(T0));
+    const v = c.lookup(req('/a'), T0 + 10_000);
+    if (v.kind !== 'validate') throw new Error();
+    expect(c.serveStaleOnError(v.entry, 503, T0 + 10_000, req('/a'))).toBe(true);
+    expect(c.serveStaleOnError(v.entry, undefined, T0 + 10_000, req('/a'))).toBe(true);
+    expect(c.serveStaleOnError(v.entry, 404, T0 + 10_000, req('/a'))).toBe(false);
+    expect(c.serveStaleOnError(v.entry, 503, T0 + 70_000, req('/a'))).toBe(false);
+  });
+
+  it('keeps Vary variants apart and normalises Accept-Encoding', () => {
+    const c = make();
+    const h = [['cache-control', 'max-age=60'], ['vary', 'Accept-Encoding']] as HeaderList;
+    c.store(req('/v', [['accept-encoding', 'gzip, deflate']]), res(200, h), body('gz'), at(T0));
+    expect(c.lookup(req('/v', [['accept-encoding', 'gzip']]), T0).kind).toBe('hit');
+    expect(c.lookup(req('/v', [['accept-encoding', 'br']]), T0)).toMatchObject({ kind: 'miss', fwd: 'vary-miss' });
+  });
+
+  it('refuses what a shared cache must not store, with the reason', () => {
+    const c = make();
+    expect(c.store(req('/p'), res(200, [['cache-control', 'private, max-age=60']]), body('x'), at(T0))).toEqual({ stored: false, reason: 'private' });
+    expect(c.store(req('/c'), res(200, [['cache-control', 'max-age=60'], ['set-cookie', 's=1']]), body('x'), at(T0))).toEqual({ stored: false, reason: 'set-cookie' });
+    expect(c.store(req('/n'), res(200, [['cache-control', 'no-store']]), body('x'), at(T0))).toEqual({ stored: false, reason: 'no-store' });
+    expect(c.store(req('/z'), res(200, [['cache-control', 'max-age=0']]), body('x'), at(T0))).toEqual({ stored: false, reason: 'useless' });
+    expect(make({ storeSetCookie: 'strip' }).store(req('/c'), res(200, [['cache-control', 'max-age=60'], ['set-cookie', 's=1']]), body('x'), at(T0)))
+      .toMatchObject({ stored: true, entry: { head: { headers: expect.not.arrayContaining([['set-cookie', 's=1']]) } } });
+  });
+
+  it('obeys CDN-Cache-Control over Cache-Control (RFC 9213)', () => {
+    const c = make();
+    c.store(req('/t'), res(200, [['cache-control', 'max-age=5'], ['cdn-cache-control', 'max-age=600']]), body('x'), at(T0));
+    expect(c.lookup(req('/t'), T0 + 60_000).kind).toBe('hit');
+  });
+
+  it('answers a client conditional with 304 from cache', () => {
+    const c = make();
+    c.store(req('/a'), res(200, [['cache-control', 'max-age=60'], ['etag', '"7"']]), body('x'), at(T0));
+    const hit = c.lookup(req('/a', [['if-none-match', '"7"']]), T0 + 1000);
+    if (hit.kind !== 'hit') throw new Error();
+    expect(c.responseHead(hit.entry, req('/a', [['if-none-match', '"7"']]), T0 + 1000).status).toBe(304);
+    expect(c.responseHead(hit.entry, req('/a', [['if-none-match', '"8"']]), T0 + 1000).status).toBe(200);
+  });
+
+  it('purges by URL (full or path), tag and prefix; hard deletes, soft makes stale', () => {
+    const c = make();
+    const store = (p: string, tags: string) =>
+      c.store(req(p), res(200, [['cache-control', 'max-age=600, stale-while-revalidate=60'], ['surrogate-key', tags]]), body(p), at(T0));
+    ['/news/1', '/news/2', '/sport/1', '/static/a.css'].forEach((p, i) => store(p, i < 2 ? 'news' : 'other'));
+    expect(c.purge({ kind: 'url', value: '/sport/1', mode: 'hard', at: T0 + 1 })).toBe(1);
+    expect(c.lookup(req('/sport/1'), T0 + 2).kind).toBe('miss');
+    expect(c.purge({ kind: 'tag', value: 'news', mode: 'soft', at: T0 + 3 })).toBe(2);
+    expect(c.lookup(req('/news/1'), T0 + 4)).toMatchObject({ kind: 'hit', stale: true, backgroundRefresh: true });
+    expect(c.purge({ kind: 'prefix', value: 'http://cdn.test/static/', mode: 'hard', at: T0 + 5 })).toBe(1);
+    expect(c.lookup(req('/static/a.css'), T0 + 6).kind).toBe('miss');
+    expect(c.purge({ kind: 'all', value: '', mode: 'hard', at: T0 + 7 })).toBe(2);
+    expect(c.stats().objects).toBe(0);
+    expect(() => c.purge({ kind: 'url', value: 'ftp://x/y', mode: 'hard', at: T0 })).toThrow('expected purge value');
+  });
+
+  it('does not take back a copy the origin produced before a purge (purge-time rule)', () => {
+    const c = make();
+    c.purge({ kind: 'url', value: '/a', mode: 'hard', at: T0 + 100 });
+    // A parent still holds a copy fetched at T0: it must not come back.
+    const old = c.store(req('/a'), res(200, [['cache-control', 'max-age=60']]), body('old'), { requestTime: T0 + 200, responseTime: T0 + 200, originFetchedAt: T0 });
+    expect(old).toEqual({ stored: false, reason: 'purged' });
+    expect(c.notBeforeFor(req('/a'))).toBe(T0 + 100);
+    const fresh = c.store(req('/a'), res(200, [['cache-control', 'max-age=60']]), body('new'), { requestTime: T0 + 300, responseTime: T0 + 300, originFetchedAt: T0 + 250 });
+    expect(fresh.stored).toBe(true);
+    // And a child's notBefore makes our older copy a miss.
+    expect(c.lookup(req('/a'), T0 + 400, { notBefore: T0 + 260 })).toMatchObject({ kind: 'miss', detail: 'purged' });
+  });
+
+  it('invalidates the target and same-origin Location after a successful unsafe method', () => {
+    const c = make();
+    for (const p of ['/items', '/items/9', '/other']) c.store(req(p), res(200, [['cache-control', 'max-age=60']]), body(p), at(T0));
+    expect(c.invalidateAfterUnsafe(req('/items', [], 'POST'), res(500, []))).toBe(0);
+    expect(c.invalidateAfterUnsafe(req('/items', [], 'POST'), res(201, [['location', '/items/9']]))).toBe(2);
+    expect(c.lookup(req('/items'), T0).kind).toBe('miss');
+    expect(c.lookup(req('/items/9'), T0).kind).toBe('miss');
+    expect(c.lookup(req('/other'), T0).kind).toBe('hit');
+  });
+
+  it('evicts under capacity and keeps its indexes consistent', () => {
+    const c = make({ capacityBytes: 4000, eviction: 'lru' });
+    for (let i = 0; i < 20; i++) {
+      c.store(req(`/o/${i}`), res(200, [['cache-control', 'max-age=60'], ['surrogate-key', 'all-objects']]), new Uint8Array(900), at(T0));
+    }
+    const st = c.stats();
+    expect(st.bytes).toBeLessThanOrEqual(4000);
+    expect(st.evictions).toBeGreaterThan(10);
+    expect(c.lookup(req('/o/19'), T0).kind).toBe('hit');
+    expect(c.lookup(req('/o/0'), T0).kind).toBe('miss');
+    // The tag index forgot the evicted entries: the purge counts only live ones.
+    expect(c.purge({ kind: 'tag', value: 'all-objects', mode: 'hard', at: T0 + 1 })).toBe(st.objects);
+  });
+
+  it('answers only-if-cached with a gateway timeout when nothing is usable', () => {
+    const c = make();
+    expect(c.lookup(req('/x', [['cache-control', 'only-if-cached']]), T0).kind).toBe('gateway-timeout');
+    expect(make({ honourRequestCacheControl: false }).lookup(req('/x', [['cache-control', 'only-if-cached']]), T0).kind).toBe('miss');
+  });
+
+  it('validates its options', () => {
+    expect(() => make({ capacityBytes: -1 })).toThrow('expected opts.capacityBytes to be a positive integer, got -1');
+    expect(() => make({ name: '' })).toThrow('expected opts.name to be a non-empty string');
+    expect(() => make({ defaultOrigin: 'nope' })).toThrow('expected opts.defaultOrigin');
+  });
+});

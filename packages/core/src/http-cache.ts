@@ -1,0 +1,461 @@
+/**
+ * The HTTP cache of one tier: the rules of RFC 9111 (one file each, beside
+ * this one) wired to a store, a cache keyer, Vary variants and the purge
+ * index. Everything a tier does with its cache goes through here, in the
+ * services and in the simulator alike, and time is always an argument.
+ *
+ * What this does NOT do: network, collapsing, background fetches. It answers
+ * "what may I serve for this request now?" and "may I keep this answer?";
+ * the caller (a tier service, the simulator) fetches upstream and comes back
+ * with `store`, `revalidated` or `serveStaleOnError`.
+ */
+import { parseRequestCacheControl, type RequestCacheControl, type ResponseCacheControl } from './cache-control';
+import { createCacheKeyer, type CacheKeyOptions, type CacheKeyer } from './cache-key';
+import type { CacheStatusFwd } from './cache-status';
+import { computeEntryTimes, ageHeaderValue, type EntryTimes, type FreshnessOptions } from './freshness';
+import { getFirst, removeHeader, stripHopByHop } from './headers';
+import { invalidationTargets, isUnsafeMethod } from './invalidation';
+import { createPurgeIndex, parseSurrogateKeys, type PurgeCommand, type PurgeIndex } from './purge';
+import { decideCacheUse, isStaleIfErrorTrigger, staleIfErrorAllowed } from './stale';
+import { isStorable, prepareForStorage, type StorabilityReason } from './storability';
+import { createStore, type Store } from './store';
+import { effectiveCacheControl } from './targeted-fields';
+import type { HeaderList, RequestHead, ResponseHead } from './types';
+import { buildConditionalHeaders, buildNotModifiedHead, evaluateClientConditional, mergeNotModified } from './validation';
+import { acceptEncodingNormaliser, createVariantIndex, secondaryKey, varyFieldNames, type VariantIndex, type VaryNormalisers } from './vary';
+
+export interface HttpCacheOptions {
+  /** Name in Cache-Status and stats, usually the node id. */
+  name: string;
+  capacityBytes: number;
+  maxObjectBytes?: number;
+  /** Eviction policy by registered name (`lru`, `lfu`, `fifo`, `s3fifo`, `sieve`). Default `lru`. */
+  eviction?: string;
+  key?: CacheKeyOptions;
+  /** RFC 9213 targeted fields this tier obeys, most specific first. Default `['cdn-cache-control']`. */
+  targetedFields?: readonly string[];
+  freshness?: FreshnessOptions;
+  /** What to do with responses carrying Set-Cookie. Default `'no'` (do not store). */
+  storeSetCookie?: 'no' | 'yes' | 'strip';
+  /** Most Vary variants kept per URL. Default 16. */
+  maxVariantsPerKey?: number;
+  /** Content codings the Accept-Encoding normaliser knows, best first. Default br, gzip, identity. */
+  encodings?: readonly string[];
+  /** Extra Vary normalisers by lower-case header name (e.g. a User-Agent to device-class map). */
+  varyNormalisers?: VaryNormalisers;
+  /**
+   * Honour the client's request Cache-Control (no-cache, max-age, ...).
+   * RFC 9111 says a cache should; many CDNs ignore it so that a browser's
+   * reload cannot send load to the origin. Default true.
+   */
+  honourRequestCacheControl?: boolean;
+  /** How long purge records are kept; at least the longest time a copy may be served. Default 1 day. */
+  purgeRetentionMs?: number;
+  /** Scheme and host a purge of a bare path (`/news/1`) refers to. Default `http://localhost`. */
+  defaultOrigin?: string;
+}
+
+/** A stored response and what we computed about it when storing it. */
+export interface CacheEntry {
+  readonly storeKey: string;
+  readonly primaryKey: string;
+  /** The URL part of the key: what purges by URL and prefix match. */
+  readonly url: string;
+  head: ResponseHead;
+  readonly body: Uint8Array;
+  times: EntryTimes;
+  /** When the origin produced this content (travels unchanged through tiers). */
+  originFetchedAt: number;
+  readonly tags: readonly string[];
+  /** A background refresh is in flight (stale-while-revalidate sends exactly one). */
+  refreshing: boolean;
+  /** Bytes charged to the store. */
+  readonly size: number;
+}
+
+export type CacheLookup =
+  /** Serve `entry` (fresh, or stale within a window that allows it). */
+  | { kind: 'hit'; entry: CacheEntry; stale: boolean; backgroundRefresh: boolean }
+  /** Ask upstream with these conditional headers, then call `revalidated` or `store`. */
+  | { kind: 'validate'; entry: CacheEntry; conditionalHeaders: HeaderList; reason: string }
+  /** Nothing usable: forward. `fwd` is the Cache-Status reason. */
+  | { kind: 'miss'; fwd: CacheStatusFwd; primaryKey: string; detail?: string }
+  /** only-if-cached and nothing usable (RFC 9111 §5.2.1.7). */
+  | { kind: 'gateway-timeout'; primaryKey: string };
+
+export interface StoreTimes {
+  /** When the request was sent upstream (request_time, RFC 9111 §4.2.3). */
+  requestTime: number;
+  /** When the response head arrived (response_time). */
+  responseTime: number;
+  /** When the origin produced the content; defaults to responseTime. */
+  originFetchedAt?: number;
+}
+
+export type StoreOutcome =
+  | { stored: true; entry: CacheEntry }
+  | { stored: false; reason: StorabilityReason | 'too-large' | 'purged' | 'useless' | 'no-store-requested' };
+
+export interface HttpCacheStats {
+  lookups: number;
+  hits: number;
+  staleHits: number;
+  misses: number;
+  validations: number;
+  revalidated: number;
+  staleIfError: number;
+  stores: number;
+  notStored: number;
+  invalidations: number;
+  purged: number;
+  evictions: number;
+  objects: number;
+  bytes: number;
+}
+
+export interface HttpCache {
+  readonly name: string;
+  /** The primary cache key of a request (also used as the collapsing key). */
+  key(req: RequestHead): string;
+  /**
+   * What may be served for `req` at `now`. `notBefore` is the purge-time
+   * rule from a child: copies the origin produced before it are misses.
+   */
+  lookup(req: RequestHead, now: number, opts?: { notBefore?: number }): CacheLookup;
+  /** Offers an upstream answer for storing. */
+  store(req: RequestHead, res: ResponseHead, body: Uint8Array, times: StoreTimes): StoreOutcome;
+  /** A 304 answered a validation: update the entry (RFC 9111 §4.3.4). */
+  revalidated(entry: CacheEntry, notModified: ResponseHead, times: StoreTimes): CacheEntry;
+  /** A background refresh failed or was abandoned: allow another. */
+  refreshAbandoned(entry: CacheEntry): void;
+  /**
+   * After an upstream failure (status, or undefined for no answer), may this
+   * stale entry be served instead (RFC 5861 §4)?
+   */
+  serveStaleOnError(entry: CacheEntry, status: number | undefined, now: number, req: RequestHead): boolean;
+  /** The head to send for a stored entry: Age set, or a 304 for a matching client conditional. */
+  responseHead(entry: CacheEntry, req: RequestHead, now: number): ResponseHead;
+  /** Remaining freshness in seconds (negative when stale), for Cache-Status `ttl`. */
+  ttlSeconds(entry: CacheEntry, now: number): number;
+  /** RFC 9111 §4.4: an unsafe method succeeded; drop what it invalidates. Returns objects removed. */
+  invalidateAfterUnsafe(req: RequestHead, res: ResponseHead): number;
+  /** Applies a purge; returns how many stored objects it removed or marked stale. */
+  purge(cmd: PurgeCommand): number;
+  /**
+   * Latest hard purge that covers this request (and these tags, once known),
+   * to send upstream (purge-time rule).
+   */
+  notBeforeFor(req: RequestHead, tags?: readonly string[]): number | undefined;
+  stats(): HttpCacheStats;
+  /** Drops old purge records; call now and then. */
+  compact(now: number): void;
+  /** Every stored entry (for tests and reports). */
+  entries(): IterableIterator<CacheEntry>;
+}
+
+const SEP = '\u0001';
+
+function positiveInt(name: string, v: unknown): void {
+  if (!(typeof v === 'number' && Number.isSafeInteger(v) && v > 0)) {
+    throw new TypeError(`expected opts.${name} to be a positive integer, got ${String(v)}`);
+  }
+}
+
+function headerBytes(h: HeaderList): number {
+  let n = 0;
+  for (const [k, v] of h) n += k.length + v.length + 4;
+  return n;
+}
+
+/** Parses a purge value that is a URL or a bare path into a request head for keying. */
+function requestForUrl(value: string, defaultOrigin: URL): RequestHead | undefined {
+  let u: URL;
+  try {
+    u = new URL(value, defaultOrigin);
+  } catch {
+    return undefined;
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return undefined;
+  return { method: 'GET', scheme: u.protocol === 'https:' ? 'https' : 'http', host: u.host, target: u.pathname + u.search, headers: [] };
+}
+
+export function createHttpCache(opts: HttpCacheOptions): HttpCache {
+  if (opts === null || typeof opts !== 'object') throw new TypeError('expected opts to be an object');
+  if (typeof opts.name !== 'string' || opts.name === '') throw new TypeError(`expected opts.name to be a non-empty string, got ${JSON.stringify(opts.name)}`);
+  positiveInt('capacityBytes', opts.capacityBytes);
+  const maxVariants = opts.maxVariantsPerKey ?? 16;
+  positiveInt('maxVariantsPerKey', maxVariants);
+  let defaultOrigin: URL;
+  try {
+    defaultOrigin = new URL(opts.defaultOrigin ?? 'http://localhost');
+  } catch {
+    throw new TypeError(`expected opts.defaultOrigin to be an absolute http(s) URL, got ${JSON.stringify(opts.defaultOrigin)}`);
+  }
+  const targets = opts.targetedFields ?? ['cdn-cache-control'];
+  const freshness = opts.freshness ?? {};
+  const honourReqCc = opts.honourRequestCacheControl ?? true;
+  const keyer: CacheKeyer = createCacheKeyer(opts.key);
+  // The URL part alone: the same normalisation without header or cookie parts,
+  // so a purge by URL matches every keyed variant of that URL.
+  const urlKeyer: CacheKeyer = createCacheKeyer({ ...opts.key, includeHeaders: [], includeCookies: [] });
+  const normalisers: VaryNormalisers = {
+    'accept-encoding': acceptEncodingNormaliser(opts.encodings ?? ['br', 'gzip', 'identity']),
+    ...opts.varyNormalisers,
+  };
+  const variants: VariantIndex = createVariantIndex({ maxVariantsPerKey: maxVariants });
+  const purges: PurgeIndex = createPurgeIndex({ retentionMs: opts.purgeRetentionMs ?? 86_400_000 });
+  const noReqCc: RequestCacheControl = parseRequestCacheControl('');
+
+  const forget = (entry: CacheEntry): void => {
+    variants.remove(entry.primaryKey, entry.storeKey.slice(entry.primaryKey.length + 1));
+    purges.unindexEntry(entry.storeKey);
+  };
+  const store: Store<string, CacheEntry> = createStore<string, CacheEntry>({
+    capacityBytes: opts.capacityBytes,
+    maxObjectBytes: opts.maxObjectBytes,
+    policy: opts.eviction ?? 'lru',
+    onEvict: (_key, entry) => forget(entry),
+  });
+
+  const s = {
+    lookups: 0, hits: 0, staleHits: 0, misses: 0, validations: 0, revalidated: 0, staleIfError: 0,
+    stores: 0, notStored: 0, invalidations: 0, purged: 0,
+  };
+
+  const remove = (entry: CacheEntry): void => {
+    if (store.peek(entry.storeKey) === entry) {
+      store.delete(entry.storeKey);
+      forget(entry);
+    }
+  };
+  const removePrimary = (primaryKey: string): number => {
+    let n = 0;
+    for (const sk of variants.removeAll(primaryKey)) {
+      const e = store.peek(primaryKey + SEP + sk);
+      if (e) {
+        store.delete(e.storeKey);
+        purges.unindexEntry(e.storeKey);
+        n++;
+      }
+    }
+    return n;
+  };
+
+  /** A soft purge: the entry is stale from `at`, and its stale windows restart there. */
+  const markStale = (entry: CacheEntry, at: number): void => {
+    const t = entry.times;
+    if (t.freshUntil <= at) return;
+    const swr = Math.max(0, t.staleWhileRevalidateUntil - t.freshUntil);
+    const sie = Math.max(0, t.staleIfErrorUntil - t.freshUntil);
+    entry.times = { ...t, freshUntil: at, staleWhileRevalidateUntil: at + swr, staleIfErrorUntil: at + sie };
+  };
+
+  const reqCcOf = (req: RequestHead): RequestCacheControl => (honourReqCc ? parseRequestCacheControl(req.headers) : noReqCc);
+
+  const cache: HttpCache = {
+    name: opts.name,
+    key: (req) => keyer(req),
+
+    lookup(req, now, lookupOpts = {}) {
+      s.lookups++;
+      const primaryKey = keyer(req);
+      const method = req.method.toUpperCase();
+      if (method !== 'GET' && method !== 'HEAD') {
+        s.misses++;
+        return { kind: 'miss', fwd: 'method', primaryKey };
+      }
+      const reqCc = reqCcOf(req);
+      const miss = (fwd: CacheStatusFwd, detail?: string): CacheLookup => {
+        if (reqCc.onlyIfCached) return { kind: 'gateway-timeout', primaryKey };
+        s.misses++;
+        return { kind: 'miss', fwd, primaryKey, detail };
+      };
+      const vary = variants.varyOf(primaryKey);
+      if (vary === undefined) return miss('uri-miss');
+      const entry = store.get(primaryKey + SEP + secondaryKey(vary, req.headers, normalisers));
+      if (entry === undefined) return miss('vary-miss');
+      variants.touch(primaryKey, entry.storeKey.slice(primaryKey.length + 1));
+
+      // The purge-time rule, from our own purge records and from the child's.
+      const verdict = purges.check(entry.url, entry.tags, entry.originFetchedAt);
+      const notBefore = lookupOpts.notBefore ?? 0;
+      if (verdict === 'purged-hard' || entry.originFetchedAt < notBefore) {
+        remove(entry);
+        return miss('miss', 'purged');
+      }
+      if (verdict === 'purged-soft') markStale(entry, now);
+
+      const decision = decideCacheUse(entry.times, now, reqCc);
+      switch (decision.kind) {
+        case 'fresh':
+          s.hits++;
+          return { kind: 'hit', entry, stale: false, backgroundRefresh: false };
+        case 'stale-while-revalidate': {
+          s.hits++;
+          s.staleHits++;
+          const backgroundRefresh = !entry.refreshing;
+          entry.refreshing = true;
+          return { kind: 'hit', entry, stale: true, backgroundRefresh };
+        }
+        case 'stale-ok':
+          s.hits++;
+          s.staleHits++;
+          return { kind: 'hit', entry, stale: true, backgroundRefresh: false };
+        case 'gateway-timeout':
+          return { kind: 'gateway-timeout', primaryKey };
+        case 'must-validate':
+          s.validations++;
+          return { kind: 'validate', entry, conditionalHeaders: buildConditionalHeaders(entry.head), reason: decision.reason };
+      }
+    },
+
+    store(req, res, body, times) {
+      const refuse = (reason: Extract<StoreOutcome, { stored: false }>['reason']): StoreOutcome => {
+        s.notStored++;
+        return { stored: false, reason };
+      };
+      const effective = effectiveCacheControl(res.headers, { targets });
+      const cc: ResponseCacheControl = effective.cc;
+      const decision = isStorable(req, res, cc, {
+        storeSetCookie: opts.storeSetCookie,
+        defaultTtlMs: freshness.defaultTtlMs,
+        ignoreExpires: effective.ignoreExpires,
+        honourRequestNoStore: honourReqCc,
+      });
+      if (!decision.storable) return refuse(decision.reason ?? 'status');
+      const vary = varyFieldNames(res.headers);
+      if (vary === '*') return refuse('vary-star');
+
+      const originFetchedAt = times.originFetchedAt ?? times.responseTime;
+      const primaryKey = keyer(req);
+      const url = urlKeyer(req);
+      const tags = parseSurrogateKeys(res.headers);
+      const verdict = purges.check(url, tags, originFetchedAt);
+      if (verdict === 'purged-hard') return refuse('purged');
+
+      const entryTimes = computeEntryTimes(times.requestTime, times.responseTime, res, cc, { ...freshness, ignoreExpires: effective.ignoreExpires });
+      const hasValidator = getFirst(res.headers, 'etag') !== undefined || getFirst(res.headers, 'last-modified') !== undefined;
+      if (entryTimes.freshUntil <= times.responseTime && entryTimes.staleIfErrorUntil <= times.responseTime && !hasValidator) {
+        // Never fresh, no validator, no stale window: nothing could ever be served from it.
+        return refuse('useless');
+      }
+
+      const head: ResponseHead = { status: res.status, headers: removeHeader(prepareForStorage({ status: res.status, headers: stripHopByHop(res.headers) }, decision).headers, 'age') };
+      const sk = secondaryKey(vary, req.headers, normalisers);
+      const storeKey = primaryKey + SEP + sk;
+      const size = body.length + headerBytes(head.headers) + storeKey.length;
+      const entry: CacheEntry = { storeKey, primaryKey, url, head, body, times: entryTimes, originFetchedAt, tags, refreshing: false, size };
+      if (verdict === 'purged-soft') markStale(entry, times.responseTime);
+
+      const old = store.peek(storeKey);
+      if (old) purges.unindexEntry(storeKey);
+      if (!store.set(storeKey, entry, size)) {
+        if (old) variants.remove(primaryKey, sk);
+        return refuse('too-large');
+      }
+      for (const dropped of variants.record(primaryKey, vary, sk)) {
+        const e = store.peek(primaryKey + SEP + dropped);
+        if (e) {
+          store.delete(e.storeKey);
+          purges.unindexEntry(e.storeKey);
+        }
+      }
+      purges.indexEntry(storeKey, { url, tags, fetchedAt: originFetchedAt });
+      s.stores++;
+      return { stored: true, entry };
+    },
+
+    revalidated(entry, notModified, times) {
+      s.revalidated++;
+      const merged = mergeNotModified(entry.head, notModified, { responseTime: times.responseTime });
+      const effective = effectiveCacheControl(merged.headers, { targets });
+      // A 304 may carry Set-Cookie or new private fields: filter as on store.
+      const decision = isStorable({ method: 'GET', scheme: 'http', host: '', target: '/', headers: [] }, merged, effective.cc, {
+        storeSetCookie: opts.storeSetCookie === 'no' ? 'strip' : opts.storeSetCookie,
+        defaultTtlMs: freshness.defaultTtlMs,
+        ignoreExpires: effective.ignoreExpires,
+      });
+      const head = { status: merged.status, headers: removeHeader(prepareForStorage(merged, decision).headers, 'age') };
+      entry.head = head;
+      entry.times = computeEntryTimes(times.requestTime, times.responseTime, merged, effective.cc, { ...freshness, ignoreExpires: effective.ignoreExpires });
+      entry.originFetchedAt = times.originFetchedAt ?? times.responseTime;
+      entry.refreshing = false;
+      if (store.peek(entry.storeKey) === entry) purges.indexEntry(entry.storeKey, { url: entry.url, tags: entry.tags, fetchedAt: entry.originFetchedAt });
+      return entry;
+    },
+
+    refreshAbandoned(entry) {
+      entry.refreshing = false;
+    },
+
+    serveStaleOnError(entry, status, now, req) {
+      if (!isStaleIfErrorTrigger(status)) return false;
+      if (!staleIfErrorAllowed(entry.times, now, reqCcOf(req))) return false;
+      s.staleIfError++;
+      return true;
+    },
+
+    responseHead(entry, req, now) {
+      if (evaluateClientConditional(req, entry.head, entry.times.storedAt) === 'not-modified') {
+        const nm = buildNotModifiedHead(entry.head);
+        return { status: 304, headers: [...nm.headers, ['age', ageHeaderValue(entry.times, now)]] };
+      }
+      return { status: entry.head.status, headers: [...entry.head.headers, ['age', ageHeaderValue(entry.times, now)]] };
+    },
+
+    ttlSeconds: (entry, now) => Math.floor((entry.times.freshUntil - now) / 1000),
+
+    invalidateAfterUnsafe(req, res) {
+      if (!isUnsafeMethod(req.method) || res.status < 200 || res.status >= 400) return 0;
+      let n = 0;
+      for (const t of invalidationTargets(req, res)) {
+        n += removePrimary(keyer({ method: 'GET', scheme: t.scheme, host: t.host, target: t.target, headers: req.headers }));
+      }
+      s.invalidations += n;
+      return n;
+    },
+
+    purge(cmd) {
+      let value = cmd.value;
+      if (cmd.kind === 'url') {
+        const r = requestForUrl(cmd.value, defaultOrigin);
+        if (!r) throw new TypeError(`expected purge value to be a URL or a path starting with "/", got ${JSON.stringify(cmd.value)}`);
+        value = urlKeyer(r);
+      } else if (cmd.kind === 'prefix' && cmd.value.startsWith('/')) {
+        value = `${defaultOrigin.protocol.replace(':', '')}://${defaultOrigin.host}${cmd.value}`;
+      }
+      const keys = purges.apply({ ...cmd, value });
+      let n = 0;
+      for (const k of keys) {
+        const e = store.peek(k);
+        if (!e) continue;
+        n++;
+        if (cmd.mode === 'hard') remove(e);
+        else markStale(e, cmd.at);
+      }
+      s.purged += n;
+      return n;
+    },
+
+    notBeforeFor(req, tags = []) {
+      return purges.notBefore(urlKeyer(req), tags);
+    },
+
+    stats() {
+      const st = store.stats;
+      return { ...s, evictions: st.evictions, objects: store.size, bytes: store.bytes };
+    },
+
+    compact(now) {
+      purges.compact(now);
+    },
+
+    *entries() {
+      for (const k of store.keys()) {
+        const e = store.peek(k);
+        if (e) yield e;
+      }
+    },
+  };
+  return cache;
+}
