@@ -251,3 +251,18 @@ describe('request constraints (RFC 9111 §5.2.1)', () => {
     expect(requestFreshness(mr, T0 + 2 * S, parseRequestCacheControl('max-stale')).acceptableStale).toBe(false);
   });
 });
+
+describe('tier switches for RFC 5861', () => {
+  it('closes the stale windows when the tier does not honour them', () => {
+    const { computeEntryTimes: cet } = jest.requireActual('./freshness') as typeof import('./freshness');
+    const { parseResponseCacheControl: p } = jest.requireActual('./cache-control') as typeof import('./cache-control');
+    const res = { status: 200, headers: [['date', new Date(0).toUTCString()]] as Array<[string, string]> };
+    const cc = p('max-age=10, stale-while-revalidate=30, stale-if-error=60');
+    const on = cet(0, 0, res, cc);
+    expect(on.staleWhileRevalidateUntil).toBe(40_000);
+    expect(on.staleIfErrorUntil).toBe(70_000);
+    const off = cet(0, 0, res, cc, { honourStaleWhileRevalidate: false, honourStaleIfError: false });
+    expect(off.staleWhileRevalidateUntil).toBe(10_000);
+    expect(off.staleIfErrorUntil).toBe(10_000);
+  });
+});

@@ -45,6 +45,10 @@ export interface FreshnessOptions {
   graceMs?: number;
   /** Ignore Expires (RFC 9213 §2.1: a targeted field won). Default false. */
   ignoreExpires?: boolean;
+  /** Tier switch: honour stale-while-revalidate (RFC 5861 §3). Default true; off shows the expiry herd. */
+  honourStaleWhileRevalidate?: boolean;
+  /** Tier switch: honour stale-if-error (RFC 5861 §4). Default true. */
+  honourStaleIfError?: boolean;
 }
 
 /** Absolute instants of a stored response, computed once at insert. */
@@ -231,8 +235,8 @@ export function computeEntryTimes(
   const forbidden = cc.mustRevalidate || cc.proxyRevalidate || cc.noCache;
   const saidNothing = cc.staleWhileRevalidate === undefined && cc.staleIfError === undefined && cc.sMaxAge === undefined;
   const grace = saidNothing ? (opts.graceMs ?? 0) : 0;
-  const swrMs = forbidden ? 0 : cc.staleWhileRevalidate !== undefined ? cc.staleWhileRevalidate * 1000 : grace;
-  const sieMs = forbidden ? 0 : cc.staleIfError !== undefined ? cc.staleIfError * 1000 : grace;
+  const swrMs = forbidden || opts.honourStaleWhileRevalidate === false ? 0 : cc.staleWhileRevalidate !== undefined ? cc.staleWhileRevalidate * 1000 : grace;
+  const sieMs = forbidden || opts.honourStaleIfError === false ? 0 : cc.staleIfError !== undefined ? cc.staleIfError * 1000 : grace;
 
   return {
     storedAt: responseTime,

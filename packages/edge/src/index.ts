@@ -1,1 +1,2 @@
-export {};
+export * from './http-front';
+export * from './edge';

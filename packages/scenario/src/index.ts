@@ -34,3 +34,4 @@ export { ScenarioSchema, buildScenarioSchema, type ScenarioFile } from './schema
 export { loadTopologyFile, parseTopology, normaliseTopology, KM_PER_MS } from './load-topology';
 export { loadScenarioFile, parseScenario, type LoadScenarioOptions, type ParseScenarioOptions } from './load-scenario';
 export { schemaFiles, SCHEMAS_DIR } from './gen-schemas';
+export * from './engine';

@@ -1,0 +1,3 @@
+import { runTierMain } from '@cdnlab/tier';
+
+void runTierMain('shield');

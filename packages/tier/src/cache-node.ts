@@ -1,0 +1,492 @@
+/**
+ * One cache tier's request handling, shared by the edge (HTTP in front) and
+ * the regional and shield tiers (gRPC in front): look up, collapse, fetch
+ * upstream, store, answer, and say what happened in Cache-Status.
+ *
+ * The HTTP semantics live in @cdnlab/core's HttpCache; this file adds what
+ * needs I/O: the upstream call, the waiting list with real waiters, the one
+ * background refresh of stale-while-revalidate, and cancellation.
+ */
+import {
+  appendCacheStatus,
+  createCollapser,
+  isUnsafeMethod,
+  removeHeader,
+  type CacheEntry,
+  type CacheStatusMember,
+  type Collapser,
+  type CollapseMode,
+  type HeaderList,
+  type HttpCache,
+  type RequestHead,
+  type ResponseHead,
+  type Scheduler,
+} from '@cdnlab/core';
+import { CdnError } from '@cdnlab/rpc';
+
+/** A request as a tier receives it. */
+export interface NodeRequest {
+  head: RequestHead;
+  body?: Uint8Array;
+  /** Purge-time rule from the child (0 when none). */
+  notBefore: number;
+  hops: number;
+  /** Set by a waiter that gave up on a lock: do not store what you fetch for it. */
+  noStore: boolean;
+  requestId: string;
+  /** Absolute deadline (ms, scheduler clock). */
+  deadline: number;
+  /** Fires when the client went away. */
+  signal: AbortSignal;
+}
+
+/** An answer from upstream: head first, body as it arrives. */
+export interface UpstreamResponse {
+  head: ResponseHead;
+  originFetchedAt: number;
+  servedBy: string;
+  body: AsyncIterable<Uint8Array>;
+}
+
+export interface UpstreamRequest {
+  head: RequestHead;
+  body?: Uint8Array;
+  cacheKey: string;
+  notBefore: number;
+  hops: number;
+  noStore: boolean;
+  requestId: string;
+  deadline: number;
+  signal: AbortSignal;
+}
+
+/** Where a tier's misses go: its parents (with failover), or the origin. */
+export interface Upstream {
+  fetch(req: UpstreamRequest): Promise<UpstreamResponse>;
+}
+
+/** What a tier answers. */
+export interface NodeResponse {
+  head: ResponseHead;
+  body: Uint8Array | AsyncIterable<Uint8Array>;
+  originFetchedAt: number;
+  storedAt: number;
+  collapsed: boolean;
+  /** This tier's own Cache-Status member (already appended to head). */
+  status: CacheStatusMember;
+}
+
+export interface CollapsingOptions {
+  mode: CollapseMode;
+  lockTimeoutMs?: number;
+  maxWaiters?: number;
+  hitForMissMs?: number;
+}
+
+export interface CacheNodeEvents {
+  /** One per answered request: `result` is hit, stale, miss, pass, error … */
+  request?(result: string, bytes: number): void;
+  upstreamFetch?(reason: string, ms: number, status: number | undefined): void;
+  collapsed?(): void;
+}
+
+export interface CacheNodeOptions {
+  id: string;
+  cache: HttpCache;
+  upstream: Upstream;
+  scheduler: Scheduler;
+  collapsing: CollapsingOptions;
+  /** Largest body a tier buffers to store or share; larger ones stream through. */
+  maxBufferBytes?: number;
+  /** Loop guard: refuse requests that crossed more tiers than this. */
+  maxHops?: number;
+  events?: CacheNodeEvents;
+}
+
+/** The leader's answer, shared with waiters. */
+interface Shared {
+  head: ResponseHead;
+  body: Uint8Array;
+  originFetchedAt: number;
+  storedAt: number;
+  fwdStatus: number;
+  stored: boolean;
+  entry?: CacheEntry;
+}
+
+async function readAll(body: AsyncIterable<Uint8Array>, limit: number): Promise<{ bytes: Uint8Array } | { overflow: Uint8Array[]; rest: AsyncIterator<Uint8Array> }> {
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  const it = body[Symbol.asyncIterator]();
+  for (;;) {
+    const next = await it.next();
+    if (next.done) break;
+    parts.push(next.value);
+    size += next.value.length;
+    if (size > limit) return { overflow: parts, rest: it };
+  }
+  const out = new Uint8Array(size);
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return { bytes: out };
+}
+
+async function* replay(first: Uint8Array[], rest: AsyncIterator<Uint8Array>): AsyncIterable<Uint8Array> {
+  yield* first;
+  for (;;) {
+    const n = await rest.next();
+    if (n.done) return;
+    yield n.value;
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+
+function withStatus(head: ResponseHead, member: CacheStatusMember): ResponseHead {
+  return { status: head.status, headers: appendCacheStatus(head.headers, member) };
+}
+
+export class CacheNode {
+  readonly id: string;
+  readonly cache: HttpCache;
+  private readonly upstream: Upstream;
+  private readonly scheduler: Scheduler;
+  private readonly collapser: Collapser<Shared>;
+  private readonly maxBuffer: number;
+  private readonly maxHops: number;
+  private readonly events: CacheNodeEvents;
+  private inflight = 0;
+  upstreamFetches = 0;
+  /** Answered requests by result (hit, stale, miss, pass, revalidated, error). */
+  readonly results: Record<string, number> = {};
+
+  constructor(opts: CacheNodeOptions) {
+    this.id = opts.id;
+    this.cache = opts.cache;
+    this.upstream = opts.upstream;
+    this.scheduler = opts.scheduler;
+    this.collapser = createCollapser<Shared>({ scheduler: opts.scheduler, ...opts.collapsing });
+    this.maxBuffer = opts.maxBufferBytes ?? 64 * 1024 * 1024;
+    this.maxHops = opts.maxHops ?? 8;
+    this.events = opts.events ?? {};
+  }
+
+  get inFlight(): number {
+    return this.inflight;
+  }
+
+  collapseStats() {
+    return this.collapser.stats();
+  }
+
+  async handle(req: NodeRequest): Promise<NodeResponse> {
+    if (req.hops > this.maxHops) throw new CdnError('LOOP_DETECTED', `request crossed ${req.hops} tiers (limit ${this.maxHops}): check the parents in the topology`);
+    this.inflight++;
+    try {
+      const res = await this.dispatch(req);
+      const result = this.resultName(res.status);
+      this.results[result] = (this.results[result] ?? 0) + 1;
+      this.events.request?.(result, res.body instanceof Uint8Array ? res.body.length : 0);
+      return res;
+    } catch (err) {
+      this.results.error = (this.results.error ?? 0) + 1;
+      this.events.request?.('error', 0);
+      throw err;
+    } finally {
+      this.inflight--;
+    }
+  }
+
+  private resultName(m: CacheStatusMember): string {
+    if (m.hit) return m.ttl !== undefined && m.ttl < 0 ? 'stale' : 'hit';
+    if (m.detail === 'stale-if-error') return 'stale';
+    if (m.fwd === 'method' || m.fwd === 'bypass') return 'pass';
+    if (m.fwd === 'stale') return 'revalidated';
+    return 'miss';
+  }
+
+  private async dispatch(req: NodeRequest): Promise<NodeResponse> {
+    const method = req.head.method.toUpperCase();
+    if (method !== 'GET' && method !== 'HEAD') return this.pass(req);
+
+    const now = this.scheduler.now();
+    const look = this.cache.lookup(req.head, now, { notBefore: req.notBefore });
+    switch (look.kind) {
+      case 'hit': {
+        if (look.backgroundRefresh) this.refreshInBackground(req, look.entry);
+        const ttl = this.cache.ttlSeconds(look.entry, now);
+        return this.fromEntry(req, look.entry, { cacheName: this.id, hit: true, ttl, detail: look.stale ? 'stale-while-revalidate' : undefined });
+      }
+      case 'gateway-timeout': {
+        const member: CacheStatusMember = { cacheName: this.id, fwd: 'request', detail: 'only-if-cached' };
+        return { head: withStatus({ status: 504, headers: [['content-length', '0']] }, member), body: EMPTY, originFetchedAt: 0, storedAt: 0, collapsed: false, status: member };
+      }
+      case 'validate':
+        return this.viaCollapser(req, look.entry.primaryKey, 'stale', look.entry, look.conditionalHeaders);
+      case 'miss':
+        return this.viaCollapser(req, look.primaryKey, look.fwd, undefined, undefined, look.detail);
+    }
+  }
+
+  private fromEntry(req: NodeRequest, entry: CacheEntry, member: CacheStatusMember, collapsed = false): NodeResponse {
+    const head = this.cache.responseHead(entry, req.head, this.scheduler.now());
+    const noBody = req.head.method.toUpperCase() === 'HEAD' || head.status === 304;
+    return {
+      head: withStatus(head, member),
+      body: noBody ? EMPTY : entry.body,
+      originFetchedAt: entry.originFetchedAt,
+      storedAt: entry.times.storedAt,
+      collapsed,
+      status: member,
+    };
+  }
+
+  /** Unsafe and unusual methods go straight through, body and all; success invalidates (RFC 9111 §4.4). */
+  private async pass(req: NodeRequest): Promise<NodeResponse> {
+    const t0 = this.scheduler.now();
+    const up = await this.fetchUpstream(req, req.head, this.cache.key(req.head), req.notBefore, req.noStore, 'method');
+    if (isUnsafeMethod(req.head.method)) this.cache.invalidateAfterUnsafe(req.head, up.head);
+    const member: CacheStatusMember = { cacheName: this.id, fwd: 'method', fwdStatus: up.head.status };
+    this.events.upstreamFetch?.('method', this.scheduler.now() - t0, up.head.status);
+    return { head: withStatus(up.head, member), body: up.body, originFetchedAt: up.originFetchedAt, storedAt: 0, collapsed: false, status: member };
+  }
+
+  private fetchUpstream(req: NodeRequest, head: RequestHead, cacheKey: string, notBefore: number, noStore: boolean, _why: string, signal = req.signal): Promise<UpstreamResponse> {
+    this.upstreamFetches++;
+    return this.upstream.fetch({
+      head,
+      body: req.body,
+      cacheKey,
+      notBefore,
+      hops: req.hops + 1,
+      noStore,
+      requestId: req.requestId,
+      deadline: req.deadline,
+      signal,
+    });
+  }
+
+  /** Misses and validations: one leader goes upstream, the rest wait for it. */
+  private viaCollapser(req: NodeRequest, key: string, fwd: CacheStatusMember['fwd'] & string, stale: CacheEntry | undefined, conditional: HeaderList | undefined, detail?: string): Promise<NodeResponse> {
+    return new Promise<NodeResponse>((resolve, reject) => {
+      const joined = this.collapser.join(key, (outcome) => {
+        req.signal.removeEventListener('abort', onAbort);
+        switch (outcome.kind) {
+          case 'result':
+            this.events.collapsed?.();
+            resolve(this.fromShared(req, outcome.result, fwd, true));
+            return;
+          case 'error':
+            this.orStale(req, stale, outcome.error).then(resolve, reject);
+            return;
+          case 'uncacheable':
+            this.solo(req, fwd, stale, conditional, false, detail).then(resolve, reject);
+            return;
+          case 'timeout':
+            this.solo(req, fwd, stale, conditional, true, 'lock-timeout').then(resolve, reject);
+            return;
+        }
+      });
+      const onAbort = (): void => {
+        if (joined.role === 'waiter') joined.cancel();
+        reject(new CdnError('CANCELLED', 'the client went away'));
+      };
+      if (joined.role === 'waiter') {
+        req.signal.addEventListener('abort', onAbort, { once: true });
+        return;
+      }
+      if (joined.role === 'bypass') {
+        this.solo(req, fwd, stale, conditional, false, joined.reason).then(resolve, reject);
+        return;
+      }
+      this.lead(req, key, fwd, stale, conditional, detail).then(resolve, reject);
+    });
+  }
+
+  /**
+   * The leader's fetch runs on its own abort controller: if the leader's
+   * client goes away, the fetch continues while anyone waits for it, and is
+   * cancelled only when nobody does.
+   */
+  private async lead(req: NodeRequest, key: string, fwd: string, stale: CacheEntry | undefined, conditional: HeaderList | undefined, detail?: string): Promise<NodeResponse> {
+    const upstreamAbort = new AbortController();
+    const onClientGone = (): void => {
+      if (this.collapser.waiterCount(key) === 0) upstreamAbort.abort();
+    };
+    req.signal.addEventListener('abort', onClientGone, { once: true });
+    try {
+      const outcome = await this.fetchAndStore(req, fwd, stale, conditional, req.noStore, upstreamAbort.signal, detail);
+      if (outcome.shared) {
+        this.collapser.complete(key, outcome.shared, { cacheable: outcome.shared.stored || outcome.shared.entry !== undefined });
+      } else {
+        // Streaming through (too large to share) or uncacheable: waiters go on their own.
+        this.collapser.complete(key, undefined as unknown as Shared, { cacheable: false });
+      }
+      if (req.signal.aborted) throw new CdnError('CANCELLED', 'the client went away');
+      return outcome.response;
+    } catch (err) {
+      if (this.collapser.inFlight(key)) this.collapser.fail(key, err);
+      return this.orStale(req, stale, err);
+    } finally {
+      req.signal.removeEventListener('abort', onClientGone);
+    }
+  }
+
+  /** A request that goes upstream on its own (bypass, uncacheable, lock timeout). */
+  private async solo(req: NodeRequest, fwd: string, stale: CacheEntry | undefined, conditional: HeaderList | undefined, noStore: boolean, detail?: string): Promise<NodeResponse> {
+    try {
+      const outcome = await this.fetchAndStore(req, fwd, stale, conditional, noStore || req.noStore, req.signal, detail);
+      return outcome.response;
+    } catch (err) {
+      return this.orStale(req, stale, err);
+    }
+  }
+
+  private async fetchAndStore(
+    req: NodeRequest,
+    fwd: string,
+    stale: CacheEntry | undefined,
+    conditional: HeaderList | undefined,
+    noStore: boolean,
+    signal: AbortSignal,
+    detail?: string,
+  ): Promise<{ response: NodeResponse; shared?: Shared }> {
+    // HEAD misses fetch the GET, so the object is stored for both (as Varnish does).
+    const head: RequestHead = { ...req.head, method: 'GET', headers: conditional ? [...stripConditionals(req.head.headers), ...conditional] : stripConditionals(req.head.headers) };
+    const notBefore = Math.max(req.notBefore, this.cache.notBeforeFor(req.head) ?? 0);
+    const t0 = this.scheduler.now();
+    let up = await this.fetchUpstream(req, head, this.cache.key(req.head), notBefore, noStore, fwd, signal);
+    const t1 = this.scheduler.now();
+    this.events.upstreamFetch?.(fwd, t1 - t0, up.head.status);
+
+    // 304 to our validation: refresh the stored entry and serve it.
+    if (stale && up.head.status === 304) {
+      for await (const _ of up.body) { /* drain */ }
+      const entry = this.cache.revalidated(stale, up.head, { requestTime: t0, responseTime: t1, originFetchedAt: up.originFetchedAt || t1 });
+      const member: CacheStatusMember = { cacheName: this.id, fwd: 'stale', fwdStatus: 304, stored: true, ttl: this.cache.ttlSeconds(entry, t1), detail };
+      const shared: Shared = { head: entry.head, body: entry.body, originFetchedAt: entry.originFetchedAt, storedAt: entry.times.storedAt, fwdStatus: 304, stored: true, entry };
+      return { response: this.fromEntry(req, entry, member), shared };
+    }
+    // Upstream error with a stale copy allowed by stale-if-error.
+    if (stale && this.cache.serveStaleOnError(stale, up.head.status, t1, req.head)) {
+      for await (const _ of up.body) { /* drain */ }
+      return { response: this.staleOnError(req, stale, up.head.status) };
+    }
+
+    const read = await readAll(up.body, this.maxBuffer);
+    if ('overflow' in read) {
+      const member: CacheStatusMember = { cacheName: this.id, fwd: fwd as CacheStatusMember['fwd'], fwdStatus: up.head.status, detail: 'too-large-to-store' };
+      return { response: { head: withStatus(up.head, member), body: replay(read.overflow, read.rest), originFetchedAt: up.originFetchedAt, storedAt: 0, collapsed: false, status: member } };
+    }
+    const times = { requestTime: t0, responseTime: t1, originFetchedAt: up.originFetchedAt || t1 };
+    let outcome = noStore ? ({ stored: false, reason: 'no-store-requested' } as const) : this.cache.store(head, up.head, read.bytes, times);
+    if (!outcome.stored && outcome.reason === 'purged') {
+      // Our parent handed back a copy older than a purge we applied: ask again,
+      // telling it how recent a copy must be (the purge-time rule).
+      const tags = parseTagsOf(up.head.headers);
+      const again = Math.max(notBefore, this.cache.notBeforeFor(req.head, tags) ?? 0, t0);
+      up = await this.fetchUpstream(req, head, this.cache.key(req.head), again, noStore, fwd, signal);
+      const reread = await readAll(up.body, this.maxBuffer);
+      if ('overflow' in reread) throw new CdnError('UPSTREAM_ERROR', 'object grew past the buffer limit on refetch');
+      const t2 = this.scheduler.now();
+      outcome = this.cache.store(head, up.head, reread.bytes, { requestTime: t1, responseTime: t2, originFetchedAt: up.originFetchedAt || t2 });
+      read.bytes = reread.bytes;
+    }
+    const member: CacheStatusMember = {
+      cacheName: this.id,
+      fwd: fwd as CacheStatusMember['fwd'],
+      fwdStatus: up.head.status,
+      stored: outcome.stored || undefined,
+      ttl: outcome.stored ? this.cache.ttlSeconds(outcome.entry, t1) : undefined,
+      detail: detail ?? (outcome.stored ? undefined : `not-stored-${outcome.reason}`),
+    };
+    const shared: Shared = {
+      head: outcome.stored ? outcome.entry.head : up.head,
+      body: read.bytes,
+      originFetchedAt: up.originFetchedAt,
+      storedAt: outcome.stored ? outcome.entry.times.storedAt : 0,
+      fwdStatus: up.head.status,
+      stored: outcome.stored,
+      entry: outcome.stored ? outcome.entry : undefined,
+    };
+    const response = outcome.stored ? this.fromEntry(req, outcome.entry, member) : this.fromShared(req, shared, fwd, false, member);
+    return { response, shared: outcome.stored ? shared : undefined };
+  }
+
+  private fromShared(req: NodeRequest, s: Shared, fwd: string, collapsed: boolean, member?: CacheStatusMember): NodeResponse {
+    const m: CacheStatusMember = member ?? {
+      cacheName: this.id,
+      fwd: fwd as CacheStatusMember['fwd'],
+      fwdStatus: s.fwdStatus,
+      collapsed: collapsed || undefined,
+      ttl: s.entry ? this.cache.ttlSeconds(s.entry, this.scheduler.now()) : undefined,
+    };
+    if (s.entry) return this.fromEntry(req, s.entry, m, collapsed);
+    const noBody = req.head.method.toUpperCase() === 'HEAD';
+    return { head: withStatus(s.head, m), body: noBody ? EMPTY : s.body, originFetchedAt: s.originFetchedAt, storedAt: s.storedAt, collapsed, status: m };
+  }
+
+  private staleOnError(req: NodeRequest, entry: CacheEntry, status: number | undefined): NodeResponse {
+    const now = this.scheduler.now();
+    return this.fromEntry(req, entry, {
+      cacheName: this.id,
+      hit: true,
+      ttl: this.cache.ttlSeconds(entry, now),
+      fwdStatus: status,
+      detail: 'stale-if-error',
+    });
+  }
+
+  /** Upstream failed: stale-if-error when allowed, else the error goes on. */
+  private async orStale(req: NodeRequest, stale: CacheEntry | undefined, err: unknown): Promise<NodeResponse> {
+    if (stale && !req.signal.aborted && this.cache.serveStaleOnError(stale, undefined, this.scheduler.now(), req.head)) {
+      return this.staleOnError(req, stale, undefined);
+    }
+    throw err;
+  }
+
+  /** stale-while-revalidate: one conditional fetch, detached from the client that triggered it. */
+  private refreshInBackground(req: NodeRequest, entry: CacheEntry): void {
+    const controller = new AbortController();
+    const bg: NodeRequest = { ...req, signal: controller.signal, head: { ...req.head, method: 'GET' } };
+    const key = entry.primaryKey;
+    const joined = this.collapser.join(key, () => undefined);
+    if (joined.role !== 'leader') {
+      if (joined.role === 'waiter') joined.cancel();
+      this.cache.refreshAbandoned(entry);
+      return;
+    }
+    this.fetchAndStore(bg, 'stale', entry, [...buildConditional(entry)], false, controller.signal, 'background-refresh')
+      .then((o) => this.collapser.complete(key, o.shared ?? (undefined as unknown as Shared), { cacheable: o.shared !== undefined }))
+      .catch((err) => {
+        this.cache.refreshAbandoned(entry);
+        if (this.collapser.inFlight(key)) this.collapser.fail(key, err);
+      });
+  }
+}
+
+function buildConditional(entry: CacheEntry): HeaderList {
+  const out: HeaderList = [];
+  for (const [n, v] of entry.head.headers) {
+    if (n === 'etag') out.push(['if-none-match', v]);
+    else if (n === 'last-modified') out.push(['if-modified-since', v]);
+  }
+  return out;
+}
+
+/** The client's own validators are answered by us from the stored copy, never forwarded with ours. */
+function stripConditionals(h: HeaderList): HeaderList {
+  return removeHeader(h, 'if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since', 'if-range');
+}
+
+function parseTagsOf(h: HeaderList): string[] {
+  const out: string[] = [];
+  for (const [n, v] of h) {
+    if (n === 'surrogate-key') out.push(...v.split(/\s+/).filter(Boolean));
+    else if (n === 'cache-tag') out.push(...v.split(',').map((x) => x.trim()).filter(Boolean));
+  }
+  return out;
+}
