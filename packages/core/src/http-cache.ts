@@ -340,7 +340,8 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
         return refuse('useless');
       }
 
-      const head: ResponseHead = { status: res.status, headers: removeHeader(prepareForStorage({ status: res.status, headers: stripHopByHop(res.headers) }, decision).headers, 'age') };
+      // Age is recomputed on every answer; Cache-Status describes one exchange, not the representation.
+      const head: ResponseHead = { status: res.status, headers: removeHeader(prepareForStorage({ status: res.status, headers: stripHopByHop(res.headers) }, decision).headers, 'age', 'cache-status') };
       const sk = secondaryKey(vary, req.headers, normalisers);
       const storeKey = primaryKey + SEP + sk;
       const size = body.length + headerBytes(head.headers) + storeKey.length;
@@ -375,7 +376,7 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
         defaultTtlMs: freshness.defaultTtlMs,
         ignoreExpires: effective.ignoreExpires,
       });
-      const head = { status: merged.status, headers: removeHeader(prepareForStorage(merged, decision).headers, 'age') };
+      const head = { status: merged.status, headers: removeHeader(prepareForStorage(merged, decision).headers, 'age', 'cache-status') };
       entry.head = head;
       entry.times = computeEntryTimes(times.requestTime, times.responseTime, merged, effective.cc, { ...freshness, ignoreExpires: effective.ignoreExpires });
       entry.originFetchedAt = times.originFetchedAt ?? times.responseTime;

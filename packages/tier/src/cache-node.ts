@@ -9,6 +9,7 @@
  */
 import {
   appendCacheStatus,
+  getAll,
   createCollapser,
   isUnsafeMethod,
   removeHeader,
@@ -106,6 +107,8 @@ export interface CacheNodeOptions {
 /** The leader's answer, shared with waiters. */
 interface Shared {
   head: ResponseHead;
+  /** Cache-Status members of the tiers above us for this exchange. */
+  upstreamStatus: string[];
   body: Uint8Array;
   originFetchedAt: number;
   storedAt: number;
@@ -231,8 +234,9 @@ export class CacheNode {
     }
   }
 
-  private fromEntry(req: NodeRequest, entry: CacheEntry, member: CacheStatusMember, collapsed = false): NodeResponse {
-    const head = this.cache.responseHead(entry, req.head, this.scheduler.now());
+  private fromEntry(req: NodeRequest, entry: CacheEntry, member: CacheStatusMember, collapsed = false, upstreamStatus: string[] = []): NodeResponse {
+    let head = this.cache.responseHead(entry, req.head, this.scheduler.now());
+    if (upstreamStatus.length) head = { status: head.status, headers: [...head.headers, ...upstreamStatus.map((v) => ['cache-status', v] as [string, string])] };
     const noBody = req.head.method.toUpperCase() === 'HEAD' || head.status === 304;
     return {
       head: withStatus(head, member),
@@ -355,7 +359,12 @@ export class CacheNode {
     detail?: string,
   ): Promise<{ response: NodeResponse; shared?: Shared }> {
     // HEAD misses fetch the GET, so the object is stored for both (as Varnish does).
-    const head: RequestHead = { ...req.head, method: 'GET', headers: conditional ? [...stripConditionals(req.head.headers), ...conditional] : stripConditionals(req.head.headers) };
+    // A validation asks for a copy that is fresh now: a parent must not answer
+    // it with its own stale copy (min-fresh=0 turns off its stale-while-
+    // revalidate for this request), or a soft purge would never get past the
+    // first tier that still holds the purged copy.
+    const headers = conditional ? [...stripConditionals(req.head.headers), ...conditional, ['cache-control', 'min-fresh=0'] as [string, string]] : stripConditionals(req.head.headers);
+    const head: RequestHead = { ...req.head, method: 'GET', headers };
     const notBefore = Math.max(req.notBefore, this.cache.notBeforeFor(req.head) ?? 0);
     const t0 = this.scheduler.now();
     let up = await this.fetchUpstream(req, head, this.cache.key(req.head), notBefore, noStore, fwd, signal);
@@ -367,8 +376,9 @@ export class CacheNode {
       for await (const _ of up.body) { /* drain */ }
       const entry = this.cache.revalidated(stale, up.head, { requestTime: t0, responseTime: t1, originFetchedAt: up.originFetchedAt || t1 });
       const member: CacheStatusMember = { cacheName: this.id, fwd: 'stale', fwdStatus: 304, stored: true, ttl: this.cache.ttlSeconds(entry, t1), detail };
-      const shared: Shared = { head: entry.head, body: entry.body, originFetchedAt: entry.originFetchedAt, storedAt: entry.times.storedAt, fwdStatus: 304, stored: true, entry };
-      return { response: this.fromEntry(req, entry, member), shared };
+      const upstreamStatus = getAll(up.head.headers, 'cache-status');
+      const shared: Shared = { head: entry.head, upstreamStatus, body: entry.body, originFetchedAt: entry.originFetchedAt, storedAt: entry.times.storedAt, fwdStatus: 304, stored: true, entry };
+      return { response: this.fromEntry(req, entry, member, false, upstreamStatus), shared };
     }
     // Upstream error with a stale copy allowed by stale-if-error.
     if (stale && this.cache.serveStaleOnError(stale, up.head.status, t1, req.head)) {
@@ -403,8 +413,10 @@ export class CacheNode {
       ttl: outcome.stored ? this.cache.ttlSeconds(outcome.entry, t1) : undefined,
       detail: detail ?? (outcome.stored ? undefined : `not-stored-${outcome.reason}`),
     };
+    const upstreamStatus = getAll(up.head.headers, 'cache-status');
     const shared: Shared = {
-      head: outcome.stored ? outcome.entry.head : up.head,
+      head: outcome.stored ? outcome.entry.head : { status: up.head.status, headers: removeHeader(up.head.headers, 'cache-status') },
+      upstreamStatus,
       body: read.bytes,
       originFetchedAt: up.originFetchedAt,
       storedAt: outcome.stored ? outcome.entry.times.storedAt : 0,
@@ -412,7 +424,7 @@ export class CacheNode {
       stored: outcome.stored,
       entry: outcome.stored ? outcome.entry : undefined,
     };
-    const response = outcome.stored ? this.fromEntry(req, outcome.entry, member) : this.fromShared(req, shared, fwd, false, member);
+    const response = outcome.stored ? this.fromEntry(req, outcome.entry, member, false, upstreamStatus) : this.fromShared(req, shared, fwd, false, member);
     return { response, shared: outcome.stored ? shared : undefined };
   }
 
@@ -424,9 +436,10 @@ export class CacheNode {
       collapsed: collapsed || undefined,
       ttl: s.entry ? this.cache.ttlSeconds(s.entry, this.scheduler.now()) : undefined,
     };
-    if (s.entry) return this.fromEntry(req, s.entry, m, collapsed);
+    if (s.entry) return this.fromEntry(req, s.entry, m, collapsed, s.upstreamStatus);
     const noBody = req.head.method.toUpperCase() === 'HEAD';
-    return { head: withStatus(s.head, m), body: noBody ? EMPTY : s.body, originFetchedAt: s.originFetchedAt, storedAt: s.storedAt, collapsed, status: m };
+    const head = { status: s.head.status, headers: [...s.head.headers, ...s.upstreamStatus.map((v) => ['cache-status', v] as [string, string])] };
+    return { head: withStatus(head, m), body: noBody ? EMPTY : s.body, originFetchedAt: s.originFetchedAt, storedAt: s.storedAt, collapsed, status: m };
   }
 
   private staleOnError(req: NodeRequest, entry: CacheEntry, status: number | undefined): NodeResponse {
