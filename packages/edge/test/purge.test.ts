@@ -10,13 +10,17 @@ const site: SiteConfig = {
   ],
 };
 
-async function purge(port: number, body: object, token = TOKEN): Promise<{ status: number; json: any }> {
+interface PurgeJson {
+  acks: Array<{ nodeId: string; appliedAtMs: number; error: string | null }>;
+}
+
+async function purge(port: number, body: object, token = TOKEN): Promise<{ status: number; json: PurgeJson }> {
   const res = await fetch(`http://127.0.0.1:${port}/purge`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify(body),
   });
-  return { status: res.status, json: await res.json().catch(() => undefined) };
+  return { status: res.status, json: (await res.json().catch(() => undefined)) as PurgeJson };
 }
 
 describe('purge through the control plane on a real topology', () => {
@@ -52,10 +56,10 @@ describe('purge through the control plane on a real topology', () => {
     const r = await purge(control.httpPort, { kind: 'url', value: path, mode: 'hard', fanout });
     expect(r.status).toBe(200);
     expect(r.json.acks).toHaveLength(7);
-    expect(r.json.acks.every((a: { error: string | null }) => !a.error)).toBe(true);
+    expect(r.json.acks.every((a) => !a.error)).toBe(true);
     for (const e of m.edges) expect((await get(e.httpPort, path)).body).toContain('version=2');
     if (fanout === 'tree') {
-      const at = (id: string) => r.json.acks.find((a: { nodeId: string }) => a.nodeId === id).appliedAtMs;
+      const at = (id: string) => r.json.acks.find((a) => a.nodeId === id)!.appliedAtMs;
       expect(at('shield')).toBeLessThanOrEqual(at('regional-1'));
       expect(at('regional-1')).toBeLessThanOrEqual(at('edge-1-1'));
     }
