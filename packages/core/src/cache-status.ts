@@ -69,6 +69,22 @@ export function formatCacheStatusMember(m: CacheStatusMember): string {
   if (m === null || typeof m !== 'object' || typeof m.cacheName !== 'string' || m.cacheName === '') {
     throw new TypeError(`expected member.cacheName to be a non-empty string, got ${JSON.stringify(m?.cacheName)}`);
   }
+  // Hot path (every answer of every tier): a token name and token detail need
+  // no escaping, so the member is written directly, in the same form the
+  // general serializer below produces.
+  if (SF_TOKEN.test(m.cacheName) && (m.detail === undefined || SF_TOKEN.test(m.detail)) && m.key === undefined &&
+      (m.fwd === undefined || FWD_VALUES.has(m.fwd)) && (m.fwdStatus === undefined || (Number.isInteger(m.fwdStatus) && m.fwdStatus >= 100 && m.fwdStatus <= 999)) &&
+      (m.ttl === undefined || Number.isFinite(m.ttl))) {
+    let out = m.cacheName;
+    if (m.hit) out += ';hit';
+    if (m.fwd !== undefined) out += `;fwd=${m.fwd}`;
+    if (m.fwdStatus !== undefined) out += `;fwd-status=${m.fwdStatus}`;
+    if (m.ttl !== undefined) out += `;ttl=${integer(m.ttl, 'member.ttl')}`;
+    if (m.stored) out += ';stored';
+    if (m.collapsed) out += ';collapsed';
+    if (m.detail !== undefined) out += `;detail=${m.detail}`;
+    return out;
+  }
   const params = new Map<string, number | string | boolean | Token>();
   if (m.hit) params.set('hit', true);
   if (m.fwd !== undefined) {

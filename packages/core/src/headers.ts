@@ -228,6 +228,10 @@ export function hopByHopNames(headers: HeaderList): Set<string> {
 
 /** A new list without hop-by-hop fields (RFC 9110 §7.6.1), for forwarding or storing. */
 export function stripHopByHop(headers: HeaderList): HeaderList {
+  // Hot path: no Connection field means only the fixed set can be present.
+  if (!headers.some(([k]) => k === 'connection')) {
+    return headers.some(([k]) => HOP_BY_HOP_FIELDS.has(k)) ? headers.filter(([k]) => !HOP_BY_HOP_FIELDS.has(k)) : headers;
+  }
   const drop = hopByHopNames(headers);
   return headers.filter(([k]) => !drop.has(k));
 }

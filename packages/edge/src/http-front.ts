@@ -6,7 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { parseCacheStatus, stripHopByHop, type HeaderList, type Scheduler } from '@cdnlab/core';
+import { parseCacheStatus, stripHopByHop, type CacheStatusMember, type HeaderList, type Scheduler } from '@cdnlab/core';
 import { CdnError, fromServiceError } from '@cdnlab/rpc';
 import type { CacheNode, NodeResponse } from '@cdnlab/tier';
 
@@ -29,16 +29,22 @@ export interface HttpFrontOptions {
 
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']);
 
-/** X-Cache in the older per-tier convention: HIT/MISS/STALE…, nearest the origin first, like Cache-Status. */
-function xCacheOf(cacheStatus: string | undefined): { xCache: string; servedBy: string } {
-  const members = parseCacheStatus(cacheStatus);
-  const words = members.map((m) => {
-    if (m.hit) return m.detail === 'stale-if-error' || m.detail === 'stale-while-revalidate' || (m.ttl !== undefined && m.ttl < 0) ? 'STALE' : 'HIT';
-    if (m.fwd === 'method' || m.fwd === 'bypass') return 'PASS';
-    if (m.fwd === 'stale' && m.fwdStatus === 304) return 'REVALIDATED';
-    return 'MISS';
-  });
-  return { xCache: words.join(', '), servedBy: members.map((m) => m.cacheName).join(', ') };
+function xCacheWord(m: CacheStatusMember): string {
+  if (m.hit) return m.detail === 'stale-if-error' || m.detail === 'stale-while-revalidate' || (m.ttl !== undefined && m.ttl < 0) ? 'STALE' : 'HIT';
+  if (m.fwd === 'method' || m.fwd === 'bypass') return 'PASS';
+  if (m.fwd === 'stale' && m.fwdStatus === 304) return 'REVALIDATED';
+  return 'MISS';
+}
+
+/**
+ * X-Cache in the older per-tier convention (HIT, MISS, STALE …) and
+ * X-Served-By, nearest the origin first like Cache-Status. Only upstream
+ * members need parsing; on an edge hit there are none.
+ */
+function xCacheOf(upstreamLines: string[], own: CacheStatusMember): { xCache: string; servedBy: string } {
+  const members = upstreamLines.length ? parseCacheStatus(upstreamLines.join(', ')) : [];
+  members.push(own);
+  return { xCache: members.map(xCacheWord).join(', '), servedBy: members.map((m) => m.cacheName).join(', ') };
 }
 
 function flatten(h: HeaderList): string[] {
@@ -67,8 +73,9 @@ export function createHttpFront(opts: HttpFrontOptions): Server {
 
   const send = async (req: IncomingMessage, res: ServerResponse, out: NodeResponse): Promise<void> => {
     const headers = stripHopByHop(out.head.headers);
-    const cs = headers.filter(([n]) => n === 'cache-status').map(([, v]) => v).join(', ');
-    const { xCache, servedBy } = xCacheOf(cs);
+    // Every cache-status line but the last (ours) came from upstream.
+    const lines = headers.filter(([n]) => n === 'cache-status').map(([, v]) => v);
+    const { xCache, servedBy } = xCacheOf(lines.slice(0, -1), out.status);
     const upstreamVia = headers.filter(([n]) => n === 'via').map(([, v]) => v);
     const final = headers.filter(([n]) => n !== 'via');
     final.push(['via', [...upstreamVia, via].join(', ')], ['x-cache', xCache], ['x-served-by', servedBy]);
@@ -120,9 +127,14 @@ export function createHttpFront(opts: HttpFrontOptions): Server {
       body = Buffer.concat(parts, size);
     }
 
-    const abort = new AbortController();
+    // The abort signal is made only if something asks for it: a hit never does,
+    // and an AbortController per request is a measurable share of a hit's cost.
+    let abort: AbortController | undefined;
+    let closedEarly = false;
     const onClose = (): void => {
-      if (!res.writableFinished) abort.abort();
+      if (res.writableFinished) return;
+      closedEarly = true;
+      abort?.abort();
     };
     res.once('close', onClose);
     try {
@@ -134,11 +146,17 @@ export function createHttpFront(opts: HttpFrontOptions): Server {
         noStore: false,
         requestId: (req.headers['x-request-id'] as string | undefined) ?? randomUUID(),
         deadline: scheduler.now() + opts.upstreamTimeoutMs,
-        signal: abort.signal,
+        get signal() {
+          if (!abort) {
+            abort = new AbortController();
+            if (closedEarly) abort.abort();
+          }
+          return abort.signal;
+        },
       });
       await send(req, res, out);
     } catch (err) {
-      if (abort.signal.aborted) return;
+      if (closedEarly) return;
       const e = err instanceof CdnError ? err : fromServiceError(err);
       const member = `${node.id}; fwd=miss; detail=${e.cacheStatusDetail}`;
       errorBody(res, e.httpStatus, `${e.code}: ${e.message}`, [['cache-status', member], ['x-cache', 'ERROR'], ['x-served-by', node.id]]);

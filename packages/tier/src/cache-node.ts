@@ -8,7 +8,7 @@
  * background refresh of stale-while-revalidate, and cancellation.
  */
 import {
-  appendCacheStatus,
+  formatCacheStatusMember,
   getAll,
   createCollapser,
   isUnsafeMethod,
@@ -148,8 +148,13 @@ async function* replay(first: Uint8Array[], rest: AsyncIterator<Uint8Array>): As
 
 const EMPTY = new Uint8Array(0);
 
+/**
+ * Our Cache-Status member goes on a line of its own after the upstream ones:
+ * a list field may be split over lines (RFC 9110 §5.3), and this way no tier
+ * re-parses what the tiers above it wrote.
+ */
 function withStatus(head: ResponseHead, member: CacheStatusMember): ResponseHead {
-  return { status: head.status, headers: appendCacheStatus(head.headers, member) };
+  return { status: head.status, headers: [...head.headers, ['cache-status', formatCacheStatusMember(member)]] };
 }
 
 export class CacheNode {
