@@ -2,11 +2,12 @@ import { readFileSync } from 'node:fs';
 import pino from 'pino';
 import { createDnsServer } from './server';
 
-// Entrypoint: `tsx packages/dns/src/main.ts topology-dns.json`, or the config
-// in CDNLAB_DNS_CONFIG (a file path, or the JSON itself when it starts with
-// "{"). Prints one JSON line with the bound ports, stops cleanly on SIGTERM.
+// Entrypoint, configured like every other cdnlab service: `--config <file>`
+// or CDNLAB_CONFIG (a file path, or the JSON itself when it starts with "{");
+// a bare path argument and CDNLAB_DNS_CONFIG work too. Prints one JSON line
+// with the bound ports, stops cleanly on SIGTERM.
 
-const USAGE = `usage: cdnlab-dns <config.json>   (or set CDNLAB_DNS_CONFIG to a path or to inline JSON)
+const USAGE = `usage: cdnlab-dns --config <config.json>   (or set CDNLAB_CONFIG to a path or to inline JSON)
 
 Authoritative GSLB DNS for the CDN zone, over UDP and TCP on one port.
 Policies: geo, weighted, least-loaded, latency, round-robin.
@@ -15,12 +16,14 @@ address forwarding each TCP connection to the lowest-cost edge for the client's
 region - a teaching model of BGP anycast (knows distance, not load), not a real one.`;
 
 function loadConfig(): unknown {
-  const arg = process.argv[2];
-  if (arg === '--help' || arg === '-h') {
+  const args = process.argv.slice(2);
+  if (args[0] === '--help' || args[0] === '-h') {
     process.stdout.write(`${USAGE}\n`);
     process.exit(0);
   }
-  const source = arg ?? process.env.CDNLAB_DNS_CONFIG;
+  const flag = args.indexOf('--config');
+  const arg = flag !== -1 ? args[flag + 1] : args[0];
+  const source = arg ?? process.env.CDNLAB_CONFIG ?? process.env.CDNLAB_DNS_CONFIG;
   if (!source) throw new Error(`no config given\n${USAGE}`);
   const text = source.trimStart().startsWith('{') ? source : readFileSync(source, 'utf8');
   try {
