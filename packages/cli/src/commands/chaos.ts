@@ -1,0 +1,50 @@
+/**
+ * `cdnlab chaos <kill|stop|start|pause|unpause> <node>`: faults by signal, on
+ * the pid in the state file. kill = SIGKILL (a crash), stop = SIGTERM (a
+ * clean shutdown), pause = SIGSTOP (the host hangs: sockets stay open, nothing
+ * answers), unpause = SIGCONT, start = the same process again, same config.
+ */
+import type { Command } from 'commander';
+import { isOurs, signal, spawnDetached, terminate } from '@cdnlab/launcher';
+import { CliError } from '../cli-error';
+import { currentRun, findNode, intOption } from '../run-context';
+
+const ACTIONS = ['kill', 'stop', 'start', 'pause', 'unpause'] as const;
+
+interface ChaosOptions {
+  prefix?: string;
+  grace: number;
+}
+
+async function chaos(action: string, id: string, opts: ChaosOptions): Promise<void> {
+  if (!(ACTIONS as readonly string[]).includes(action)) throw new CliError(`expected the chaos action to be one of ${ACTIONS.join(', ')}, got ${JSON.stringify(action)}`, 2);
+  const { run, stateFile } = currentRun(opts.prefix);
+  const node = findNode(run, id);
+  const alive = isOurs(node.pid, node.entry);
+  if (action === 'start') {
+    const started = await spawnDetached(stateFile, run.key, id);
+    process.stdout.write(`chaos: started ${id} again (pid ${started.pid}), healthy\n`);
+    return;
+  }
+  if (!alive) throw new CliError(`node ${id} is not running (pid ${node.pid} is gone); start it with: cdnlab chaos start ${id}`);
+  if (action === 'kill') signal(node.pid, 'SIGKILL');
+  else if (action === 'pause') signal(node.pid, 'SIGSTOP');
+  else if (action === 'unpause') signal(node.pid, 'SIGCONT');
+  else {
+    const killed = await terminate([node.pid], opts.grace, (pid) => isOurs(pid, node.entry));
+    if (killed.length > 0) process.stdout.write(`chaos: ${id} did not stop within ${opts.grace} ms; killed\n`);
+  }
+  const said = { kill: 'killed (SIGKILL)', stop: 'stopped (SIGTERM)', pause: 'paused (SIGSTOP)', unpause: 'resumed (SIGCONT)' }[action as 'kill'];
+  process.stdout.write(`chaos: ${id} (pid ${node.pid}) ${said}\n`);
+}
+
+export function registerChaos(program: Command): void {
+  program
+    .command('chaos')
+    .description('kill|stop|start|pause|unpause one node')
+    .argument('<action>', ACTIONS.join('|'))
+    .argument('<node>', 'node id, e.g. edge-na-1')
+    .option('--prefix <a.b>', 'which cluster, when several run')
+    .option('--grace <ms>', 'for stop: time before SIGKILL', intOption('--grace', 0), 5000)
+    .action((action: string, id: string, opts: ChaosOptions) => chaos(action, id, opts));
+}

@@ -1,0 +1,30 @@
+/** The `cdnlab` command line: one file per command under commands/. */
+import { Command } from 'commander';
+import { registerChaos } from './commands/chaos';
+import { registerDown } from './commands/down';
+import { registerOrigin } from './commands/origin';
+import { registerPurge } from './commands/purge';
+import { registerStatus } from './commands/status';
+import { registerUp } from './commands/up';
+import { registerValidate } from './commands/validate';
+
+export function createProgram(): Command {
+  const program = new Command();
+  program
+    .name('cdnlab')
+    .description('A multi-tier CDN on your machine: edges, regionals, a shield, an origin, GSLB DNS and a control plane, each its own process.')
+    .version('0.1.0')
+    .option('--verbose', 'print stack traces with errors')
+    // Set before the commands are added so that they inherit it: usage errors throw instead of exiting.
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'cdnlab: ')) })
+    .showSuggestionAfterError();
+  registerUp(program);
+  registerDown(program);
+  registerStatus(program);
+  registerPurge(program);
+  registerOrigin(program);
+  registerChaos(program);
+  registerValidate(program);
+  return program;
+}

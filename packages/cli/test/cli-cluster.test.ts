@@ -1,0 +1,122 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { ENTRYPOINTS, isOurs } from '@cdnlab/launcher';
+
+// `cdnlab up --detach` and the commands that act on the running cluster from
+// other shells, as a user would type them, on a test prefix and a private
+// CDNLAB_HOME so that it never touches a developer's own cluster.
+
+jest.setTimeout(300_000);
+
+const ROOT = path.resolve(__dirname, '../../..');
+const MAIN = path.join(ROOT, 'packages/cli/src/main.ts');
+const PREFIX = '127.89';
+const home = mkdtempSync(path.join(os.tmpdir(), 'cdnlab-cli-cluster-'));
+
+function cdnlab(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: ROOT, env: { ...process.env, CDNLAB_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function get(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { headers: { Host: 'cdn.cdnlab.test' }, timeout: 15_000 }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+  });
+}
+
+interface StatusJson {
+  nodes: Array<{ id: string; role: string; pid: number; health: string; stats: { counters: { requests: number } | null } | null; originCounts: { total: number } | null }>;
+}
+
+async function status(): Promise<{ code: number | null; json: StatusJson }> {
+  const r = await cdnlab('status', '--prefix', PREFIX, '--json');
+  return { code: r.code, json: JSON.parse(r.stdout) as StatusJson };
+}
+
+const pids = new Map<number, string>();
+
+afterAll(async () => {
+  // Whatever happened above, leave nothing running.
+  await cdnlab('down', '--all');
+  rmSync(home, { recursive: true, force: true });
+});
+
+describe('a detached cluster driven by the CLI', () => {
+  it('up --detach starts every node and prints where they are and the token', async () => {
+    const r = await cdnlab('up', '--prefix', PREFIX, '--detach', '--timeout', '120000');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/edge-na-1 +edge +na +\d+ +http 127\.89\.1\.1:8080 +grpc 127\.89\.1\.1:7070/);
+    expect(r.stdout).toMatch(/dns +dns +- +\d+ +dns 127\.89\.5\.2:5353 \(udp\+tcp\)/);
+    expect(r.stdout).toMatch(/Admin token: [A-Za-z0-9_-]{24}\n/);
+    expect(r.stdout).toContain("curl -i http://127.89.1.1:8080/static/app.js -H 'Host: cdn.cdnlab.test'");
+    expect(r.stdout).toContain('dig @127.89.5.2 -p 5353 cdn.cdnlab.test');
+  });
+
+  it('status shows every node serving, with requests and the origin count', async () => {
+    expect(await get('http://127.89.1.1:8080/static/a.js')).toBe(200);
+    expect(await get('http://127.89.1.1:8080/static/a.js')).toBe(200);
+    const { code, json } = await status();
+    expect(code).toBe(0);
+    expect(json.nodes).toHaveLength(13);
+    expect(json.nodes.filter((n) => n.health !== 'serving')).toEqual([]);
+    for (const n of json.nodes) pids.set(n.pid, ENTRYPOINTS[n.role as keyof typeof ENTRYPOINTS]);
+    expect(json.nodes.find((n) => n.id === 'edge-na-1')?.stats?.counters?.requests).toBe(2);
+    // The second request was an edge hit: the origin saw one.
+    expect(json.nodes.find((n) => n.id === 'origin')?.originCounts?.total).toBe(1);
+  });
+
+  it('purges a tag on every cache node and prints the delays', async () => {
+    const r = await cdnlab('purge', 'tag', 'static', '--prefix', PREFIX);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/tag "static", hard, direct fan-out: 10 applied, 0 failed in \d+ ms/);
+    expect(r.stdout).toMatch(/edge-na-1 +edge +\d+ +1 +control/);
+  });
+
+  it('changes the origin: version and faults, visible in its counts', async () => {
+    const v = await cdnlab('origin', 'set-version', '2', '--path', '/static/**', '--prefix', PREFIX);
+    expect(v.code).toBe(0);
+    expect(v.stdout).toMatch(/^origin origin: version 2 for \/static\/\*\* at /);
+    const f = await cdnlab('origin', 'fault', 'error', '--status', '503', '--path', '/api/**', '--prefix', PREFIX);
+    expect(f.code).toBe(0);
+    await get('http://127.89.1.2:8080/api/broken');
+    const c = await cdnlab('origin', 'counts', '--prefix', PREFIX);
+    expect(c.stdout).toMatch(/\/api\/broken +1 +.*fault:error=1/);
+    expect((await cdnlab('origin', 'fault', 'none', '--prefix', PREFIX)).code).toBe(0);
+  });
+
+  it('kills a node, shows it down, and starts it again', async () => {
+    expect((await cdnlab('chaos', 'kill', 'edge-eu-2', '--prefix', PREFIX)).stdout).toMatch(/edge-eu-2 \(pid \d+\) killed \(SIGKILL\)/);
+    const after = await status();
+    expect(after.code).toBe(1);
+    expect(after.json.nodes.find((n) => n.id === 'edge-eu-2')?.health).toBe('down');
+    const start = await cdnlab('chaos', 'start', 'edge-eu-2', '--prefix', PREFIX);
+    expect(start.stdout).toMatch(/started edge-eu-2 again \(pid \d+\), healthy/);
+    const again = await status();
+    expect(again.code).toBe(0);
+    const node = again.json.nodes.find((n) => n.id === 'edge-eu-2');
+    pids.set(node?.pid as number, ENTRYPOINTS.edge);
+  });
+
+  it('down stops every process, including the restarted one', async () => {
+    const r = await cdnlab('down', '--prefix', PREFIX);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/stopped default on 127\.89: 13 nodes were running/);
+    expect([...pids].filter(([pid, entry]) => isOurs(pid, entry))).toEqual([]);
+    expect((await cdnlab('status', '--prefix', PREFIX)).stderr).toContain('no cluster is running');
+  });
+});
