@@ -7,6 +7,7 @@ import { registerPurge } from './commands/purge';
 import { registerStatus } from './commands/status';
 import { registerUp } from './commands/up';
 import { registerValidate } from './commands/validate';
+import { registerRunnerCommands } from '@cdnlab/runner';
 
 export function createProgram(): Command {
   const program = new Command();
@@ -26,5 +27,6 @@ export function createProgram(): Command {
   registerOrigin(program);
   registerChaos(program);
   registerValidate(program);
+  registerRunnerCommands(program);
   return program;
 }

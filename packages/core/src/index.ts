@@ -17,3 +17,4 @@ export * from './eviction';
 export * from './rng';
 export * from './zipf';
 export * from './http-cache';
+export * from './tier-settings';

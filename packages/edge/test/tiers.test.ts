@@ -125,3 +125,25 @@ describe('a real topology: origin, shield, regionals, edges over gRPC', () => {
     expect((await get(m.edges[0].httpPort, '/static/app.js')).status).toBe(200);
   });
 });
+
+describe('stale-while-revalidate with collapsing switched off', () => {
+  let m: Mini;
+  beforeAll(async () => {
+    m = await startMini(site, { cache: { collapsing: 'off' } });
+  });
+  afterAll(async () => {
+    await m.stop();
+  });
+
+  it('still sends exactly one background refresh per stale object', async () => {
+    await get(m.edges[0].httpPort, '/swr/off');
+    await sleep(1500);
+    const before = originCount(m, '/swr/off');
+    const answers = await Promise.all(Array.from({ length: 10 }, () => get(m.edges[0].httpPort, '/swr/off')));
+    expect(answers.every((a) => a.status === 200)).toBe(true);
+    await sleep(300);
+    // The edge refreshes once; the regional and shield hold stale copies too
+    // and are asked for a fresh one, so the origin sees exactly one request.
+    expect(originCount(m, '/swr/off') - before).toBe(1);
+  });
+});

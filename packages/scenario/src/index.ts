@@ -35,3 +35,7 @@ export { loadTopologyFile, parseTopology, normaliseTopology, KM_PER_MS } from '.
 export { loadScenarioFile, parseScenario, type LoadScenarioOptions, type ParseScenarioOptions } from './load-scenario';
 export { schemaFiles, SCHEMAS_DIR } from './gen-schemas';
 export * from './engine';
+export * from './workload';
+export * from './trace';
+export * from './metrics';
+export * from './evaluate';

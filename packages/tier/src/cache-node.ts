@@ -472,16 +472,22 @@ export class CacheNode {
     const bg: NodeRequest = { ...req, signal: controller.signal, head: { ...req.head, method: 'GET' } };
     const key = entry.primaryKey;
     const joined = this.collapser.join(key, () => undefined);
-    if (joined.role !== 'leader') {
-      if (joined.role === 'waiter') joined.cancel();
+    if (joined.role === 'waiter') {
+      // A fetch for this key is already on its way: it will refresh the entry.
+      joined.cancel();
       this.cache.refreshAbandoned(entry);
       return;
     }
+    // Leader, or bypass (collapsing off, hit-for-miss): the entry's own
+    // `refreshing` flag already guarantees one refresh per object.
+    const leader = joined.role === 'leader';
     this.fetchAndStore(bg, 'stale', entry, [...buildConditional(entry)], false, controller.signal, 'background-refresh')
-      .then((o) => this.collapser.complete(key, o.shared ?? (undefined as unknown as Shared), { cacheable: o.shared !== undefined }))
+      .then((o) => {
+        if (leader) this.collapser.complete(key, o.shared ?? (undefined as unknown as Shared), { cacheable: o.shared !== undefined });
+      })
       .catch((err) => {
         this.cache.refreshAbandoned(entry);
-        if (this.collapser.inFlight(key)) this.collapser.fail(key, err);
+        if (leader && this.collapser.inFlight(key)) this.collapser.fail(key, err);
       });
   }
 }

@@ -4,7 +4,7 @@
  * edge, regional and shield all take this shape; `http` is the edge's client
  * front door, `metrics` is where every node serves /metrics.
  */
-import type { CacheKeyOptions } from '@cdnlab/core';
+import type { CacheKeyOptions, TierCacheSettings } from '@cdnlab/core';
 
 export type TierRole = 'edge' | 'regional' | 'shield';
 
@@ -23,27 +23,8 @@ export interface ParentConfig {
   link?: LinkConfig;
 }
 
-export interface TierCacheConfig {
-  capacityBytes: number;
-  maxObjectBytes: number;
-  eviction: string;
-  collapsing: 'off' | 'wait' | 'lock-timeout';
-  lockTimeoutMs: number;
-  maxWaiters: number;
-  /** Honour stale-while-revalidate (switch off to show the expiry herd). */
-  staleWhileRevalidate: boolean;
-  /** Honour stale-if-error. */
-  staleIfError: boolean;
-  graceMs: number;
-  defaultTtlMs: number;
-  minTtlMs: number;
-  maxTtlMs: number;
-  heuristicFraction: number;
-  storeSetCookie: boolean;
-  variantCap: number;
-  targetedFields: string[];
-  honourRequestCacheControl?: boolean;
-}
+/** A tier's cache settings: the same shape the topology file and the simulator use. */
+export type TierCacheConfig = TierCacheSettings;
 
 export interface TierNodeConfig {
   id: string;

@@ -5,7 +5,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { createHttpCache, type HttpCache, type PurgeKind, type PurgeMode, type Scheduler } from '@cdnlab/core';
+import { createHttpCache, httpCacheOptionsFromSettings, type HttpCache, type PurgeKind, type PurgeMode, type Scheduler } from '@cdnlab/core';
 import {
   CdnError,
   callOptions,
@@ -50,28 +50,7 @@ const PURGE_KINDS: Record<string, PurgeKind> = { PURGE_KIND_URL: 'url', PURGE_KI
 const FORWARD_DEADLINE_SHARE = 0.8;
 
 export function createCacheFor(cfg: TierNodeConfig): HttpCache {
-  const c = cfg.cache;
-  return createHttpCache({
-    name: cfg.id,
-    capacityBytes: c.capacityBytes,
-    maxObjectBytes: c.maxObjectBytes,
-    eviction: c.eviction,
-    key: cfg.key,
-    targetedFields: c.targetedFields,
-    storeSetCookie: c.storeSetCookie ? 'strip' : 'no',
-    maxVariantsPerKey: c.variantCap,
-    honourRequestCacheControl: c.honourRequestCacheControl,
-    defaultOrigin: `http://${cfg.hostnames[0]}`,
-    freshness: {
-      heuristicFraction: c.heuristicFraction,
-      defaultTtlMs: c.defaultTtlMs,
-      minTtlMs: c.minTtlMs,
-      maxTtlMs: c.maxTtlMs > 0 ? c.maxTtlMs : undefined,
-      graceMs: c.graceMs,
-      honourStaleWhileRevalidate: c.staleWhileRevalidate,
-      honourStaleIfError: c.staleIfError,
-    },
-  });
+  return createHttpCache(httpCacheOptionsFromSettings(cfg.id, cfg.cache, cfg.key, `http://${cfg.hostnames[0]}`));
 }
 
 /** Time left on a server call, in ms (Infinity without a deadline). */

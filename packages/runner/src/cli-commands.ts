@@ -1,0 +1,138 @@
+/**
+ * The scenario commands of `cdnlab`: run, list, explain. The CLI package
+ * calls registerRunnerCommands(program); this file only parses options and
+ * turns errors into messages and exit codes.
+ *
+ * Exit codes of `run`: 0 every expectation passed, 1 an expectation failed
+ * (or the run was aborted), 2 the command could not run (bad file, option,
+ * cluster start-up).
+ */
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { loadScenarioFile, type Engine } from '@cdnlab/scenario';
+import { attachToRun } from './attach-target';
+import { createEmbeddedEngine } from './engine-embedded';
+import { explainScenario } from './explain';
+import { runScenario } from './run';
+
+export const ENGINES = ['embedded', 'sim'] as const;
+
+function parseSeed(v: string): number {
+  if (!/^-?\d+$/.test(v) || !Number.isSafeInteger(Number(v))) throw new InvalidArgumentError(`expected an integer, got ${JSON.stringify(v)}`);
+  return Number(v);
+}
+
+/** The simulator, loaded only when asked for (it is a large module). */
+async function simEngine(): Promise<Engine> {
+  let mod: { createSimEngine?: () => Engine };
+  try {
+    mod = (await import('@cdnlab/sim')) as typeof mod;
+  } catch (err) {
+    throw new Error(`--engine sim: the simulator package could not be loaded (${(err as Error).message})`);
+  }
+  if (typeof mod.createSimEngine !== 'function') throw new Error('--engine sim: @cdnlab/sim does not export createSimEngine yet');
+  return mod.createSimEngine();
+}
+
+function fail(err: unknown): void {
+  process.stderr.write(`cdnlab: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 2;
+}
+
+interface RunFlags {
+  variant?: string;
+  seed?: number;
+  out?: string;
+  quick?: boolean;
+  json?: boolean;
+  progress: boolean;
+  engine: (typeof ENGINES)[number];
+  target?: string | true;
+}
+
+export function registerRunnerCommands(program: Command): void {
+  program
+    .command('run')
+    .description('run a scenario: every variant (or one), expectations checked, a report written')
+    .argument('<scenario>', 'scenario file, e.g. scenarios/thundering-herd.yaml')
+    .option('--variant <name>', 'run only this variant')
+    .option('--seed <n>', 'workload seed (default: the scenario\'s)', parseSeed)
+    .option('--out <dir>', 'reports root; the report goes to <dir>/<scenario>/<run-id>/', 'reports')
+    .option('--quick', 'apply the scenario\'s quick profile (short runs for CI)')
+    .option('--json', 'print a machine-readable summary on stdout (the table goes to stderr)')
+    .option('--no-progress', 'no progress bar')
+    .addOption(new Option('--engine <engine>', 'embedded: real processes on loopback; sim: the simulator in virtual time').choices(ENGINES).default('embedded'))
+    .option('--target [prefix]', 'run against a cluster started by `cdnlab up` (its prefix, e.g. 127.0; optional when only one runs)')
+    .action(async (file: string, flags: RunFlags) => {
+      const ac = new AbortController();
+      const onSigint = (): void => {
+        process.stderr.write('\ncdnlab: stopping the run (Ctrl-C again to quit at once)\n');
+        ac.abort();
+        process.once('SIGINT', () => process.exit(130));
+      };
+      process.once('SIGINT', onSigint);
+      try {
+        let engine: Engine;
+        if (flags.engine === 'sim') {
+          if (flags.target !== undefined) throw new Error('--target applies to the embedded engine only');
+          engine = await simEngine();
+        } else {
+          engine = createEmbeddedEngine(flags.target !== undefined ? { target: attachToRun(flags.target === true ? undefined : flags.target) } : {});
+        }
+        const r = await runScenario(file, {
+          engine,
+          ...(flags.variant !== undefined ? { variant: flags.variant } : {}),
+          ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+          ...(flags.out !== undefined ? { out: flags.out } : {}),
+          quick: flags.quick === true,
+          json: flags.json === true,
+          progress: flags.progress,
+          signal: ac.signal,
+        });
+        process.exitCode = r.exitCode;
+      } catch (err) {
+        fail(err);
+      } finally {
+        process.off('SIGINT', onSigint);
+      }
+    });
+
+  program
+    .command('list')
+    .description('list the scenarios in a directory with their titles')
+    .argument('[dir]', 'directory of scenario files', 'scenarios')
+    .action((dir: string) => {
+      let files: string[];
+      try {
+        files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+      } catch (err) {
+        fail(new Error(`cannot read ${dir}: ${(err as Error).message}`));
+        return;
+      }
+      const rows = files.map((f) => {
+        const file = path.join(dir, f);
+        try {
+          const s = loadScenarioFile(file);
+          return [file, `${s.title} (${s.variants.length} variant${s.variants.length === 1 ? '' : 's'})`];
+        } catch (err) {
+          return [file, `(does not load: ${(err as Error).message.split('\n')[0]})`];
+        }
+      });
+      const w = Math.max(0, ...rows.map((r) => r[0].length));
+      process.stdout.write(rows.length ? `${rows.map(([f, t]) => `${f.padEnd(w)}  ${t}`).join('\n')}\n` : `no scenario files in ${dir}\n`);
+    });
+
+  program
+    .command('explain')
+    .description('what a scenario shows, and what each variant changes')
+    .argument('<scenario>', 'scenario file')
+    .option('--quick', 'show the quick profile')
+    .action((file: string, flags: { quick?: boolean }) => {
+      try {
+        process.stdout.write(explainScenario(loadScenarioFile(file, { quick: flags.quick === true })));
+      } catch (err) {
+        fail(err);
+      }
+    });
+}

@@ -1,0 +1,494 @@
+/**
+ * The embedded engine (run mode 1): a scenario against the topology running
+ * as real processes on loopback. It starts the variant's topology with the
+ * launcher (on an address prefix of its own, so runs and a developer's
+ * `cdnlab up` never collide) unless it is given a running one, plays the
+ * workload open-loop in real time, runs the timeline, and returns a RunResult
+ * like every other engine.
+ *
+ * Open loop: each request leaves at its planned time whether or not earlier
+ * ones have been answered, and its latency is measured from that planned
+ * time, so a slow CDN cannot slow the load down and hide its own slowness
+ * (coordinated omission).
+ *
+ * Accounting: every planned request that is sent ends as exactly one of
+ * answered, error or unfinished, so sent = answered + errors + unfinished.
+ * Everything is bounded: the plan (by the workload and opts.maxRequests),
+ * requests in flight (opts.maxInFlight), each request (opts.requestTimeoutMs)
+ * and the drain after the last request (opts.drainMs).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { LOOPBACK_PORTS, startTopology, type PlannedTier, type RunningTopology, type StartOptions } from '@cdnlab/launcher';
+import type { Engine, EngineRunOptions, NodeResult, PurgeResult, RunResult, TimelineRecord, Topology } from '@cdnlab/scenario';
+import { snapshotMetrics, type RunResultWithSnapshots, type RunSnapshot } from '@cdnlab/scenario';
+import { planWorkload, type PlannedRequest } from '@cdnlab/scenario';
+import { clientAddresses, createClientPool, type ClientPool, type Outcome } from './client-pool';
+import { createClusterApi, type ClusterApi, type NodeCounters, type OriginCounts, type StatsEntry } from './cluster-api';
+import { LatencyRecorder } from './latency-recorder';
+import { runTimelineEvent, VersionClock } from './timeline-embedded';
+
+export interface EmbeddedEngineOptions {
+  /** A running topology to use instead of starting one per variant (its topology should be the variant's). */
+  target?: RunningTopology;
+  /** Passed to the launcher when the engine starts the topology. Default: a free prefix, no state file, a temporary run directory. */
+  start?: StartOptions;
+  /** Per request, from its planned time. Default 30 000 (above the edges' own upstream timeouts, so a slow CDN is measured by its answer, not by our give-up). */
+  requestTimeoutMs?: number;
+  /** How long answers may still arrive after the last request was sent. Default requestTimeoutMs. */
+  drainMs?: number;
+  /** Requests in flight at once; beyond it a request fails with error "client-limit". Default 20 000. */
+  maxInFlight?: number;
+  /** Connections per client (kept alive). Default 16. */
+  maxSocketsPerClient?: number;
+  /** Width of the time series buckets. Default 500 ms for runs up to 60 s, else 1 s. */
+  bucketMs?: number;
+  /** Hard cap on the requests of one run. Default 1 000 000. */
+  maxRequests?: number;
+  /** Live counters this often. Default 250 ms. */
+  progressEveryMs?: number;
+  /** Keep the launcher's run directory (node logs) of each run. Default false (kept only when the run fails). */
+  keepLogs?: boolean;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));
+
+function positiveInt(name: string, v: number | undefined, dflt: number): number {
+  const x = v ?? dflt;
+  if (!Number.isInteger(x) || x <= 0) throw new TypeError(`expected opts.${name} to be a positive integer, got ${String(v)}`);
+  return x;
+}
+
+function inc(r: Record<string, number>, k: string, by = 1): void {
+  r[k] = (r[k] ?? 0) + by;
+}
+
+function bump(arr: number[], i: number, by = 1): void {
+  while (arr.length <= i) arr.push(0);
+  arr[i] += by;
+}
+
+let prefixCounter = 0;
+
+function portFree(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, host, () => s.close(() => resolve(true)));
+  });
+}
+
+function overlaps(prefix: number, cidr: string): boolean {
+  const [ip, bitsText] = cidr.split('/');
+  const o = ip.split('.').map(Number);
+  const bits = Number(bitsText);
+  if (o[0] !== 127) return false;
+  // The /16 of the prefix against the CIDR: overlapping when either contains the other's start.
+  if (bits <= 16) return bits <= 8 || o[1] === prefix;
+  return o[1] === prefix;
+}
+
+/**
+ * A loopback prefix (127.N) for a new cluster: outside every region's client
+ * CIDR (a client address must never be a server's) and with the control and
+ * first edge ports free (another run or a developer's cluster is not there).
+ */
+export async function pickPrefix(topology: Topology): Promise<string> {
+  const cidrs = topology.regions.flatMap((r) => r.cidrs);
+  for (let i = 0; i < 150; i++) {
+    const n = 100 + ((process.pid + prefixCounter++ * 7 + i) % 150);
+    if (cidrs.some((c) => overlaps(n, c))) continue;
+    if ((await portFree(`127.${n}.5.1`, LOOPBACK_PORTS.controlHttp)) && (await portFree(`127.${n}.1.1`, LOOPBACK_PORTS.http))) return `127.${n}`;
+  }
+  throw new Error('no free loopback prefix in 127.100-127.249 for a new cluster');
+}
+
+const COUNTER_FIELDS: Array<keyof NodeCounters> = ['hits', 'misses', 'staleServed', 'revalidations', 'collapsedWaiters', 'evictions', 'requests', 'upstreamFetches'];
+
+/** Counters since `base`; a node that restarted meanwhile counts from 0 again. */
+function since(cur: NodeCounters, base: NodeCounters | null | undefined): NodeCounters {
+  const out = { ...cur };
+  if (!base) return out;
+  const restarted = cur.requests < base.requests;
+  for (const f of COUNTER_FIELDS) out[f] = restarted ? cur[f] : cur[f] - base[f];
+  return out;
+}
+
+function nodeResults(t: Topology, stats: StatsEntry[], base: Map<string, NodeCounters | null>, counts: Map<string, OriginCounts>): { nodes: NodeResult[]; missing: string[] } {
+  const byId = new Map(stats.map((s) => [s.nodeId, s]));
+  const missing: string[] = [];
+  const nodes = t.nodes.map((n): NodeResult => {
+    const zero = { hits: 0, misses: 0, staleServed: 0, revalidations: 0, collapsedWaiters: 0, evictions: 0, upstreamFetches: 0, objects: 0, bytes: 0 };
+    if (n.role === 'origin') return { id: n.id, role: 'origin', region: n.region, requests: counts.get(n.id)?.total ?? 0, ...zero, hitRatio: NaN };
+    const s = byId.get(n.id);
+    if (!s?.counters) {
+      missing.push(`${n.id}${s?.error ? ` (${s.error})` : ''}`);
+      return { id: n.id, role: n.role, region: n.region, requests: 0, ...zero, hitRatio: NaN };
+    }
+    const c = since(s.counters, base.get(n.id));
+    return {
+      id: n.id,
+      role: n.role,
+      region: n.region,
+      requests: c.requests,
+      hits: c.hits,
+      misses: c.misses,
+      staleServed: c.staleServed,
+      revalidations: c.revalidations,
+      collapsedWaiters: c.collapsedWaiters,
+      evictions: c.evictions,
+      upstreamFetches: c.upstreamFetches,
+      objects: c.objectsStored,
+      bytes: c.bytesStored,
+      hitRatio: c.requests > 0 ? c.hits / c.requests : NaN,
+    };
+  });
+  return { nodes, missing };
+}
+
+export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): Engine {
+  const requestTimeoutMs = positiveInt('requestTimeoutMs', engineOpts.requestTimeoutMs, 30_000);
+  const drainMs = positiveInt('drainMs', engineOpts.drainMs, requestTimeoutMs);
+  const maxInFlight = positiveInt('maxInFlight', engineOpts.maxInFlight, 20_000);
+  const maxSockets = positiveInt('maxSocketsPerClient', engineOpts.maxSocketsPerClient, 16);
+  const maxRequests = positiveInt('maxRequests', engineOpts.maxRequests, 1_000_000);
+  const progressEveryMs = positiveInt('progressEveryMs', engineOpts.progressEveryMs, 250);
+  if (engineOpts.bucketMs !== undefined) positiveInt('bucketMs', engineOpts.bucketMs, 1);
+
+  return {
+    name: 'embedded',
+    async run(opts: EngineRunOptions): Promise<RunResultWithSnapshots> {
+      const { scenario, variant, seed } = opts;
+      const topology = variant.topology;
+      const workload = scenario.workload;
+      const timeline: TimelineRecord[] = [];
+      const note = (detail: string, ok = true, atMs = 0): void => void timeline.push({ atMs: Math.round(atMs), action: 'engine', detail, ok });
+
+      // Clients that cannot exist fail here, before any process starts.
+      const groups = workload.clients.map((c) => ({ region: c.region, count: c.count }));
+      clientAddresses(topology, groups);
+
+      let running = engineOpts.target;
+      let ownRunDir: string | undefined;
+      let failed = true;
+      if (!running) {
+        const prefix = engineOpts.start?.prefix ?? (await pickPrefix(topology));
+        ownRunDir = engineOpts.start?.runDir ?? mkdtempSync(path.join(os.tmpdir(), `cdnlab-run-${scenario.name}-`));
+        const began = Date.now();
+        running = await startTopology(topology, { stateFile: null, healthTimeoutMs: 60_000, ...engineOpts.start, prefix, runDir: ownRunDir, ...(opts.signal ? { signal: opts.signal } : {}) });
+        note(`started topology ${topology.name} on ${prefix} (${running.nodes.size} processes) in ${Date.now() - began} ms`);
+      } else {
+        note(`ran against a running topology ${running.plan.name} on ${running.key}`);
+        if (running.plan.name !== topology.name) note(`the running topology is ${running.plan.name}, the variant's is ${topology.name}: results describe the running one`, false);
+      }
+      const started = running;
+      let api: ClusterApi | undefined;
+      let pool: ClientPool | undefined;
+      const latency = new LatencyRecorder();
+      const timers = new Set<NodeJS.Timeout>();
+      try {
+        const plan = started.plan;
+        if (plan.addressing !== 'loopback') throw new Error('the embedded engine needs loopback addressing (Linux): clients send from their region\'s addresses so geo DNS can place them');
+
+        const edges = plan.nodes.filter((n): n is PlannedTier => n.role === 'edge');
+        const edgeByHost = new Map(edges.map((e) => [e.http?.host ?? '', e]));
+        const [dnsHost, dnsPort] = [plan.dns.dns.host, plan.dns.dns.port];
+        const cluster = createClusterApi({
+          controlHttp: started.controlHttp,
+          token: started.token,
+          origins: plan.nodes.filter((n) => n.role === 'origin').map((n) => ({ id: n.id, grpc: `${n.grpc!.host}:${n.grpc!.port}` })),
+        });
+        api = cluster;
+        const clients = createClientPool(
+          {
+            topology,
+            zone: plan.zone,
+            dns: { host: dnsHost, port: dnsPort },
+            edgePort: (a) => edgeByHost.get(a)?.http?.port ?? (plan.anycast && plan.anycast.host === a ? plan.anycast.port : LOOPBACK_PORTS.http),
+            edgeAt: (a) => edgeByHost.get(a)?.id,
+            requestTimeoutMs,
+            maxSocketsPerClient: maxSockets,
+          },
+          groups,
+        );
+        pool = clients;
+
+        // Baselines: the origin counts from zero, node counters are taken as differences.
+        const baseStats = await cluster.stats();
+        const base = new Map(baseStats.map((s) => [s.nodeId, s.counters]));
+        await cluster.resetOriginCounts();
+
+        const plannedMs = workload.durationMs ?? 0;
+        const bucketMs = engineOpts.bucketMs ?? (plannedMs > 60_000 ? 1000 : 500);
+        const requests = { sent: 0, answered: 0, errors: 0, unfinished: 0, byResult: {} as Record<string, number>, byStatus: {} as Record<string, number>, byError: {} as Record<string, number> };
+        const series = { originRequests: [] as number[], hits: [] as number[], answers: [] as number[], requests: [] as number[], errors: [] as number[], byEdge: Object.fromEntries(edges.map((e) => [e.id, [] as number[]])) as Record<string, number[]> };
+        const purges: PurgeResult[] = [];
+        const snapshots: RunSnapshot[] = [];
+        let originTotal = 0;
+        let hits = 0;
+
+        const t0 = performance.now();
+        const elapsed = (): number => performance.now() - t0;
+        const until = (atMs: number): Promise<void> => sleep(atMs - elapsed());
+        const bucketOf = (ms: number): number => Math.max(0, Math.floor(ms / bucketMs));
+        let ended = false;
+
+        // In-flight requests: at the end, what is left is unfinished.
+        interface Flight {
+          controller: AbortController;
+          closed: boolean;
+        }
+        const inFlight = new Set<Flight>();
+        const settle = (p: PlannedRequest, f: Flight, o: Outcome, plannedAt: number): void => {
+          if (f.closed) return;
+          f.closed = true;
+          inFlight.delete(f);
+          const now = elapsed();
+          if (o.kind === 'answered') {
+            requests.answered++;
+            inc(requests.byStatus, String(o.status));
+            inc(requests.byResult, o.result);
+            latency.record(p.region, performance.now() - plannedAt);
+            const b = bucketOf(now);
+            bump(series.answers, b);
+            if (o.result === 'hit' || o.result === 'stale') {
+              hits++;
+              bump(series.hits, b);
+            }
+            const edge = o.edge ?? 'unknown';
+            series.byEdge[edge] ??= [];
+            bump(series.byEdge[edge], b);
+          } else {
+            requests.errors++;
+            inc(requests.byError, o.error);
+            bump(series.errors, bucketOf(now));
+          }
+        };
+        // How far behind plan the load generator fell: if it is late, the latency figures include its lag.
+        let maxLateMs = 0;
+        const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+        loopDelay.enable();
+        const dispatch = (p: PlannedRequest): void => {
+          maxLateMs = Math.max(maxLateMs, elapsed() - p.atMs);
+          requests.sent++;
+          bump(series.requests, bucketOf(p.atMs));
+          if (inFlight.size >= maxInFlight) {
+            requests.errors++;
+            inc(requests.byError, 'client-limit');
+            bump(series.errors, bucketOf(p.atMs));
+            return;
+          }
+          const f: Flight = { controller: new AbortController(), closed: false };
+          inFlight.add(f);
+          const plannedAt = t0 + p.atMs;
+          clients.send(p, f.controller.signal).then(
+            (o) => settle(p, f, o, plannedAt),
+            (err: unknown) => settle(p, f, { kind: 'error', error: `other:${(err as Error).message}` }, plannedAt),
+          );
+        };
+
+        // The load: open loop, in real time.
+        const load = (async () => {
+          let last = 0;
+          for (const p of planWorkload(workload, { seed, maxRequests })) {
+            if (opts.signal?.aborted) break;
+            if (p.atMs - elapsed() > 1) await until(p.atMs);
+            if (opts.signal?.aborted) break;
+            dispatch(p);
+            last = p.atMs;
+          }
+          return last;
+        })();
+
+        // Origin requests per bucket, from the origin's own counts.
+        // The poll at the end of bucket k credits bucket k with what arrived since the last poll,
+        // even when the timer fires late.
+        const pollOrigin = async (bucket: number): Promise<void> => {
+          const c = await cluster.originCounts();
+          bump(series.originRequests, bucket, c.total - originTotal);
+          originTotal = c.total;
+        };
+        const poller = (async () => {
+          for (let k = 1; !ended; k++) {
+            await until(k * bucketMs);
+            if (ended) break;
+            await pollOrigin(k - 1).catch(() => undefined);
+          }
+        })();
+
+        // What the clients know is copied at the instant itself; the cluster's counts arrive a little later.
+        const clientView = (atMs: number) => ({
+          atMs,
+          requests: { ...requests, unfinished: inFlight.size, byResult: { ...requests.byResult }, byStatus: { ...requests.byStatus }, byError: { ...requests.byError } },
+          latency: latency.summary(topology.regions.map((r) => r.name)),
+          purges: [...purges],
+        });
+        const partialResult = (view: ReturnType<typeof clientView>, stats: StatsEntry[], counts: Map<string, OriginCounts>): RunResult => {
+          const o = sumCounts(counts);
+          return {
+            scenario: scenario.name,
+            variant: variant.name,
+            engine: 'embedded',
+            seed,
+            durationMs: Math.round(view.atMs),
+            requests: view.requests,
+            origin: { requests: o.total, byPath: o.byPath, byKind: o.byKind },
+            nodes: nodeResults(topology, stats, base, counts).nodes,
+            latency: view.latency,
+            series: { bucketMs, originRequests: [], edgeHitRatio: [], requests: [], errors: [], byEdge: {} },
+            purges: view.purges,
+            timeline: [],
+          };
+        };
+
+        // Snapshots for expectations with `at:`.
+        const snapAt = [...new Set(scenario.expectations.filter((x) => x.atMs !== undefined && (x.variant === undefined || x.variant === variant.name)).map((x) => x.atMs!))].sort((a, b) => a - b);
+        const snapper = (async () => {
+          for (const at of snapAt) {
+            await until(at);
+            if (ended) break;
+            const took = elapsed();
+            const view = clientView(took);
+            try {
+              // Origin counts first: they are what `at:` expectations are mostly about.
+              const counts = await cluster.originCountsById();
+              const stats = await cluster.stats();
+              const exps = scenario.expectations.filter((x) => x.atMs === at).map((x) => x.expect);
+              snapshots.push({ atMs: Math.round(took), metrics: snapshotMetrics(partialResult(view, stats, counts), exps) });
+            } catch (err) {
+              timeline.push({ atMs: Math.round(took), action: 'snapshot', detail: `snapshot at ${at} ms failed: ${(err as Error).message}`, ok: false });
+            }
+          }
+        })();
+
+        // The timeline, in order; an event that fails is recorded and the run goes on.
+        const versions = new VersionClock(topology.nodes.map((n) => (n.role === 'origin' ? n.site?.versionEveryMs : undefined)).find((x) => x !== undefined));
+        const ctx = {
+          topology,
+          running: started,
+          api: cluster,
+          elapsedMs: elapsed,
+          later(atMs: number, what: string, fn: () => Promise<string>) {
+            const timer = setTimeout(
+              () => {
+                timers.delete(timer);
+                if (ended) return;
+                fn().then(
+                  (detail) => timeline.push({ atMs: Math.round(elapsed()), action: what, detail, ok: true }),
+                  (err: unknown) => timeline.push({ atMs: Math.round(elapsed()), action: what, detail: (err as Error).message, ok: false }),
+                );
+              },
+              Math.max(0, atMs - elapsed()),
+            );
+            timers.add(timer);
+          },
+        };
+        const events = (async () => {
+          for (const ev of scenario.timeline) {
+            await until(ev.atMs);
+            if (opts.signal?.aborted) {
+              timeline.push({ atMs: ev.atMs, action: ev.action, detail: 'not run: the run was aborted', ok: false });
+              continue;
+            }
+            const at = Math.round(elapsed());
+            try {
+              const out = await runTimelineEvent(ev, ctx, versions);
+              if (out.purge) purges.push(out.purge);
+              timeline.push({ atMs: at, action: ev.action, detail: `${out.detail}${ev.note ? ` (${ev.note})` : ''}`, ok: out.ok });
+            } catch (err) {
+              timeline.push({ atMs: at, action: ev.action, detail: `failed: ${(err as Error).message}`, ok: false });
+            }
+          }
+        })();
+
+        const progress = setInterval(() => {
+          opts.onProgress?.({ elapsedMs: Math.round(elapsed()), plannedMs, sent: requests.sent, answered: requests.answered, errors: requests.errors, hits, originRequests: originTotal });
+        }, progressEveryMs);
+        timers.add(progress as unknown as NodeJS.Timeout);
+
+        const lastPlanned = await load;
+        await Promise.all([events, snapper]);
+        const endOfWork = Math.max(workload.durationMs ?? lastPlanned, lastPlanned);
+        if (!opts.signal?.aborted) await until(endOfWork);
+
+        // Drain: answers may still come, up to drainMs (nothing when aborted).
+        const drainUntil = performance.now() + (opts.signal?.aborted ? 0 : drainMs);
+        while (inFlight.size > 0 && performance.now() < drainUntil) await sleep(20);
+        for (const f of inFlight) {
+          f.closed = true;
+          requests.unfinished++;
+          f.controller.abort();
+        }
+        inFlight.clear();
+        ended = true;
+        clearInterval(progress);
+        await poller;
+        const endMs = elapsed();
+        loopDelay.disable();
+        const lagP99 = loopDelay.percentile(99) / 1e6;
+        note(`load generator: requests left at most ${Math.round(maxLateMs)} ms after their planned time; event-loop delay p99 ${lagP99.toFixed(1)} ms; ${clients.dnsQueries()} DNS queries`, maxLateMs < 100, endMs);
+
+        const [counts, stats] = await Promise.all([cluster.originCountsById(), cluster.stats()]);
+        const { nodes, missing } = nodeResults(topology, stats, base, counts);
+        if (missing.length) note(`no final stats from ${missing.join(', ')}: their counters are 0`, false, endMs);
+        const o = sumCounts(counts);
+        // The last bucket takes the rest, so the series adds up to the origin's total exactly
+        // (fetches of aborted requests may still reach the origin while we stop).
+        bump(series.originRequests, bucketOf(endMs), o.total - originTotal);
+        const nBuckets = Math.max(1, Math.ceil(endMs / bucketMs), series.originRequests.length, series.requests.length, series.answers.length, series.errors.length);
+        const pad = (a: number[]): number[] => Array.from({ length: nBuckets }, (_, i) => a[i] ?? 0);
+        const answers = pad(series.answers);
+        const hitSeries = pad(series.hits);
+        opts.onProgress?.({ elapsedMs: Math.round(endMs), plannedMs, sent: requests.sent, answered: requests.answered, errors: requests.errors, hits, originRequests: o.total });
+
+        const result: RunResultWithSnapshots = {
+          scenario: scenario.name,
+          variant: variant.name,
+          engine: 'embedded',
+          seed,
+          durationMs: Math.round(workload.durationMs ?? endOfWork),
+          requests,
+          origin: { requests: o.total, byPath: o.byPath, byKind: o.byKind },
+          nodes,
+          latency: latency.summary(topology.regions.map((r) => r.name)),
+          series: {
+            bucketMs,
+            originRequests: pad(series.originRequests),
+            edgeHitRatio: answers.map((a, i) => (a > 0 ? hitSeries[i] / a : NaN)),
+            requests: pad(series.requests),
+            errors: pad(series.errors),
+            byEdge: Object.fromEntries(Object.entries(series.byEdge).map(([k, v]) => [k, pad(v)])),
+          },
+          purges,
+          timeline: [...timeline].sort((a, b) => a.atMs - b.atMs),
+          snapshots,
+        };
+        failed = false;
+        return result;
+      } catch (err) {
+        if (ownRunDir) (err as Error).message += ` (node logs kept in ${ownRunDir})`;
+        throw err;
+      } finally {
+        for (const t of timers) clearTimeout(t);
+        pool?.close();
+        api?.close();
+        latency.close();
+        if (!engineOpts.target) await started.stop();
+        if (ownRunDir && !engineOpts.start?.runDir && !engineOpts.keepLogs && !failed) rmSync(ownRunDir, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+function sumCounts(counts: Map<string, OriginCounts>): OriginCounts {
+  const sum: OriginCounts = { total: 0, byPath: {}, byKind: {} };
+  for (const c of counts.values()) {
+    sum.total += c.total;
+    for (const [k, v] of Object.entries(c.byPath)) inc(sum.byPath, k, v);
+    for (const [k, v] of Object.entries(c.byKind)) inc(sum.byKind, k, v);
+  }
+  return sum;
+}

@@ -1,0 +1,13 @@
+// Runs scenarios: the embedded engine on loopback, reports with charts, and the run/list/explain commands.
+export { createEmbeddedEngine, pickPrefix, type EmbeddedEngineOptions } from './engine-embedded';
+export { runScenario, jsonSummary, RunError, type RunScenarioOptions, type RunScenarioResult } from './run';
+export { registerRunnerCommands, ENGINES } from './cli-commands';
+export { explainScenario, topologyChanges } from './explain';
+export { attachToRun } from './attach-target';
+export { renderCharts, type Chart } from './report-charts';
+export { writeReport, reportMarkdown, reportHtml, toJson, type ReportInput } from './report-files';
+export { summaryRows, formatSummaryTable, formatSummaryMarkdown, type SummaryRow } from './summary';
+export { createStubResolver, queryA, DnsLookupError, type StubResolver, type StubResolverOptions } from './stub-resolver';
+export { edgeResultOf, resultOfMember, servedByEdge, EDGE_RESULTS, type EdgeResult } from './edge-outcome';
+export { clientAddresses, cidrHosts, classifyError } from './client-pool';
+export { VersionClock } from './timeline-embedded';

@@ -1,0 +1,154 @@
+/**
+ * The report's charts, as Vega-Lite specs rendered to SVG in Node. Vega's
+ * "none" renderer draws SVG without a canvas (text is measured by estimate),
+ * so no native module is needed. Each chart compares the variants side by
+ * side: that is what a scenario is for.
+ */
+import * as vega from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+import type { RunResult } from '@cdnlab/scenario';
+
+export interface Chart {
+  /** File name without extension. */
+  name: string;
+  title: string;
+  /** What to read in it. */
+  caption: string;
+  svg: string;
+}
+
+const WIDTH = 560;
+const HEIGHT = 220;
+
+type Row = Record<string, string | number | null>;
+
+function finite(x: number): number | null {
+  return Number.isFinite(x) ? x : null;
+}
+
+async function render(spec: TopLevelSpec): Promise<string> {
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+function base(title: string, values: Row[]): Pick<TopLevelSpec, '$schema' | 'title' | 'data' | 'config'> {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title,
+    data: { values },
+    config: { font: 'Helvetica, Arial, sans-serif', view: { stroke: null } },
+  } as Pick<TopLevelSpec, '$schema' | 'title' | 'data' | 'config'>;
+}
+
+function timeRows(results: readonly RunResult[], pick: (r: RunResult) => number[], perSecond: boolean): Row[] {
+  return results.flatMap((r) =>
+    pick(r).map((v, i) => ({ variant: r.variant, t: ((i + 1) * r.series.bucketMs) / 1000, value: perSecond ? finite((v * 1000) / r.series.bucketMs) : finite(v) })),
+  );
+}
+
+export async function renderCharts(results: readonly RunResult[]): Promise<Chart[]> {
+  const charts: Chart[] = [];
+  const add = async (name: string, title: string, caption: string, spec: TopLevelSpec): Promise<void> => {
+    charts.push({ name, title, caption, svg: await render(spec) });
+  };
+
+  await add(
+    'origin-requests',
+    'Origin requests over time',
+    'Requests per second the origin received (its own counts), per variant. Spikes are fills: a cold start, a purge, an expiry.',
+    {
+      ...base('Origin requests per second', timeRows(results, (r) => r.series.originRequests, true)),
+      width: WIDTH,
+      height: HEIGHT,
+      mark: { type: 'line', interpolate: 'step-before', point: true },
+      encoding: {
+        x: { field: 't', type: 'quantitative', title: 'time (s)' },
+        y: { field: 'value', type: 'quantitative', title: 'requests/s' },
+        color: { field: 'variant', type: 'nominal' },
+      },
+    } as TopLevelSpec,
+  );
+
+  const tierRows: Row[] = results.flatMap((r) =>
+    (['edge', 'regional', 'shield'] as const).flatMap((role) => {
+      const nodes = r.nodes.filter((n) => n.role === role);
+      const req = nodes.reduce((a, n) => a + n.requests, 0);
+      return nodes.length ? [{ variant: r.variant, tier: role, value: req > 0 ? nodes.reduce((a, n) => a + n.hits, 0) / req : null }] : [];
+    }),
+  );
+  await add('hit-ratio', 'Hit ratio per tier', 'Hits over requests at each tier, all nodes of the tier together.', {
+    ...base('Hit ratio per tier', tierRows),
+    width: { step: 18 },
+    height: HEIGHT,
+    mark: 'bar',
+    encoding: {
+      column: { field: 'tier', type: 'nominal', title: null, sort: ['edge', 'regional', 'shield'] },
+      x: { field: 'variant', type: 'nominal', title: null, axis: { labels: false, ticks: false } },
+      y: { field: 'value', type: 'quantitative', title: 'hit ratio', scale: { domain: [0, 1] } },
+      color: { field: 'variant', type: 'nominal' },
+    },
+  } as TopLevelSpec);
+
+  const latRows: Row[] = results.flatMap((r) =>
+    Object.entries(r.latency).flatMap(([region, s]) =>
+      s.count > 0
+        ? (['p50', 'p90', 'p99'] as const).map((p) => ({ variant: r.variant, region, percentile: p, value: finite(s[p]) }))
+        : [],
+    ),
+  );
+  await add('latency', 'Client latency per region', 'Latency percentiles clients saw, from each request\'s planned send time (open loop), per region and variant.', {
+    ...base('Client latency (ms)', latRows),
+    width: { step: 12 },
+    height: HEIGHT,
+    mark: 'bar',
+    encoding: {
+      column: { field: 'region', type: 'nominal', title: null },
+      x: { field: 'variant', type: 'nominal', title: null, axis: { labels: false, ticks: false } },
+      xOffset: { field: 'percentile', type: 'nominal', sort: ['p50', 'p90', 'p99'] },
+      y: { field: 'value', type: 'quantitative', title: 'ms' },
+      color: { field: 'variant', type: 'nominal' },
+      opacity: { field: 'percentile', type: 'nominal', sort: ['p50', 'p90', 'p99'], scale: { range: [0.45, 0.7, 1] } },
+    },
+  } as TopLevelSpec);
+
+  const purgeRows: Row[] = results.flatMap((r) =>
+    r.purges.flatMap((p, i) => p.acks.filter((a) => !a.error).map((a) => ({ variant: r.variant, node: a.nodeId, purge: `#${i + 1} ${p.kind} ${p.value}`.trim(), value: a.delayMs }))),
+  );
+  if (purgeRows.length) {
+    await add('purge-delay', 'Purge apply time per node', 'Milliseconds from the purge command to each node applying it.', {
+      ...base('Purge applied after (ms)', purgeRows),
+      width: WIDTH,
+      height: { step: 10 },
+      mark: 'bar',
+      encoding: {
+        row: { field: 'purge', type: 'nominal', title: null },
+        y: { field: 'node', type: 'nominal', title: null },
+        yOffset: { field: 'variant', type: 'nominal' },
+        x: { field: 'value', type: 'quantitative', title: 'ms' },
+        color: { field: 'variant', type: 'nominal' },
+      },
+    } as TopLevelSpec);
+  }
+
+  const edgeRows: Row[] = results.flatMap((r) =>
+    Object.entries(r.series.byEdge).flatMap(([edge, arr]) => arr.map((v, i) => ({ variant: r.variant, edge, t: ((i + 1) * r.series.bucketMs) / 1000, value: (v * 1000) / r.series.bucketMs }))),
+  );
+  await add('edge-requests', 'Requests per edge over time', 'Answers per second from each edge: how DNS (or anycast) spread the clients, and where they went when an edge failed.', {
+    ...base('Answers per second, per edge', edgeRows),
+    width: WIDTH,
+    height: 120,
+    mark: { type: 'line', interpolate: 'step-before' },
+    encoding: {
+      row: { field: 'variant', type: 'nominal', title: null },
+      x: { field: 't', type: 'quantitative', title: 'time (s)' },
+      y: { field: 'value', type: 'quantitative', title: 'answers/s' },
+      color: { field: 'edge', type: 'nominal' },
+    },
+  } as TopLevelSpec);
+
+  return charts;
+}

@@ -1,0 +1,195 @@
+/**
+ * A run's report directory, `reports/<scenario>/<run-id>/`:
+ *
+ *   report.json   every RunResult, the metrics and the expectation outcomes
+ *   report.md     the scenario's prose, the summary, expectations, timeline
+ *   *.svg         the charts
+ *   report.html   all of it in one file (SVGs inline), to mail or attach
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { RunResult, Scenario } from '@cdnlab/scenario';
+import type { ExpectationOutcome } from '@cdnlab/scenario';
+import { computeMetrics } from '@cdnlab/scenario';
+import type { Chart } from './report-charts';
+import { formatSummaryMarkdown, type SummaryRow } from './summary';
+
+export interface ReportInput {
+  scenario: Scenario;
+  runId: string;
+  engine: string;
+  seed: number;
+  createdAt: string;
+  results: RunResult[];
+  outcomes: ExpectationOutcome[];
+  rows: SummaryRow[];
+  charts: Chart[];
+}
+
+/** JSON without NaN/Infinity (JSON has no such numbers): they become null. */
+export function toJson(value: unknown): string {
+  return `${JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`;
+}
+
+function fmt(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  return Number.isInteger(x) ? String(x) : x.toFixed(4).replace(/0+$/, '');
+}
+
+function atText(ms: number | undefined): string {
+  return ms === undefined ? 'end' : `${ms / 1000}s`;
+}
+
+function expectationLines(outcomes: readonly ExpectationOutcome[]): string[] {
+  if (outcomes.length === 0) return ['No expectations.'];
+  const esc = (s: string) => s.replace(/\|/g, '\\|');
+  return [
+    '| | variant | expectation | at | actual | note |',
+    '|---|---|---|---|---:|---|',
+    ...outcomes.map((o) => `| ${o.ok ? 'pass' : '**FAIL**'} | ${o.variant} | \`${esc(o.text)}\`${o.description ? ` ${esc(o.description)}` : ''} | ${atText(o.atMs)} | ${fmt(o.actual)} | ${esc(o.note ?? '')} |`),
+  ];
+}
+
+export function reportMarkdown(r: ReportInput): string {
+  const s = r.scenario;
+  const lines: string[] = [
+    `# ${s.title}`,
+    '',
+    `Scenario \`${s.name}\` (${s.file})${s.quick ? ', quick profile' : ''}; engine **${r.engine}**, seed ${r.seed}; run ${r.runId} at ${r.createdAt}.`,
+    '',
+    s.description.trim(),
+    '',
+    '## Variants',
+    '',
+    ...s.variants.map((v) => `- **${v.name}**${v.description ? `: ${v.description}` : ''}`),
+    '',
+    '## Summary',
+    '',
+    formatSummaryMarkdown(r.rows),
+    '',
+    '## Expectations',
+    '',
+    ...expectationLines(r.outcomes),
+    '',
+    '## Timeline',
+    '',
+  ];
+  for (const res of r.results) {
+    lines.push(`### ${res.variant}`, '');
+    if (res.timeline.length === 0) lines.push('Nothing happened besides the workload.');
+    for (const t of res.timeline) lines.push(`- ${(t.atMs / 1000).toFixed(3)} s, ${t.action}: ${t.ok ? '' : '**not done as written**: '}${t.detail}`);
+    const errs = Object.entries(res.requests.byError);
+    if (errs.length) lines.push('', `Errors by kind: ${errs.map(([k, v]) => `${k} ${v}`).join(', ')}.`);
+    lines.push('', `Answers by edge result: ${Object.entries(res.requests.byResult).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}; by status: ${Object.entries(res.requests.byStatus).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}.`, '');
+  }
+  lines.push('## Charts', '');
+  for (const c of r.charts) lines.push(`### ${c.title}`, '', c.caption, '', `![${c.title}](${c.name}.svg)`, '');
+  return `${lines.join('\n')}\n`;
+}
+
+function esc(s: string): string {
+  return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
+}
+
+/** The scenario prose: blank lines separate paragraphs, "- " starts a list item. */
+function proseHtml(text: string): string {
+  return text
+    .trim()
+    .split(/\n\s*\n/)
+    .map((block) => {
+      const ls = block.split('\n').map((l) => l.trim());
+      if (ls[0].startsWith('- ')) {
+        const items: string[] = [];
+        for (const l of ls) {
+          if (l.startsWith('- ')) items.push(l.slice(2));
+          else items[items.length - 1] += ` ${l}`;
+        }
+        return `<ul>${items.map((i) => `<li>${esc(i)}</li>`).join('')}</ul>`;
+      }
+      return `<p>${esc(ls.join(' '))}</p>`;
+    })
+    .join('\n');
+}
+
+function tableHtml(head: string[], rows: string[][]): string {
+  return `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+}
+
+export function reportHtml(r: ReportInput): string {
+  const s = r.scenario;
+  const summary = tableHtml(
+    ['variant', 'sent', 'answered', 'errors', 'unfinished', 'edge hit ratio', 'origin requests', 'p50 ms', 'p99 ms', 'purge max ms', 'expectations'],
+    r.rows.map((x) => [
+      esc(x.variant),
+      String(x.sent),
+      String(x.answered),
+      String(x.errors),
+      String(x.unfinished),
+      Number.isFinite(x.edgeHitRatio) ? `${(x.edgeHitRatio * 100).toFixed(1)}%` : '-',
+      String(x.originRequests),
+      Number.isFinite(x.p50Ms) ? x.p50Ms.toFixed(1) : '-',
+      Number.isFinite(x.p99Ms) ? x.p99Ms.toFixed(1) : '-',
+      Number.isFinite(x.purgeMaxDelayMs) ? String(Math.round(x.purgeMaxDelayMs)) : '-',
+      x.failed ? `<b class="fail">${x.passed}/${x.passed + x.failed}</b>` : `${x.passed}/${x.passed}`,
+    ]),
+  );
+  const exps = tableHtml(
+    ['', 'variant', 'expectation', 'at', 'actual', 'note'],
+    r.outcomes.map((o) => [
+      o.ok ? '<span class="ok">pass</span>' : '<b class="fail">FAIL</b>',
+      esc(o.variant),
+      `<code>${esc(o.text)}</code>${o.description ? `<br><small>${esc(o.description)}</small>` : ''}`,
+      atText(o.atMs),
+      fmt(o.actual),
+      esc(o.note ?? ''),
+    ]),
+  );
+  const timelines = r.results
+    .map((res) => `<h3>${esc(res.variant)}</h3><ul>${res.timeline.map((t) => `<li>${(t.atMs / 1000).toFixed(3)} s, ${esc(t.action)}: ${t.ok ? '' : '<b class="fail">not done as written</b>: '}${esc(t.detail)}</li>`).join('') || '<li>nothing besides the workload</li>'}</ul>`)
+    .join('\n');
+  const charts = r.charts.map((c) => `<figure><h3>${esc(c.title)}</h3>${c.svg}<figcaption>${esc(c.caption)}</figcaption></figure>`).join('\n');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${esc(s.title)}: cdnlab report</title>
+<style>
+body{font-family:Helvetica,Arial,sans-serif;max-width:62rem;margin:2rem auto;padding:0 1rem;color:#222;line-height:1.45}
+table{border-collapse:collapse;margin:1rem 0;font-size:.9rem}th,td{border-bottom:1px solid #ddd;padding:.25rem .6rem;text-align:right}
+th:first-child,td:first-child,td:nth-child(3){text-align:left}.fail{color:#b00020}.ok{color:#1b7f3b}
+figure{margin:1.5rem 0}figcaption{font-size:.85rem;color:#555}code{background:#f4f4f4;padding:0 .2rem}
+</style></head><body>
+<h1>${esc(s.title)}</h1>
+<p><small>Scenario <code>${esc(s.name)}</code> (${esc(s.file)})${s.quick ? ', quick profile' : ''}; engine <b>${esc(r.engine)}</b>, seed ${r.seed}; run ${esc(r.runId)} at ${esc(r.createdAt)}.</small></p>
+${proseHtml(s.description)}
+<h2>Variants</h2><ul>${s.variants.map((v) => `<li><b>${esc(v.name)}</b>${v.description ? `: ${esc(v.description)}` : ''}</li>`).join('')}</ul>
+<h2>Summary</h2>${summary}
+<h2>Expectations</h2>${r.outcomes.length ? exps : '<p>No expectations.</p>'}
+<h2>Timeline</h2>${timelines}
+<h2>Charts</h2>${charts}
+</body></html>
+`;
+}
+
+/** Writes the report directory; returns the files written (absolute). */
+export function writeReport(dir: string, r: ReportInput): string[] {
+  mkdirSync(dir, { recursive: true });
+  const files: Array<[string, string]> = [
+    [
+      'report.json',
+      toJson({
+        scenario: { name: r.scenario.name, title: r.scenario.title, file: r.scenario.file, quick: r.scenario.quick, variants: r.scenario.variants.map((v) => ({ name: v.name, description: v.description })) },
+        runId: r.runId,
+        engine: r.engine,
+        seed: r.seed,
+        createdAt: r.createdAt,
+        summary: r.rows,
+        expectations: r.outcomes,
+        metrics: Object.fromEntries(r.results.map((x) => [x.variant, computeMetrics(x)])),
+        results: r.results,
+      }),
+    ],
+    ['report.md', reportMarkdown(r)],
+    ['report.html', reportHtml(r)],
+    ...r.charts.map((c): [string, string] => [`${c.name}.svg`, c.svg]),
+  ];
+  for (const [name, text] of files) writeFileSync(path.join(dir, name), text);
+  return files.map(([name]) => path.join(dir, name));
+}

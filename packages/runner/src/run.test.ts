@@ -1,0 +1,102 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import type { Engine, EngineRunOptions, RunResult } from '@cdnlab/scenario';
+import { FIXTURE_VARIANTS, writeFixtureScenario } from './fixture-scenario.test-fixture';
+import { RunError, runScenario } from './run';
+
+// runScenario with an engine that returns hand-built results: what the
+// runner does with them (expectations, exit code, report, output streams)
+// without starting anything.
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'cdnlab-run-unit-'));
+const FILE = writeFixtureScenario(tmp);
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** Origin requests for /hot per variant; the fixture expects >100, 6, 1. */
+function fakeEngine(originHot: Record<string, number>): Engine & { calls: EngineRunOptions[] } {
+  const calls: EngineRunOptions[] = [];
+  return {
+    name: 'fake',
+    calls,
+    async run(opts) {
+      calls.push(opts);
+      const n = originHot[opts.variant.name] ?? 0;
+      const r: RunResult = {
+        scenario: opts.scenario.name,
+        variant: opts.variant.name,
+        engine: 'fake',
+        seed: opts.seed,
+        durationMs: 3000,
+        requests: { sent: 100, answered: 98, errors: 0, unfinished: 2, byResult: { hit: 90, miss: 8 }, byStatus: { '200': 98 }, byError: {} },
+        origin: { requests: n, byPath: { '/hot': n }, byKind: { GET: n } },
+        nodes: [
+          { id: 'edge-na-1', role: 'edge', region: 'na', requests: 98, hits: 90, misses: 8, staleServed: 0, revalidations: 0, collapsedWaiters: 7, evictions: 0, upstreamFetches: 1, objects: 1, bytes: 51200, hitRatio: 90 / 98 },
+        ],
+        latency: { na: { count: 98, mean: 12, p50: 3, p90: 40, p99: 300, max: 320 } },
+        series: { bucketMs: 500, originRequests: [n, 0, 0, 0, 0, 0], edgeHitRatio: [0, 1, 1, 1, 1, 1], requests: [50, 0, 25, 0, 25, 0], errors: [0, 0, 0, 0, 0, 0], byEdge: { 'edge-na-1': [0, 48, 0, 25, 0, 25] } },
+        purges: [],
+        timeline: [],
+      };
+      return r;
+    },
+  };
+}
+
+function sink(): { stream: PassThrough; text(): string } {
+  const stream = new PassThrough();
+  let text = '';
+  stream.on('data', (c: Buffer) => (text += c.toString('utf8')));
+  return { stream, text: () => text };
+}
+
+describe('runScenario', () => {
+  it('exits 0 and writes the report when every expectation passes', async () => {
+    const out = sink();
+    const engine = fakeEngine({ 'no-collapsing': 500, 'edge-only': 6, 'plus-shield': 1 });
+    const r = await runScenario(FILE, { engine, out: tmp, progress: false, stdout: out.stream, stderr: sink().stream, now: () => new Date(Date.UTC(2030, 0, 2, 3, 4, 5)) });
+    expect(r.exitCode).toBe(0);
+    expect(engine.calls.map((c) => c.variant.name)).toEqual(FIXTURE_VARIANTS);
+    expect(engine.calls.every((c) => c.seed === 7)).toBe(true);
+    expect(r.runId).toBe('20300102-030405-fake');
+    expect(r.reportDir).toBe(path.join(tmp, 'herd-fixture', '20300102-030405-fake'));
+    for (const f of ['report.json', 'report.md', 'report.html', 'origin-requests.svg', 'latency.svg']) expect(existsSync(path.join(r.reportDir, f))).toBe(true);
+    expect(out.text()).toMatch(/plus-shield\s+100\s+98\s+0\s+2\s+91\.8%\s+1\s+3\.0\s+300\.0\s+-\s+2\/2 ok/);
+    const md = readFileSync(path.join(r.reportDir, 'report.md'), 'utf8');
+    expect(md).toContain('| pass | plus-shield | `origin.requests{path="/hot"} == 1`');
+  });
+
+  it('exits 1 and names the failed expectation when one fails; a second run gets its own directory', async () => {
+    const out = sink();
+    const now = () => new Date(Date.UTC(2030, 0, 2, 3, 4, 5));
+    const r = await runScenario(FILE, { engine: fakeEngine({ 'no-collapsing': 500, 'edge-only': 7, 'plus-shield': 1 }), out: tmp, progress: false, stdout: out.stream, stderr: sink().stream, now });
+    expect(r.exitCode).toBe(1);
+    expect(r.ok).toBe(false);
+    expect(r.outcomes.filter((o) => !o.ok).map((o) => [o.variant, o.actual])).toEqual([['edge-only', 7]]);
+    expect(out.text()).toContain('FAIL [edge-only] origin.requests{path="/hot"} == 6: actual 7');
+    expect(r.runId).toBe('20300102-030405-fake-2');
+  });
+
+  it('runs one variant when asked, with the seed given', async () => {
+    const engine = fakeEngine({ 'plus-shield': 1 });
+    const r = await runScenario(FILE, { engine, out: tmp, progress: false, variant: 'plus-shield', seed: 99, stdout: sink().stream, stderr: sink().stream });
+    expect(engine.calls.map((c) => [c.variant.name, c.seed])).toEqual([['plus-shield', 99]]);
+    expect(r.outcomes.map((o) => o.variant)).toEqual(['plus-shield', 'plus-shield']);
+  });
+
+  it('prints only JSON on stdout with json: true', async () => {
+    const out = sink();
+    const err = sink();
+    await runScenario(FILE, { engine: fakeEngine({ 'plus-shield': 1 }), out: tmp, progress: false, json: true, variant: 'plus-shield', stdout: out.stream, stderr: err.stream });
+    const j = JSON.parse(out.text()) as { ok: boolean; variants: Array<{ p50Ms: number }> };
+    expect(j.ok).toBe(true);
+    expect(j.variants[0].p50Ms).toBe(3);
+    expect(err.text()).toMatch(/variant\s+sent/);
+  });
+
+  it('refuses an unknown variant, naming the known ones', async () => {
+    await expect(runScenario(FILE, { engine: fakeEngine({}), out: tmp, variant: 'nope', stdout: sink().stream, stderr: sink().stream })).rejects.toThrow(RunError);
+    await expect(runScenario(FILE, { engine: fakeEngine({}), out: tmp, variant: 'nope', stdout: sink().stream, stderr: sink().stream })).rejects.toThrow(/no variant "nope" in .*; variants: no-collapsing, edge-only, plus-shield/);
+  });
+});

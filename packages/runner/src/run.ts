@@ -1,0 +1,167 @@
+/**
+ * `cdnlab run`: a scenario file → every variant run on an engine →
+ * expectations checked → a report directory and a summary on the terminal.
+ * The engine is passed in, so the same function runs the embedded testbed
+ * and the simulator, and tests can pass either.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { SingleBar } from 'cli-progress';
+import { loadScenarioFile, type Engine, type RunProgress, type RunResult, type Scenario } from '@cdnlab/scenario';
+import { checkExpectations, evaluateExpectations, type ExpectationOutcome } from '@cdnlab/scenario';
+import { renderCharts } from './report-charts';
+import { writeReport } from './report-files';
+import { formatSummaryTable, summaryRows, type SummaryRow } from './summary';
+
+export interface RunScenarioOptions {
+  engine: Engine;
+  /** Run only this variant. */
+  variant?: string;
+  /** Overrides the workload's seed. */
+  seed?: number;
+  /** Reports root: the report goes to `<out>/<scenario>/<run-id>/`. Default `reports`. */
+  out?: string;
+  quick?: boolean;
+  /** Print the machine-readable summary on stdout and nothing else there. */
+  json?: boolean;
+  /** Set false to hide the progress bar (it is also hidden when stdout or stderr is not a TTY). */
+  progress?: boolean;
+  stdout?: NodeJS.WriteStream | NodeJS.WritableStream;
+  stderr?: NodeJS.WriteStream | NodeJS.WritableStream;
+  signal?: AbortSignal;
+  /** Clock for the run id. */
+  now?: () => Date;
+}
+
+export interface RunScenarioResult {
+  scenario: Scenario;
+  runId: string;
+  reportDir: string;
+  files: string[];
+  results: RunResult[];
+  outcomes: ExpectationOutcome[];
+  rows: SummaryRow[];
+  /** Every expectation passed (and the run was not aborted). */
+  ok: boolean;
+  /** 0 when ok, 1 when an expectation failed or the run was aborted. */
+  exitCode: number;
+}
+
+export class RunError extends Error {
+  readonly code = 'ERR_CDNLAB_RUN';
+  constructor(message: string) {
+    super(message);
+    this.name = 'RunError';
+  }
+}
+
+function runIdFor(date: Date, engine: string): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${date.getUTCFullYear()}${p(date.getUTCMonth() + 1)}${p(date.getUTCDate())}-${p(date.getUTCHours())}${p(date.getUTCMinutes())}${p(date.getUTCSeconds())}-${engine}`;
+}
+
+function uniqueDir(root: string, id: string): { dir: string; id: string } {
+  let candidate = id;
+  for (let i = 2; existsSync(path.join(root, candidate)); i++) candidate = `${id}-${i}`;
+  return { dir: path.join(root, candidate), id: candidate };
+}
+
+function isTty(s: NodeJS.WritableStream): boolean {
+  return (s as NodeJS.WriteStream).isTTY === true;
+}
+
+/** The bar shows wall time against the workload's planned duration and the live counters. */
+function progressBar(stream: NodeJS.WritableStream, label: string): { update(p: RunProgress): void; stop(): void } {
+  const bar = new SingleBar(
+    {
+      stream: stream as NodeJS.WriteStream,
+      format: `${label} [{bar}] {percentage}% | sent {sent} | answered {answered} | errors {errors} | hits {hits} | origin {origin}`,
+      hideCursor: true,
+      clearOnComplete: false,
+      noTTYOutput: false,
+    },
+  );
+  let started = false;
+  return {
+    update(p) {
+      const total = Math.max(1, p.plannedMs);
+      const payload = { sent: p.sent, answered: p.answered, errors: p.errors, hits: p.hits, origin: p.originRequests };
+      if (!started) {
+        bar.start(total, 0, payload);
+        started = true;
+      }
+      bar.update(Math.min(total, p.elapsedMs), payload);
+    },
+    stop() {
+      if (started) bar.stop();
+    },
+  };
+}
+
+export function jsonSummary(r: Omit<RunScenarioResult, 'exitCode'>): unknown {
+  const clean = (v: number) => (Number.isFinite(v) ? v : null);
+  return {
+    scenario: r.scenario.name,
+    file: r.scenario.file,
+    quick: r.scenario.quick,
+    engine: r.results[0]?.engine,
+    runId: r.runId,
+    reportDir: r.reportDir,
+    ok: r.ok,
+    variants: r.rows.map((x) => ({ ...x, edgeHitRatio: clean(x.edgeHitRatio), p50Ms: clean(x.p50Ms), p99Ms: clean(x.p99Ms), purgeMaxDelayMs: clean(x.purgeMaxDelayMs) })),
+    expectations: r.outcomes.map((o) => ({ ...o, actual: clean(o.actual) })),
+  };
+}
+
+export async function runScenario(file: string, opts: RunScenarioOptions): Promise<RunScenarioResult> {
+  const stdout = opts.stdout ?? process.stdout;
+  const stderr = opts.stderr ?? process.stderr;
+  const human = opts.json ? stderr : stdout;
+  if (opts.seed !== undefined && !Number.isInteger(opts.seed)) throw new RunError(`expected --seed to be an integer, got ${String(opts.seed)}`);
+
+  const scenario = loadScenarioFile(file, { quick: opts.quick === true });
+  // A misspelt metric fails now, not after minutes of running.
+  checkExpectations(scenario.expectations);
+  const variants = opts.variant === undefined ? scenario.variants : scenario.variants.filter((v) => v.name === opts.variant);
+  if (variants.length === 0) throw new RunError(`no variant "${opts.variant}" in ${scenario.file}; variants: ${scenario.variants.map((v) => v.name).join(', ')}`);
+  const seed = opts.seed ?? scenario.workload.seed;
+  const showBar = opts.progress !== false && isTty(stdout) && isTty(stderr);
+
+  const results: RunResult[] = [];
+  for (const [i, variant] of variants.entries()) {
+    if (opts.signal?.aborted) break;
+    const label = `[${i + 1}/${variants.length}] ${variant.name}`;
+    const bar = showBar ? progressBar(stderr, label) : undefined;
+    if (!bar) stderr.write(`${label}: running on the ${opts.engine.name} engine ...\n`);
+    const began = Date.now();
+    try {
+      const r = await opts.engine.run({ scenario, variant, seed, ...(bar ? { onProgress: (p: RunProgress) => bar.update(p) } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
+      results.push(r);
+    } finally {
+      bar?.stop();
+    }
+    if (!bar) stderr.write(`${label}: done in ${((Date.now() - began) / 1000).toFixed(1)} s\n`);
+  }
+
+  const outcomes = evaluateExpectations(scenario.expectations, results);
+  const rows = summaryRows(results, outcomes);
+  const createdAt = (opts.now ?? (() => new Date()))();
+  const root = path.resolve(opts.out ?? 'reports', scenario.name);
+  const { dir, id } = uniqueDir(root, runIdFor(createdAt, opts.engine.name));
+  const charts = await renderCharts(results);
+  const files = writeReport(dir, { scenario, runId: id, engine: opts.engine.name, seed, createdAt: createdAt.toISOString(), results, outcomes, rows, charts });
+
+  const aborted = opts.signal?.aborted === true;
+  const ok = !aborted && outcomes.every((o) => o.ok);
+  const result: RunScenarioResult = { scenario, runId: id, reportDir: dir, files, results, outcomes, rows, ok, exitCode: ok ? 0 : 1 };
+
+  human.write(`\n${scenario.title}${scenario.quick ? ' (quick)' : ''}: ${opts.engine.name} engine, seed ${seed}\n\n${formatSummaryTable(rows)}\n\n`);
+  for (const o of outcomes.filter((x) => !x.ok)) {
+    human.write(`FAIL [${o.variant}] ${o.text}: actual ${o.actual}${o.atMs !== undefined ? ` at ${o.atMs / 1000}s` : ''}${o.note ? ` (${o.note})` : ''}\n`);
+  }
+  for (const r of results) for (const t of r.timeline.filter((x) => !x.ok)) human.write(`note [${r.variant}] ${t.action} at ${(t.atMs / 1000).toFixed(1)}s: ${t.detail}\n`);
+  if (aborted) human.write('aborted: the report holds what ran\n');
+  human.write(`report: ${path.relative(process.cwd(), path.join(dir, 'report.html')) || dir}\n`);
+  if (opts.json) stdout.write(`${JSON.stringify(jsonSummary(result))}\n`);
+  return result;
+}

@@ -1,0 +1,77 @@
+/**
+ * One line per variant with the figures a reader compares first, as a
+ * terminal table, a Markdown table and JSON. All three come from the same
+ * rows so they can never disagree.
+ */
+import type { RunResult } from '@cdnlab/scenario';
+import { metricValue } from '@cdnlab/scenario';
+import type { ExpectationOutcome } from '@cdnlab/scenario';
+
+export interface SummaryRow {
+  variant: string;
+  sent: number;
+  answered: number;
+  errors: number;
+  unfinished: number;
+  edgeHitRatio: number;
+  originRequests: number;
+  p50Ms: number;
+  p99Ms: number;
+  purgeMaxDelayMs: number;
+  passed: number;
+  failed: number;
+}
+
+export function summaryRows(results: readonly RunResult[], outcomes: readonly ExpectationOutcome[]): SummaryRow[] {
+  return results.map((r) => {
+    const mine = outcomes.filter((o) => o.variant === r.variant);
+    return {
+      variant: r.variant,
+      sent: r.requests.sent,
+      answered: r.requests.answered,
+      errors: r.requests.errors,
+      unfinished: r.requests.unfinished,
+      edgeHitRatio: metricValue(r, 'edge.hit_ratio'),
+      originRequests: r.origin.requests,
+      p50Ms: metricValue(r, 'latency.p50_ms'),
+      p99Ms: metricValue(r, 'latency.p99_ms'),
+      purgeMaxDelayMs: metricValue(r, 'purge.max_delay_ms'),
+      passed: mine.filter((o) => o.ok).length,
+      failed: mine.filter((o) => !o.ok).length,
+    };
+  });
+}
+
+const HEADERS = ['variant', 'sent', 'answered', 'errors', 'unfin.', 'edge hit', 'origin req', 'p50 ms', 'p99 ms', 'purge max ms', 'expect'];
+
+function num(x: number, digits = 0): string {
+  return Number.isFinite(x) ? x.toFixed(digits) : '-';
+}
+
+function cells(r: SummaryRow): string[] {
+  return [
+    r.variant,
+    String(r.sent),
+    String(r.answered),
+    String(r.errors),
+    String(r.unfinished),
+    Number.isFinite(r.edgeHitRatio) ? `${(r.edgeHitRatio * 100).toFixed(1)}%` : '-',
+    String(r.originRequests),
+    num(r.p50Ms, 1),
+    num(r.p99Ms, 1),
+    num(r.purgeMaxDelayMs),
+    r.failed ? `${r.passed}/${r.passed + r.failed} FAIL` : `${r.passed}/${r.passed} ok`,
+  ];
+}
+
+export function formatSummaryTable(rows: readonly SummaryRow[]): string {
+  const table = [HEADERS, ...rows.map(cells)];
+  const widths = HEADERS.map((_, i) => Math.max(...table.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [line(HEADERS), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map((r) => line(cells(r)))].join('\n');
+}
+
+export function formatSummaryMarkdown(rows: readonly SummaryRow[]): string {
+  const esc = (s: string) => s.replace(/\|/g, '\\|');
+  return [`| ${HEADERS.join(' | ')} |`, `|${HEADERS.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`, ...rows.map((r) => `| ${cells(r).map(esc).join(' | ')} |`)].join('\n');
+}

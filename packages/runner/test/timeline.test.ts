@@ -1,0 +1,96 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadScenarioFile } from '@cdnlab/scenario';
+import type { RunResultWithSnapshots } from '@cdnlab/scenario';
+import { createEmbeddedEngine } from '../src';
+
+// One variant of a small scenario on real processes, with a timeline that
+// touches every kind of handle the embedded engine has: the control plane
+// (purge), the origin's admin service (version, fault with `for:`), the
+// launcher (kill), and one event it has no handle for (dns-policy).
+
+jest.setTimeout(180_000);
+
+const REPO = path.resolve(__dirname, '../../..');
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'cdnlab-runner-tl-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const FILE = path.join(tmp, 'timeline.yaml');
+writeFileSync(
+  FILE,
+  `name: timeline
+title: Every timeline handle
+description: Light traffic while the timeline purges, updates, breaks and kills.
+topology: ${path.join(REPO, 'topologies/default.yaml')}
+workload:
+  seed: 5
+  duration: 4s
+  clients:
+    - { region: eu, count: 8, rate: 60 }
+    - { region: na, count: 4, rate: 30 }
+  objects: { popularity: uniform, count: 10, path: "/static/{n}.js" }
+timeline:
+  - { at: 1s, action: origin-update, path: "/static/**" }
+  - { at: 1s, action: purge, prefix: /static/ }
+  - { at: 1500ms, action: origin-fault, fault: error, status: 503, path: "/news/**", for: 500ms }
+  - { at: 2s, action: dns-policy, policy: round-robin }
+  - { at: 2500ms, action: kill, node: edge-na-2 }
+expectations:
+  - { expect: origin.requests > 0, at: 900ms }
+  - { expect: purge.count == 1 }
+`,
+);
+
+describe('the embedded engine runs the timeline', () => {
+  let r: RunResultWithSnapshots;
+
+  beforeAll(async () => {
+    const s = loadScenarioFile(FILE);
+    r = await createEmbeddedEngine().run({ scenario: s, variant: s.variants[0], seed: 5 });
+  });
+
+  it('purges through the control plane and records every node\'s ack', () => {
+    expect(r.purges).toHaveLength(1);
+    const p = r.purges[0];
+    expect(p).toMatchObject({ kind: 'prefix', value: '/static/', mode: 'hard', fanout: 'direct' });
+    expect(p.atMs).toBeGreaterThanOrEqual(1000);
+    const cacheIds = r.nodes.filter((n) => n.role !== 'origin').map((n) => n.id).sort();
+    expect(p.acks.map((a) => a.nodeId).filter((id) => cacheIds.includes(id)).sort()).toEqual(cacheIds);
+    expect(p.acks.filter((a) => cacheIds.includes(a.nodeId)).every((a) => !a.error && a.delayMs >= 0)).toBe(true);
+    // Every edge that served /static objects before the purge dropped something.
+    expect(p.acks.reduce((a, x) => a + x.objectsAffected, 0)).toBeGreaterThan(0);
+  });
+
+  it('records each event, the unsupported one as not done, the fault\'s end too', () => {
+    const by = (action: string) => r.timeline.filter((t) => t.action === action);
+    expect(by('origin-update')[0]).toMatchObject({ ok: true, detail: expect.stringMatching(/version 2/) });
+    expect(by('origin-fault')[0]).toMatchObject({ ok: true, detail: expect.stringMatching(/error 503 on origin for \/news\/\*\* for 500 ms/) });
+    expect(by('origin-fault ends')[0]).toMatchObject({ ok: true });
+    expect(by('origin-fault ends')[0].atMs).toBeGreaterThanOrEqual(2000);
+    expect(by('dns-policy')[0]).toMatchObject({ ok: false, detail: expect.stringMatching(/not supported by the embedded engine/) });
+    expect(by('kill')[0]).toMatchObject({ ok: true, detail: 'edge-na-2 killed (SIGKILL)' });
+    expect(by('engine').some((t) => /no final stats from edge-na-2/.test(t.detail))).toBe(true);
+  });
+
+  it('refetches after the purge: the origin saw more than one fill per object', () => {
+    const paths = Object.keys(r.origin.byPath);
+    expect(paths.length).toBeGreaterThan(0);
+    expect(r.origin.requests).toBeGreaterThan(paths.length);
+  });
+
+  it('takes a snapshot at the expectation\'s time, with a count no larger than the final one', () => {
+    expect(r.snapshots).toHaveLength(1);
+    const snap = r.snapshots![0];
+    expect(snap.atMs).toBeGreaterThanOrEqual(900);
+    expect(snap.atMs).toBeLessThan(1500);
+    expect(snap.metrics['origin.requests']).toBeGreaterThan(0);
+    expect(snap.metrics['origin.requests']).toBeLessThanOrEqual(r.origin.requests);
+    expect(snap.metrics['purge.count']).toBe(0);
+  });
+
+  it('still accounts for every request after an edge was killed', () => {
+    expect(r.requests.sent).toBeGreaterThan(300);
+    expect(r.requests.answered + r.requests.errors + r.requests.unfinished).toBe(r.requests.sent);
+  });
+});

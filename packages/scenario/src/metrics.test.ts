@@ -1,0 +1,188 @@
+import fc from 'fast-check';
+import type { NodeResult, RunResult } from './engine';
+import { parseExpectation } from './expectation-expr';
+import { checkSelector, computeMetrics, knownMetricNames, metricValue, MetricError, selectorKey, snapshotMetrics } from './metrics';
+
+function node(id: string, role: NodeResult['role'], region: string, requests: number, hits: number, extra: Partial<NodeResult> = {}): NodeResult {
+  return {
+    id,
+    role,
+    region,
+    requests,
+    hits,
+    misses: requests - hits,
+    staleServed: 0,
+    revalidations: 0,
+    collapsedWaiters: 0,
+    evictions: 0,
+    upstreamFetches: requests - hits,
+    objects: 1,
+    bytes: 100,
+    hitRatio: requests ? hits / requests : NaN,
+    ...extra,
+  };
+}
+
+/** Two edges (90/100 and 10/100 hits), one regional, one shield, one origin. */
+function result(): RunResult {
+  return {
+    scenario: 's',
+    variant: 'v',
+    engine: 'test',
+    seed: 1,
+    durationMs: 5000,
+    requests: {
+      sent: 210,
+      answered: 200,
+      errors: 6,
+      unfinished: 4,
+      byResult: { hit: 95, stale: 5, miss: 100 },
+      byStatus: { '200': 190, '502': 10 },
+      byError: { connect: 2, timeout: 4 },
+    },
+    origin: { requests: 12, byPath: { '/hot': 9, '/a': 3 }, byKind: { GET: 10, conditional: 2 } },
+    nodes: [
+      node('edge-na-1', 'edge', 'na', 100, 90, { staleServed: 5 }),
+      node('edge-eu-1', 'edge', 'eu', 100, 10),
+      node('regional-na', 'regional', 'na', 100, 50),
+      node('shield', 'shield', 'na', 50, 38),
+      node('origin', 'origin', 'na', 12, 0),
+    ],
+    latency: {
+      na: { count: 120, mean: 20, p50: 5, p90: 50, p99: 300, max: 400 },
+      eu: { count: 80, mean: 40, p50: 15, p90: 90, p99: 200, max: 900 },
+      apac: { count: 0, mean: NaN, p50: NaN, p90: NaN, p99: NaN, max: NaN },
+    },
+    series: { bucketMs: 1000, originRequests: [], edgeHitRatio: [], requests: [], errors: [], byEdge: {} },
+    purges: [
+      {
+        atMs: 1000,
+        kind: 'url',
+        value: '/hot',
+        mode: 'hard',
+        fanout: 'direct',
+        acks: [
+          { nodeId: 'edge-na-1', role: 'edge', delayMs: 3, objectsAffected: 1 },
+          { nodeId: 'shield', role: 'shield', delayMs: 12, objectsAffected: 1 },
+          { nodeId: 'edge-eu-1', role: 'edge', delayMs: 999, objectsAffected: 0, error: 'UNAVAILABLE' },
+        ],
+      },
+    ],
+    timeline: [],
+  };
+}
+
+const value = (text: string, r = result()) => {
+  const e = parseExpectation(`${text} == 0`);
+  return metricValue(r, e.metric, e.labels);
+};
+
+describe('metricValue', () => {
+  it('reads the request counters and breakdowns', () => {
+    expect(value('requests.sent')).toBe(210);
+    expect(value('requests.answered')).toBe(200);
+    expect(value('requests.errors')).toBe(6);
+    expect(value('requests.unfinished')).toBe(4);
+    expect(value('requests.status{code="502"}')).toBe(10);
+    expect(value('requests.status{code!="200"}')).toBe(10);
+    expect(value('requests.result{result="hit"}')).toBe(95);
+    expect(value('requests.error{kind="timeout"}')).toBe(4);
+    expect(value('stale.served')).toBe(5);
+    expect(value('errors.rate')).toBeCloseTo(6 / 210, 12);
+  });
+
+  it('folds a tier as total hits over total requests, not a mean of ratios', () => {
+    // Mean of (0.9, 0.1) would also be 0.5; make the requests unequal to tell them apart.
+    const r = result();
+    r.nodes[1] = node('edge-eu-1', 'edge', 'eu', 300, 30);
+    expect(value('edge.hit_ratio', r)).toBeCloseTo(120 / 400, 12);
+    expect(value('edge.hit_ratio{region="eu"}', r)).toBeCloseTo(0.1, 12);
+    expect(value('regional.hit_ratio')).toBe(0.5);
+    expect(value('shield.hit_ratio')).toBe(38 / 50);
+    expect(value('node.hit_ratio{node="edge-na-1"}')).toBe(0.9);
+    expect(value('node.requests{node="origin"}')).toBe(12);
+    expect(value('edge.requests')).toBe(200);
+  });
+
+  it('counts origin requests in total, by path and by kind without counting twice', () => {
+    expect(value('origin.requests')).toBe(12);
+    expect(value('origin.requests{path="/hot"}')).toBe(9);
+    expect(value('origin.requests{path!="/hot"}')).toBe(3);
+    expect(value('origin.requests{kind="conditional"}')).toBe(2);
+    expect(value('origin.requests{path="/nothing"}')).toBe(0);
+  });
+
+  it('gives the worst region for latency unless one is selected; empty regions are skipped', () => {
+    expect(value('latency.p99_ms')).toBe(300);
+    expect(value('latency.p99_ms{region="eu"}')).toBe(200);
+    expect(value('latency.max_ms')).toBe(900);
+    expect(value('latency.p50_ms{region="apac"}')).toBeNaN();
+    expect(value('client.latency_p99{region="na"}')).toBe(300);
+  });
+
+  it('takes the slowest successful purge ack, and counts failures apart', () => {
+    expect(value('purge.count')).toBe(1);
+    expect(value('purge.max_delay_ms')).toBe(12);
+    expect(value('purge.max_delay_ms{role="edge"}')).toBe(3);
+    expect(value('purge.failed')).toBe(1);
+  });
+
+  it('is NaN for a ratio over nothing, so no comparison passes', () => {
+    const r = result();
+    r.nodes = [];
+    r.requests.sent = 0;
+    expect(value('edge.hit_ratio', r)).toBeNaN();
+    expect(value('errors.rate', r)).toBeNaN();
+    r.purges = [];
+    expect(value('purge.max_delay_ms', r)).toBeNaN();
+  });
+
+  it('refuses unknown metrics and labels with the names it knows', () => {
+    expect(() => value('origin.request')).toThrow(MetricError);
+    expect(() => value('origin.request')).toThrow(/unknown metric "origin.request"; known metrics: .*origin\.requests/);
+    expect(() => value('requests.sent{region="eu"}')).toThrow(/metric "requests.sent" has no label "region"; it has no labels/);
+    expect(() => value('edge.hit_ratio{path="/x"}')).toThrow(/its labels are node, region/);
+    expect(() => value('origin.requests{path="/a",kind="GET"}')).toThrow(/by path or by kind, not both/);
+    expect(knownMetricNames()).toEqual(expect.arrayContaining(['requests.sent', 'edge.hit_ratio', 'latency.p99_ms', 'client.errors']));
+  });
+});
+
+describe('computeMetrics and snapshots', () => {
+  it('lists every plain metric and every single-label series under its selector key', () => {
+    const m = computeMetrics(result());
+    expect(m['origin.requests{path="/hot"}']).toBe(9);
+    expect(m['node.hit_ratio{node="edge-na-1"}']).toBe(0.9);
+    expect(m['requests.sent']).toBe(210);
+    expect(m['latency.p99_ms{region="eu"}']).toBe(200);
+    expect(Object.keys(m)).not.toContain('client.errors');
+  });
+
+  it('adds expectation selectors that are not single-label series', () => {
+    const e = parseExpectation('origin.requests{path!="/hot"} == 3');
+    const m = snapshotMetrics(result(), [e]);
+    expect(m[selectorKey(e.metric, e.labels)]).toBe(3);
+  });
+
+  it('keys selectors independently of label order and aliases', () => {
+    const a = parseExpectation('node.hit_ratio{role="edge",region="na"} > 0');
+    const b = parseExpectation('node.hit_ratio{region="na", role="edge"} > 0');
+    expect(selectorKey(a.metric, a.labels)).toBe(selectorKey(b.metric, b.labels));
+    expect(selectorKey('client.errors')).toBe('requests.errors');
+  });
+
+  it('origin.requests by path always adds up to the total when the engine says so (property)', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.constantFrom('/a', '/b', '/c', '/d'), fc.nat(1000)), (byPath) => {
+        const r = result();
+        r.origin = { requests: Object.values(byPath).reduce((a, b) => a + b, 0), byPath, byKind: {} };
+        const sum = Object.keys(byPath).reduce((a, p) => a + value(`origin.requests{path="${p}"}`, r), 0);
+        expect(sum).toBe(value('origin.requests', r));
+      }),
+    );
+  });
+
+  it('checkSelector returns the definition with its fold', () => {
+    expect(checkSelector('edge.hit_ratio', []).fold).toBe('ratio');
+    expect(checkSelector('latency.p50_ms', []).fold).toBe('max');
+  });
+});

@@ -1,0 +1,204 @@
+import { zipfProbability } from '@cdnlab/core';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { ClientGroup, Workload } from './scenario';
+import { encodeOracleGeneral } from './trace';
+import { objectSize, planWorkload, type PlannedRequest } from './workload';
+
+const group = (over: Partial<ClientGroup> = {}): ClientGroup => ({ region: 'na', count: 4, rate: 1000, arrival: 'poisson', startMs: 0, ...over });
+
+function workload(over: Partial<Workload> = {}): Workload {
+  return {
+    seed: 7,
+    durationMs: 10_000,
+    clients: [group()],
+    objects: { popularity: 'zipf', alpha: 0.8, count: 1000, path: '/objects/{n}' },
+    methods: { GET: 1, HEAD: 0, conditional: 0, POST: 0 },
+    headers: {},
+    ...over,
+  };
+}
+
+const all = (w: Workload, opts = {}): PlannedRequest[] => [...planWorkload(w, opts)];
+
+describe('planWorkload: arrivals', () => {
+  it('constant arrivals are evenly spaced, round-robin over the clients, and stop at the duration', () => {
+    const got = all(workload({ durationMs: 1000, clients: [group({ arrival: 'constant', rate: 100, count: 3 })] }));
+    expect(got).toHaveLength(100);
+    expect(got.slice(0, 4).map((r) => r.atMs)).toEqual([0, 10, 20, 30]);
+    expect(got.slice(0, 4).map((r) => r.clientIndex)).toEqual([0, 1, 2, 0]);
+    expect(got.every((r) => r.atMs < 1000)).toBe(true);
+  });
+
+  it('poisson arrivals come at the configured rate (within 3 standard deviations)', () => {
+    const rate = 2000;
+    const durationMs = 20_000;
+    const got = all(workload({ durationMs, clients: [group({ rate })] }));
+    const expected = (rate * durationMs) / 1000;
+    expect(Math.abs(got.length - expected)).toBeLessThan(3 * Math.sqrt(expected));
+    // Exponential gaps: the coefficient of variation of the gaps is close to 1.
+    const gaps = got.slice(1).map((r, i) => r.atMs - got[i].atMs);
+    const mean = gaps.reduce((a, b) => a + b, 0) / gaps.length;
+    const sd = Math.sqrt(gaps.reduce((a, g) => a + (g - mean) ** 2, 0) / gaps.length);
+    expect(mean).toBeCloseTo(1000 / rate, 2);
+    expect(sd / mean).toBeGreaterThan(0.95);
+    expect(sd / mean).toBeLessThan(1.05);
+  });
+
+  it('bursts send burst.size requests at once every burst.everyMs', () => {
+    const got = all(workload({ durationMs: 350, clients: [group({ arrival: 'burst', burst: { size: 5, everyMs: 100 }, count: 2 })] }));
+    expect(got.map((r) => r.atMs)).toEqual([0, 0, 0, 0, 0, 100, 100, 100, 100, 100, 200, 200, 200, 200, 200, 300, 300, 300, 300, 300]);
+    expect(got.slice(0, 5).map((r) => r.clientIndex)).toEqual([0, 1, 0, 1, 0]);
+  });
+
+  it('merges groups in time order, honours start/stop, and splits regions by rate', () => {
+    const w = workload({
+      durationMs: 5000,
+      clients: [group({ region: 'na', rate: 300 }), group({ region: 'eu', rate: 100, startMs: 1000, stopMs: 3000 })],
+    });
+    const got = all(w);
+    for (let i = 1; i < got.length; i++) expect(got[i].atMs).toBeGreaterThanOrEqual(got[i - 1].atMs);
+    const eu = got.filter((r) => r.region === 'eu');
+    expect(eu.every((r) => r.atMs >= 1000 && r.atMs < 3000)).toBe(true);
+    expect(Math.abs(eu.length - 200)).toBeLessThan(3 * Math.sqrt(200));
+    expect(eu.every((r) => r.group === 1)).toBe(true);
+  });
+
+  it('stops at workload.requests and at opts.maxRequests, whichever is first', () => {
+    expect(all(workload({ durationMs: undefined, requests: 123 }))).toHaveLength(123);
+    expect(all(workload({ requests: 500 }), { maxRequests: 50 })).toHaveLength(50);
+  });
+
+  it('is the same for the same seed and different for another', () => {
+    const a = all(workload());
+    expect(all(workload())).toEqual(a);
+    const b = all(workload(), { seed: 8 });
+    expect(b.map((r) => r.atMs)).not.toEqual(a.map((r) => r.atMs));
+  });
+
+  it('keeps arrival times when only the method mix changes (separate random streams)', () => {
+    const a = all(workload());
+    const b = all(workload({ methods: { GET: 0.5, HEAD: 0.5, conditional: 0, POST: 0 } }));
+    expect(b.map((r) => r.atMs)).toEqual(a.map((r) => r.atMs));
+    expect(b.map((r) => r.target)).toEqual(a.map((r) => r.target));
+  });
+});
+
+describe('planWorkload: objects, sizes and methods', () => {
+  it('zipf popularity matches the exact probabilities of the top ranks', () => {
+    const n = 100;
+    const got = all(workload({ durationMs: undefined, requests: 200_000, clients: [group({ rate: 1e6 })], objects: { popularity: 'zipf', alpha: 0.9, count: n, path: '/z/{n}.js' } }));
+    const counts = new Map<string, number>();
+    for (const r of got) counts.set(r.target, (counts.get(r.target) ?? 0) + 1);
+    for (const rank of [0, 1, 4, 49]) {
+      const p = zipfProbability(0.9, n, rank);
+      const expected = p * got.length;
+      const seen = counts.get(`/z/${rank + 1}.js`) ?? 0;
+      expect(Math.abs(seen - expected)).toBeLessThan(4 * Math.sqrt(expected) + 1);
+    }
+    expect(got.every((r) => /^\/z\/\d+\.js$/.test(r.target) && r.objectId >= 0 && r.objectId < n)).toBe(true);
+  });
+
+  it('uniform popularity spreads evenly (chi-square within bounds)', () => {
+    const n = 20;
+    const got = all(workload({ durationMs: undefined, requests: 40_000, objects: { popularity: 'uniform', count: n, path: '/u/{n}' } }));
+    const counts = new Array(n).fill(0);
+    for (const r of got) counts[r.objectId]++;
+    const e = got.length / n;
+    const chi2 = counts.reduce((a, c) => a + (c - e) ** 2 / e, 0);
+    // 19 degrees of freedom: P(chi2 > 43.8) = 0.001.
+    expect(chi2).toBeLessThan(43.8);
+  });
+
+  it('hot keys pick among the listed paths', () => {
+    const got = all(workload({ durationMs: undefined, requests: 3000, objects: { popularity: 'hot', keys: ['/a', '/b', '/c'] } }));
+    const targets = new Set(got.map((r) => r.target));
+    expect([...targets].sort()).toEqual(['/a', '/b', '/c']);
+    expect(got.filter((r) => r.target === '/a').length).toBeGreaterThan(900);
+  });
+
+  it('the method mix follows its weights and marks conditionals', () => {
+    const got = all(workload({ durationMs: undefined, requests: 20_000, methods: { GET: 2, HEAD: 1, conditional: 1, POST: 0 } }));
+    const frac = (k: string) => got.filter((r) => r.kind === k).length / got.length;
+    expect(frac('GET')).toBeCloseTo(0.5, 1);
+    expect(frac('HEAD')).toBeCloseTo(0.25, 1);
+    expect(frac('conditional')).toBeCloseTo(0.25, 1);
+    expect(got.filter((r) => r.kind === 'conditional').every((r) => r.method === 'GET')).toBe(true);
+  });
+
+  it('sizes are a property of the object: the same object always gets the same size', () => {
+    const got = all(workload({ durationMs: undefined, requests: 5000, sizes: { distribution: 'uniform', minBytes: 100, maxBytes: 200 } }));
+    const seen = new Map<number, number>();
+    for (const r of got) {
+      expect(r.sizeBytes).toBeGreaterThanOrEqual(100);
+      expect(r.sizeBytes).toBeLessThanOrEqual(200);
+      if (seen.has(r.objectId)) expect(r.sizeBytes).toBe(seen.get(r.objectId));
+      seen.set(r.objectId, r.sizeBytes!);
+    }
+    expect(new Set(seen.values()).size).toBeGreaterThan(50);
+    expect(objectSize({ distribution: 'fixed', sizeBytes: 42 }, 1, 5)).toBe(42);
+    const pareto = Array.from({ length: 2000 }, (_, i) => objectSize({ distribution: 'pareto', minBytes: 1000, alpha: 1.5 }, 1, i));
+    expect(Math.min(...pareto)).toBeGreaterThanOrEqual(1000);
+    // Median of Pareto(xm, a) is xm * 2^(1/a) ≈ 1587 for a = 1.5.
+    const median = pareto.sort((a, b) => a - b)[1000];
+    expect(median).toBeGreaterThan(1450);
+    expect(median).toBeLessThan(1750);
+  });
+
+  it('carries workload headers lower-cased, shared by every request', () => {
+    const got = all(workload({ durationMs: undefined, requests: 3, headers: { 'Accept-Language': 'fr' } }));
+    expect(got[0].headers).toEqual([['accept-language', 'fr']]);
+    expect(got[1].headers).toBe(got[0].headers);
+  });
+});
+
+describe('planWorkload: traces', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'cdnlab-workload-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('replays a csv trace in order, with its sizes, and ends with it', () => {
+    const f = path.join(dir, 't.csv');
+    writeFileSync(f, '0,/x,10\n1,/y,20\n2,55,30\n');
+    const got = all(workload({ objects: { popularity: 'trace', file: f, format: 'csv' } }));
+    expect(got.map((r) => [r.target, r.sizeBytes])).toEqual([
+      ['/x', 10],
+      ['/y', 20],
+      ['/objects/55', 30],
+    ]);
+  });
+
+  it('replays an oracleGeneral trace with numeric ids', () => {
+    const f = path.join(dir, 't.bin');
+    writeFileSync(f, encodeOracleGeneral([{ timeSeconds: 0, id: 9, sizeBytes: 100 }, { timeSeconds: 1, id: 3, sizeBytes: 7 }]));
+    const got = all(workload({ objects: { popularity: 'trace', file: f, format: 'oracleGeneral' } }));
+    expect(got.map((r) => [r.target, r.objectId, r.sizeBytes])).toEqual([
+      ['/objects/9', 9, 100],
+      ['/objects/3', 3, 7],
+    ]);
+  });
+
+  it('takes an injected reader (no I/O)', () => {
+    const got = all(workload({ objects: { popularity: 'trace', file: 'virtual', format: 'csv' } }), {
+      readTrace: () => [{ timeMs: 0, key: '/v', sizeBytes: undefined }],
+    });
+    expect(got.map((r) => r.target)).toEqual(['/v']);
+  });
+});
+
+describe('planWorkload: validation', () => {
+  const bad = (w: Partial<Workload>, message: string) => expect(() => all(workload(w))).toThrow(message);
+  it('names the field that is wrong', () => {
+    bad({ durationMs: undefined, requests: undefined }, 'expected workload.durationMs or workload.requests to be set');
+    bad({ clients: [group({ rate: -1 })] }, 'expected workload.clients[0].rate to be a positive number, got -1');
+    bad({ clients: [group({ arrival: 'burst' })] }, 'expected workload.clients[0].burst to be set for arrival: burst');
+    bad({ objects: { popularity: 'zipf', alpha: 1, count: 0, path: '/x/{n}' } }, 'expected workload.objects.count to be a positive integer, got 0');
+    bad({ objects: { popularity: 'uniform', count: 5, path: '/x' } }, 'expected workload.objects.path to be a path template');
+    bad({ objects: { popularity: 'hot', keys: ['x'] } }, 'expected workload.objects.keys[0] to be a path starting with "/", got "x"');
+    bad({ methods: { GET: 0, HEAD: 0, conditional: 0, POST: 0 } }, 'expected workload.methods to be weights with a positive sum, got 0');
+    bad({ sizes: { distribution: 'uniform', minBytes: 10, maxBytes: 5 } }, 'expected workload.sizes.maxBytes to be at least minBytes (10), got 5');
+  });
+});

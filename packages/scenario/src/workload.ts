@@ -1,0 +1,372 @@
+/**
+ * The workload generator, shared by every engine: the testbed's clients and
+ * the simulator send exactly the same requests at the same offsets for the
+ * same seed, which is what makes their results comparable line by line.
+ *
+ * It turns a {@link Workload} into a stream of {@link PlannedRequest}s in time
+ * order. It is pure (a seeded generator, no clock, no I/O) except that a
+ * `trace` popularity reads its file through trace.ts, lazily, as requests are
+ * pulled. The stream is always bounded: by `workload.requests`, by
+ * `workload.durationMs`, by the end of a trace, and by `opts.maxRequests`.
+ *
+ * Randomness comes in separate seeded streams (arrivals of each client group,
+ * object choice, method choice), so switching, say, the method mix does not
+ * move a single arrival time.
+ */
+import { createRng, createZipf, type HeaderList, type Rng, type ZipfSampler } from '@cdnlab/core';
+import type { ClientGroup, ObjectSizes, Workload } from './scenario';
+import { readTrace, type TraceFormat, type TraceRecord } from './trace';
+
+/** How a request is sent; `conditional` is a GET carrying the validator the client saw last. */
+export type PlannedRequestKind = 'GET' | 'HEAD' | 'conditional' | 'POST';
+
+export interface PlannedRequest {
+  /** Offset from the start of the run, ms. */
+  atMs: number;
+  region: string;
+  /** Index of the client group in `workload.clients`. */
+  group: number;
+  /** Which client of the group sends it (0 … count-1). */
+  clientIndex: number;
+  method: 'GET' | 'HEAD' | 'POST';
+  /**
+   * `conditional`: send If-None-Match / If-Modified-Since from the last answer
+   * this client (or the engine, for the whole region) saw for `target`;
+   * a plain GET when none was seen yet. The generator cannot know validators.
+   */
+  kind: PlannedRequestKind;
+  /** Path and query. */
+  target: string;
+  /** `workload.headers`, lower-cased. Shared by every request: do not modify. */
+  headers: HeaderList;
+  /** 0-based object number (zipf rank - 1, uniform index, hot key index, trace record's numeric key or -1). */
+  objectId: number;
+  /** The object's size when the workload (sizes, or a trace) gives one; else the origin's rules decide. */
+  sizeBytes: number | undefined;
+}
+
+export interface PlanOptions {
+  /** Overrides `workload.seed`. */
+  seed?: number;
+  /** Hard cap on planned requests, on top of the workload's own bounds. */
+  maxRequests?: number;
+  /** Reads a trace file (default: trace.ts's readers). Tests and engines may inject one. */
+  readTrace?: (file: string, format: TraceFormat) => Iterable<TraceRecord>;
+}
+
+const PATH_TEMPLATE = '/objects/{n}';
+
+function fail(field: string, expected: string, got: unknown): never {
+  throw new TypeError(`expected workload.${field} to be ${expected}, got ${typeof got === 'string' ? JSON.stringify(got) : String(got)}`);
+}
+
+function positive(field: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) fail(field, 'a positive number', v);
+  return v;
+}
+
+function positiveInt(field: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0) fail(field, 'a positive integer', v);
+  return v;
+}
+
+function nonNegative(field: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) fail(field, 'a non-negative number', v);
+  return v;
+}
+
+/** Checks what the schema cannot (or what a hand-built Workload may get wrong). */
+export function validateWorkload(w: Workload): void {
+  if (w === null || typeof w !== 'object') throw new TypeError(`expected workload to be an object, got ${String(w)}`);
+  if (w.durationMs === undefined && w.requests === undefined) throw new TypeError('expected workload.durationMs or workload.requests to be set: a workload must end');
+  if (w.durationMs !== undefined) positive('durationMs', w.durationMs);
+  if (w.requests !== undefined) positiveInt('requests', w.requests);
+  if (!Number.isInteger(w.seed)) fail('seed', 'an integer', w.seed);
+  if (!Array.isArray(w.clients) || w.clients.length === 0) fail('clients', 'a non-empty list', w.clients);
+  w.clients.forEach((c, i) => {
+    const at = `clients[${i}]`;
+    if (typeof c.region !== 'string' || c.region === '') fail(`${at}.region`, 'a region name', c.region);
+    positiveInt(`${at}.count`, c.count);
+    positive(`${at}.rate`, c.rate);
+    nonNegative(`${at}.startMs`, c.startMs);
+    if (c.stopMs !== undefined && !(c.stopMs >= c.startMs)) fail(`${at}.stopMs`, `a time at or after startMs (${c.startMs})`, c.stopMs);
+    if (c.arrival === 'burst') {
+      if (!c.burst) fail(`${at}.burst`, 'set for arrival: burst', c.burst);
+      positiveInt(`${at}.burst.size`, c.burst.size);
+      positive(`${at}.burst.everyMs`, c.burst.everyMs);
+    } else if (c.arrival !== 'constant' && c.arrival !== 'poisson') fail(`${at}.arrival`, 'constant, poisson or burst', c.arrival);
+  });
+  const o = w.objects;
+  switch (o?.popularity) {
+    case 'zipf':
+      nonNegative('objects.alpha', o.alpha);
+      positiveInt('objects.count', o.count);
+      if (o.count > 2147483647) fail('objects.count', 'below 2^31', o.count);
+      template(o.path);
+      break;
+    case 'uniform':
+      positiveInt('objects.count', o.count);
+      if (o.count > 4294967296) fail('objects.count', 'at most 2^32', o.count);
+      template(o.path);
+      break;
+    case 'hot':
+      if (!Array.isArray(o.keys) || o.keys.length === 0) fail('objects.keys', 'a non-empty list of paths', o.keys);
+      o.keys.forEach((k, i) => {
+        if (typeof k !== 'string' || !k.startsWith('/')) fail(`objects.keys[${i}]`, 'a path starting with "/"', k);
+      });
+      break;
+    case 'trace':
+      if (typeof o.file !== 'string' || o.file === '') fail('objects.file', 'a file name', o.file);
+      if (o.format !== 'csv' && o.format !== 'oracleGeneral') fail('objects.format', 'csv or oracleGeneral', o.format);
+      break;
+    default:
+      fail('objects.popularity', 'zipf, uniform, hot or trace', (o as { popularity?: unknown } | undefined)?.popularity);
+  }
+  const s = w.sizes;
+  if (s !== undefined) {
+    switch (s.distribution) {
+      case 'fixed':
+        positiveInt('sizes.sizeBytes', s.sizeBytes);
+        break;
+      case 'uniform':
+        positiveInt('sizes.minBytes', s.minBytes);
+        positiveInt('sizes.maxBytes', s.maxBytes);
+        if (s.maxBytes < s.minBytes) fail('sizes.maxBytes', `at least minBytes (${s.minBytes})`, s.maxBytes);
+        break;
+      case 'pareto':
+        positiveInt('sizes.minBytes', s.minBytes);
+        positive('sizes.alpha', s.alpha);
+        break;
+      default:
+        fail('sizes.distribution', 'fixed, uniform or pareto', (s as { distribution?: unknown }).distribution);
+    }
+  }
+  const m = w.methods;
+  if (m === null || typeof m !== 'object') fail('methods', 'an object', m);
+  let sum = 0;
+  for (const k of ['GET', 'HEAD', 'conditional', 'POST'] as const) sum += nonNegative(`methods.${k}`, m[k] ?? 0);
+  if (!(sum > 0)) fail('methods', 'weights with a positive sum', sum);
+}
+
+function template(path: string): void {
+  if (typeof path !== 'string' || !path.startsWith('/') || !path.includes('{n}')) fail('objects.path', 'a path template starting with "/" and containing {n}', path);
+}
+
+/** A seed for stream `n`, spread so that neighbouring seeds and streams are unrelated. */
+function streamSeed(seed: number, n: number): number {
+  return (Math.imul(seed | 0, 0x9e3779b1) ^ Math.imul(n + 1, 0x85ebca6b)) >>> 0;
+}
+
+/** A float in [0, 1) from an object id: sizes are a property of the object, not of the request. */
+function objectUniform(seed: number, id: number): number {
+  let h = Math.imul((id | 0) ^ seed, 0x9e3779b1) ^ Math.imul(Math.floor(id / 4294967296), 0x7feb352d);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return (h >>> 0) / 4294967296;
+}
+
+/** A stable number for a string key (FNV-1a), so a trace's named objects keep one size each. */
+function stringId(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/** Largest object a pareto tail may produce: 1 GiB (beyond that the tail is a typo, not a workload). */
+const MAX_PARETO_BYTES = 1 << 30;
+
+/** The size of object `id` under `sizes` (deterministic per seed and object). */
+export function objectSize(sizes: ObjectSizes, seed: number, id: number): number {
+  switch (sizes.distribution) {
+    case 'fixed':
+      return sizes.sizeBytes;
+    case 'uniform':
+      return sizes.minBytes + Math.floor(objectUniform(seed, id) * (sizes.maxBytes - sizes.minBytes + 1));
+    case 'pareto': {
+      const u = objectUniform(seed, id);
+      return Math.min(MAX_PARETO_BYTES, Math.floor(sizes.minBytes / Math.pow(1 - u, 1 / sizes.alpha)));
+    }
+  }
+}
+
+/** One client group's arrival clock. */
+class Arrivals {
+  nextAt: number;
+  private k = 0;
+  private inBurst = 0;
+  private readonly stopAt: number;
+
+  constructor(
+    readonly group: ClientGroup,
+    readonly index: number,
+    private readonly rng: Rng,
+    horizonMs: number,
+  ) {
+    this.stopAt = Math.min(group.stopMs ?? Infinity, horizonMs);
+    this.nextAt = group.startMs;
+    if (group.arrival === 'poisson') this.nextAt += this.gap();
+  }
+
+  get done(): boolean {
+    return !(this.nextAt < this.stopAt);
+  }
+
+  private gap(): number {
+    // Exponential gaps: 1 - u is in (0, 1], so the log is finite.
+    return (-Math.log(1 - this.rng.nextFloat()) * 1000) / this.group.rate;
+  }
+
+  /** The client of the request at nextAt, then advance. */
+  take(): number {
+    const g = this.group;
+    let client: number;
+    switch (g.arrival) {
+      case 'constant':
+        client = this.k % g.count;
+        this.k++;
+        // From the start each time, so 10 million steps add no rounding drift.
+        this.nextAt = g.startMs + (this.k * 1000) / g.rate;
+        break;
+      case 'poisson':
+        client = this.k % g.count;
+        this.k++;
+        this.nextAt += this.gap();
+        break;
+      default: {
+        const burst = g.burst!;
+        client = this.inBurst % g.count;
+        if (++this.inBurst === burst.size) {
+          this.inBurst = 0;
+          this.k++;
+          this.nextAt = g.startMs + this.k * burst.everyMs;
+        }
+      }
+    }
+    return client;
+  }
+}
+
+/**
+ * The planned requests of `workload`, in time order (ties: lower group
+ * first, then the order a group produced them).
+ *
+ * @throws TypeError naming the workload field that is wrong.
+ */
+export function* planWorkload(workload: Workload, opts: PlanOptions = {}): Generator<PlannedRequest> {
+  validateWorkload(workload);
+  const seed = opts.seed ?? workload.seed;
+  const max = Math.min(opts.maxRequests ?? Infinity, workload.requests ?? Infinity);
+  if (!(max >= 0)) throw new TypeError(`expected opts.maxRequests to be a non-negative integer, got ${String(opts.maxRequests)}`);
+  const horizon = workload.durationMs ?? Infinity;
+
+  const groups = workload.clients.map((g, i) => new Arrivals(g, i, createRng(streamSeed(seed, 1000 + i)), horizon));
+  const pick = createRng(streamSeed(seed, 1));
+  const methodRng = createRng(streamSeed(seed, 2));
+  const headers: HeaderList = Object.entries(workload.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]);
+
+  // Method mix as cumulative fractions.
+  const m = workload.methods;
+  const weights = [m.GET ?? 0, m.HEAD ?? 0, m.conditional ?? 0, m.POST ?? 0];
+  const total = weights[0] + weights[1] + weights[2] + weights[3];
+  const cGet = weights[0] / total;
+  const cHead = cGet + weights[1] / total;
+  const cCond = cHead + weights[2] / total;
+  const onlyGet = weights[0] === total;
+
+  // The object chooser: returns false when the source ran dry (end of a trace).
+  const o = workload.objects;
+  let objectId = 0;
+  let target = '';
+  let traceSize: number | undefined;
+  let choose: () => boolean;
+  switch (o.popularity) {
+    case 'zipf':
+    case 'uniform': {
+      const parts = o.path.split('{n}');
+      const zipf: ZipfSampler | undefined = o.popularity === 'zipf' ? createZipf({ alpha: o.alpha, n: o.count, rng: pick }) : undefined;
+      const count = o.count;
+      const simple = parts.length === 2;
+      choose = () => {
+        objectId = zipf ? zipf.next() : pick.nextInt(count);
+        const n = String(objectId + 1);
+        target = simple ? parts[0] + n + parts[1] : parts.join(n);
+        return true;
+      };
+      break;
+    }
+    case 'hot': {
+      const keys = o.keys;
+      choose = () => {
+        objectId = keys.length === 1 ? 0 : pick.nextInt(keys.length);
+        target = keys[objectId];
+        return true;
+      };
+      break;
+    }
+    case 'trace': {
+      const reader = (opts.readTrace ?? readTrace)(o.file, o.format)[Symbol.iterator]();
+      choose = () => {
+        const r = reader.next();
+        if (r.done) return false;
+        const key = r.value.key;
+        objectId = typeof key === 'number' ? key : -1;
+        target = typeof key === 'string' && key.startsWith('/') ? key : PATH_TEMPLATE.replace('{n}', encodeURIComponent(String(key)));
+        traceSize = r.value.sizeBytes;
+        return true;
+      };
+      break;
+    }
+  }
+  const sizes = workload.sizes;
+
+  // A small heap of groups by (nextAt, index).
+  const heap = groups.filter((g) => !g.done);
+  const before = (a: Arrivals, b: Arrivals): boolean => a.nextAt < b.nextAt || (a.nextAt === b.nextAt && a.index < b.index);
+  const siftDown = (i: number): void => {
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let best = i;
+      if (l < heap.length && before(heap[l], heap[best])) best = l;
+      if (r < heap.length && before(heap[r], heap[best])) best = r;
+      if (best === i) return;
+      [heap[i], heap[best]] = [heap[best], heap[i]];
+      i = best;
+    }
+  };
+  for (let i = (heap.length >> 1) - 1; i >= 0; i--) siftDown(i);
+
+  let planned = 0;
+  while (planned < max && heap.length > 0) {
+    const g = heap[0];
+    const atMs = g.nextAt;
+    const clientIndex = g.take();
+    if (g.done) {
+      heap[0] = heap[heap.length - 1];
+      heap.pop();
+    }
+    if (heap.length > 0) siftDown(0);
+    if (!choose()) return;
+    let kind: PlannedRequestKind = 'GET';
+    if (!onlyGet) {
+      const u = methodRng.nextFloat();
+      kind = u < cGet ? 'GET' : u < cHead ? 'HEAD' : u < cCond ? 'conditional' : 'POST';
+    }
+    planned++;
+    yield {
+      atMs,
+      region: g.group.region,
+      group: g.index,
+      clientIndex,
+      method: kind === 'conditional' ? 'GET' : kind,
+      kind,
+      target,
+      headers,
+      objectId,
+      sizeBytes: sizes ? objectSize(sizes, seed, objectId < 0 ? stringId(target) : objectId) : traceSize,
+    };
+  }
+}

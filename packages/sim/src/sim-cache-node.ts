@@ -1,0 +1,470 @@
+/**
+ * One simulated cache tier (edge, regional or shield): the core's HttpCache
+ * and Collapser, the same objects the tier services run, driven by callbacks
+ * in virtual time. The request handling follows the services' CacheNode
+ * (packages/tier/src/cache-node.ts) step for step: look up; hit, or collapse
+ * onto one upstream fetch; store; revalidate on 304; serve stale on error
+ * where RFC 5861 allows; one background refresh for stale-while-revalidate;
+ * refetch once with the purge-time rule when the parent hands back a copy
+ * older than a purge. What is left out is what has no meaning without
+ * sockets: Cache-Status headers (outcomes are counted instead), bodies too
+ * large to buffer, client cancellation.
+ */
+import {
+  buildConditionalHeaders,
+  createCollapser,
+  createHttpCache,
+  httpCacheOptionsFromSettings,
+  removeHeader,
+  type CacheEntry,
+  type Collapser,
+  type HeaderList,
+  type HttpCache,
+  type PurgeCommand,
+  type RequestHead,
+  type Scheduler,
+} from '@cdnlab/core';
+import type { CacheNode } from '@cdnlab/scenario';
+import { LOST, type SimNetwork } from './sim-network';
+import type { Reply, SimAnswer, SimEndpoint, SimErrorKind, SimRequest } from './sim-types';
+
+/** The leader's answer, shared with waiters. */
+interface Shared {
+  answer: SimAnswer;
+  entry: CacheEntry | undefined;
+}
+
+interface FetchOutcome {
+  answer: SimAnswer;
+  /** Set when the answer may be shared with waiters (it was stored). */
+  shared?: Shared;
+}
+
+interface Pending {
+  reply: Reply;
+  settled: boolean;
+}
+
+type FetchDone = (error: SimErrorKind | undefined, outcome: FetchOutcome | undefined) => void;
+
+const EMPTY_BODY = new Uint8Array(0);
+const NO_HEADERS: HeaderList = [];
+const CONDITIONAL_FIELDS = ['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since', 'if-range'];
+/** Upstream deadline for a whole fetch (the tier default). */
+export const UPSTREAM_TIMEOUT_MS = 10_000;
+const MAX_HOPS = 8;
+
+/** Counters kept across restarts (a restarted node starts cold, not from zero in reports). */
+export interface SimNodeCounters {
+  requests: number;
+  results: Record<string, number>;
+  upstreamFetches: number;
+  evictionsBefore: number;
+  collapsedBefore: number;
+}
+
+/** Same hash as the tiers' rendezvous parent selection, so keys land on the same parent. */
+function hash32(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+function rankParents(key: string, parents: readonly SimEndpoint[], weights: readonly number[]): SimEndpoint[] {
+  const scored = parents.map((p, i) => ({ p, score: -weights[i] / Math.log((hash32(`${p.id}\u0000${key}`) + 0.5) / 4294967296) }));
+  scored.sort((a, b) => b.score - a.score || (a.p.id < b.p.id ? -1 : 1));
+  return scored.map((s) => s.p);
+}
+
+function stripConditionals(h: HeaderList): HeaderList {
+  if (h.length === 0) return NO_HEADERS;
+  return removeHeader(h, ...CONDITIONAL_FIELDS);
+}
+
+function isRetryable(e: SimErrorKind): boolean {
+  return e === 'connect' || e === 'reset' || e === 'timeout';
+}
+
+export class SimCacheNode implements SimEndpoint {
+  readonly id: string;
+  readonly role: 'edge' | 'regional' | 'shield';
+  readonly region: string;
+  cache!: HttpCache;
+  private collapser!: Collapser<Shared>;
+  private parents: SimEndpoint[] = [];
+  private parentWeights: number[] = [];
+  private parentLinks: Array<ReturnType<SimNetwork['link']>> = [];
+  private backLinks: Array<ReturnType<SimNetwork['link']>> = [];
+  private epoch = 0;
+  private alive = true;
+  private paused = false;
+  private readonly held: Array<() => void> = [];
+  /** Whether a purge was ever applied to this cache (see `purge`). */
+  private purged = false;
+  /** Requests being handled now. */
+  private readonly pending = new Set<Pending>();
+  readonly counters: SimNodeCounters = { requests: 0, results: {}, upstreamFetches: 0, evictionsBefore: 0, collapsedBefore: 0 };
+
+  constructor(
+    readonly config: CacheNode,
+    private readonly scheduler: Scheduler,
+    private readonly net: SimNetwork,
+    private readonly defaultOrigin: string,
+  ) {
+    this.id = config.id;
+    this.role = config.role;
+    this.region = config.region;
+    this.coldStart();
+  }
+
+  /** Wires the parents (after every node exists). */
+  connect(parents: SimEndpoint[]): void {
+    this.parents = parents;
+    this.parentWeights = parents.map((p) => (p.role === 'origin' ? 1 : ((p as SimCacheNode).config?.weight ?? 1)));
+    this.parentLinks = parents.map((p) => this.net.link(this.id, p.id));
+    this.backLinks = parents.map((p) => this.net.link(p.id, this.id));
+  }
+
+  get up(): boolean {
+    return this.alive && !this.paused;
+  }
+
+  /** A fresh process: empty cache, nothing in flight. */
+  private coldStart(): void {
+    const c = this.config.cache;
+    if (this.cache) {
+      this.counters.evictionsBefore += this.cache.stats().evictions;
+      this.counters.collapsedBefore += this.collapser.stats().collapsed;
+    }
+    this.cache = createHttpCache(httpCacheOptionsFromSettings(this.id, c, this.config.key, this.defaultOrigin));
+    this.purged = false;
+    this.collapser = createCollapser<Shared>({ scheduler: this.scheduler, mode: c.collapsing, lockTimeoutMs: c.lockTimeoutMs, maxWaiters: c.maxWaiters });
+  }
+
+  /** SIGKILL / SIGTERM: in-flight work is lost, the cache with it. */
+  kill(): void {
+    this.alive = false;
+    this.paused = false;
+    this.epoch++;
+    // Requests held by a pause find the process gone.
+    for (const run of this.held.splice(0)) run();
+    // Every caller still waiting sees its connection reset, now.
+    const calls = [...this.pending];
+    this.pending.clear();
+    for (const c of calls) {
+      c.settled = true;
+      c.reply('reset', undefined);
+    }
+  }
+
+  /** Requests being handled now (least-loaded DNS reads it). */
+  get inflight(): number {
+    return this.pending.size;
+  }
+
+  start(): void {
+    if (this.alive) return;
+    this.alive = true;
+    this.coldStart();
+  }
+
+  pause(): void {
+    if (this.alive) this.paused = true;
+  }
+
+  /** Requests that arrived while paused are handled now, in arrival order. */
+  unpause(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    const queued = this.held.splice(0);
+    for (const run of queued) run();
+  }
+
+  /** Applies a purge command to this node's cache; returns the objects it removed or marked stale. */
+  purge(cmd: PurgeCommand): number {
+    this.purged = true;
+    return this.cache.purge(cmd);
+  }
+
+  collapsedWaiters(): number {
+    return this.counters.collapsedBefore + this.collapser.stats().collapsed;
+  }
+
+  evictions(): number {
+    return this.counters.evictionsBefore + this.cache.stats().evictions;
+  }
+
+  handle(req: SimRequest, reply: Reply): void {
+    if (!this.alive) {
+      reply('connect', undefined);
+      return;
+    }
+    if (this.paused) {
+      // SIGSTOP: the connection is accepted by the kernel, nothing answers until SIGCONT.
+      this.held.push(() => this.handle(req, reply));
+      return;
+    }
+    if (req.hops > MAX_HOPS) {
+      reply('loop', undefined);
+      return;
+    }
+    const call: Pending = { reply, settled: false };
+    this.pending.add(call);
+    this.counters.requests++;
+    this.dispatch(req, (error, answer) => {
+      if (call.settled) return; // the node was killed meanwhile and already said so
+      call.settled = true;
+      this.pending.delete(call);
+      const r = this.counters.results;
+      const name = error === undefined ? answer!.result : 'error';
+      r[name] = (r[name] ?? 0) + 1;
+      if (error !== undefined && this.role === 'edge') {
+        // The edge speaks HTTP to its client: a failed parent call becomes a
+        // status, as in @cdnlab/rpc's ERROR_TABLE (502 unavailable, 504 timeout, 508 loop).
+        const status = error === 'timeout' ? 504 : error === 'loop' ? 508 : 502;
+        reply(undefined, { head: { status, headers: [['content-length', '0']] }, body: EMPTY_BODY, originFetchedAt: 0, result: 'error' });
+        return;
+      }
+      reply(error, answer);
+    });
+  }
+
+  private dispatch(req: SimRequest, done: Reply): void {
+    const method = req.head.method;
+    if (method !== 'GET' && method !== 'HEAD') {
+      this.pass(req, done);
+      return;
+    }
+    const now = this.scheduler.now();
+    const look = this.cache.lookup(req.head, now, req.notBefore > 0 ? { notBefore: req.notBefore } : undefined);
+    switch (look.kind) {
+      case 'hit':
+        if (look.backgroundRefresh) this.refreshInBackground(req, look.entry);
+        done(undefined, this.fromEntry(req, look.entry, look.stale ? 'stale' : 'hit'));
+        return;
+      case 'gateway-timeout':
+        done(undefined, { head: { status: 504, headers: [['content-length', '0']] }, body: EMPTY_BODY, originFetchedAt: 0, result: 'miss' });
+        return;
+      case 'validate':
+        this.viaCollapser(req, look.entry.primaryKey, 'revalidated', look.entry, look.conditionalHeaders, done);
+        return;
+      case 'miss':
+        this.viaCollapser(req, look.primaryKey, 'miss', undefined, undefined, done);
+        return;
+    }
+  }
+
+  private fromEntry(req: SimRequest, entry: CacheEntry, result: string): SimAnswer {
+    const head = this.cache.responseHead(entry, req.head, this.scheduler.now());
+    const noBody = req.head.method === 'HEAD' || head.status === 304;
+    return { head, body: noBody ? EMPTY_BODY : entry.body, originFetchedAt: entry.originFetchedAt, result };
+  }
+
+  private fromShared(req: SimRequest, s: Shared, result: string): SimAnswer {
+    if (s.entry) return this.fromEntry(req, s.entry, result);
+    const a = s.answer;
+    return { head: a.head, body: req.head.method === 'HEAD' ? EMPTY_BODY : a.body, originFetchedAt: a.originFetchedAt, result };
+  }
+
+  /** Unsafe and unusual methods go straight through; success invalidates (RFC 9111 §4.4). */
+  private pass(req: SimRequest, done: Reply): void {
+    this.fetchUpstream({ head: req.head, notBefore: req.notBefore, noStore: req.noStore, hops: req.hops + 1, sizeBytes: req.sizeBytes }, this.cache.key(req.head), (error, up) => {
+      if (error !== undefined) {
+        done(error, undefined);
+        return;
+      }
+      this.cache.invalidateAfterUnsafe(req.head, up!.head);
+      done(undefined, { head: up!.head, body: up!.body, originFetchedAt: up!.originFetchedAt, result: 'pass' });
+    });
+  }
+
+  /** Misses and validations: one leader goes upstream, the rest wait for it. */
+  private viaCollapser(req: SimRequest, key: string, result: string, stale: CacheEntry | undefined, conditional: HeaderList | undefined, done: Reply): void {
+    const joined = this.collapser.join(key, (outcome) => {
+      switch (outcome.kind) {
+        case 'result':
+          done(undefined, this.fromShared(req, outcome.result, result));
+          return;
+        case 'error':
+          this.orStale(req, stale, outcome.error as SimErrorKind, done);
+          return;
+        case 'uncacheable':
+          this.solo(req, key, result, stale, conditional, false, done);
+          return;
+        case 'timeout':
+          this.solo(req, key, result, stale, conditional, true, done);
+          return;
+      }
+    });
+    if (joined.role === 'waiter') return;
+    if (joined.role === 'bypass') {
+      this.solo(req, key, result, stale, conditional, false, done);
+      return;
+    }
+    this.fetchAndStore(req, key, result, stale, conditional, req.noStore, (error, o) => {
+      if (error !== undefined) {
+        if (this.collapser.inFlight(key)) this.collapser.fail(key, error);
+        this.orStale(req, stale, error, done);
+        return;
+      }
+      // Uncacheable (or not stored): waiters go upstream on their own, at once.
+      this.collapser.complete(key, o!.shared ?? (undefined as unknown as Shared), { cacheable: o!.shared !== undefined });
+      done(undefined, o!.answer);
+    });
+  }
+
+  /** A request that goes upstream on its own (bypass, uncacheable, lock timeout). */
+  private solo(req: SimRequest, key: string, result: string, stale: CacheEntry | undefined, conditional: HeaderList | undefined, noStore: boolean, done: Reply): void {
+    this.fetchAndStore(req, key, result, stale, conditional, noStore || req.noStore, (error, o) => {
+      if (error !== undefined) this.orStale(req, stale, error, done);
+      else done(undefined, o!.answer);
+    });
+  }
+
+  private fetchAndStore(req: SimRequest, key: string, result: string, stale: CacheEntry | undefined, conditional: HeaderList | undefined, noStore: boolean, done: FetchDone): void {
+    // HEAD misses fetch the GET, so the object is stored for both (as Varnish does).
+    const h = req.head;
+    const plainGet = h.method === 'GET' && conditional === undefined && h.headers.length === 0;
+    const head: RequestHead = plainGet
+      ? h
+      : { method: 'GET', scheme: h.scheme, host: h.host, target: h.target, headers: conditional ? [...stripConditionals(h.headers), ...conditional] : stripConditionals(h.headers) };
+    // Without a purge ever applied here the purge index is empty and has nothing to say.
+    const notBefore = this.purged ? Math.max(req.notBefore, this.cache.notBeforeFor(h) ?? 0) : req.notBefore;
+    const t0 = this.scheduler.now();
+    this.fetchUpstream({ head, notBefore, noStore, hops: req.hops + 1, sizeBytes: req.sizeBytes }, key, (error, up) => {
+      if (error !== undefined) {
+        done(error, undefined);
+        return;
+      }
+      const t1 = this.scheduler.now();
+      const a = up!;
+      // 304 to our validation: refresh the stored entry and serve it.
+      if (stale && a.head.status === 304) {
+        const entry = this.cache.revalidated(stale, a.head, { requestTime: t0, responseTime: t1, originFetchedAt: a.originFetchedAt || t1 });
+        const answer = this.fromEntry(req, entry, 'revalidated');
+        done(undefined, { answer, shared: { answer, entry } });
+        return;
+      }
+      // Upstream error with a stale copy that stale-if-error allows.
+      if (stale && this.cache.serveStaleOnError(stale, a.head.status, t1, h)) {
+        done(undefined, { answer: this.fromEntry(req, stale, 'stale') });
+        return;
+      }
+      const outcome = noStore ? ({ stored: false, reason: 'no-store-requested' } as const) : this.cache.store(head, a.head, a.body, { requestTime: t0, responseTime: t1, originFetchedAt: a.originFetchedAt || t1 });
+      if (!outcome.stored && outcome.reason === 'purged') {
+        // Our parent handed back a copy older than a purge we applied: ask
+        // again, telling it how recent a copy must be (the purge-time rule).
+        const again = Math.max(notBefore, (this.purged ? this.cache.notBeforeFor(h, tagsOf(a.head.headers)) : undefined) ?? 0, t0);
+        this.fetchUpstream({ head, notBefore: again, noStore, hops: req.hops + 1, sizeBytes: req.sizeBytes }, key, (error2, up2) => {
+          if (error2 !== undefined) {
+            done(error2, undefined);
+            return;
+          }
+          const t2 = this.scheduler.now();
+          const o2 = this.cache.store(head, up2!.head, up2!.body, { requestTime: t1, responseTime: t2, originFetchedAt: up2!.originFetchedAt || t2 });
+          this.finish(req, result, up2!, o2.stored ? o2.entry : undefined, done);
+        });
+        return;
+      }
+      this.finish(req, result, a, outcome.stored ? outcome.entry : undefined, done);
+    });
+  }
+
+  private finish(req: SimRequest, result: string, up: SimAnswer, entry: CacheEntry | undefined, done: FetchDone): void {
+    if (entry) {
+      const answer = this.fromEntry(req, entry, result);
+      done(undefined, { answer, shared: { answer, entry } });
+      return;
+    }
+    done(undefined, { answer: { head: up.head, body: req.head.method === 'HEAD' ? EMPTY_BODY : up.body, originFetchedAt: up.originFetchedAt, result } });
+  }
+
+  /** Upstream failed: stale-if-error when allowed, else the error goes on. */
+  private orStale(req: SimRequest, stale: CacheEntry | undefined, error: SimErrorKind, done: Reply): void {
+    if (stale && this.cache.serveStaleOnError(stale, undefined, this.scheduler.now(), req.head)) {
+      done(undefined, this.fromEntry(req, stale, 'stale'));
+      return;
+    }
+    done(error, undefined);
+  }
+
+  /** stale-while-revalidate: one conditional fetch, detached from the client that triggered it. */
+  private refreshInBackground(req: SimRequest, entry: CacheEntry): void {
+    const key = entry.primaryKey;
+    const joined = this.collapser.join(key, () => undefined);
+    if (joined.role === 'waiter') {
+      joined.cancel();
+      this.cache.refreshAbandoned(entry);
+      return;
+    }
+    // Bypass (collapsing off) still refreshes: `entry.refreshing` keeps it to one.
+    const leader = joined.role === 'leader';
+    const bg: SimRequest = { head: { ...req.head, method: 'GET' }, notBefore: req.notBefore, noStore: false, hops: req.hops, sizeBytes: req.sizeBytes };
+    this.fetchAndStore(bg, key, 'revalidated', entry, buildConditionalHeaders(entry.head), false, (error, o) => {
+      if (error !== undefined) {
+        this.cache.refreshAbandoned(entry);
+        if (leader && this.collapser.inFlight(key)) this.collapser.fail(key, error);
+        return;
+      }
+      if (leader) this.collapser.complete(key, o!.shared ?? (undefined as unknown as Shared), { cacheable: o!.shared !== undefined });
+    });
+  }
+
+  /**
+   * Sends `req` to the best parent for `key` (rendezvous order), failing over
+   * to the next when one refuses, resets or times out.
+   */
+  private fetchUpstream(req: SimRequest, key: string, done: Reply): void {
+    this.counters.upstreamFetches++;
+    const n = this.parents.length;
+    if (n === 0) {
+      done('upstream', undefined);
+      return;
+    }
+    const order = n === 1 ? undefined : rankParents(key, this.parents, this.parentWeights);
+    const epoch = this.epoch;
+    const attempt = (i: number): void => {
+      const parent = order ? order[i] : this.parents[0];
+      const idx = order ? this.parents.indexOf(parent) : 0;
+      this.call(parent, this.parentLinks[idx], this.backLinks[idx], req, (error, answer) => {
+        if (this.epoch !== epoch) return; // we were killed meanwhile: nobody to tell
+        if (error !== undefined && isRetryable(error) && i + 1 < n) attempt(i + 1);
+        else done(error, answer);
+      });
+    };
+    attempt(0);
+  }
+
+  /** One call over the simulated network: there, handled, back. */
+  private call(parent: SimEndpoint, out: ReturnType<SimNetwork['link']>, back: ReturnType<SimNetwork['link']>, req: SimRequest, done: Reply): void {
+    const d = this.net.delay(out);
+    if (d === LOST) {
+      this.scheduler.setTimer(UPSTREAM_TIMEOUT_MS, () => done('timeout', undefined));
+      return;
+    }
+    this.scheduler.setTimer(d, () =>
+      parent.handle(req, (error, answer) => {
+        const b = this.net.delay(back);
+        if (b === LOST) this.scheduler.setTimer(Math.max(0, UPSTREAM_TIMEOUT_MS - d), () => done('timeout', undefined));
+        else this.scheduler.setTimer(b, () => done(error, answer));
+      }),
+    );
+  }
+}
+
+function tagsOf(h: HeaderList): string[] {
+  const out: string[] = [];
+  for (const [n, v] of h) {
+    if (n === 'surrogate-key') out.push(...v.split(/\s+/).filter(Boolean));
+    else if (n === 'cache-tag') out.push(...v.split(',').map((x) => x.trim()).filter(Boolean));
+  }
+  return out;
+}

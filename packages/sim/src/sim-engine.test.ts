@@ -1,0 +1,258 @@
+import { parseTopology, type CacheNode, type ClientGroup, type RunResult, type Scenario, type TimelineEvent, type Topology, type Workload } from '@cdnlab/scenario';
+import { createSimEngine, runSimulation } from './sim-engine';
+
+/** Two regions, exact link latencies (no jitter unless asked), control plane next to the origin in na. */
+function topology(extra = ''): Topology {
+  return parseTopology(
+    `
+name: t
+regions:
+  - { name: na, cidrs: [127.10.0.0/16] }
+  - { name: eu, cidrs: [127.20.0.0/16] }
+distances: { na: { eu: 40 } }
+defaults:
+  shield: { cache: { collapsing: wait } }
+edges: { perRegion: 2 }
+nodes:
+  - { id: regional-na, role: regional, region: na, parents: [shield] }
+  - { id: regional-eu, role: regional, region: eu, parents: [shield] }
+  - { id: shield, role: shield, region: na, parents: [origin] }
+  - id: origin
+    role: origin
+    region: na
+    site:
+      paths:
+        - { match: /hot, size: 1KiB, headers: { Cache-Control: "public, max-age=60" }, latency: 300ms }
+        - { match: /api/**, size: 100B, headers: { Cache-Control: "public, max-age=1, stale-if-error=60" }, latency: 10ms }
+        - { match: /**, size: 1KiB, headers: { Cache-Control: "public, max-age=2" }, latency: 20ms }
+links:
+  - { from: edge, to: regional, latency: 15ms }
+  - { from: regional, to: shield, latency: 30ms }
+  - { from: regional@eu, to: shield, latency: 45ms }
+  - { from: shield, to: origin, latency: 5ms }
+${extra}
+dns: { ttl: 5s, health: { interval: 1s, timeout: 500ms, fall: 2, rise: 2 } }
+`,
+    'test.yaml',
+  );
+}
+
+function withCollapsing(t: Topology, mode: 'off' | 'wait'): Topology {
+  const copy = structuredClone(t);
+  for (const n of copy.nodes) if (n.role !== 'origin') (n as CacheNode).cache.collapsing = mode;
+  return copy;
+}
+
+function scenario(t: Topology, workload: Partial<Workload>, timeline: TimelineEvent[] = []): Scenario {
+  return {
+    file: 'test',
+    name: 'test',
+    title: 'test',
+    description: 'test',
+    variants: [{ name: 'v', topology: t }],
+    workload: {
+      seed: 1,
+      durationMs: 10_000,
+      clients: [],
+      objects: { popularity: 'hot', keys: ['/hot'] },
+      methods: { GET: 1, HEAD: 0, conditional: 0, POST: 0 },
+      headers: {},
+      ...workload,
+    },
+    timeline,
+    expectations: [],
+    quick: false,
+  };
+}
+
+const run = (s: Scenario, seed = 1): RunResult => runSimulation({ scenario: s, variant: s.variants[0], seed });
+
+const burst = (region: string, size: number): ClientGroup => ({ region, count: size, rate: 1, arrival: 'burst', burst: { size, everyMs: 1_000_000 }, startMs: 0 });
+
+describe('simulated engine: the thundering herd', () => {
+  const herd = (mode: 'off' | 'wait') => run(scenario(withCollapsing(topology(), mode), { durationMs: 1000, clients: [burst('na', 500), burst('eu', 500)] }));
+
+  it('with collapsing on every tier, 1,000 simultaneous misses cost the origin one request', () => {
+    const r = herd('wait');
+    expect(r.requests).toMatchObject({ sent: 1000, answered: 1000, errors: 0, unfinished: 0 });
+    expect(r.requests.byStatus).toEqual({ 200: 1000 });
+    expect(r.origin.requests).toBe(1);
+    expect(r.origin.byPath).toEqual({ '/hot': 1 });
+    const node = (id: string) => r.nodes.find((n) => n.id === id)!;
+    // 4 edges forward one request each, the 2 regionals one each, the shield one.
+    expect(node('shield').requests).toBe(2);
+    expect(node('regional-na').requests).toBe(2);
+    expect(node('edge-na-1').upstreamFetches).toBe(1);
+    expect(r.nodes.filter((n) => n.role === 'edge').reduce((a, n) => a + n.collapsedWaiters, 0)).toBe(996);
+  });
+
+  it('without collapsing every miss goes all the way to the origin', () => {
+    const r = herd('off');
+    expect(r.requests.answered).toBe(1000);
+    expect(r.origin.requests).toBe(1000);
+    expect(r.nodes.every((n) => n.collapsedWaiters === 0)).toBe(true);
+  });
+
+  it('poisson traffic, an update and a purge: one origin fetch per fill with collapsing, a herd without', () => {
+    // scenarios/thundering-herd.yaml in miniature: 3 regions' worth of traffic on one slow object.
+    const herdScenario = (mode: 'off' | 'wait') =>
+      scenario(
+        withCollapsing(topology(), mode),
+        { durationMs: 8000, clients: [{ region: 'na', count: 50, rate: 500, arrival: 'poisson', startMs: 0 }, { region: 'eu', count: 50, rate: 500, arrival: 'poisson', startMs: 0 }] },
+        [
+          { atMs: 4000, action: 'origin-update', path: '/hot' },
+          { atMs: 4000, action: 'purge', url: '/hot', soft: false },
+        ],
+      );
+    const on = run(herdScenario('wait'), 7);
+    const off = run(herdScenario('off'), 7);
+    expect(on.origin.byPath['/hot']).toBe(2);
+    expect(off.origin.byPath['/hot']).toBeGreaterThan(50);
+    expect(on.requests.errors + off.requests.errors).toBe(0);
+    expect(on.requests.sent).toBe(off.requests.sent);
+    // Collapsing: the origin sees the two fills and nothing else, in two moments.
+    expect(on.series.originRequests.filter((v) => v > 0)).toHaveLength(2);
+  });
+});
+
+describe('simulated engine: purge fan-out', () => {
+  const purgeRun = (fanout: 'direct' | 'tree') =>
+    run(
+      scenario(topology(), { durationMs: 3000, clients: [{ region: 'na', count: 2, rate: 50, arrival: 'constant', startMs: 0 }, { region: 'eu', count: 2, rate: 50, arrival: 'constant', startMs: 0 }] }, [
+        { atMs: 2000, action: 'purge', url: '/hot', soft: false, fanout },
+      ]),
+    );
+  const delays = (r: RunResult) => Object.fromEntries(r.purges[0].acks.map((a) => [a.nodeId, a.delayMs]));
+
+  it('direct: each node is reached after the one-way distance from the control plane', () => {
+    const r = purgeRun('direct');
+    expect(r.purges).toHaveLength(1);
+    expect(r.purges[0]).toMatchObject({ atMs: 2000, kind: 'url', value: '/hot', mode: 'hard', fanout: 'direct' });
+    expect(delays(r)).toEqual({ 'edge-na-1': 0, 'edge-na-2': 0, 'edge-eu-1': 40, 'edge-eu-2': 40, 'regional-na': 0, 'regional-eu': 40, shield: 0 });
+    // Every node that had served /hot held it by then, and dropped it.
+    for (const a of r.purges[0].acks) {
+      expect(a.error).toBeUndefined();
+      expect(a.objectsAffected).toBe(r.nodes.find((n) => n.id === a.nodeId)!.requests > 0 ? 1 : 0);
+    }
+    expect(r.purges[0].acks.filter((a) => a.objectsAffected === 1).length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('tree: each node is reached after the sum of the link latencies down its branch', () => {
+    const r = purgeRun('tree');
+    expect(delays(r)).toEqual({ shield: 0, 'regional-na': 30, 'regional-eu': 45, 'edge-na-1': 45, 'edge-na-2': 45, 'edge-eu-1': 60, 'edge-eu-2': 60 });
+    // After the purge the next requests refill: one more origin fetch for /hot.
+    expect(r.origin.byPath['/hot']).toBe(2);
+  });
+});
+
+describe('simulated engine: determinism and accounting', () => {
+  const busy = () =>
+    scenario(
+      topology('  - { from: client, to: edge, latency: 1ms, jitter: 2ms, loss: 0.01 }\n  - { from: edge@eu, to: regional, latency: 10ms, jitter: 5ms }'),
+      {
+        durationMs: 8000,
+        clients: [
+          { region: 'na', count: 50, rate: 400, arrival: 'poisson', startMs: 0 },
+          { region: 'eu', count: 50, rate: 300, arrival: 'poisson', startMs: 500 },
+        ],
+        objects: { popularity: 'zipf', alpha: 0.9, count: 300, path: '/api/{n}' },
+        methods: { GET: 0.8, HEAD: 0.1, conditional: 0.05, POST: 0.05 },
+      },
+      [
+        { atMs: 1500, action: 'origin-update', path: '/api/**' },
+        { atMs: 2000, action: 'purge', prefix: '/api/', soft: true, fanout: 'tree' },
+        { atMs: 2500, action: 'origin-fault', fault: 'error', status: 503, rate: 0.5, forMs: 1000 },
+        { atMs: 3000, action: 'kill', node: 'edge-na-1' },
+        { atMs: 6000, action: 'start', node: 'edge-na-1' },
+        { atMs: 6500, action: 'ttl-override', match: '/api/**', ttlMs: 1000 },
+      ],
+    );
+
+  it('same seed, byte-identical result; another seed, another result', () => {
+    const a = JSON.stringify(run(busy(), 5));
+    expect(JSON.stringify(run(busy(), 5))).toBe(a);
+    expect(JSON.stringify(run(busy(), 6))).not.toBe(a);
+  });
+
+  it('accounts for every request and every origin request', () => {
+    const r = run(busy(), 5);
+    const q = r.requests;
+    expect(q.sent).toBeGreaterThan(4000);
+    expect(q.answered + q.errors + q.unfinished).toBe(q.sent);
+    expect(Object.values(q.byResult).reduce((a, b) => a + b, 0)).toBe(q.answered + q.errors);
+    expect(Object.values(q.byError).reduce((a, b) => a + b, 0)).toBe(q.errors);
+    expect(Object.values(r.origin.byPath).reduce((a, b) => a + b, 0)).toBe(r.origin.requests);
+    expect(r.series.requests.reduce((a, b) => a + b, 0)).toBe(q.sent);
+    expect(r.series.originRequests.reduce((a, b) => a + b, 0)).toBe(r.origin.requests);
+    // The fault hit about half the origin's requests for a second; stale-if-error covered some.
+    expect(r.origin.byKind['fault:error']).toBeGreaterThan(0);
+    expect(r.origin.byKind.post).toBeGreaterThan(0);
+    expect(q.byStatus['201']).toBeGreaterThan(0);
+    expect(r.timeline.map((t) => [t.action, t.ok])).toEqual([
+      ['origin-update', true],
+      ['purge', true],
+      ['origin-fault', true],
+      ['kill', true],
+      ['origin-fault', true],
+      ['start', true],
+      ['ttl-override', false],
+    ]);
+    expect(Object.keys(r.latency)).toEqual(['eu', 'na']);
+    expect(r.latency.na.p50).toBeLessThanOrEqual(r.latency.na.p99);
+  });
+
+  it('the async Engine gives the same result and reports progress', async () => {
+    const s = busy();
+    const seen: number[] = [];
+    const r = await createSimEngine({ progressEveryMs: 0 }).run({ scenario: s, variant: s.variants[0], seed: 5, onProgress: (p) => seen.push(p.sent) });
+    expect(JSON.stringify(r)).toBe(JSON.stringify(run(busy(), 5)));
+    expect(seen.length).toBeGreaterThan(3);
+    expect(seen[seen.length - 1]).toBe(r.requests.sent);
+  });
+});
+
+describe('simulated engine: failures in virtual time', () => {
+  it('a killed edge costs its clients errors until DNS health and TTL move them, then gets traffic again when restarted', () => {
+    const r = run(
+      scenario(topology(), { durationMs: 30_000, clients: [{ region: 'na', count: 20, rate: 100, arrival: 'constant', startMs: 0 }], objects: { popularity: 'uniform', count: 50, path: '/o/{n}' } }, [
+        { atMs: 5000, action: 'kill', node: 'edge-na-1' },
+        { atMs: 20_000, action: 'start', node: 'edge-na-1' },
+      ]),
+    );
+    const e1 = r.series.byEdge['edge-na-1'];
+    const e2 = r.series.byEdge['edge-na-2'];
+    expect(r.series.bucketMs).toBe(250);
+    const at = (ms: number) => Math.floor(ms / r.series.bucketMs);
+    // Before the kill both edges share the region's clients.
+    expect(e1[at(4000)]).toBeGreaterThan(0);
+    expect(e2[at(4000)]).toBeGreaterThan(0);
+    // Errors: connections refused until health (2 × 1 s) and the 5 s TTL run out.
+    expect(r.requests.byError.connect).toBeGreaterThan(0);
+    const errorBuckets = r.series.errors.map((v, i) => (v > 0 ? i * r.series.bucketMs : -1)).filter((t) => t >= 0);
+    expect(Math.min(...errorBuckets)).toBeGreaterThanOrEqual(5000);
+    expect(Math.max(...errorBuckets)).toBeLessThan(5000 + 2000 + 5000 + 1000);
+    // While it is down it answers nothing; the sibling carries the region.
+    expect(e1.slice(at(5100), at(20_000)).every((v) => v === 0)).toBe(true);
+    expect(e2.slice(at(12_000), at(20_000)).every((v) => v > 0)).toBe(true);
+    // Health brings it back (rise 2 × 1 s) and, as TTLs expire, clients return.
+    expect(e1.slice(at(23_000), at(29_000)).some((v) => v > 0)).toBe(true);
+    expect(r.nodes.find((n) => n.id === 'edge-na-1')!.requests).toBeGreaterThan(0);
+  });
+
+  it('a down origin: stale-if-error copies where the origin allowed it, 502 from the edge elsewhere', () => {
+    const r = run(
+      scenario(topology(), { durationMs: 6000, clients: [{ region: 'na', count: 5, rate: 50, arrival: 'constant', startMs: 0 }], objects: { popularity: 'hot', keys: ['/api/x', '/other'] } }, [
+        { atMs: 2000, action: 'origin-fault', fault: 'down', status: 503, rate: 1 },
+      ]),
+    );
+    // /api/x carries stale-if-error=60: the shield serves its stale copy and
+    // the tiers below revalidate against it; /other (max-age=2, no directive)
+    // fails once expired, and the edge answers 502 as the testbed's does.
+    expect(r.requests.errors).toBe(0);
+    expect(r.requests.byStatus['502']).toBeGreaterThan(0);
+    expect(r.requests.byResult.error).toBe(r.requests.byStatus['502']);
+    expect(r.nodes.find((n) => n.id === 'shield')!.staleServed).toBeGreaterThan(0);
+    expect(r.requests.byStatus['200']).toBeGreaterThan(r.requests.byStatus['502']);
+    expect(r.origin.byKind['fault:down']).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,662 @@
+/**
+ * The simulated engine (run mode 3): a scenario in virtual time. Every cache
+ * node is the core's HttpCache and Collapser, the origin is the origin
+ * service's own site, fault table and counters, and everything between them
+ * is a seeded network of the topology's links, so a run is deterministic for
+ * a seed (same seed, byte-identical RunResult) and as large as memory allows.
+ *
+ * One discrete-event loop (virtual-scheduler.ts: a heap ordered by
+ * [time, seq] with a loop guard) drives client arrivals from the shared
+ * workload generator, every network hop, origin generation latency, lock
+ * timeouts, DNS health probes and the timeline. Time advances in fixed steps
+ * of virtual time so a long run can report progress and be aborted; the step
+ * grid is fixed, so results do not depend on how the caller drives it.
+ */
+import { createRng, type PurgeCommand, type RequestHead } from '@cdnlab/core';
+import {
+  clientEndpoint,
+  isCacheNode,
+  parseSelector,
+  selectorMatches,
+  type Endpoint,
+  type Engine,
+  type EngineRunOptions,
+  type NodeResult,
+  type PurgeResult,
+  type RunProgress,
+  type RunResult,
+  type Scenario,
+  type ScenarioVariant,
+  type TimelineEvent,
+  type TimelineRecord,
+  type Topology,
+} from '@cdnlab/scenario';
+import { planWorkload, type PlannedRequest } from '@cdnlab/scenario';
+import { SimCacheNode, UPSTREAM_TIMEOUT_MS } from './sim-cache-node';
+import { SimDns } from './sim-dns';
+import { LOST, SimNetwork, type LinkState } from './sim-network';
+import { SimOrigin, type SimFault } from './sim-origin';
+import { chooseBucketMs, LatencyHistogram, Series } from './sim-stats';
+import type { SimAnswer, SimEndpoint, SimErrorKind, SimRequest } from './sim-types';
+import { createVirtualScheduler, type VirtualScheduler } from './virtual-scheduler';
+
+export interface SimulationOptions {
+  scenario: Scenario;
+  variant: ScenarioVariant;
+  /** Seeds the workload (arrivals, objects, methods) and the network, faults and DNS draws. */
+  seed: number;
+  /** Keep the origin's rendered bodies instead of zero-filled views of the same length. Default false. */
+  realBodies?: boolean;
+  /** Virtual time allowed after the last arrival for answers in flight; what is left is `unfinished`. Default 60 s. */
+  drainMs?: number;
+  /** Loop guard of the event loop. Default 10^10 events. */
+  loopLimit?: number;
+}
+
+/** Virtual time per step of `advance`: the grid that progress reports and aborts use. */
+export const SIM_STEP_MS = 1000;
+const SERIES_MAX_EDGES = 2000;
+
+/** One client's resolved edge and until when (the DNS TTL). */
+interface DnsCache {
+  edge: Int32Array;
+  until: Float64Array;
+}
+
+interface ClientLinks {
+  out: LinkState | undefined;
+  back: LinkState | undefined;
+}
+
+function inc(r: Record<string, number>, k: string, by = 1): void {
+  r[k] = (r[k] ?? 0) + by;
+}
+
+function roundMs(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+export class Simulation {
+  readonly scheduler: VirtualScheduler;
+  readonly topology: Topology;
+  readonly net: SimNetwork;
+  readonly dns: SimDns;
+  readonly caches: SimCacheNode[] = [];
+  readonly edges: SimCacheNode[] = [];
+  readonly origins: SimOrigin[] = [];
+  private readonly byId = new Map<string, SimEndpoint>();
+  private readonly host: string;
+  private readonly plan: Iterator<PlannedRequest>;
+  private readonly dnsCaches: DnsCache[];
+  private readonly clientLinks = new Map<string, ClientLinks>();
+  private readonly edgeIndex = new Map<string, number>();
+  private readonly validators = new Map<string, string>();
+  private readonly trackValidators: boolean;
+  private readonly drainMs: number;
+  private readonly controlRegion: string;
+
+  private arrivalsDone = false;
+  private lastArrivalMs = 0;
+  private lastActivityMs = 0;
+  private finished = false;
+  private readonly bucketMs: number;
+
+  // Results.
+  private sent = 0;
+  private answered = 0;
+  private errors = 0;
+  private readonly byResult: Record<string, number> = {};
+  private readonly byStatus: Record<string, number> = {};
+  private readonly byError: Record<string, number> = {};
+  private readonly latency = new Map<string, LatencyHistogram>();
+  private readonly sRequests: Series;
+  private readonly sErrors: Series;
+  private readonly sOrigin: Series;
+  private readonly sEdgeHits: Series;
+  private readonly sEdgeAnswers: Series;
+  private readonly sByEdge: Series[];
+  private readonly purges: Array<{ result: PurgeResult; acks: Map<string, PurgeResult['acks'][number]> }> = [];
+  private readonly timeline: TimelineRecord[] = [];
+  private edgeHits = 0;
+
+  constructor(readonly opts: SimulationOptions) {
+    const { scenario, variant, seed } = opts;
+    if (!Number.isInteger(seed) || seed < 0 || seed >= 4294967296) throw new TypeError(`expected opts.seed to be a 32-bit unsigned integer, got ${seed}`);
+    this.drainMs = opts.drainMs ?? 60_000;
+    if (!(this.drainMs >= 0)) throw new TypeError(`expected opts.drainMs to be a non-negative number, got ${opts.drainMs}`);
+    this.scheduler = createVirtualScheduler({ loopLimit: opts.loopLimit ?? 1e10 });
+    this.topology = variant.topology;
+    this.host = this.topology.zone;
+    const stream = (n: number) => createRng((Math.imul(seed, 0x9e3779b1) ^ Math.imul(n, 0x85ebca6b)) >>> 0);
+    this.net = new SimNetwork(this.topology, stream(11));
+
+    for (const n of this.topology.nodes) {
+      let node: SimEndpoint;
+      if (isCacheNode(n)) {
+        const c = new SimCacheNode(n, this.scheduler, this.net, `http://${this.host}`);
+        this.caches.push(c);
+        if (c.role === 'edge') {
+          this.edgeIndex.set(c.id, this.edges.length);
+          this.edges.push(c);
+        }
+        node = c;
+      } else {
+        const o = new SimOrigin(n, {
+          scheduler: this.scheduler,
+          rng: stream(12 + this.origins.length),
+          realBodies: opts.realBodies,
+          onRequest: () => {
+            this.sOrigin.add(this.scheduler.now());
+          },
+        });
+        this.origins.push(o);
+        node = o;
+      }
+      this.byId.set(n.id, node);
+    }
+    for (const c of this.caches) c.connect(c.config.parents.map((p) => this.byId.get(p)!));
+    if (this.edges.length === 0) throw new TypeError(`topology "${this.topology.name}" has no edge: clients have nowhere to go`);
+    this.controlRegion = this.origins[0]?.region ?? this.topology.regions[0].name;
+
+    this.dns = new SimDns(this.topology, this.edges, this.scheduler, stream(13));
+    this.dns.startHealthChecks(() => !this.arrivalsDone);
+
+    const w = scenario.workload;
+    this.bucketMs = chooseBucketMs(w.durationMs);
+    this.sRequests = new Series(this.bucketMs);
+    this.sErrors = new Series(this.bucketMs);
+    this.sOrigin = new Series(this.bucketMs);
+    this.sEdgeHits = new Series(this.bucketMs);
+    this.sEdgeAnswers = new Series(this.bucketMs);
+    this.sByEdge = this.edges.length <= SERIES_MAX_EDGES ? this.edges.map(() => new Series(this.bucketMs)) : [];
+    this.dnsCaches = w.clients.map((g) => ({ edge: new Int32Array(g.count).fill(-1), until: new Float64Array(g.count) }));
+    this.trackValidators = (w.methods.conditional ?? 0) > 0;
+    const regionNames = new Set(this.topology.regions.map((r) => r.name));
+    w.clients.forEach((g, i) => {
+      if (!regionNames.has(g.region)) throw new TypeError(`expected workload.clients[${i}].region to be a region of topology "${this.topology.name}", got ${JSON.stringify(g.region)}`);
+    });
+
+    for (const ev of scenario.timeline) this.scheduler.setTimer(ev.atMs, () => this.applyEvent(ev));
+    this.plan = planWorkload(w, { seed })[Symbol.iterator]();
+    this.scheduleNextArrival();
+  }
+
+  // ------------------------------------------------------------ driving
+
+  /** Runs virtual time up to `untilMs` (on the fixed step grid); true once the run is over. */
+  advance(untilMs: number): boolean {
+    const s = this.scheduler;
+    while (!this.finished && s.now() < untilMs) {
+      const next = Math.min(untilMs, (Math.floor(s.now() / SIM_STEP_MS) + 1) * SIM_STEP_MS);
+      s.runUntil(next);
+      if (this.arrivalsDone && (s.pending === 0 || s.now() >= this.hardStop())) this.finished = true;
+    }
+    return this.finished;
+  }
+
+  /** Runs to the end. */
+  run(): RunResult {
+    while (!this.advance(this.scheduler.now() + 3_600_000)) {
+      /* step by step on the grid */
+    }
+    return this.result();
+  }
+
+  get done(): boolean {
+    return this.finished;
+  }
+
+  private hardStop(): number {
+    const end = Math.max(this.opts.scenario.workload.durationMs ?? 0, this.lastArrivalMs) + this.drainMs;
+    return Math.ceil(end / SIM_STEP_MS) * SIM_STEP_MS;
+  }
+
+  progress(): RunProgress {
+    let hits = 0;
+    for (const e of this.edges) hits += (e.counters.results.hit ?? 0) + (e.counters.results.stale ?? 0);
+    let originRequests = 0;
+    for (const o of this.origins) originRequests += o.counters.total;
+    return {
+      elapsedMs: this.scheduler.now(),
+      plannedMs: this.opts.scenario.workload.durationMs ?? 0,
+      sent: this.sent,
+      answered: this.answered,
+      errors: this.errors,
+      hits,
+      originRequests,
+    };
+  }
+
+  // ------------------------------------------------------------ clients
+
+  private scheduleNextArrival(): void {
+    const r = this.plan.next();
+    if (r.done) {
+      this.arrivalsDone = true;
+      return;
+    }
+    const p = r.value;
+    this.lastArrivalMs = p.atMs;
+    this.scheduler.setTimer(Math.max(0, p.atMs - this.scheduler.now()), () => {
+      this.send(p);
+      this.scheduleNextArrival();
+    });
+  }
+
+  /** The edge a client uses: its cached DNS answer, or a fresh one (cached for the TTL). */
+  private edgeFor(p: PlannedRequest, now: number): SimCacheNode | undefined {
+    const c = this.dnsCaches[p.group];
+    const i = p.clientIndex;
+    if (c.edge[i] >= 0 && now < c.until[i]) return this.edges[c.edge[i]];
+    const e = this.dns.resolve(p.region);
+    if (!e) return undefined;
+    c.edge[i] = this.edgeIndex.get(e.id)!;
+    c.until[i] = now + this.topology.dns.ttlSeconds * 1000;
+    return e;
+  }
+
+  private linksFor(region: string, edge: SimCacheNode): ClientLinks {
+    const k = `${region}\u0000${edge.id}`;
+    let l = this.clientLinks.get(k);
+    if (!l) {
+      const client = clientEndpoint(region);
+      l = { out: this.net.link(client, edge.id), back: this.net.link(edge.id, client) };
+      this.clientLinks.set(k, l);
+    }
+    return l;
+  }
+
+  private send(p: PlannedRequest): void {
+    const s = this.scheduler;
+    const t0 = s.now();
+    this.sent++;
+    this.sRequests.add(t0);
+    const edge = this.edgeFor(p, t0);
+    if (!edge) {
+      this.fail(p, t0, undefined, 'dns');
+      return;
+    }
+    let headers = p.headers;
+    if (p.kind === 'conditional') {
+      const v = this.validators.get(p.target);
+      if (v !== undefined) headers = [...headers, ['if-none-match', v]];
+    }
+    const head: RequestHead = { method: p.method, scheme: 'http', host: this.host, target: p.target, headers };
+    const req: SimRequest = { head, notBefore: 0, noStore: false, hops: 0, sizeBytes: p.sizeBytes };
+    const links = this.linksFor(p.region, edge);
+    const d = this.net.delay(links.out);
+    if (d === LOST) {
+      s.setTimer(UPSTREAM_TIMEOUT_MS, () => this.fail(p, t0, edge, 'timeout'));
+      return;
+    }
+    s.setTimer(d, () =>
+      edge.handle(req, (error, answer) => {
+        const b = this.net.delay(links.back);
+        if (b === LOST) s.setTimer(UPSTREAM_TIMEOUT_MS, () => this.fail(p, t0, edge, 'timeout'));
+        else s.setTimer(b, () => (error === undefined ? this.complete(p, t0, edge, answer!) : this.fail(p, t0, edge, error)));
+      }),
+    );
+  }
+
+  private complete(p: PlannedRequest, t0: number, edge: SimCacheNode, a: SimAnswer): void {
+    const now = this.scheduler.now();
+    this.answered++;
+    this.lastActivityMs = now;
+    inc(this.byResult, a.result);
+    inc(this.byStatus, String(a.head.status));
+    this.latencyOf(p.region).add(now - t0);
+    this.sEdgeAnswers.add(now);
+    if (a.result === 'hit' || a.result === 'stale') {
+      this.edgeHits++;
+      this.sEdgeHits.add(now);
+    }
+    if (this.sByEdge.length) this.sByEdge[this.edgeIndex.get(edge.id)!].add(now);
+    if (this.trackValidators && a.head.status === 200) {
+      for (const [n, v] of a.head.headers) if (n === 'etag') this.validators.set(p.target, v);
+    }
+  }
+
+  private fail(p: PlannedRequest, t0: number, _edge: SimCacheNode | undefined, error: SimErrorKind | 'dns'): void {
+    const now = this.scheduler.now();
+    this.errors++;
+    this.lastActivityMs = now;
+    inc(this.byResult, 'error');
+    inc(this.byError, error);
+    this.sErrors.add(now);
+    this.latencyOf(p.region).add(now - t0);
+  }
+
+  private latencyOf(region: string): LatencyHistogram {
+    let h = this.latency.get(region);
+    if (!h) {
+      h = new LatencyHistogram();
+      this.latency.set(region, h);
+    }
+    return h;
+  }
+
+  // ------------------------------------------------------------ timeline
+
+  private record(ev: TimelineEvent, detail: string, ok: boolean): void {
+    this.timeline.push({ atMs: this.scheduler.now(), action: ev.action, detail: ev.note ? `${detail} (${ev.note})` : detail, ok });
+  }
+
+  private applyEvent(ev: TimelineEvent): void {
+    const now = this.scheduler.now();
+    switch (ev.action) {
+      case 'purge':
+        this.purge(ev);
+        return;
+      case 'origin-update':
+        for (const o of this.origins) {
+          if (ev.version !== undefined) o.site.setVersion(ev.version, now, ev.path);
+          else o.site.bumpVersion(now, ev.path);
+        }
+        this.record(ev, `${ev.path ?? 'every path'} → ${ev.version !== undefined ? `version ${ev.version}` : 'next version'}`, true);
+        return;
+      case 'origin-fault': {
+        const targets = this.origins.filter((o) => ev.node === undefined || o.id === ev.node);
+        if (targets.length === 0) {
+          this.record(ev, `no origin "${ev.node}"`, false);
+          return;
+        }
+        const fault = ev.fault as SimFault;
+        for (const o of targets) o.setFault(fault, { status: ev.status, latencyMs: ev.latencyMs, path: ev.path, rate: ev.rate }, now);
+        if (ev.forMs !== undefined && fault !== 'ok') {
+          this.scheduler.setTimer(ev.forMs, () => {
+            for (const o of targets) o.setFault('ok', { path: ev.path }, this.scheduler.now());
+            this.timeline.push({ atMs: this.scheduler.now(), action: 'origin-fault', detail: `${fault} cleared after ${ev.forMs} ms`, ok: true });
+          });
+        }
+        this.record(ev, `${fault}${fault === 'error' ? ` ${ev.status}` : ''}${fault === 'slow' ? ` +${ev.latencyMs ?? 1000} ms` : ''} on ${ev.path ?? 'every path'} at ${targets.map((o) => o.id).join(', ')}${ev.rate < 1 ? ` for ${ev.rate * 100}% of requests` : ''}`, true);
+        return;
+      }
+      case 'kill':
+      case 'stop':
+      case 'start':
+      case 'pause':
+      case 'unpause': {
+        const node = this.byId.get(ev.node) as SimCacheNode | SimOrigin | undefined;
+        if (!node) {
+          this.record(ev, `no node "${ev.node}"`, false);
+          return;
+        }
+        if (ev.action === 'kill' || ev.action === 'stop') node.kill();
+        else if (ev.action === 'start') node.start();
+        else if (node instanceof SimCacheNode) {
+          if (ev.action === 'pause') node.pause();
+          else node.unpause();
+        } else {
+          this.record(ev, `${ev.action} of an origin is not simulated`, false);
+          return;
+        }
+        this.record(ev, ev.node, true);
+        return;
+      }
+      case 'dns-policy':
+        this.dns.setPolicy(ev.policy);
+        this.record(ev, ev.policy, true);
+        return;
+      case 'link':
+        this.changeLinks(ev);
+        return;
+      case 'route-change':
+      case 'ttl-override':
+        this.record(ev, `${ev.action} is not simulated`, false);
+        return;
+    }
+  }
+
+  private endpointOf(name: string): Endpoint | undefined {
+    if (name.startsWith('client@')) return { role: 'client', region: name.slice(7) };
+    const n = this.byId.get(name);
+    return n ? { id: n.id, role: n.role, region: n.region } : undefined;
+  }
+
+  private changeLinks(ev: Extract<TimelineEvent, { action: 'link' }>): void {
+    const ctx = { regions: new Set(this.topology.regions.map((r) => r.name)), nodeIds: new Set(this.byId.keys()) };
+    const from = parseSelector(ev.from, ctx);
+    const to = parseSelector(ev.to, ctx);
+    if (typeof from === 'string' || typeof to === 'string') {
+      this.record(ev, typeof from === 'string' ? from : (to as string), false);
+      return;
+    }
+    let changed = 0;
+    for (const l of this.net.all()) {
+      const a = this.endpointOf(l.from);
+      const b = this.endpointOf(l.to);
+      if (!a || !b) continue;
+      const hit = (selectorMatches(from, a) && selectorMatches(to, b)) || (!ev.oneWay && selectorMatches(from, b) && selectorMatches(to, a));
+      if (!hit) continue;
+      if (ev.latencyMs !== undefined) l.latencyMs = ev.latencyMs;
+      if (ev.jitterMs !== undefined) l.jitterMs = ev.jitterMs;
+      if (ev.loss !== undefined) l.loss = ev.loss;
+      if (ev.down !== undefined) l.down = ev.down;
+      changed++;
+    }
+    this.record(ev, `${ev.from} ↔ ${ev.to}: ${changed} link direction(s) changed`, changed > 0);
+  }
+
+  // ------------------------------------------------------------ purge fan-out
+
+  /** One-way delay between the control plane (next to the origin) and a node. */
+  private controlDelay(node: SimEndpoint): number {
+    return this.topology.distances[this.controlRegion]?.[node.region] ?? 0;
+  }
+
+  private purge(ev: Extract<TimelineEvent, { action: 'purge' }>): void {
+    const s = this.scheduler;
+    const at = s.now();
+    const kind: PurgeCommand['kind'] = ev.url !== undefined ? 'url' : ev.tag !== undefined ? 'tag' : ev.prefix !== undefined ? 'prefix' : 'all';
+    const value = ev.url ?? ev.tag ?? ev.prefix ?? '';
+    const mode = ev.soft ? 'soft' : 'hard';
+    const fanout = ev.fanout ?? this.topology.control.fanout;
+    const cmd: PurgeCommand = { kind, value, mode, at };
+    const result: PurgeResult = { atMs: at, kind, value, mode, fanout, acks: [] };
+    const acks = new Map<string, PurgeResult['acks'][number]>();
+    this.purges.push({ result, acks });
+    this.record(ev, `${mode} purge of ${kind}${value ? ` ${value}` : ''}, ${fanout} fan-out`, true);
+
+    /** Applies the purge at `node` now; false when the node could not take it. */
+    const apply = (node: SimCacheNode): boolean => {
+      const delayMs = roundMs(s.now() - at);
+      if (!node.up) {
+        acks.set(node.id, { nodeId: node.id, role: node.role, delayMs, objectsAffected: 0, error: 'unavailable' });
+        return false;
+      }
+      try {
+        const n = node.purge(cmd);
+        acks.set(node.id, { nodeId: node.id, role: node.role, delayMs, objectsAffected: n });
+        return true;
+      } catch (err) {
+        acks.set(node.id, { nodeId: node.id, role: node.role, delayMs, objectsAffected: 0, error: (err as Error).message });
+        return false;
+      }
+    };
+
+    if (fanout === 'direct') {
+      for (const c of this.caches) s.setTimer(this.controlDelay(c), () => apply(c));
+      return;
+    }
+    // Tree: the control plane calls the roots (caches with no cache parent);
+    // every node passes the purge on to the nodes whose first cache parent it
+    // is, over their link. A node that cannot take it leaves its subtree to
+    // the control plane, which calls those nodes itself once it learns.
+    const children = new Map<string, SimCacheNode[]>();
+    const roots: SimCacheNode[] = [];
+    for (const c of this.caches) {
+      const parent = c.config.parents.map((p) => this.byId.get(p)).find((p): p is SimCacheNode => p instanceof SimCacheNode);
+      if (!parent) roots.push(c);
+      else {
+        const list = children.get(parent.id) ?? [];
+        list.push(c);
+        children.set(parent.id, list);
+      }
+    }
+    const visit = (node: SimCacheNode): void => {
+      const ok = apply(node);
+      for (const child of children.get(node.id) ?? []) {
+        if (ok) {
+          const d = this.net.delay(this.net.link(node.id, child.id));
+          s.setTimer(d === LOST ? UPSTREAM_TIMEOUT_MS : d, () => visit(child));
+        } else {
+          // The failure travels back to the control plane, which calls the child directly.
+          s.setTimer(this.controlDelay(node) + this.controlDelay(child), () => visit(child));
+        }
+      }
+    };
+    for (const r of roots) s.setTimer(this.controlDelay(r), () => visit(r));
+  }
+
+  // ------------------------------------------------------------ result
+
+  result(): RunResult {
+    const { scenario, variant, seed } = this.opts;
+    const durationMs = scenario.workload.durationMs ?? this.lastArrivalMs;
+    const buckets = Math.max(1, Math.ceil(durationMs / this.bucketMs), Math.floor(this.lastActivityMs / this.bucketMs) + 1);
+    const hits = this.sEdgeHits.padded(buckets);
+    const answers = this.sEdgeAnswers.padded(buckets);
+
+    let originTotal = 0;
+    const byPath: Record<string, number> = {};
+    const byKind: Record<string, number> = {};
+    for (const o of this.origins) {
+      const snap = o.counters.snapshot();
+      originTotal += snap.total;
+      for (const p of snap.paths) {
+        inc(byPath, p.path, p.total);
+        for (const [k, v] of Object.entries(p.byKind)) inc(byKind, k, v);
+      }
+    }
+
+    const nodes: NodeResult[] = [];
+    for (const n of this.topology.nodes) {
+      const e = this.byId.get(n.id)!;
+      if (e instanceof SimCacheNode) {
+        const r = e.counters.results;
+        const st = e.cache.stats();
+        const hitsN = (r.hit ?? 0) + (r.stale ?? 0);
+        nodes.push({
+          id: e.id,
+          role: e.role,
+          region: e.region,
+          requests: e.counters.requests,
+          hits: hitsN,
+          misses: r.miss ?? 0,
+          staleServed: r.stale ?? 0,
+          revalidations: r.revalidated ?? 0,
+          collapsedWaiters: e.collapsedWaiters(),
+          evictions: e.evictions(),
+          upstreamFetches: e.counters.upstreamFetches,
+          objects: st.objects,
+          bytes: st.bytes,
+          hitRatio: e.counters.requests ? hitsN / e.counters.requests : NaN,
+        });
+      } else if (e instanceof SimOrigin) {
+        nodes.push({
+          id: e.id,
+          role: 'origin',
+          region: e.region,
+          requests: e.counters.total,
+          hits: 0,
+          misses: 0,
+          staleServed: 0,
+          revalidations: 0,
+          collapsedWaiters: 0,
+          evictions: 0,
+          upstreamFetches: 0,
+          objects: 0,
+          bytes: 0,
+          hitRatio: NaN,
+        });
+      }
+    }
+
+    const order = new Map(this.topology.nodes.map((n, i) => [n.id, i]));
+    const purges = this.purges.map(({ result, acks }) => ({ ...result, acks: [...acks.values()].sort((a, b) => order.get(a.nodeId)! - order.get(b.nodeId)!) }));
+
+    const latency: RunResult['latency'] = {};
+    for (const region of [...this.latency.keys()].sort()) latency[region] = this.latency.get(region)!.summary();
+
+    const byEdge: Record<string, number[]> = {};
+    this.sByEdge.forEach((series, i) => {
+      byEdge[this.edges[i].id] = series.padded(buckets);
+    });
+
+    return {
+      scenario: scenario.name,
+      variant: variant.name,
+      engine: 'sim',
+      seed,
+      durationMs,
+      requests: {
+        sent: this.sent,
+        answered: this.answered,
+        errors: this.errors,
+        unfinished: this.sent - this.answered - this.errors,
+        byResult: sortKeys(this.byResult),
+        byStatus: this.byStatus,
+        byError: sortKeys(this.byError),
+      },
+      origin: { requests: originTotal, byPath, byKind },
+      nodes,
+      latency,
+      series: {
+        bucketMs: this.bucketMs,
+        originRequests: this.sOrigin.padded(buckets),
+        edgeHitRatio: answers.map((a, i) => (a > 0 ? hits[i] / a : NaN)),
+        requests: this.sRequests.padded(buckets),
+        errors: this.sErrors.padded(buckets),
+        byEdge,
+      },
+      purges,
+      timeline: this.timeline,
+    };
+  }
+}
+
+function sortKeys(r: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k of Object.keys(r).sort()) out[k] = r[k];
+  return out;
+}
+
+/** Runs one variant of a scenario to the end, synchronously. */
+export function runSimulation(opts: SimulationOptions): RunResult {
+  return new Simulation(opts).run();
+}
+
+export interface SimEngineOptions {
+  realBodies?: boolean;
+  drainMs?: number;
+  /** Wall-clock ms between progress reports (and chances to abort). Default 200. */
+  progressEveryMs?: number;
+}
+
+/**
+ * The Engine for `cdnlab run --engine sim`: steps the simulation on the
+ * virtual-time grid, yielding to the event loop between steps so progress
+ * is reported and an abort signal is seen; the result does not depend on
+ * where it yielded.
+ */
+export function createSimEngine(engineOpts: SimEngineOptions = {}): Engine {
+  const every = engineOpts.progressEveryMs ?? 200;
+  return {
+    name: 'sim',
+    async run(opts: EngineRunOptions): Promise<RunResult> {
+      const sim = new Simulation({ scenario: opts.scenario, variant: opts.variant, seed: opts.seed, realBodies: engineOpts.realBodies, drainMs: engineOpts.drainMs });
+      let lastReport = Date.now();
+      while (!sim.done) {
+        if (opts.signal?.aborted) break;
+        sim.advance(sim.scheduler.now() + SIM_STEP_MS);
+        if (Date.now() - lastReport >= every) {
+          lastReport = Date.now();
+          opts.onProgress?.(sim.progress());
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+      }
+      opts.onProgress?.(sim.progress());
+      return sim.result();
+    },
+  };
+}
