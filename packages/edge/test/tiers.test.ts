@@ -147,3 +147,28 @@ describe('stale-while-revalidate with collapsing switched off', () => {
     expect(originCount(m, '/swr/off') - before).toBe(1);
   });
 });
+
+describe('an nginx-style lock timeout shorter than the origin latency', () => {
+  let m: Mini;
+  beforeAll(async () => {
+    m = await startMini(site, { regionals: 1, edgesPerRegional: 2, cache: { collapsing: 'lock-timeout', lockTimeoutMs: 100 } });
+  });
+  afterAll(async () => {
+    await m.stop();
+  });
+
+  it('lets waiters through to the origin once the lock times out, and they do not store', async () => {
+    const n = 200;
+    // The origin takes 500 ms; waiters give up after 100 ms at every tier.
+    const answers = await Promise.all(Array.from({ length: n }, (_, i) => get(m.edges[i % 2].httpPort, '/slow/locked')));
+    expect(answers.every((a) => a.status === 200)).toBe(true);
+    const hits = originCount(m, '/slow/locked');
+    expect(hits).toBeGreaterThan(1);
+    expect(hits).toBeLessThanOrEqual(n);
+    const timedOut = answers.filter((a) => String(a.headers['cache-status']).includes('detail=lock-timeout'));
+    expect(timedOut.length).toBeGreaterThan(0);
+    // The lock holder's answer was stored: the next request is a hit.
+    const after = await get(m.edges[0].httpPort, '/slow/locked');
+    expect(String(after.headers['x-cache'])).toMatch(/HIT$/);
+  });
+});
