@@ -18,3 +18,4 @@ export * from './rng';
 export * from './zipf';
 export * from './http-cache';
 export * from './tier-settings';
+export * from './parent-selection';

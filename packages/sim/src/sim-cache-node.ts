@@ -14,6 +14,7 @@ import {
   buildConditionalHeaders,
   createCollapser,
   createHttpCache,
+  rankParents,
   httpCacheOptionsFromSettings,
   removeHeader,
   type CacheEntry,
@@ -63,25 +64,10 @@ export interface SimNodeCounters {
   collapsedBefore: number;
 }
 
-/** Same hash as the tiers' rendezvous parent selection, so keys land on the same parent. */
-function hash32(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
-function rankParents(key: string, parents: readonly SimEndpoint[], weights: readonly number[]): SimEndpoint[] {
-  const scored = parents.map((p, i) => ({ p, score: -weights[i] / Math.log((hash32(`${p.id}\u0000${key}`) + 0.5) / 4294967296) }));
-  scored.sort((a, b) => b.score - a.score || (a.p.id < b.p.id ? -1 : 1));
-  return scored.map((s) => s.p);
+/** The tiers' rendezvous parent selection (core), so keys land on the same parent in both engines. */
+function rankParentsOf(key: string, parents: readonly SimEndpoint[], weights: readonly number[]): SimEndpoint[] {
+  const ranked = rankParents(key, parents.map((p, i) => ({ id: p.id, weight: weights[i], p })));
+  return ranked.map((r) => r.p);
 }
 
 function stripConditionals(h: HeaderList): HeaderList {
@@ -429,7 +415,7 @@ export class SimCacheNode implements SimEndpoint {
       done('upstream', undefined);
       return;
     }
-    const order = n === 1 ? undefined : rankParents(key, this.parents, this.parentWeights);
+    const order = n === 1 ? undefined : rankParentsOf(key, this.parents, this.parentWeights);
     const epoch = this.epoch;
     const attempt = (i: number): void => {
       const parent = order ? order[i] : this.parents[0];

@@ -1,5 +1,4 @@
 export * from './real-scheduler';
-export * from './parent-selection';
 export * from './node-config';
 export * from './cache-node';
 export * from './metrics';

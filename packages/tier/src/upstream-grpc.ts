@@ -4,11 +4,10 @@
  * reached, then the configured fallback (e.g. straight to the origin).
  * Each parent link carries the topology's one-way latency, jitter and loss.
  */
-import type { Scheduler } from '@cdnlab/core';
+import { rankParents, type Scheduler } from '@cdnlab/core';
 import { CdnError, Link, createTierClient, fromServiceError, type FetchReply__Output, type TierClient } from '@cdnlab/rpc';
 import type { ClientReadableStream } from '@grpc/grpc-js';
 import type { LinkConfig, ParentConfig } from './node-config';
-import { rankParents } from './parent-selection';
 import type { Upstream, UpstreamRequest, UpstreamResponse } from './cache-node';
 
 interface ParentConn {
