@@ -7,6 +7,7 @@ import { registerPurge } from './commands/purge';
 import { registerStatus } from './commands/status';
 import { registerUp } from './commands/up';
 import { registerValidate } from './commands/validate';
+import { registerCompose } from './commands/compose';
 import { registerRunnerCommands } from '@cdnlab/runner';
 
 export function createProgram(): Command {
@@ -28,5 +29,6 @@ export function createProgram(): Command {
   registerChaos(program);
   registerValidate(program);
   registerRunnerCommands(program);
+  registerCompose(program);
   return program;
 }
