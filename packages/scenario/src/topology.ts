@@ -5,6 +5,7 @@
  * client/edge hop has its link resolved, so consumers never interpret the file
  * format. Plain data, JSON-serialisable: it is passed to child processes.
  */
+import type { TierCacheSettings } from '@cdnlab/core';
 import type { CacheRole, Role } from './schema-topology';
 
 export interface Region {
@@ -13,24 +14,10 @@ export interface Region {
   location?: { lat: number; lon: number };
 }
 
-export interface CacheSettings {
-  capacityBytes: number;
-  maxObjectBytes: number;
+/** A tier's cache settings, loaded and defaulted: the core's shape, with the eviction names a file may use. */
+export type CacheSettings = Omit<TierCacheSettings, 'eviction' | 'honourRequestCacheControl'> & {
   eviction: 'lru' | 'lfu' | 'fifo' | 's3fifo' | 'sieve';
-  collapsing: 'off' | 'wait' | 'lock-timeout';
-  lockTimeoutMs: number;
-  maxWaiters: number;
-  staleWhileRevalidate: boolean;
-  staleIfError: boolean;
-  graceMs: number;
-  defaultTtlMs: number;
-  minTtlMs: number;
-  maxTtlMs: number;
-  heuristicFraction: number;
-  storeSetCookie: boolean;
-  variantCap: number;
-  targetedFields: string[];
-}
+};
 
 /** Field names follow `CacheKeyOptions` in @cdnlab/core so it can be passed straight to `createCacheKeyer`. */
 export interface KeySettings {
