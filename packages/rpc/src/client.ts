@@ -8,8 +8,10 @@ import * as grpc from '@grpc/grpc-js';
 import { service as healthService, type ServingStatus } from 'grpc-health-check';
 import { CdnError, fromServiceError } from './errors';
 import type { ControlClient } from './generated/cdnlab/control/v1/Control';
+import type { DnsAdminClient } from './generated/cdnlab/dns/v1/DnsAdmin';
 import type { OriginAdminClient } from './generated/cdnlab/origin/v1/OriginAdmin';
 import type { TierClient } from './generated/cdnlab/tier/v1/Tier';
+import type { TierAdminClient } from './generated/cdnlab/tier/v1/TierAdmin';
 import { createBearerAuthInterceptor } from './interceptors-auth';
 import { createLinkInterceptor, type Link } from './interceptors-link';
 import { loadProtos } from './loader';
@@ -124,6 +126,16 @@ export function createTierClient(address: string, opts: RpcClientOptions = {}): 
 
 export function createOriginAdminClient(address: string, opts: RpcClientOptions = {}): OriginAdminClient {
   return new (loadProtos().origin.OriginAdmin)(...clientArgs(address, opts));
+}
+
+/** Run-time reconfiguration of one cache tier node (links, cache settings, clear). */
+export function createTierAdminClient(address: string, opts: RpcClientOptions = {}): TierAdminClient {
+  return new (loadProtos().tier.TierAdmin)(...clientArgs(address, opts));
+}
+
+/** Run-time control of the DNS node (policy, anycast route costs). */
+export function createDnsAdminClient(address: string, opts: RpcClientOptions = {}): DnsAdminClient {
+  return new (loadProtos().dns.DnsAdmin)(...clientArgs(address, opts));
 }
 
 export function createControlClient(address: string, opts: RpcClientOptions = {}): ControlClient {

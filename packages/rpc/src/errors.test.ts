@@ -1,11 +1,16 @@
 import * as grpc from '@grpc/grpc-js';
-import { CDN_ERROR_CODES, CdnError, ERROR_CODE_METADATA_KEY, ERROR_TABLE, codeFromGrpcStatus, fromServiceError, toServiceError } from './errors';
+import { CDN_ERROR_CODES, CdnError, ERROR_CODE_METADATA_KEY, ERROR_TABLE, METADATA_ONLY_CODES, codeFromGrpcStatus, fromServiceError, toServiceError } from './errors';
 
 describe('error table', () => {
   it('gives every code a distinct gRPC status, so the status alone classifies foreign errors', () => {
     const statuses = CDN_ERROR_CODES.map((c) => ERROR_TABLE[c].grpc);
     expect(new Set(statuses).size).toBe(statuses.length);
-    for (const code of CDN_ERROR_CODES) expect(codeFromGrpcStatus(ERROR_TABLE[code].grpc)).toBe(code);
+    for (const code of CDN_ERROR_CODES.filter((c) => !METADATA_ONLY_CODES.has(c))) expect(codeFromGrpcStatus(ERROR_TABLE[code].grpc)).toBe(code);
+  });
+
+  it('knows NOT_SUPPORTED only by its metadata: a bare UNIMPLEMENTED is an upstream error', () => {
+    expect(fromServiceError(toServiceError(new CdnError('NOT_SUPPORTED', 'proxy mode'))).code).toBe('NOT_SUPPORTED');
+    expect(fromServiceError({ code: grpc.status.UNIMPLEMENTED, details: 'unknown service' }).code).toBe('UPSTREAM_ERROR');
   });
 
   it('maps upstream failures to the gateway statuses the edge sends', () => {

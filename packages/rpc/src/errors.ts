@@ -39,6 +39,12 @@ export const ERROR_TABLE = {
   INTERNAL: { grpc: grpc.status.INTERNAL, http: 500, cacheStatusDetail: 'internal' },
   // A node sheds load (too many requests in flight, waiters over the limit).
   OVERLOADED: { grpc: grpc.status.RESOURCE_EXHAUSTED, http: 503, cacheStatusDetail: 'overloaded' },
+  // A call the node does not support in the mode it runs in (SetSite on an
+  // origin that proxies a real server): gRPC's UNIMPLEMENTED covers "not
+  // supported or not enabled in this service". Recognised only by the code in
+  // the metadata: a bare UNIMPLEMENTED from elsewhere (a parent that is not a
+  // cdnlab tier) stays an upstream error.
+  NOT_SUPPORTED: { grpc: grpc.status.UNIMPLEMENTED, http: 501, cacheStatusDetail: 'not-supported' },
   // The hop counter passed its limit: tiers are configured in a cycle.
   // 508 Loop Detected (RFC 5842 §7.2) says exactly that.
   LOOP_DETECTED: { grpc: grpc.status.FAILED_PRECONDITION, http: 508, cacheStatusDetail: 'loop-detected' },
@@ -51,9 +57,12 @@ export type CdnErrorCode = keyof typeof ERROR_TABLE;
 
 export const CDN_ERROR_CODES = Object.keys(ERROR_TABLE) as CdnErrorCode[];
 
+/** Codes only our own services raise, always with `cdnlab-error-code`: their status alone does not name them. */
+export const METADATA_ONLY_CODES: ReadonlySet<CdnErrorCode> = new Set<CdnErrorCode>(['NOT_SUPPORTED']);
+
 /** gRPC status → our code, for errors that carry no `cdnlab-error-code`. */
 const FROM_GRPC = new Map<grpc.status, CdnErrorCode>(
-  CDN_ERROR_CODES.map((code) => [ERROR_TABLE[code].grpc, code] as const),
+  CDN_ERROR_CODES.filter((code) => !METADATA_ONLY_CODES.has(code)).map((code) => [ERROR_TABLE[code].grpc, code] as const),
 );
 
 export function isCdnErrorCode(value: unknown): value is CdnErrorCode {

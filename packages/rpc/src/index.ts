@@ -22,6 +22,26 @@ export type { StatsReply, StatsReply__Output } from './generated/cdnlab/tier/v1/
 export type { Counters, Counters__Output } from './generated/cdnlab/tier/v1/Counters';
 export type { TierClient, TierHandlers, TierDefinition } from './generated/cdnlab/tier/v1/Tier';
 
+export type { GetStateRequest, GetStateRequest__Output } from './generated/cdnlab/tier/v1/GetStateRequest';
+export type { LinkState, LinkState__Output } from './generated/cdnlab/tier/v1/LinkState';
+export type { SetLinksRequest, SetLinksRequest__Output } from './generated/cdnlab/tier/v1/SetLinksRequest';
+export type { TtlOverride, TtlOverride__Output } from './generated/cdnlab/tier/v1/TtlOverride';
+export type { CacheSettings, CacheSettings__Output } from './generated/cdnlab/tier/v1/CacheSettings';
+export type { SetCacheSettingsRequest, SetCacheSettingsRequest__Output } from './generated/cdnlab/tier/v1/SetCacheSettingsRequest';
+export type { TierState, TierState__Output } from './generated/cdnlab/tier/v1/TierState';
+export type { ClearCacheRequest, ClearCacheRequest__Output } from './generated/cdnlab/tier/v1/ClearCacheRequest';
+export type { ClearCacheReply, ClearCacheReply__Output } from './generated/cdnlab/tier/v1/ClearCacheReply';
+export type { TierAdminClient, TierAdminHandlers, TierAdminDefinition } from './generated/cdnlab/tier/v1/TierAdmin';
+
+export type { GetStateRequest as DnsGetStateRequest, GetStateRequest__Output as DnsGetStateRequest__Output } from './generated/cdnlab/dns/v1/GetStateRequest';
+export type { EdgeWeight, EdgeWeight__Output } from './generated/cdnlab/dns/v1/EdgeWeight';
+export type { RegionEdgeValue, RegionEdgeValue__Output } from './generated/cdnlab/dns/v1/RegionEdgeValue';
+export type { SetPolicyRequest, SetPolicyRequest__Output } from './generated/cdnlab/dns/v1/SetPolicyRequest';
+export type { DnsState, DnsState__Output } from './generated/cdnlab/dns/v1/DnsState';
+export type { SetRouteCostsRequest, SetRouteCostsRequest__Output } from './generated/cdnlab/dns/v1/SetRouteCostsRequest';
+export type { SetRouteCostsReply, SetRouteCostsReply__Output } from './generated/cdnlab/dns/v1/SetRouteCostsReply';
+export type { DnsAdminClient, DnsAdminHandlers, DnsAdminDefinition } from './generated/cdnlab/dns/v1/DnsAdmin';
+
 export { Fault, type Fault__Output } from './generated/cdnlab/origin/v1/Fault';
 export type { SetVersionRequest, SetVersionRequest__Output } from './generated/cdnlab/origin/v1/SetVersionRequest';
 export type { SetVersionReply, SetVersionReply__Output } from './generated/cdnlab/origin/v1/SetVersionReply';

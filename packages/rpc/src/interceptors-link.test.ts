@@ -7,6 +7,7 @@ describe('Link', () => {
     expect(() => new Link({ jitterMs: Number.NaN })).toThrow(/opts.jitterMs/);
     expect(() => new Link({ loss: 1 })).toThrow('expected opts.loss to be a probability in [0, 1), got 1');
     expect(() => new Link({ mssBytes: 0 })).toThrow(/opts.mssBytes/);
+    expect(() => new Link({ down: 'yes' as unknown as boolean })).toThrow('expected opts.down to be a boolean, got yes');
     const link = new Link({ latencyMs: 5 });
     expect(() => link.update({ rtoMs: -3 })).toThrow(/opts.rtoMs/);
     expect(link.settings.latencyMs).toBe(5); // a rejected update changes nothing

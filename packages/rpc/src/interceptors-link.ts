@@ -23,6 +23,12 @@
  *
  * Settings are read at every event, so a scenario can change a link while
  * calls are in flight (`link.update({ latencyMs: 80 })`).
+ *
+ * A link that is down (`link.update({ down: true })`) refuses every call
+ * that starts while it is down with UNAVAILABLE, as a host behind a cut
+ * link is unreachable, so callers fail over to another parent. Calls
+ * already in flight carry on: modelling a half-delivered message on a link
+ * that vanished would need the TCP timeouts this model leaves out.
  */
 import * as grpc from '@grpc/grpc-js';
 
@@ -40,6 +46,8 @@ export interface LinkSettings {
   rtoMs: number;
   /** Bytes per TCP segment (1500 MTU minus IP and TCP headers with timestamps). */
   mssBytes: number;
+  /** Cut: calls that start now fail with UNAVAILABLE. */
+  down: boolean;
 }
 
 export interface LinkOptions extends Partial<LinkSettings> {
@@ -55,6 +63,7 @@ export const DEFAULT_LINK_SETTINGS: Readonly<LinkSettings> = {
   loss: 0,
   rtoMs: 200,
   mssBytes: 1448,
+  down: false,
 };
 
 /** Backoff stops doubling after this many losses of one segment (RFC 6298 §5.5 allows a cap). */
@@ -95,6 +104,7 @@ function validate(settings: LinkSettings): void {
   if (!Number.isInteger(settings.mssBytes) || settings.mssBytes <= 0) {
     throw new Error(`expected opts.mssBytes to be a positive integer, got ${String(settings.mssBytes)}`);
   }
+  if (typeof settings.down !== 'boolean') throw new Error(`expected opts.down to be a boolean, got ${String(settings.down)}`);
 }
 
 /** One direction-agnostic network link; share one between the clients that cross it. */
@@ -257,6 +267,8 @@ class LinkedCall implements DownstreamCall {
   private finished = false;
   private cancelledLocally = false;
   private downstreamStatusSeen = false;
+  /** The link was down when the call started: nothing goes through. */
+  private refused = false;
   /** Streaming responses: reads the caller asked for and has not yet got. */
   private callerReads = 0;
   private downstreamReadPending = false;
@@ -280,6 +292,10 @@ class LinkedCall implements DownstreamCall {
       onReceiveStatus: (st) => listener?.onReceiveStatus?.(st),
     };
     this.listener = full;
+    if (this.link.settings.down) {
+      this.refuse(metadata);
+      return;
+    }
     this.next.start(metadata, {
       onReceiveMetadata: (md) => {
         this.inbound.push(this.delay(0), false, () => full.onReceiveMetadata(md));
@@ -310,7 +326,7 @@ class LinkedCall implements DownstreamCall {
   }
 
   sendMessageWithContext(context: MessageContext, message: unknown): void {
-    if (this.finished) return;
+    if (this.finished || this.refused) return;
     let bytes = 0;
     if (this.link.settings.loss > 0) {
       try {
@@ -327,12 +343,14 @@ class LinkedCall implements DownstreamCall {
   }
 
   halfClose(): void {
+    if (this.refused) return;
     // The end-of-stream flag rides with the last data: no delay of its own,
     // but never before the messages queued ahead of it.
     this.outbound.push(0, false, () => this.next.halfClose());
   }
 
   startRead(): void {
+    if (this.refused) return;
     if (!this.streaming) {
       this.next.startRead();
       return;
@@ -343,6 +361,10 @@ class LinkedCall implements DownstreamCall {
   }
 
   cancelWithStatus(status: grpc.status, details: string): void {
+    if (this.refused) {
+      this.finish({ code: status, details, metadata: new grpc.Metadata() });
+      return;
+    }
     this.cancelledLocally = true;
     this.outbound.clear();
     if (this.downstreamStatusSeen) {
@@ -360,6 +382,19 @@ class LinkedCall implements DownstreamCall {
 
   getAuthContext(): ReturnType<DownstreamCall['getAuthContext']> {
     return this.next.getAuthContext();
+  }
+
+  /**
+   * The far side is unreachable. The real call is started and cancelled at
+   * once so grpc-js releases it (its deadline timer included); the caller
+   * sees UNAVAILABLE on the next turn, as after a failed connect.
+   */
+  private refuse(metadata: grpc.Metadata): void {
+    this.refused = true;
+    const ignore = (): void => undefined;
+    this.next.start(metadata, { onReceiveMetadata: ignore, onReceiveMessage: ignore, onReceiveStatus: ignore });
+    this.next.cancelWithStatus(grpc.status.CANCELLED, 'link down');
+    setImmediate(() => this.finish({ code: grpc.status.UNAVAILABLE, details: `link down: ${this.options.method_definition.path} not sent`, metadata: new grpc.Metadata() }));
   }
 
   private delay(bytes: number): number {

@@ -10,8 +10,10 @@ import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import type { ProtoGrpcType as ControlProto } from './generated/control';
+import type { ProtoGrpcType as DnsAdminProto } from './generated/dns_admin';
 import type { ProtoGrpcType as OriginProto } from './generated/origin';
 import type { ProtoGrpcType as TierProto } from './generated/tier';
+import type { ProtoGrpcType as TierAdminProto } from './generated/tier_admin';
 
 /**
  * How protobuf values map to JS. int64 becomes a plain number: every int64
@@ -32,6 +34,8 @@ export const PROTO_FILES = [
   'cdnlab/tier/v1/tier.proto',
   'cdnlab/origin/v1/origin.proto',
   'cdnlab/control/v1/control.proto',
+  'cdnlab/tier/v1/tier_admin.proto',
+  'cdnlab/dns/v1/dns_admin.proto',
 ] as const;
 
 /**
@@ -50,13 +54,14 @@ export function protoDir(): string {
   return dir;
 }
 
-export type CdnlabProtoGrpcType = TierProto & OriginProto & ControlProto;
+export type CdnlabProtoGrpcType = TierProto & TierAdminProto & OriginProto & ControlProto & DnsAdminProto;
 
-/** The three packages' constructors and message/enum definitions. */
+/** Every package's constructors and message/enum definitions. */
 export interface CdnlabProtos {
   tier: CdnlabProtoGrpcType['cdnlab']['tier']['v1'];
   origin: CdnlabProtoGrpcType['cdnlab']['origin']['v1'];
   control: CdnlabProtoGrpcType['cdnlab']['control']['v1'];
+  dns: CdnlabProtoGrpcType['cdnlab']['dns']['v1'];
 }
 
 let cached: CdnlabProtos | undefined;
@@ -68,6 +73,6 @@ export function loadProtos(): CdnlabProtos {
   // The one cast in the code base: loadPackageDefinition is untyped, the
   // generated ProtoGrpcType says what it returns for these exact options.
   const loaded = grpc.loadPackageDefinition(packageDefinition) as unknown as CdnlabProtoGrpcType;
-  cached = { tier: loaded.cdnlab.tier.v1, origin: loaded.cdnlab.origin.v1, control: loaded.cdnlab.control.v1 };
+  cached = { tier: loaded.cdnlab.tier.v1, origin: loaded.cdnlab.origin.v1, control: loaded.cdnlab.control.v1, dns: loaded.cdnlab.dns.v1 };
   return cached;
 }

@@ -120,4 +120,21 @@ describe('link interceptor over real gRPC', () => {
     for (let i = 0; i < 200 && upstreamCancelled === before; i++) await new Promise((r) => setTimeout(r, 10));
     expect(upstreamCancelled).toBe(before + 1);
   });
+  it('refuses calls as UNAVAILABLE while the link is down, and carries them again once it is up', async () => {
+    const link = new Link({ latencyMs: 5 });
+    const c = client(link);
+    await timeStats(c);
+    link.update({ down: true });
+    const t0 = performance.now();
+    const err = await timeStats(c).then(() => undefined, (e: unknown) => fromServiceError(e));
+    expect(err?.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(err?.message).toMatch(/link down/);
+    // refused at once: no deadline wait, no link delay
+    expect(performance.now() - t0).toBeLessThan(1000);
+    // a stream is refused the same way
+    const stream = c.fetch({ method: 'GET', target: '/a' }, callOptions(5000));
+    await expect(readFetchReply(stream)).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+    link.update({ down: false });
+    expect(await timeStats(c)).toBeGreaterThanOrEqual(10);
+  });
 });

@@ -6,7 +6,7 @@ describe('loader', () => {
   it('loads every service with the fixed options', () => {
     const p = loadProtos();
     expect(Object.keys(p.tier.Tier.service)).toEqual(['Fetch', 'Purge', 'Stats']);
-    expect(Object.keys(p.origin.OriginAdmin.service)).toEqual(['SetVersion', 'SetFault', 'GetCounts', 'ResetCounts']);
+    expect(Object.keys(p.origin.OriginAdmin.service)).toEqual(['SetVersion', 'SetFault', 'GetCounts', 'ResetCounts', 'SetSite', 'Reset']);
     expect(Object.keys(p.control.Control.service)).toEqual(['Purge', 'Stats', 'Topology', 'Events']);
     expect(p.control.Control.service.Events.responseStream).toBe(true);
     // Loader options as the generated types assume them: camelCase, int64 as number, defaults.

@@ -1,0 +1,8 @@
+// Original file: cdnlab/tier/v1/tier_admin.proto
+
+
+export interface ClearCacheRequest {
+}
+
+export interface ClearCacheRequest__Output {
+}
