@@ -5,10 +5,13 @@ import {
   formatResponseCacheControl,
   parseDeltaSeconds,
   parseRequestCacheControl,
+  ParseMemo,
+  requestCacheControlOf,
   parseResponseCacheControl,
   type RequestCacheControl,
   type ResponseCacheControl,
 } from './cache-control';
+import type { HeaderList } from './types';
 
 describe('parseResponseCacheControl (RFC 9111 §5.2.2)', () => {
   it('reads every directive', () => {
@@ -290,5 +293,32 @@ describe('formatting', () => {
   it('writes field lists quoted and max-stale bare for Infinity', () => {
     expect(formatResponseCacheControl({ private: true, privateFields: ['set-cookie', 'x'], maxAge: 5 })).toBe('private="set-cookie, x", max-age=5');
     expect(formatRequestCacheControl({ maxStale: Infinity })).toBe('max-stale');
+  });
+});
+
+describe('requestCacheControlOf', () => {
+  it('reads a header list as parseRequestCacheControl does, sharing one empty set when there is no Cache-Control', () => {
+    const none: HeaderList = [['accept', '*/*'], ['host', 'x']];
+    expect(requestCacheControlOf(none)).toEqual(parseRequestCacheControl(none));
+    expect(requestCacheControlOf([])).toBe(requestCacheControlOf(none));
+    expect(Object.isFrozen(requestCacheControlOf([]))).toBe(true);
+    for (const h of [[['cache-control', 'no-cache, max-age=5']], [['Cache-Control', 'only-if-cached']], [['cache-control', 'max-stale'], ['cache-control', 'no-store']]] as HeaderList[]) {
+      expect(requestCacheControlOf(h)).toEqual(parseRequestCacheControl(h));
+    }
+  });
+});
+
+describe('ParseMemo', () => {
+  it('parses each distinct value once, remembers undefined results, and empties itself when full', () => {
+    const seen: string[] = [];
+    const memo = new ParseMemo<number | undefined>((v) => {
+      seen.push(v);
+      return v === 'none' ? undefined : v.length;
+    }, 2);
+    expect([memo.get('ab'), memo.get('ab'), memo.get('none'), memo.get('none')]).toEqual([2, 2, undefined, undefined]);
+    expect(seen).toEqual(['ab', 'none']);
+    expect(memo.get('abc')).toBe(3); // full: emptied, then filed
+    expect(memo.get('ab')).toBe(2);
+    expect(seen).toEqual(['ab', 'none', 'abc', 'ab']);
   });
 });

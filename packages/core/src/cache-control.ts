@@ -260,6 +260,47 @@ export function parseResponseCacheControl(input: CacheControlInput): ResponseCac
   return interpretResponseDirectives(directives, bad);
 }
 
+/**
+ * The request directives of a header list, for the hot path of a cache
+ * lookup: most requests carry no Cache-Control at all, and they all get one
+ * shared empty, frozen set instead of a fresh parse. The result is read-only.
+ */
+export function requestCacheControlOf(headers: HeaderList): RequestCacheControl {
+  for (let i = 0; i < headers.length; i++) {
+    const n = headers[i][0];
+    if (n.length === 13 && n.toLowerCase() === 'cache-control') return parseRequestCacheControl(headers);
+  }
+  return EMPTY_REQUEST_CC;
+}
+
+const EMPTY_REQUEST_CC: RequestCacheControl = Object.freeze(parseRequestCacheControl(''));
+
+/**
+ * A bounded memo of pure string parses. Origins send the same few
+ * Cache-Control values over and over, so a cache that stores millions of
+ * responses parses each distinct value once. The map is emptied when full
+ * (no LRU bookkeeping on the hot path); results must be treated as read-only
+ * since they are shared.
+ */
+export class ParseMemo<T> {
+  private readonly map = new Map<string, T>();
+
+  constructor(
+    private readonly parse: (value: string) => T,
+    private readonly max = 1024,
+  ) {}
+
+  get(value: string): T {
+    let v = this.map.get(value);
+    if (v === undefined && !this.map.has(value)) {
+      v = this.parse(value);
+      if (this.map.size >= this.max) this.map.clear();
+      this.map.set(value, v);
+    }
+    return v as T;
+  }
+}
+
 /** An empty response directive set. */
 export function emptyResponseCacheControl(): ResponseCacheControl {
   return {

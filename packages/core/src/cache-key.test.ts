@@ -239,3 +239,53 @@ describe('option validation', () => {
     expect(() => createCacheKeyer(opts as never)).toThrow(msg);
   });
 });
+
+describe('removeDotSegments fast path', () => {
+  /** RFC 3986 §5.2.4 as the RFC writes it, with no shortcut. */
+  function reference(path: string): string {
+    let input = path;
+    const out: string[] = [];
+    while (input.length > 0) {
+      if (input.startsWith('../')) input = input.slice(3);
+      else if (input.startsWith('./')) input = input.slice(2);
+      else if (input.startsWith('/./')) input = input.slice(2);
+      else if (input === '/.') input = '/';
+      else if (input.startsWith('/../')) {
+        input = input.slice(3);
+        out.pop();
+      } else if (input === '/..') {
+        input = '/';
+        out.pop();
+      } else if (input === '.' || input === '..') input = '';
+      else {
+        const next = input.indexOf('/', input.startsWith('/') ? 1 : 0);
+        out.push(next === -1 ? input : input.slice(0, next));
+        input = next === -1 ? '' : input.slice(next);
+      }
+    }
+    return out.join('');
+  }
+
+  it('agrees with the RFC loop on any path made of dots, slashes and letters (property)', () => {
+    const path = fc.array(fc.constantFrom('.', '/', 'a', '..', '...', '.a', 'a.'), { maxLength: 12 }).map((parts) => parts.join(''));
+    fc.assert(fc.property(path, (p) => expect(removeDotSegments(p)).toBe(reference(p))), { numRuns: 2000 });
+  });
+
+  it('returns a path without dot-segments unchanged, dots in names included', () => {
+    for (const p of ['/objects/1', '/a.b/c..d/...', '/.well-known/x', 'a/b', '//x']) expect(removeDotSegments(p)).toBe(reference(p));
+    expect(removeDotSegments('/.well-known/x')).toBe('/.well-known/x');
+    expect(removeDotSegments('/a/./b/../c')).toBe('/a/c');
+  });
+});
+
+describe('keyer host memo', () => {
+  it('gives each request the key of its own host and scheme when hosts alternate', () => {
+    const k = createCacheKeyer();
+    const r = (host: string, scheme: 'http' | 'https' = 'http'): RequestHead => ({ method: 'GET', scheme, host, target: '/x', headers: [] });
+    expect(k(r('A.test:80'))).toBe('http://a.test/x');
+    expect(k(r('b.test'))).toBe('http://b.test/x');
+    expect(k(r('A.test:80'))).toBe('http://a.test/x');
+    expect(k(r('A.test:80', 'https'))).toBe('https://a.test:80/x');
+    expect(k(r('A.test:443', 'https'))).toBe('https://a.test/x');
+  });
+});

@@ -90,9 +90,22 @@ export function createCacheKeyer(opts: CacheKeyOptions = {}): CacheKeyer {
   const headerNames = nameList(opts.includeHeaders, 'includeHeaders', true);
   const cookieNames = nameList(opts.includeCookies, 'includeCookies', false);
 
+  // A keyer sees the same few hosts over and over: remember the last one.
+  let lastHost: string | undefined;
+  let lastScheme: string | undefined;
+  let lastOrigin = '';
+  const originOf = (host: string, scheme: 'http' | 'https'): string => {
+    if (host !== lastHost || scheme !== lastScheme || typeof host !== 'string') {
+      lastOrigin = `${scheme === 'https' ? 'https' : 'http'}://${normalizeHost(host, scheme)}`;
+      lastHost = host;
+      lastScheme = scheme;
+    }
+    return lastOrigin;
+  };
+
   const keyer = (req: RequestHead): string => {
     const target = typeof req.target === 'string' ? req.target : '';
-    const origin = `${req.scheme === 'https' ? 'https' : 'http'}://${normalizeHost(req.host, req.scheme)}`;
+    const origin = originOf(req.host, req.scheme);
     if (target !== '' && !target.startsWith('/')) {
       // Not origin-form (`*`, absolute-form, garbage): keep it opaque in a
       // part of its own. Prefixing a `/` would let `GET x` (a 400 at most
@@ -121,6 +134,7 @@ export function createCacheKeyer(opts: CacheKeyOptions = {}): CacheKeyer {
   };
 
   const extraParts = (req: RequestHead): string => {
+    if (headerNames.length === 0 && cookieNames.length === 0) return '';
     let key = '';
     for (const name of headerNames) {
       const value = headerValue(req.headers, name);
@@ -214,6 +228,8 @@ export function normalizePath(path: string): string {
 
 /** RFC 3986 §5.2.4, written as the output-buffer loop the RFC describes. */
 export function removeDotSegments(path: string): string {
+  // Dot-segments need a `.`; most paths have none (or only in a file name).
+  if (!hasDotSegment(path)) return path;
   let input = path;
   const out: string[] = [];
   while (input.length > 0) {
@@ -236,6 +252,21 @@ export function removeDotSegments(path: string): string {
     }
   }
   return out.join('');
+}
+
+/** Whether `path` has a segment that is `.` or `..` (the only ones §5.2.4 changes). */
+function hasDotSegment(path: string): boolean {
+  let i = path.indexOf('.');
+  while (i !== -1) {
+    // A segment starts at the string start or after `/`, and ends at `/` or the end.
+    const start = i === 0 || path.charCodeAt(i - 1) === 47;
+    if (start) {
+      const j = path.charCodeAt(i + 1) === 46 ? i + 2 : i + 1;
+      if (j >= path.length || path.charCodeAt(j) === 47) return true;
+    }
+    i = path.indexOf('.', i + 1);
+  }
+  return false;
 }
 
 function normalizePercent(s: string, safe: CharSet): string {

@@ -109,6 +109,14 @@ interface Waiter<R> {
   deadline: number;
 }
 
+/**
+ * Most fetches gather no waiter: they all share this empty map, never
+ * written to, and a flight gets its own on its first waiter.
+ */
+const NO_WAITERS: ReadonlyMap<number, unknown> = new Map();
+const NOBODY: never[] = [];
+const LEADER: JoinResult = Object.freeze({ role: 'leader' });
+
 interface Flight<R> {
   /** Insertion order = join order = deadline order (one constant timeout). */
   waiters: Map<number, Waiter<R>>;
@@ -192,7 +200,7 @@ export function createCollapser<R>(opts: CollapserOptions): Collapser<R> {
     if (!flight) throw new Error(`no fetch in flight for key ${JSON.stringify(key)}: complete/fail must be called once, by the leader`);
     flights.delete(key);
     flight.timer?.cancel();
-    return [...flight.waiters.values()];
+    return flight.waiters.size === 0 ? NOBODY : [...flight.waiters.values()];
   }
 
   return {
@@ -202,22 +210,23 @@ export function createCollapser<R>(opts: CollapserOptions): Collapser<R> {
         return { role: 'bypass', reason: 'off' };
       }
       const now = scheduler.now();
-      pruneHitForMiss(now);
+      if (hitForMiss.size > 0) pruneHitForMiss(now);
       if (hitForMiss.has(key)) {
         s.bypasses.hitForMiss++;
         return { role: 'bypass', reason: 'hit-for-miss' };
       }
       const flight = flights.get(key);
       if (!flight) {
-        flights.set(key, { waiters: new Map(), timer: undefined });
+        flights.set(key, { waiters: NO_WAITERS as Map<number, Waiter<R>>, timer: undefined });
         s.leaders++;
-        return { role: 'leader' };
+        return LEADER;
       }
       if (flight.waiters.size >= maxWaiters) {
         s.bypasses.waitersFull++;
         return { role: 'bypass', reason: 'waiters-full' };
       }
       const id = nextId++;
+      if (flight.waiters === NO_WAITERS) flight.waiters = new Map();
       flight.waiters.set(id, { onResult, deadline: now + lockTimeoutMs });
       s.collapsed++;
       if (mode === 'lock-timeout' && flight.timer === undefined) armTimer(key, flight);
@@ -267,6 +276,7 @@ export function createCollapser<R>(opts: CollapserOptions): Collapser<R> {
  * a faulty callback must not strand the others.
  */
 function deliver<R>(waiters: Waiter<R>[], outcome: CollapseOutcome<R>): void {
+  if (waiters.length === 0) return;
   let firstError: { error: unknown } | undefined;
   for (const w of waiters) {
     try {

@@ -76,18 +76,20 @@ export interface EntryTimes {
   clientMayServeStale: boolean;
 }
 
+function nonNeg(opts: FreshnessOptions, name: keyof FreshnessOptions): void {
+  const v = opts[name];
+  if (v !== undefined && !(typeof v === 'number' && v >= 0 && !Number.isNaN(v))) {
+    throw new TypeError(`expected opts.${name} to be a non-negative number, got ${String(v)}`);
+  }
+}
+
+// Runs on every stored response: no closure made per call.
 function validate(opts: FreshnessOptions): void {
-  const nonNeg = (name: keyof FreshnessOptions) => {
-    const v = opts[name];
-    if (v !== undefined && !(typeof v === 'number' && v >= 0 && !Number.isNaN(v))) {
-      throw new TypeError(`expected opts.${name} to be a non-negative number, got ${String(v)}`);
-    }
-  };
-  nonNeg('defaultTtlMs');
-  nonNeg('minTtlMs');
-  nonNeg('maxTtlMs');
-  nonNeg('graceMs');
-  nonNeg('maxHeuristicMs');
+  nonNeg(opts, 'defaultTtlMs');
+  nonNeg(opts, 'minTtlMs');
+  nonNeg(opts, 'maxTtlMs');
+  nonNeg(opts, 'graceMs');
+  nonNeg(opts, 'maxHeuristicMs');
   const f = opts.heuristicFraction;
   if (f !== undefined && !(typeof f === 'number' && f >= 0 && f <= 1)) {
     throw new TypeError(`expected opts.heuristicFraction to be a number in [0, 1], got ${String(f)}`);
@@ -104,6 +106,8 @@ function validate(opts: FreshnessOptions): void {
 export function ageValue(res: ResponseHead): number | undefined {
   const raw = getFirst(res.headers, 'age');
   if (raw === undefined) return undefined;
+  // One plain number is what every sender writes: no list to split.
+  if (/^[0-9]+$/.test(raw)) return parseDeltaSeconds(raw);
   return parseDeltaSeconds(splitList(raw)[0]);
 }
 

@@ -195,3 +195,18 @@ describe('hop-by-hop fields (RFC 9110 §7.6.1)', () => {
     expect(names.has('content-type')).toBe(false);
   });
 });
+
+describe('parseHttpDate memo', () => {
+  it('answers a repeated value like a fresh parse, and still applies nowMs to two-digit years', () => {
+    const v = 'Sunday, 06-Nov-94 08:49:37 GMT';
+    const once = parseHttpDate(v);
+    expect(parseHttpDate(v)).toBe(once);
+    expect(parseHttpDate('Sun, 06 Nov 1994 08:49:37 GMT')).toBe(once);
+    expect(parseHttpDate('garbage')).toBeUndefined();
+    expect(parseHttpDate('garbage')).toBeUndefined();
+    // With nowMs the rfc850 pivot depends on the clock: never answered from the memo.
+    expect(parseHttpDate('Sunday, 06-Nov-50 08:49:37 GMT', Date.UTC(2090, 0, 1))).toBe(Date.UTC(2050, 10, 6, 8, 49, 37));
+    expect(parseHttpDate('Sunday, 06-Nov-50 08:49:37 GMT', Date.UTC(1990, 0, 1))).toBe(Date.UTC(1950, 10, 6, 8, 49, 37));
+    expect(parseHttpDate('Sunday, 06-Nov-50 08:49:37 GMT')).toBe(Date.UTC(2050, 10, 6, 8, 49, 37));
+  });
+});

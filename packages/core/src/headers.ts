@@ -12,7 +12,7 @@ import type { HeaderList } from './types';
 export function getAll(headers: HeaderList, name: string): string[] {
   const n = name.toLowerCase();
   const out: string[] = [];
-  for (const [k, v] of headers) if (k === n) out.push(v);
+  for (let i = 0; i < headers.length; i++) if (headers[i][0] === n) out.push(headers[i][1]);
   return out;
 }
 
@@ -30,14 +30,15 @@ export function get(headers: HeaderList, name: string): string | undefined {
 /** The first field line of `name` only: for singleton fields (Date, Expires, ETag …). */
 export function getFirst(headers: HeaderList, name: string): string | undefined {
   const n = name.toLowerCase();
-  for (const [k, v] of headers) if (k === n) return v;
+  for (let i = 0; i < headers.length; i++) if (headers[i][0] === n) return headers[i][1];
   return undefined;
 }
 
 /** Whether any field line is called `name`. */
 export function has(headers: HeaderList, name: string): boolean {
   const n = name.toLowerCase();
-  return headers.some(([k]) => k === n);
+  for (let i = 0; i < headers.length; i++) if (headers[i][0] === n) return true;
+  return false;
 }
 
 /**
@@ -127,6 +128,22 @@ const ASCTIME_DATE = /^([A-Za-z]{3}) ([A-Za-z]{3}) ([ \d]\d) (\d{2}):(\d{2}):(\d
  */
 export function parseHttpDate(value: string | undefined, nowMs?: number): number | undefined {
   if (typeof value !== 'string') return undefined;
+  // Only the rfc850 form depends on nowMs; the rest is a pure function of the
+  // text, and a cache reads the same Date and Last-Modified values again and
+  // again (every response of one second has the same Date).
+  if (nowMs !== undefined) return parseHttpDateText(value, nowMs);
+  let v = dateMemo.get(value);
+  if (v === undefined && !dateMemo.has(value)) {
+    v = parseHttpDateText(value, undefined);
+    if (dateMemo.size >= 1024) dateMemo.clear();
+    dateMemo.set(value, v);
+  }
+  return v;
+}
+
+const dateMemo = new Map<string, number | undefined>();
+
+function parseHttpDateText(value: string, nowMs: number | undefined): number | undefined {
   const s = value.trim();
   let m = IMF_FIXDATE.exec(s);
   if (m) {

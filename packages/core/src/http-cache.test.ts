@@ -167,4 +167,48 @@ describe('HttpCache', () => {
     expect(() => make({ name: '' })).toThrow('expected opts.name to be a non-empty string');
     expect(() => make({ defaultOrigin: 'nope' })).toThrow('expected opts.defaultOrigin');
   });
+
+  it('a URL moves between a plain entry and Vary variants, the other kind dropped each time', () => {
+    const c = make();
+    const plain: HeaderList = [['cache-control', 'max-age=60']];
+    const varied: HeaderList = [['cache-control', 'max-age=60'], ['vary', 'accept-encoding']];
+    const gz = req('/m', [['accept-encoding', 'gzip']]);
+    const br = req('/m', [['accept-encoding', 'br']]);
+    c.store(req('/m'), res(200, plain), body('plain'), at(T0));
+    expect(c.lookup(br, T0)).toMatchObject({ kind: 'hit' });
+    // Now the origin varies: the plain copy must go, or a br client would get it.
+    c.store(gz, res(200, varied), body('gz'), at(T0 + 1));
+    expect(c.stats().objects).toBe(1);
+    expect(c.lookup(br, T0 + 2)).toMatchObject({ kind: 'miss', fwd: 'vary-miss' });
+    c.store(br, res(200, varied), body('br'), at(T0 + 3));
+    expect(c.stats().objects).toBe(2);
+    // And back to no Vary: every variant goes, one entry serves everyone.
+    c.store(gz, res(200, plain), body('plain again'), at(T0 + 4));
+    expect(c.stats().objects).toBe(1);
+    for (const r of [gz, br, req('/m')]) {
+      const hit = c.lookup(r, T0 + 5);
+      if (hit.kind !== 'hit') throw new Error(hit.kind);
+      expect(new TextDecoder().decode(hit.entry.body)).toBe('plain again');
+    }
+    // An unsafe method removes whichever kind is stored.
+    expect(c.invalidateAfterUnsafe(req('/m', [], 'POST'), res(200, []))).toBe(1);
+    expect(c.lookup(req('/m'), T0 + 6)).toMatchObject({ kind: 'miss', fwd: 'uri-miss' });
+  });
+
+  it('keeps the purge index right for entries stored, evicted and replaced after the first purge', () => {
+    const c = make({ capacityBytes: 6000 });
+    const put = (p: string, tag: string, t = T0) => c.store(req(p), res(200, [['cache-control', 'max-age=600'], ['surrogate-key', tag]]), new Uint8Array(900), at(t));
+    put('/a', 'x');
+    put('/b', 'y');
+    // The first purge indexes what is stored so far.
+    expect(c.purge({ kind: 'tag', value: 'x', mode: 'hard', at: T0 + 1 })).toBe(1);
+    for (let i = 0; i < 8; i++) put(`/n/${i}`, 'x', T0 + 2); // evicts /b and early /n/*
+    put('/n/7', 'x', T0 + 3); // a replacement is indexed once
+    const live = c.stats().objects;
+    expect(c.lookup(req('/b'), T0 + 4).kind).toBe('miss');
+    expect(c.purge({ kind: 'tag', value: 'y', mode: 'hard', at: T0 + 5 })).toBe(0);
+    expect(c.purge({ kind: 'tag', value: 'x', mode: 'soft', at: T0 + 6 })).toBe(live);
+    expect(c.purge({ kind: 'prefix', value: '/n/', mode: 'hard', at: T0 + 7 })).toBe(live);
+    expect(c.stats().objects).toBe(0);
+  });
 });

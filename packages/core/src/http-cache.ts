@@ -9,17 +9,17 @@
  * the caller (a tier service, the simulator) fetches upstream and comes back
  * with `store`, `revalidated` or `serveStaleOnError`.
  */
-import { parseRequestCacheControl, type RequestCacheControl, type ResponseCacheControl } from './cache-control';
+import { parseRequestCacheControl, requestCacheControlOf, type RequestCacheControl, type ResponseCacheControl } from './cache-control';
 import { createCacheKeyer, type CacheKeyOptions, type CacheKeyer } from './cache-key';
 import type { CacheStatusFwd } from './cache-status';
 import { computeEntryTimes, ageHeaderValue, type EntryTimes, type FreshnessOptions } from './freshness';
-import { getFirst, removeHeader, stripHopByHop } from './headers';
+import { getFirst, HOP_BY_HOP_FIELDS, removeHeader, stripHopByHop } from './headers';
 import { invalidationTargets, isUnsafeMethod } from './invalidation';
 import { createPurgeIndex, parseSurrogateKeys, type PurgeCommand, type PurgeIndex } from './purge';
 import { decideCacheUse, isStaleIfErrorTrigger, staleIfErrorAllowed } from './stale';
-import { isStorable, prepareForStorage, type StorabilityReason } from './storability';
-import { createStore, type Store } from './store';
-import { effectiveCacheControl } from './targeted-fields';
+import { isStorable, prepareForStorage, type StorabilityDecision, type StorabilityOptions, type StorabilityReason } from './storability';
+import { createStore, hashKey, type Store } from './store';
+import { createEffectiveCacheControl } from './targeted-fields';
 import type { HeaderList, RequestHead, ResponseHead } from './types';
 import { buildConditionalHeaders, buildNotModifiedHead, evaluateClientConditional, mergeNotModified } from './validation';
 import { acceptEncodingNormaliser, createVariantIndex, secondaryKey, varyFieldNames, type VariantIndex, type VaryNormalisers } from './vary';
@@ -57,6 +57,7 @@ export interface HttpCacheOptions {
 
 /** A stored response and what we computed about it when storing it. */
 export interface CacheEntry {
+  /** The key in the store: the primary key itself without Vary, else `primaryKey + U+0001 + secondary key`. */
   readonly storeKey: string;
   readonly primaryKey: string;
   /** The URL part of the key: what purges by URL and prefix match. */
@@ -163,8 +164,37 @@ function positiveInt(name: string, v: unknown): void {
 
 function headerBytes(h: HeaderList): number {
   let n = 0;
-  for (const [k, v] of h) n += k.length + v.length + 4;
+  for (let i = 0; i < h.length; i++) n += h[i][0].length + h[i][1].length + 4;
   return n;
+}
+
+/** Whether any line is called exactly `name` (HeaderList names are lower-case). */
+function hasLine(h: HeaderList, name: string): boolean {
+  for (let i = 0; i < h.length; i++) if (h[i][0] === name) return true;
+  return false;
+}
+
+const NO_TAGS: readonly string[] = Object.freeze([]);
+const NO_VARY: readonly string[] = Object.freeze([]);
+/** Fields never stored besides hop-by-hop ones: Age is recomputed on every answer; Cache-Status describes one exchange. */
+const PER_EXCHANGE_FIELDS: ReadonlySet<string> = new Set(['age', 'cache-status']);
+
+/**
+ * The head as stored: without hop-by-hop fields (RFC 9111 §3.1), the fields
+ * the storability decision strips, Age and Cache-Status. In one pass, and
+ * the very list it was given when there is nothing to remove (header lists
+ * are never mutated, so sharing them is safe).
+ */
+function storedHeaders(headers: HeaderList, decision: StorabilityDecision): HeaderList {
+  if (decision.stripFields.length > 0 || hasLine(headers, 'connection')) {
+    return removeHeader(prepareForStorage({ status: 0, headers: stripHopByHop(headers) }, decision).headers, 'age', 'cache-status');
+  }
+  let keep = true;
+  for (let i = 0; i < headers.length && keep; i++) {
+    const n = headers[i][0];
+    keep = !HOP_BY_HOP_FIELDS.has(n) && !PER_EXCHANGE_FIELDS.has(n);
+  }
+  return keep ? headers : headers.filter(([n]) => !HOP_BY_HOP_FIELDS.has(n) && !PER_EXCHANGE_FIELDS.has(n));
 }
 
 /** Parses a purge value that is a URL or a bare path into a request head for keying. */
@@ -198,6 +228,17 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
   // The URL part alone: the same normalisation without header or cookie parts,
   // so a purge by URL matches every keyed variant of that URL.
   const urlKeyer: CacheKeyer = createCacheKeyer({ ...opts.key, includeHeaders: [], includeCookies: [] });
+  // Without header or cookie parts the two keys are the same string: compute it once.
+  const urlIsKey = keyer.headerNames.length === 0 && keyer.cookieNames.length === 0;
+  const effectiveOf = createEffectiveCacheControl({ targets });
+  const storableOpts = (ignoreExpires: boolean): StorabilityOptions => ({
+    storeSetCookie: opts.storeSetCookie,
+    defaultTtlMs: freshness.defaultTtlMs,
+    ignoreExpires,
+    honourRequestNoStore: honourReqCc,
+  });
+  const storable = [storableOpts(false), storableOpts(true)];
+  const freshnessFor = [{ ...freshness, ignoreExpires: false }, { ...freshness, ignoreExpires: true }];
   const normalisers: VaryNormalisers = {
     'accept-encoding': acceptEncodingNormaliser(opts.encodings ?? ['br', 'gzip', 'identity']),
     ...opts.varyNormalisers,
@@ -206,15 +247,40 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
   const purges: PurgeIndex = createPurgeIndex({ retentionMs: opts.purgeRetentionMs ?? 86_400_000 });
   const noReqCc: RequestCacheControl = parseRequestCacheControl('');
 
+  /**
+   * Responses without Vary (nearly all) are stored under the primary key
+   * itself (one string to hash per lookup, shared by the entry) and not
+   * tracked in the variant index at all: a URL has either one such
+   * entry or a tracked set of Vary variants, never both (storing one kind
+   * drops the other, as a change of Vary names always did).
+   */
+  const isPlain = (entry: CacheEntry): boolean => entry.storeKey === entry.primaryKey;
+  /**
+   * The purge index is built on the first purge: until then nothing reads
+   * it, and a cache that is never purged (most, in a long simulation) never
+   * pays for it.
+   */
+  let indexed = false;
   const forget = (entry: CacheEntry): void => {
-    variants.remove(entry.primaryKey, entry.storeKey.slice(entry.primaryKey.length + 1));
-    purges.unindexEntry(entry.storeKey);
+    if (!isPlain(entry)) variants.remove(entry.primaryKey, entry.storeKey.slice(entry.primaryKey.length + 1));
+    if (indexed) purges.unindexEntry(entry.storeKey);
+  };
+  const indexAll = (): void => {
+    if (indexed) return;
+    indexed = true;
+    for (const k of store.keys()) {
+      const e = store.peek(k) as CacheEntry;
+      purges.indexEntry(k, { url: e.url, tags: e.tags, fetchedAt: e.originFetchedAt });
+    }
   };
   const store: Store<string, CacheEntry> = createStore<string, CacheEntry>({
     capacityBytes: opts.capacityBytes,
     maxObjectBytes: opts.maxObjectBytes,
     policy: opts.eviction ?? 'lru',
     onEvict: (_key, entry) => forget(entry),
+    // Hash what the key stands for, so policies that hash keys see the same
+    // numbers whether an entry is stored under its short plain key or not.
+    keyHash: (k) => hashKey(k.indexOf(SEP) === -1 ? k + SEP : k),
   });
 
   const s = {
@@ -228,16 +294,15 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
       forget(entry);
     }
   };
+  /** Deletes the entry under storeKey, if any, without touching the variant index. */
+  const drop = (storeKey: string): boolean => {
+    if (!store.delete(storeKey)) return false;
+    if (indexed) purges.unindexEntry(storeKey);
+    return true;
+  };
   const removePrimary = (primaryKey: string): number => {
-    let n = 0;
-    for (const sk of variants.removeAll(primaryKey)) {
-      const e = store.peek(primaryKey + SEP + sk);
-      if (e) {
-        store.delete(e.storeKey);
-        purges.unindexEntry(e.storeKey);
-        n++;
-      }
-    }
+    let n = drop(primaryKey) ? 1 : 0;
+    for (const sk of variants.removeAll(primaryKey)) if (drop(primaryKey + SEP + sk)) n++;
     return n;
   };
 
@@ -250,7 +315,16 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
     entry.times = { ...t, freshUntil: at, staleWhileRevalidateUntil: at + swr, staleIfErrorUntil: at + sie };
   };
 
-  const reqCcOf = (req: RequestHead): RequestCacheControl => (honourReqCc ? parseRequestCacheControl(req.headers) : noReqCc);
+  const refuse = (reason: Extract<StoreOutcome, { stored: false }>['reason']): StoreOutcome => {
+    s.notStored++;
+    return { stored: false, reason };
+  };
+  const reqCcOf = (req: RequestHead): RequestCacheControl => (honourReqCc ? requestCacheControlOf(req.headers) : noReqCc);
+  const missOf = (reqCc: RequestCacheControl, primaryKey: string, fwd: CacheStatusFwd, detail?: string): CacheLookup => {
+    if (reqCc.onlyIfCached) return { kind: 'gateway-timeout', primaryKey };
+    s.misses++;
+    return { kind: 'miss', fwd, primaryKey, detail };
+  };
 
   const cache: HttpCache = {
     name: opts.name,
@@ -259,31 +333,39 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
     lookup(req, now, lookupOpts = {}) {
       s.lookups++;
       const primaryKey = keyer(req);
-      const method = req.method.toUpperCase();
+      const m = req.method;
+      const method = m === 'GET' || m === 'HEAD' ? m : m.toUpperCase();
       if (method !== 'GET' && method !== 'HEAD') {
         s.misses++;
         return { kind: 'miss', fwd: 'method', primaryKey };
       }
       const reqCc = reqCcOf(req);
-      const miss = (fwd: CacheStatusFwd, detail?: string): CacheLookup => {
-        if (reqCc.onlyIfCached) return { kind: 'gateway-timeout', primaryKey };
-        s.misses++;
-        return { kind: 'miss', fwd, primaryKey, detail };
-      };
       const vary = variants.varyOf(primaryKey);
-      if (vary === undefined) return miss('uri-miss');
-      const entry = store.get(primaryKey + SEP + secondaryKey(vary, req.headers, normalisers));
-      if (entry === undefined) return miss('vary-miss');
-      variants.touch(primaryKey, entry.storeKey.slice(primaryKey.length + 1));
+      let entry: CacheEntry | undefined;
+      if (vary === undefined) {
+        entry = store.get(primaryKey);
+        if (entry === undefined) return missOf(reqCc, primaryKey, 'uri-miss');
+      } else {
+        entry = store.get(primaryKey + SEP + secondaryKey(vary, req.headers, normalisers));
+        if (entry === undefined) return missOf(reqCc, primaryKey, 'vary-miss');
+        variants.touch(primaryKey, entry.storeKey.slice(primaryKey.length + 1));
+      }
 
       // The purge-time rule, from our own purge records and from the child's.
       const verdict = purges.check(entry.url, entry.tags, entry.originFetchedAt);
       const notBefore = lookupOpts.notBefore ?? 0;
       if (verdict === 'purged-hard' || entry.originFetchedAt < notBefore) {
         remove(entry);
-        return miss('miss', 'purged');
+        return missOf(reqCc, primaryKey, 'miss', 'purged');
       }
       if (verdict === 'purged-soft') markStale(entry, now);
+
+      // The common case, decided as decideCacheUse would: fresh, and the
+      // request asks nothing of freshness (RFC 9111 §5.2.1).
+      if (now < entry.times.freshUntil && !reqCc.noCache && reqCc.maxAge === undefined && reqCc.minFresh === undefined) {
+        s.hits++;
+        return { kind: 'hit', entry, stale: false, backgroundRefresh: false };
+      }
 
       const decision = decideCacheUse(entry.times, now, reqCc);
       switch (decision.kind) {
@@ -310,58 +392,52 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
     },
 
     store(req, res, body, times) {
-      const refuse = (reason: Extract<StoreOutcome, { stored: false }>['reason']): StoreOutcome => {
-        s.notStored++;
-        return { stored: false, reason };
-      };
-      const effective = effectiveCacheControl(res.headers, { targets });
+      const effective = effectiveOf(res.headers);
       const cc: ResponseCacheControl = effective.cc;
-      const decision = isStorable(req, res, cc, {
-        storeSetCookie: opts.storeSetCookie,
-        defaultTtlMs: freshness.defaultTtlMs,
-        ignoreExpires: effective.ignoreExpires,
-        honourRequestNoStore: honourReqCc,
-      });
+      const ix = effective.ignoreExpires ? 1 : 0;
+      const decision = isStorable(req, res, cc, storable[ix]);
       if (!decision.storable) return refuse(decision.reason ?? 'status');
-      const vary = varyFieldNames(res.headers);
+      const vary = hasLine(res.headers, 'vary') ? varyFieldNames(res.headers) : NO_VARY;
       if (vary === '*') return refuse('vary-star');
 
       const originFetchedAt = times.originFetchedAt ?? times.responseTime;
       const primaryKey = keyer(req);
-      const url = urlKeyer(req);
-      const tags = parseSurrogateKeys(res.headers);
+      const url = urlIsKey ? primaryKey : urlKeyer(req);
+      const tags = hasLine(res.headers, 'surrogate-key') || hasLine(res.headers, 'cache-tag') ? parseSurrogateKeys(res.headers) : NO_TAGS;
       const verdict = purges.check(url, tags, originFetchedAt);
       if (verdict === 'purged-hard') return refuse('purged');
 
-      const entryTimes = computeEntryTimes(times.requestTime, times.responseTime, res, cc, { ...freshness, ignoreExpires: effective.ignoreExpires });
+      const entryTimes = computeEntryTimes(times.requestTime, times.responseTime, res, cc, freshnessFor[ix]);
       const hasValidator = getFirst(res.headers, 'etag') !== undefined || getFirst(res.headers, 'last-modified') !== undefined;
       if (entryTimes.freshUntil <= times.responseTime && entryTimes.staleIfErrorUntil <= times.responseTime && !hasValidator) {
         // Never fresh, no validator, no stale window: nothing could ever be served from it.
         return refuse('useless');
       }
 
-      // Age is recomputed on every answer; Cache-Status describes one exchange, not the representation.
-      const head: ResponseHead = { status: res.status, headers: removeHeader(prepareForStorage({ status: res.status, headers: stripHopByHop(res.headers) }, decision).headers, 'age', 'cache-status') };
-      const sk = secondaryKey(vary, req.headers, normalisers);
-      const storeKey = primaryKey + SEP + sk;
-      const size = body.length + headerBytes(head.headers) + storeKey.length;
+      const head: ResponseHead = { status: res.status, headers: storedHeaders(res.headers, decision) };
+      const plain = vary.length === 0;
+      const sk = plain ? '' : secondaryKey(vary, req.headers, normalisers);
+      const storeKey = plain ? primaryKey : primaryKey + SEP + sk;
+      // Charged as `primaryKey + SEP + sk`, whichever key it is filed under.
+      const size = body.length + headerBytes(head.headers) + primaryKey.length + 1 + sk.length;
       const entry: CacheEntry = { storeKey, primaryKey, url, head, body, times: entryTimes, originFetchedAt, tags, refreshing: false, size };
       if (verdict === 'purged-soft') markStale(entry, times.responseTime);
 
-      const old = store.peek(storeKey);
-      if (old) purges.unindexEntry(storeKey);
+      // Only the variant and purge indexes need to know what this replaces.
+      const old = indexed || !plain ? store.peek(storeKey) : undefined;
+      if (old && indexed) purges.unindexEntry(storeKey);
       if (!store.set(storeKey, entry, size)) {
-        if (old) variants.remove(primaryKey, sk);
+        if (old && !plain) variants.remove(primaryKey, sk);
         return refuse('too-large');
       }
-      for (const dropped of variants.record(primaryKey, vary, sk)) {
-        const e = store.peek(primaryKey + SEP + dropped);
-        if (e) {
-          store.delete(e.storeKey);
-          purges.unindexEntry(e.storeKey);
-        }
+      if (plain) {
+        // No Vary now: variants stored under other Vary names can never be found again.
+        if (variants.varyOf(primaryKey) !== undefined) for (const dropped of variants.removeAll(primaryKey)) drop(primaryKey + SEP + dropped);
+      } else {
+        drop(primaryKey); // the URL had no Vary before
+        for (const dropped of variants.record(primaryKey, vary, sk)) drop(primaryKey + SEP + dropped);
       }
-      purges.indexEntry(storeKey, { url, tags, fetchedAt: originFetchedAt });
+      if (indexed) purges.indexEntry(storeKey, { url, tags, fetchedAt: originFetchedAt });
       s.stores++;
       return { stored: true, entry };
     },
@@ -369,7 +445,7 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
     revalidated(entry, notModified, times) {
       s.revalidated++;
       const merged = mergeNotModified(entry.head, notModified, { responseTime: times.responseTime });
-      const effective = effectiveCacheControl(merged.headers, { targets });
+      const effective = effectiveOf(merged.headers);
       // A 304 may carry Set-Cookie or new private fields: filter as on store.
       const decision = isStorable({ method: 'GET', scheme: 'http', host: '', target: '/', headers: [] }, merged, effective.cc, {
         storeSetCookie: opts.storeSetCookie === 'no' ? 'strip' : opts.storeSetCookie,
@@ -381,7 +457,7 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
       entry.times = computeEntryTimes(times.requestTime, times.responseTime, merged, effective.cc, { ...freshness, ignoreExpires: effective.ignoreExpires });
       entry.originFetchedAt = times.originFetchedAt ?? times.responseTime;
       entry.refreshing = false;
-      if (store.peek(entry.storeKey) === entry) purges.indexEntry(entry.storeKey, { url: entry.url, tags: entry.tags, fetchedAt: entry.originFetchedAt });
+      if (indexed && store.peek(entry.storeKey) === entry) purges.indexEntry(entry.storeKey, { url: entry.url, tags: entry.tags, fetchedAt: entry.originFetchedAt });
       return entry;
     },
 
@@ -401,7 +477,11 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
         const nm = buildNotModifiedHead(entry.head);
         return { status: 304, headers: [...nm.headers, ['age', ageHeaderValue(entry.times, now)]] };
       }
-      return { status: entry.head.status, headers: [...entry.head.headers, ['age', ageHeaderValue(entry.times, now)]] };
+      const stored = entry.head.headers;
+      const headers: HeaderList = new Array(stored.length + 1);
+      for (let i = 0; i < stored.length; i++) headers[i] = stored[i];
+      headers[stored.length] = ['age', ageHeaderValue(entry.times, now)];
+      return { status: entry.head.status, headers };
     },
 
     ttlSeconds: (entry, now) => Math.floor((entry.times.freshUntil - now) / 1000),
@@ -425,6 +505,7 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
       } else if (cmd.kind === 'prefix' && cmd.value.startsWith('/')) {
         value = `${defaultOrigin.protocol.replace(':', '')}://${defaultOrigin.host}${cmd.value}`;
       }
+      indexAll();
       const keys = purges.apply({ ...cmd, value });
       let n = 0;
       for (const k of keys) {

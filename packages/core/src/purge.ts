@@ -121,6 +121,9 @@ export function createPurgeIndex(opts: PurgeIndexOptions): PurgeIndex {
     prefix: new Map<string, Latest>(),
     all: { hard: NONE, soft: NONE } as Latest,
   };
+  // Until the first purge there is nothing `check` or `notBefore` could
+  // find: every lookup and store of a cache that is never purged asks them.
+  let anyRecord = false;
 
   function addTo(map: Map<string, Set<string>>, k: string, storeKey: string): void {
     let set = map.get(k);
@@ -182,6 +185,7 @@ export function createPurgeIndex(opts: PurgeIndexOptions): PurgeIndex {
     apply(cmd) {
       validateCommand(cmd);
       const { kind, value, mode, at } = cmd;
+      anyRecord = true;
       let candidates: Iterable<string>;
       switch (kind) {
         case 'url':
@@ -217,6 +221,7 @@ export function createPurgeIndex(opts: PurgeIndexOptions): PurgeIndex {
       if (typeof originFetchedAt !== 'number' || Number.isNaN(originFetchedAt)) {
         throw new TypeError(`expected originFetchedAt to be a number, got ${String(originFetchedAt)}`);
       }
+      if (!anyRecord) return 'ok';
       const l = latest(url, tags);
       if (l.hard > originFetchedAt) return 'purged-hard';
       if (l.soft > originFetchedAt) return 'purged-soft';
@@ -224,6 +229,7 @@ export function createPurgeIndex(opts: PurgeIndexOptions): PurgeIndex {
     },
 
     notBefore(url, tags) {
+      if (!anyRecord) return undefined;
       const { hard } = latest(url, tags);
       return hard === NONE ? undefined : hard;
     },

@@ -37,18 +37,19 @@ export type CacheUseDecision =
  * cache may not forward, so "validate" becomes 504.
  */
 export function decideCacheUse(times: EntryTimes, now: number, req: RequestCacheControl): CacheUseDecision {
-  const validate = (reason: 'stale' | 'request-no-cache' | 'request-max-age' | 'request-min-fresh'): CacheUseDecision =>
-    req.onlyIfCached ? { kind: 'gateway-timeout' } : { kind: 'must-validate', reason };
-
-  if (req.noCache) return validate('request-no-cache');
+  if (req.noCache) return mustValidate(req, 'request-no-cache');
   const rf = requestFreshness(times, now, req);
-  if (rf.tooOld) return validate('request-max-age');
+  if (rf.tooOld) return mustValidate(req, 'request-max-age');
   if (rf.acceptableFresh) return { kind: 'fresh' };
   const stale = now >= times.freshUntil;
-  if (!stale) return validate('request-min-fresh');
+  if (!stale) return mustValidate(req, 'request-min-fresh');
   if (req.minFresh === undefined && now < times.staleWhileRevalidateUntil) return { kind: 'stale-while-revalidate' };
   if (rf.acceptableStale) return { kind: 'stale-ok' };
-  return validate('stale');
+  return mustValidate(req, 'stale');
+}
+
+function mustValidate(req: RequestCacheControl, reason: 'stale' | 'request-no-cache' | 'request-max-age' | 'request-min-fresh'): CacheUseDecision {
+  return req.onlyIfCached ? { kind: 'gateway-timeout' } : { kind: 'must-validate', reason };
 }
 
 /**

@@ -18,8 +18,8 @@
  * `validation.ts`).
  */
 import type { ResponseCacheControl } from './cache-control';
-import { parseRequestCacheControl } from './cache-control';
-import { getAll, has, removeHeader } from './headers';
+import { requestCacheControlOf } from './cache-control';
+import { has, removeHeader } from './headers';
 import type { RequestHead, ResponseHead } from './types';
 
 /**
@@ -113,7 +113,13 @@ export function authorizationAllowsStoring(cc: ResponseCacheControl): boolean {
 
 /** §4.1: Vary containing `*` never matches, so storing it is useless. */
 export function hasVaryStar(res: ResponseHead): boolean {
-  return getAll(res.headers, 'vary').some((v) => v.split(',').some((m) => m.trim() === '*'));
+  const h = res.headers;
+  for (let i = 0; i < h.length; i++) if (h[i][0] === 'vary' && h[i][1].split(',').some((m) => m.trim() === '*')) return true;
+  return false;
+}
+
+function notStorable(reason: StorabilityReason): StorabilityDecision {
+  return { storable: false, reason, stripFields: [] };
 }
 
 /**
@@ -128,34 +134,33 @@ export function hasVaryStar(res: ResponseHead): boolean {
  */
 export function isStorable(req: RequestHead, res: ResponseHead, cc: ResponseCacheControl, opts: StorabilityOptions = {}): StorabilityDecision {
   validate(opts);
-  const no = (reason: StorabilityReason): StorabilityDecision => ({ storable: false, reason, stripFields: [] });
 
-  if (req.method !== 'GET') return no('method');
+  if (req.method !== 'GET') return notStorable('method');
 
   // §3: a final status; 206 and 304 only if understood (we do not, see top);
   // §5.2.2.3: with must-understand, only statuses we implement.
   const status = res.status;
-  if (!Number.isInteger(status) || status < 200 || status > 999 || status === 206 || status === 304) return no('status');
+  if (!Number.isInteger(status) || status < 200 || status > 999 || status === 206 || status === 304) return notStorable('status');
   const understood = (opts.understoodStatuses ?? UNDERSTOOD_STATUSES).has(status);
-  if (cc.mustUnderstand && !understood) return no('status');
+  if (cc.mustUnderstand && !understood) return notStorable('status');
 
-  if ((opts.honourRequestNoStore ?? true) && parseRequestCacheControl(req.headers).noStore) return no('request-no-store');
+  if ((opts.honourRequestNoStore ?? true) && requestCacheControlOf(req.headers).noStore) return notStorable('request-no-store');
   // §5.2.2.3: a cache that understands the status SHOULD ignore no-store
   // when must-understand is present (no-store is there for older caches).
-  if (cc.noStore && !(cc.mustUnderstand && understood)) return no('no-store');
-  if (cc.private && cc.privateFields === undefined) return no('private');
-  if (has(req.headers, 'authorization') && !authorizationAllowsStoring(cc)) return no('authorization');
-  if (hasVaryStar(res)) return no('vary-star');
+  if (cc.noStore && !(cc.mustUnderstand && understood)) return notStorable('no-store');
+  if (cc.private && cc.privateFields === undefined) return notStorable('private');
+  if (has(req.headers, 'authorization') && !authorizationAllowsStoring(cc)) return notStorable('authorization');
+  if (hasVaryStar(res)) return notStorable('vary-star');
 
   const setCookie = opts.storeSetCookie ?? 'no';
-  if (setCookie === 'no' && has(res.headers, 'set-cookie')) return no('set-cookie');
+  if (setCookie === 'no' && has(res.headers, 'set-cookie')) return notStorable('set-cookie');
 
   const heuristic = (opts.heuristicStatuses ?? HEURISTICALLY_CACHEABLE_STATUSES).has(status);
   if (!hasExplicitStorability(res, cc, opts.ignoreExpires) && !heuristic && !((opts.defaultTtlMs ?? 0) > 0)) {
-    return no('no-explicit-freshness');
+    return notStorable('no-explicit-freshness');
   }
 
-  const stripFields = [...(cc.privateFields ?? [])];
+  const stripFields = cc.privateFields ? [...cc.privateFields] : [];
   if (setCookie === 'strip' && has(res.headers, 'set-cookie')) stripFields.push('set-cookie');
   return { storable: true, stripFields };
 }

@@ -83,3 +83,16 @@ describe('Store properties (fast-check)', () => {
     });
   }
 });
+
+describe('store keyHash option', () => {
+  it('gives policies that remember keys the hash the caller chooses, and is validated', () => {
+    const hashed: string[] = [];
+    const store = createStore<string, number>({ capacityBytes: 10, policy: 's3fifo', keyHash: (k) => (hashed.push(k), 7) });
+    store.set('a', 1, 1);
+    store.access('b', 1);
+    expect(hashed).toEqual(['a', 'b']);
+    createStore<string, number>({ capacityBytes: 10, policy: 'lru', keyHash: (k) => (hashed.push(k), 7) }).set('c', 1, 1);
+    expect(hashed).toEqual(['a', 'b']); // LRU remembers no key: no hash asked
+    expect(() => createStore({ capacityBytes: 10, policy: 'lru', keyHash: 5 as unknown as () => number })).toThrow('expected opts.keyHash to be a function, got number');
+  });
+});

@@ -37,6 +37,12 @@ export interface StoreOptions<K extends StoreKey, V> {
    * store but must not modify it.
    */
   onEvict?: (key: K, value: V, sizeBytes: number) => void;
+  /**
+   * The 30-bit hash policies that remember evicted keys (S3-FIFO's ghost)
+   * use; default {@link hashKey}. A caller whose keys stand for other
+   * strings passes the hash of what they stand for.
+   */
+  keyHash?: (key: K) => number;
 }
 
 export interface StoreStats {
@@ -108,6 +114,7 @@ export class Store<K extends StoreKey, V> {
   private readonly policy: EvictionPolicy;
   private readonly wantsKeyHash: boolean;
   private readonly onEvict: ((key: K, value: V, sizeBytes: number) => void) | undefined;
+  private readonly keyHash: (key: K) => number;
   /** The index while every stored key is an int32; null once a Map took over. */
   private intIndex: IntIndex | null;
   private map: Map<K, number> | null = null;
@@ -139,6 +146,7 @@ export class Store<K extends StoreKey, V> {
     this.policy = createEvictionPolicy(opts.policy, opts.capacityBytes);
     this.wantsKeyHash = this.policy.wantsKeyHash;
     this.onEvict = opts.onEvict;
+    this.keyHash = opts.keyHash ?? hashKey;
     const slots = Math.min(INITIAL_SLOTS, opts.capacityBytes);
     this.sizeOf = new Float64Array(slots);
     this.freeSlots = new Int32Array(slots);
@@ -347,7 +355,7 @@ export class Store<K extends StoreKey, V> {
     this.usedBytes += sizeBytes;
     this.indexSet(key, slot);
     this.entryCount++;
-    this.policy.insert(slot, sizeBytes, this.wantsKeyHash ? hashKey(key) : 0);
+    this.policy.insert(slot, sizeBytes, this.wantsKeyHash ? this.keyHash(key) : 0);
   }
 
   private evictOne(): void {
@@ -435,6 +443,9 @@ export function createStore<K extends StoreKey, V>(opts: StoreOptions<K, V>): St
   }
   if (opts.onEvict !== undefined && typeof opts.onEvict !== 'function') {
     throw new Error(`expected opts.onEvict to be a function, got ${typeof opts.onEvict}`);
+  }
+  if (opts.keyHash !== undefined && typeof opts.keyHash !== 'function') {
+    throw new Error(`expected opts.keyHash to be a function, got ${typeof opts.keyHash}`);
   }
   return new Store<K, V>(opts);
 }

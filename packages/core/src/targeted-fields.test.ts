@@ -1,4 +1,4 @@
-import { effectiveCacheControl, parseSurrogateControl, parseTargetedField, stripTargetedFields } from './targeted-fields';
+import { createEffectiveCacheControl, effectiveCacheControl, parseSurrogateControl, parseTargetedField, stripTargetedFields } from './targeted-fields';
 import type { HeaderList } from './types';
 
 const TARGETS = { targets: ['cdnlab-cache-control', 'cdn-cache-control'] };
@@ -146,5 +146,31 @@ describe('stripTargetedFields', () => {
       ['cache-control', 'max-age=3'],
     ]);
     expect(stripTargetedFields(h, [])).toEqual(h);
+  });
+});
+
+describe('createEffectiveCacheControl', () => {
+  const lists: HeaderList[] = [
+    [],
+    [['cache-control', 'public, max-age=60']],
+    [['cache-control', 'max-age=60'], ['cache-control', 'stale-if-error=30']],
+    [['Cache-Control', 'no-store']],
+    [['cache-control', 'max-age=5'], ['cdn-cache-control', 'max-age=600']],
+    [['cache-control', 'max-age=5'], ['cdn-cache-control', '']],
+    [['cache-control', 'max-age=5'], ['cdn-cache-control', 'max-age=1.5']],
+    [['cdnlab-cache-control', 'no-store'], ['cdn-cache-control', 'max-age=600']],
+    [['surrogate-control', 'max-age=30+60'], ['cache-control', 'max-age=5']],
+    [['cache-control', 'private="set-cookie", max-age=60, max-age=10']],
+  ];
+  const targets = ['cdnlab-cache-control', 'cdn-cache-control', 'surrogate-control'];
+
+  it('reads every header list as effectiveCacheControl does, twice (the second time from its memo)', () => {
+    const of = createEffectiveCacheControl({ targets });
+    for (const h of [...lists, ...lists]) expect(of(h)).toEqual(effectiveCacheControl(h, { targets }));
+  });
+
+  it('validates the targets when created, not on first use', () => {
+    expect(() => createEffectiveCacheControl({ targets: ['cache-control'] })).toThrow('expected opts.targets not to contain cache-control');
+    expect(() => createEffectiveCacheControl({ targets: ['CDN-Cache-Control'] })).toThrow('expected opts.targets[0] to be a lower-case field name');
   });
 });

@@ -19,7 +19,7 @@
  */
 import { parseDictionary, Token } from 'structured-headers';
 import { interpretResponseDirectives, readDirectives, type RawDirective, type ResponseCacheControl } from './cache-control';
-import { parseResponseCacheControl } from './cache-control';
+import { parseResponseCacheControl, ParseMemo } from './cache-control';
 import { getAll, removeHeader, splitList } from './headers';
 import type { HeaderList } from './types';
 
@@ -73,8 +73,13 @@ function validateTargets(opts: TargetedFieldOptions): void {
  */
 export function parseTargetedField(headers: HeaderList, name: string): ResponseCacheControl | undefined {
   const lines = getAll(headers, name);
-  const value = lines.join(', ');
-  if (lines.length === 0 || value.trim() === '') return undefined;
+  if (lines.length === 0) return undefined;
+  return parseTargetedValue(lines.join(', '));
+}
+
+/** {@link parseTargetedField} of a combined field value. */
+function parseTargetedValue(value: string): ResponseCacheControl | undefined {
+  if (value.trim() === '') return undefined;
   let dict: ReturnType<typeof parseDictionary>;
   try {
     dict = parseDictionary(value);
@@ -159,6 +164,56 @@ export function effectiveCacheControl(headers: HeaderList, opts: TargetedFieldOp
     if (cc) return { source: target, cc, ignoreExpires: true };
   }
   return { source: 'cache-control', cc: parseResponseCacheControl(headers), ignoreExpires: false };
+}
+
+/** The combined value of every line called `name` (lower-case), or undefined. */
+function combinedLines(headers: HeaderList, name: string): string | undefined {
+  let value: string | undefined;
+  for (let i = 0; i < headers.length; i++) {
+    const h = headers[i];
+    if (h[0] === name) value = value === undefined ? h[1] : `${value}, ${h[1]}`;
+  }
+  return value;
+}
+
+/**
+ * {@link effectiveCacheControl} with the options checked once, for a cache
+ * that reads every response it stores: targets are validated here, and each
+ * distinct field value is parsed once (origins repeat the same few values)
+ * and the result shared, so callers must treat it as read-only.
+ */
+export function createEffectiveCacheControl(opts: TargetedFieldOptions): (headers: HeaderList) => EffectiveCacheControl {
+  validateTargets(opts);
+  const token = opts.surrogateDeviceToken;
+  const targets = opts.targets.map((name) => ({
+    name,
+    memo: new ParseMemo<EffectiveCacheControl | undefined>((value) => {
+      const cc = parseTargetedValue(value);
+      return cc ? Object.freeze({ source: name, cc, ignoreExpires: true }) : undefined;
+    }),
+  }));
+  const fallback = new ParseMemo<EffectiveCacheControl>((value) => Object.freeze({ source: 'cache-control', cc: parseResponseCacheControl(value), ignoreExpires: false }));
+  return (headers) => {
+    for (const t of targets) {
+      if (t.name === 'surrogate-control') {
+        const cc = parseSurrogateControl(headers, token);
+        if (cc) return { source: t.name, cc, ignoreExpires: true };
+        continue;
+      }
+      const value = combinedLines(headers, t.name);
+      if (value === undefined) continue;
+      const e = t.memo.get(value);
+      if (e) return e;
+    }
+    // Same reading as parseResponseCacheControl(headers): names compared in any case.
+    let value: string | undefined;
+    for (let i = 0; i < headers.length; i++) {
+      const h = headers[i];
+      const n = h[0];
+      if (n === 'cache-control' || (n.length === 13 && n.toLowerCase() === 'cache-control')) value = value === undefined ? h[1] : `${value}, ${h[1]}`;
+    }
+    return fallback.get(value ?? '');
+  };
 }
 
 /**

@@ -132,7 +132,7 @@ describe('scenario errors: file:line:col: field: what was expected', () => {
 
   it('unknown action, missing action, unknown field in an event', () => {
     expect(errorsOf(S(`${W}timeline:\n  - {at: 5s, action: explode, node: edge-na-1}\n`))).toEqual([
-      'scenarios/x.yaml:11:22: timeline[0].action: unknown action "explode"; expected one of: purge, origin-update, origin-fault, kill, stop, start, pause, unpause, link, dns-policy, route-change, ttl-override',
+      'scenarios/x.yaml:11:22: timeline[0].action: unknown action "explode"; expected one of: purge, origin-update, origin-fault, kill, stop, start, pause, unpause, disconnect, reconnect, link, dns-policy, route-change, ttl-override',
     ]);
     expect(errorsOf(S(`${W}timeline:\n  - {at: 5s, node: edge-na-1}\n`))).toEqual(['scenarios/x.yaml:11:5: timeline[0]: missing required field "action"']);
     expect(errorsOf(S(`${W}timeline:\n  - {at: 5s, action: purge, url: /x, nodes: [a]}\n`))).toEqual([

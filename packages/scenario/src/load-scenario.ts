@@ -312,6 +312,8 @@ function normaliseTimeline(events: EventFile[], variants: ScenarioVariant[], dur
       case 'start':
       case 'pause':
       case 'unpause':
+      case 'disconnect':
+      case 'reconnect':
         checkNode(e.node, [...here, 'node'], variants, problems);
         return { ...base, action: e.action, node: e.node };
       case 'link': {

@@ -65,7 +65,7 @@ interface EventBase {
   note?: string;
 }
 
-export type NodeAction = 'kill' | 'stop' | 'start' | 'pause' | 'unpause';
+export type NodeAction = 'kill' | 'stop' | 'start' | 'pause' | 'unpause' | 'disconnect' | 'reconnect';
 
 export type TimelineEvent =
   | (EventBase & { action: 'purge'; url?: string; tag?: string; prefix?: string; all?: true; soft: boolean; fanout?: 'direct' | 'tree' })

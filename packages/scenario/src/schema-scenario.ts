@@ -10,7 +10,7 @@ import { DNS_POLICIES, FANOUTS, TopologySchema, type TopologyFile } from './sche
 export const ARRIVALS = ['constant', 'poisson', 'burst'] as const;
 export const TRACE_FORMATS = ['csv', 'oracleGeneral'] as const;
 export const FAULTS = ['error', 'slow', 'down', 'reset', 'ok'] as const;
-export const NODE_ACTIONS = ['kill', 'stop', 'start', 'pause', 'unpause'] as const;
+export const NODE_ACTIONS = ['kill', 'stop', 'start', 'pause', 'unpause', 'disconnect', 'reconnect'] as const;
 export const METHOD_KINDS = ['GET', 'HEAD', 'conditional', 'POST'] as const;
 
 export const WORKLOAD_DEFAULTS = {
@@ -169,6 +169,8 @@ export const EventSchema = Discriminated(
     nodeAction('start', 'Start a stopped or killed node.'),
     nodeAction('pause', 'Freeze the node (SIGSTOP): connections stay open, nothing answers.'),
     nodeAction('unpause', 'Resume a paused node.'),
+    nodeAction('disconnect', 'Cut the node from the network (compose: its containers leave the network); its peers get no route, it keeps its cache.'),
+    nodeAction('reconnect', 'Put a disconnected node back on the network at its address.'),
     Type.Object(
       {
         at: At,

@@ -42,7 +42,17 @@ function cpuSeconds(since: NodeJS.CpuUsage): number {
   return (u.user + u.system) / 1e6;
 }
 
-function runSim(label: string, topology: Topology, clients: ClientGroup[]): { reqPerSec: number; seconds: number } {
+interface Figures {
+  /** Requests per wall-clock second. */
+  reqPerSec: number;
+  /** Requests per CPU-second of this process (the fairer figure on a shared machine). */
+  reqPerCpuSec: number;
+  seconds: number;
+}
+
+const AIM = 1_000_000;
+
+function runSim(label: string, topology: Topology, clients: ClientGroup[]): Figures {
   const scenario = scenarioFor(topology, clients);
   const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
@@ -60,7 +70,7 @@ function runSim(label: string, topology: Topology, clients: ClientGroup[]): { re
   });
   console.log(`(${label}) ${fmt(r.requests.sent)} requests (${fmt(r.requests.answered)} answered, ${r.requests.errors} errors, ${r.requests.unfinished} unfinished) in ${seconds.toFixed(2)} s wall, ${cpu.toFixed(2)} s CPU (setup ${setup.toFixed(2)} s): ${fmt(reqPerSec)} simulated req/s (${fmt(r.requests.sent / cpu)} per CPU-second)`);
   console.log(`    ${tiers.join('; ')}; origin ${fmt(r.origin.requests)} req; ${topology.nodes.length} nodes`);
-  return { reqPerSec, seconds };
+  return { reqPerSec, reqPerCpuSec: r.requests.sent / cpu, seconds };
 }
 
 function maxRssMiB(): number {
@@ -69,8 +79,8 @@ function maxRssMiB(): number {
 
 console.log(`cdnlab sim bench: ${fmt(REQUESTS)} requests, Zipf(${ALPHA}) over ${fmt(OBJECTS)} objects, ${fmt(RATE)} req/s of virtual time${QUICK ? ' (quick)' : ''}, node ${process.version}`);
 
-let a: { reqPerSec: number } | undefined;
-let c: { reqPerSec: number } | undefined;
+let a: Figures | undefined;
+let c: Figures | undefined;
 
 if (!ONLY || ONLY === 'a') {
   const chain = generateTopology({ name: 'bench-chain', regions: 1, edgesPerRegion: 1 });
@@ -103,11 +113,14 @@ if (!ONLY || ONLY === 'c') {
   }
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const cpu = cpuSeconds(c0);
-  c = { reqPerSec: trace.length / seconds };
+  c = { reqPerSec: trace.length / seconds, reqPerCpuSec: trace.length / cpu, seconds };
   console.log(`(c: bare chain of Store.access LRUs) ${fmt(trace.length)} requests in ${seconds.toFixed(2)} s wall, ${cpu.toFixed(2)} s CPU: ${fmt(c.reqPerSec)} req/s (${fmt(trace.length / cpu)} per CPU-second); origin ${fmt(origin)}`);
 }
 
+if (a) {
+  console.log(`(a) against the aim of ${fmt(AIM)} req/s on one core: ${(a.reqPerSec / AIM).toFixed(4)} of it by wall time, ${(a.reqPerCpuSec / AIM).toFixed(4)} per CPU-second: ${a.reqPerSec >= AIM ? 'met' : 'NOT met'}`);
+}
 if (a && c) {
-  console.log(`ratio (a)/(c): ${(a.reqPerSec / c.reqPerSec).toFixed(4)} (full HTTP semantics and virtual-time network vs bare stores); aim (a) >= 1,000,000 req/s: ${a.reqPerSec >= 1e6 ? 'met' : 'NOT met'}`);
+  console.log(`ratio (a)/(c): ${(a.reqPerSec / c.reqPerSec).toFixed(4)} by wall time, ${(a.reqPerCpuSec / c.reqPerCpuSec).toFixed(4)} per CPU-second (full HTTP semantics and virtual-time network vs bare stores)`);
 }
 console.log(`peak RSS ${fmt(maxRssMiB())} MiB; ratios use wall time (the machine may be shared: see the CPU-second figures)`);

@@ -23,11 +23,11 @@ import {
   type HttpCache,
   type PurgeCommand,
   type RequestHead,
-  type Scheduler,
 } from '@cdnlab/core';
 import type { CacheNode } from '@cdnlab/scenario';
 import { LOST, type SimNetwork } from './sim-network';
 import type { Reply, SimAnswer, SimEndpoint, SimErrorKind, SimRequest } from './sim-types';
+import type { VirtualScheduler } from './virtual-scheduler';
 
 /** The leader's answer, shared with waiters. */
 interface Shared {
@@ -83,6 +83,8 @@ export class SimCacheNode implements SimEndpoint {
   readonly id: string;
   readonly role: 'edge' | 'regional' | 'shield';
   readonly region: string;
+  /** Position among the simulation's edges (-1 for other tiers). */
+  edgeIndex = -1;
   cache!: HttpCache;
   private collapser!: Collapser<Shared>;
   private parents: SimEndpoint[] = [];
@@ -91,6 +93,7 @@ export class SimCacheNode implements SimEndpoint {
   private backLinks: Array<ReturnType<SimNetwork['link']>> = [];
   private epoch = 0;
   private alive = true;
+  private disconnected = false;
   private paused = false;
   private readonly held: Array<() => void> = [];
   /** Whether a purge was ever applied to this cache (see `purge`). */
@@ -101,7 +104,7 @@ export class SimCacheNode implements SimEndpoint {
 
   constructor(
     readonly config: CacheNode,
-    private readonly scheduler: Scheduler,
+    private readonly scheduler: VirtualScheduler,
     private readonly net: SimNetwork,
     private readonly defaultOrigin: string,
   ) {
@@ -120,7 +123,7 @@ export class SimCacheNode implements SimEndpoint {
   }
 
   get up(): boolean {
-    return this.alive && !this.paused;
+    return this.alive && !this.paused && !this.disconnected;
   }
 
   /** A fresh process: empty cache, nothing in flight. */
@@ -166,6 +169,27 @@ export class SimCacheNode implements SimEndpoint {
     if (this.alive) this.paused = true;
   }
 
+  /**
+   * Cut off the network (a container leaving its network): callers waiting on
+   * it see their connections reset, new callers find no route, health probes
+   * fail. Unlike kill, the process and its cache live on.
+   */
+  disconnect(): void {
+    if (!this.alive || this.disconnected) return;
+    this.disconnected = true;
+    const calls = [...this.pending];
+    this.pending.clear();
+    for (const c of calls) {
+      c.settled = true;
+      c.reply('reset', undefined);
+    }
+  }
+
+  /** Back on the network at the same address, cache intact. */
+  reconnect(): void {
+    this.disconnected = false;
+  }
+
   /** Requests that arrived while paused are handled now, in arrival order. */
   unpause(): void {
     if (!this.paused) return;
@@ -189,7 +213,7 @@ export class SimCacheNode implements SimEndpoint {
   }
 
   handle(req: SimRequest, reply: Reply): void {
-    if (!this.alive) {
+    if (!this.alive || this.disconnected) {
       reply('connect', undefined);
       return;
     }
@@ -432,15 +456,16 @@ export class SimCacheNode implements SimEndpoint {
   /** One call over the simulated network: there, handled, back. */
   private call(parent: SimEndpoint, out: ReturnType<SimNetwork['link']>, back: ReturnType<SimNetwork['link']>, req: SimRequest, done: Reply): void {
     const d = this.net.delay(out);
+    const s = this.scheduler;
     if (d === LOST) {
-      this.scheduler.setTimer(UPSTREAM_TIMEOUT_MS, () => done('timeout', undefined));
+      s.schedule(UPSTREAM_TIMEOUT_MS, () => done('timeout', undefined));
       return;
     }
-    this.scheduler.setTimer(d, () =>
+    s.schedule(d, () =>
       parent.handle(req, (error, answer) => {
         const b = this.net.delay(back);
-        if (b === LOST) this.scheduler.setTimer(Math.max(0, UPSTREAM_TIMEOUT_MS - d), () => done('timeout', undefined));
-        else this.scheduler.setTimer(b, () => done(error, answer));
+        if (b === LOST) s.schedule(Math.max(0, UPSTREAM_TIMEOUT_MS - d), () => done('timeout', undefined));
+        else s.schedule(b, () => done(error, answer));
       }),
     );
   }

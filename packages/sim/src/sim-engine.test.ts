@@ -1,4 +1,4 @@
-import { parseTopology, type CacheNode, type ClientGroup, type RunResult, type Scenario, type TimelineEvent, type Topology, type Workload } from '@cdnlab/scenario';
+import { evaluateExpectations, parseExpectation, parseTopology, type CacheNode, type RunResultWithSnapshots, type ClientGroup, type RunResult, type Scenario, type TimelineEvent, type Topology, type Workload } from '@cdnlab/scenario';
 import { createSimEngine, runSimulation } from './sim-engine';
 
 /** Two regions, exact link latencies (no jitter unless asked), control plane next to the origin in na. */
@@ -212,6 +212,27 @@ describe('simulated engine: determinism and accounting', () => {
 });
 
 describe('simulated engine: failures in virtual time', () => {
+  it('a disconnected edge fails like a dead one, but comes back with its cache', () => {
+    const timeline: TimelineEvent[] = [
+      { atMs: 5000, action: 'disconnect', node: 'edge-na-1' },
+      { atMs: 15_000, action: 'reconnect', node: 'edge-na-1' },
+    ];
+    const s = scenario(topology(), { durationMs: 25_000, clients: [{ region: 'na', count: 20, rate: 100, arrival: 'constant', startMs: 0 }], objects: { popularity: 'hot', keys: ['/hot'] } }, timeline);
+    const r = run(s);
+    expect(r.timeline.filter((t) => t.action === 'disconnect' || t.action === 'reconnect').every((t) => t.ok)).toBe(true);
+    expect(r.requests.byError.connect).toBeGreaterThan(0);
+    const e1 = r.series.byEdge['edge-na-1'];
+    const at = (ms: number) => Math.floor(ms / r.series.bucketMs);
+    expect(e1.slice(at(5100), at(15_000)).every((v) => v === 0)).toBe(true);
+    expect(e1.slice(at(18_000), at(25_000)).some((v) => v > 0)).toBe(true);
+    // A killed edge restarts cold and fetches /hot (max-age=60) again; a
+    // reconnected one still holds it.
+    const killed = run(scenario(topology(), s.workload, timeline.map((e) => ({ ...e, action: e.action === 'disconnect' ? 'kill' : 'start' }) as TimelineEvent)));
+    const fetches = (x: RunResult) => x.nodes.find((n) => n.id === 'edge-na-1')!.upstreamFetches;
+    expect(fetches(r)).toBe(1);
+    expect(fetches(killed)).toBe(2);
+  });
+
   it('a killed edge costs its clients errors until DNS health and TTL move them, then gets traffic again when restarted', () => {
     const r = run(
       scenario(topology(), { durationMs: 30_000, clients: [{ region: 'na', count: 20, rate: 100, arrival: 'constant', startMs: 0 }], objects: { popularity: 'uniform', count: 50, path: '/o/{n}' } }, [
@@ -254,5 +275,46 @@ describe('simulated engine: failures in virtual time', () => {
     expect(r.nodes.find((n) => n.id === 'shield')!.staleServed).toBeGreaterThan(0);
     expect(r.requests.byStatus['200']).toBeGreaterThan(r.requests.byStatus['502']);
     expect(r.origin.byKind['fault:down']).toBeGreaterThan(0);
+  });
+});
+
+describe('simulated engine: snapshots for expectations with at:', () => {
+  // Requests at a steady 100/s from t=0; the origin changes version at 5 s and a purge follows.
+  const withAt = (): Scenario => {
+    const sc = scenario(topology(), { durationMs: 8000, clients: [{ region: 'na', count: 10, rate: 100, arrival: 'constant', startMs: 0 }] }, [
+      { atMs: 5000, action: 'origin-update', path: '/hot' },
+      { atMs: 5000, action: 'purge', url: '/hot', soft: false, fanout: 'direct' },
+    ]);
+    sc.expectations = [
+      { expect: parseExpectation('origin.requests{path="/hot"} == 1'), atMs: 4900 },
+      { expect: parseExpectation('requests.sent < 600'), atMs: 4900 },
+      { expect: parseExpectation('origin.requests{path="/hot"} == 2') },
+      { expect: parseExpectation('purge.count == 1'), atMs: 5000 },
+      { expect: parseExpectation('requests.sent > 0'), atMs: 1000, variant: 'another' },
+    ];
+    return sc;
+  };
+
+  it('takes one snapshot per distinct at: of its variant, with the values of that instant', () => {
+    const r = run(withAt()) as RunResultWithSnapshots;
+    expect(r.snapshots?.map((x) => x.atMs)).toEqual([4900, 5000]);
+    const at4900 = r.snapshots![0].metrics;
+    expect(at4900['origin.requests{path="/hot"}']).toBe(1);
+    expect(at4900['requests.sent']).toBeGreaterThan(400);
+    expect(at4900['requests.sent']).toBeLessThan(r.requests.sent);
+    // Events due at the snapshot's instant have happened when it is read.
+    expect(r.snapshots![1].metrics['purge.count']).toBe(1);
+    expect(r.origin.byPath['/hot']).toBe(2);
+    expect(evaluateExpectations(withAt().expectations, [r]).every((o) => o.ok)).toBe(true);
+  });
+
+  it('leaves the rest of the result unchanged and stays deterministic', () => {
+    const sc = withAt();
+    const plain = scenario(sc.variants[0].topology, sc.workload, sc.timeline);
+    const { snapshots, ...rest } = run(sc) as RunResultWithSnapshots;
+    expect(snapshots).toBeDefined();
+    expect(JSON.stringify(rest)).toBe(JSON.stringify(run(plain)));
+    expect('snapshots' in run(plain)).toBe(false);
+    expect(JSON.stringify(run(withAt()))).toBe(JSON.stringify(run(withAt())));
   });
 });

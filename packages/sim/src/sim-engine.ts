@@ -25,13 +25,15 @@ import {
   type PurgeResult,
   type RunProgress,
   type RunResult,
+  type RunResultWithSnapshots,
+  type RunSnapshot,
   type Scenario,
   type ScenarioVariant,
   type TimelineEvent,
   type TimelineRecord,
   type Topology,
 } from '@cdnlab/scenario';
-import { planWorkload, type PlannedRequest } from '@cdnlab/scenario';
+import { planWorkload, snapshotMetrics, type PlannedRequest } from '@cdnlab/scenario';
 import { SimCacheNode, UPSTREAM_TIMEOUT_MS } from './sim-cache-node';
 import { SimDns } from './sim-dns';
 import { LOST, SimNetwork, type LinkState } from './sim-network';
@@ -72,6 +74,14 @@ function inc(r: Record<string, number>, k: string, by = 1): void {
   r[k] = (r[k] ?? 0) + by;
 }
 
+const STATUS_TEXT: string[] = [];
+
+/** String(status) without a new string per answer. */
+function statusText(status: number): string {
+  if (status >= 0 && status < 1000 && Number.isInteger(status)) return (STATUS_TEXT[status] ??= String(status));
+  return String(status);
+}
+
 function roundMs(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
@@ -88,8 +98,11 @@ export class Simulation {
   private readonly host: string;
   private readonly plan: Iterator<PlannedRequest>;
   private readonly dnsCaches: DnsCache[];
-  private readonly clientLinks = new Map<string, ClientLinks>();
+  /** Client links by edge index, then client group. */
+  private readonly clientLinks: Array<Array<ClientLinks | undefined>> = [];
   private readonly edgeIndex = new Map<string, number>();
+  /** Latency histogram of each client group's region. */
+  private readonly groupLatency: Array<LatencyHistogram | undefined>;
   private readonly validators = new Map<string, string>();
   private readonly trackValidators: boolean;
   private readonly drainMs: number;
@@ -118,6 +131,8 @@ export class Simulation {
   private readonly purges: Array<{ result: PurgeResult; acks: Map<string, PurgeResult['acks'][number]> }> = [];
   private readonly timeline: TimelineRecord[] = [];
   private edgeHits = 0;
+  /** Taken for expectations with `at:`; undefined when the scenario has none for this variant. */
+  private readonly snapshots: RunSnapshot[] | undefined;
 
   constructor(readonly opts: SimulationOptions) {
     const { scenario, variant, seed } = opts;
@@ -136,6 +151,7 @@ export class Simulation {
         const c = new SimCacheNode(n, this.scheduler, this.net, `http://${this.host}`);
         this.caches.push(c);
         if (c.role === 'edge') {
+          c.edgeIndex = this.edges.length;
           this.edgeIndex.set(c.id, this.edges.length);
           this.edges.push(c);
         }
@@ -171,12 +187,23 @@ export class Simulation {
     this.sByEdge = this.edges.length <= SERIES_MAX_EDGES ? this.edges.map(() => new Series(this.bucketMs)) : [];
     this.dnsCaches = w.clients.map((g) => ({ edge: new Int32Array(g.count).fill(-1), until: new Float64Array(g.count) }));
     this.trackValidators = (w.methods.conditional ?? 0) > 0;
+    this.groupLatency = w.clients.map(() => undefined);
+    this.clientLinks = this.edges.map(() => w.clients.map(() => undefined));
     const regionNames = new Set(this.topology.regions.map((r) => r.name));
     w.clients.forEach((g, i) => {
       if (!regionNames.has(g.region)) throw new TypeError(`expected workload.clients[${i}].region to be a region of topology "${this.topology.name}", got ${JSON.stringify(g.region)}`);
     });
 
     for (const ev of scenario.timeline) this.scheduler.setTimer(ev.atMs, () => this.applyEvent(ev));
+    // Snapshots for expectations with `at:`, as the embedded engine takes
+    // them: set after the timeline, so an event due at the same instant has
+    // already happened when the values are read.
+    const mine = scenario.expectations.filter((x) => x.atMs !== undefined && (x.variant === undefined || x.variant === variant.name));
+    this.snapshots = mine.length ? [] : undefined;
+    for (const at of [...new Set(mine.map((x) => x.atMs!))].sort((a, b) => a - b)) {
+      const exps = mine.filter((x) => x.atMs === at).map((x) => x.expect);
+      this.scheduler.setTimer(at, () => this.snapshots!.push({ atMs: at, metrics: snapshotMetrics(this.result(at), exps) }));
+    }
     this.plan = planWorkload(w, { seed })[Symbol.iterator]();
     this.scheduleNextArrival();
   }
@@ -237,7 +264,7 @@ export class Simulation {
     }
     const p = r.value;
     this.lastArrivalMs = p.atMs;
-    this.scheduler.setTimer(Math.max(0, p.atMs - this.scheduler.now()), () => {
+    this.scheduler.schedule(Math.max(0, p.atMs - this.scheduler.now()), () => {
       this.send(p);
       this.scheduleNextArrival();
     });
@@ -250,18 +277,18 @@ export class Simulation {
     if (c.edge[i] >= 0 && now < c.until[i]) return this.edges[c.edge[i]];
     const e = this.dns.resolve(p.region);
     if (!e) return undefined;
-    c.edge[i] = this.edgeIndex.get(e.id)!;
+    c.edge[i] = e.edgeIndex;
     c.until[i] = now + this.topology.dns.ttlSeconds * 1000;
     return e;
   }
 
-  private linksFor(region: string, edge: SimCacheNode): ClientLinks {
-    const k = `${region}\u0000${edge.id}`;
-    let l = this.clientLinks.get(k);
+  private linksFor(p: PlannedRequest, edge: SimCacheNode): ClientLinks {
+    const byGroup = this.clientLinks[edge.edgeIndex];
+    let l = byGroup[p.group];
     if (!l) {
-      const client = clientEndpoint(region);
+      const client = clientEndpoint(p.region);
       l = { out: this.net.link(client, edge.id), back: this.net.link(edge.id, client) };
-      this.clientLinks.set(k, l);
+      byGroup[p.group] = l;
     }
     return l;
   }
@@ -283,17 +310,17 @@ export class Simulation {
     }
     const head: RequestHead = { method: p.method, scheme: 'http', host: this.host, target: p.target, headers };
     const req: SimRequest = { head, notBefore: 0, noStore: false, hops: 0, sizeBytes: p.sizeBytes };
-    const links = this.linksFor(p.region, edge);
+    const links = this.linksFor(p, edge);
     const d = this.net.delay(links.out);
     if (d === LOST) {
-      s.setTimer(UPSTREAM_TIMEOUT_MS, () => this.fail(p, t0, edge, 'timeout'));
+      s.schedule(UPSTREAM_TIMEOUT_MS, () => this.fail(p, t0, edge, 'timeout'));
       return;
     }
-    s.setTimer(d, () =>
+    s.schedule(d, () =>
       edge.handle(req, (error, answer) => {
         const b = this.net.delay(links.back);
-        if (b === LOST) s.setTimer(UPSTREAM_TIMEOUT_MS, () => this.fail(p, t0, edge, 'timeout'));
-        else s.setTimer(b, () => (error === undefined ? this.complete(p, t0, edge, answer!) : this.fail(p, t0, edge, error)));
+        if (b === LOST) s.schedule(UPSTREAM_TIMEOUT_MS, () => this.fail(p, t0, edge, 'timeout'));
+        else s.schedule(b, () => (error === undefined ? this.complete(p, t0, edge, answer!) : this.fail(p, t0, edge, error)));
       }),
     );
   }
@@ -303,14 +330,14 @@ export class Simulation {
     this.answered++;
     this.lastActivityMs = now;
     inc(this.byResult, a.result);
-    inc(this.byStatus, String(a.head.status));
-    this.latencyOf(p.region).add(now - t0);
+    inc(this.byStatus, statusText(a.head.status));
+    this.groupLatencyOf(p).add(now - t0);
     this.sEdgeAnswers.add(now);
     if (a.result === 'hit' || a.result === 'stale') {
       this.edgeHits++;
       this.sEdgeHits.add(now);
     }
-    if (this.sByEdge.length) this.sByEdge[this.edgeIndex.get(edge.id)!].add(now);
+    if (this.sByEdge.length) this.sByEdge[edge.edgeIndex].add(now);
     if (this.trackValidators && a.head.status === 200) {
       for (const [n, v] of a.head.headers) if (n === 'etag') this.validators.set(p.target, v);
     }
@@ -323,7 +350,12 @@ export class Simulation {
     inc(this.byResult, 'error');
     inc(this.byError, error);
     this.sErrors.add(now);
-    this.latencyOf(p.region).add(now - t0);
+    this.groupLatencyOf(p).add(now - t0);
+  }
+
+  /** A region's histogram is made on its first answer, so regions without any stay out of the result. */
+  private groupLatencyOf(p: PlannedRequest): LatencyHistogram {
+    return (this.groupLatency[p.group] ??= this.latencyOf(p.region));
   }
 
   private latencyOf(region: string): LatencyHistogram {
@@ -390,6 +422,18 @@ export class Simulation {
           this.record(ev, `${ev.action} of an origin is not simulated`, false);
           return;
         }
+        this.record(ev, ev.node, true);
+        return;
+      }
+      case 'disconnect':
+      case 'reconnect': {
+        const node = this.byId.get(ev.node);
+        if (!(node instanceof SimCacheNode)) {
+          this.record(ev, node ? `${ev.action} of an origin is not simulated` : `no node "${ev.node}"`, false);
+          return;
+        }
+        if (ev.action === 'disconnect') node.disconnect();
+        else node.reconnect();
         this.record(ev, ev.node, true);
         return;
       }
@@ -510,9 +554,13 @@ export class Simulation {
 
   // ------------------------------------------------------------ result
 
-  result(): RunResult {
+  /**
+   * The result so far. With `atMs`, a view of the run at that instant for a
+   * snapshot: the duration is the time elapsed and no snapshots are attached.
+   */
+  result(atMs?: number): RunResultWithSnapshots {
     const { scenario, variant, seed } = this.opts;
-    const durationMs = scenario.workload.durationMs ?? this.lastArrivalMs;
+    const durationMs = atMs ?? scenario.workload.durationMs ?? this.lastArrivalMs;
     const buckets = Math.max(1, Math.ceil(durationMs / this.bucketMs), Math.floor(this.lastActivityMs / this.bucketMs) + 1);
     const hits = this.sEdgeHits.padded(buckets);
     const answers = this.sEdgeAnswers.padded(buckets);
@@ -610,7 +658,8 @@ export class Simulation {
         byEdge,
       },
       purges,
-      timeline: this.timeline,
+      timeline: atMs === undefined ? this.timeline : [...this.timeline],
+      ...(atMs === undefined && this.snapshots ? { snapshots: this.snapshots } : {}),
     };
   }
 }

@@ -10,18 +10,19 @@
  * million cached objects then cost their bookkeeping, not their bytes,
  * while every size a cache accounts for stays exact.
  */
-import type { HeaderList, ResponseHead, Rng, Scheduler } from '@cdnlab/core';
+import type { HeaderList, ResponseHead, Rng } from '@cdnlab/core';
 import type { OriginNode } from '@cdnlab/scenario';
 import { createCounters, type Counters } from '@cdnlab/origin/src/counters';
 import { faultFor, makeFault, NO_FAULTS, setFault, type FaultState } from '@cdnlab/origin/src/faults';
 import { createSite, type Site } from '@cdnlab/origin/src/site';
 import { requestKind } from '@cdnlab/origin/src/counters';
 import type { Reply, SimEndpoint, SimRequest } from './sim-types';
+import type { VirtualScheduler } from './virtual-scheduler';
 
 export type SimFault = 'error' | 'slow' | 'down' | 'reset' | 'ok';
 
 export interface SimOriginOptions {
-  scheduler: Scheduler;
+  scheduler: VirtualScheduler;
   /** For faults that hit a fraction of requests. */
   rng: Rng;
   realBodies?: boolean;
@@ -129,7 +130,7 @@ export class SimOrigin implements SimEndpoint {
     const latency = (this.site.ruleFor(path)?.latencyMs ?? 0) + (fault?.kind === 'slow' ? fault.delayMs : 0);
     const status = fault?.kind === 'error' ? fault.status : 0;
     const s = this.opts.scheduler;
-    s.setTimer(latency, () => {
+    s.schedule(latency, () => {
       if (!this.alive) {
         reply('reset', undefined);
         return;

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { createVirtualScheduler, LoopLimitError } from './virtual-scheduler';
 
 describe('virtual scheduler', () => {
@@ -65,5 +66,57 @@ describe('virtual scheduler', () => {
   it('validates its options', () => {
     expect(() => createVirtualScheduler({ loopLimit: -1 })).toThrow('expected opts.loopLimit to be a positive integer, got -1');
     expect(() => createVirtualScheduler().setTimer(-5, () => undefined)).toThrow('expected delayMs to be a non-negative number, got -5');
+  });
+
+  it('files schedule() timers in the same [time, seq] order as setTimer ones, and counts them as pending', () => {
+    const s = createVirtualScheduler();
+    const seen: string[] = [];
+    s.schedule(10, () => seen.push('a@10'));
+    const h = s.setTimer(10, () => seen.push('b@10'));
+    s.schedule(5, () => {
+      seen.push('c@5');
+      s.schedule(5, () => seen.push('d@10'));
+    });
+    s.setTimer(10, () => seen.push('e@10')).cancel();
+    expect(s.pending).toBe(3);
+    expect(s.runAll()).toBe(4);
+    expect(seen).toEqual(['c@5', 'a@10', 'b@10', 'd@10']);
+    h.cancel(); // after firing: no effect on the count
+    expect(s.pending).toBe(0);
+    expect(() => s.schedule(-1, () => undefined)).toThrow('expected delayMs to be a non-negative number, got -1');
+  });
+
+  it('fires any mix of timers, nested timers and cancellations in [time, seq] order (property)', () => {
+    const op = fc.record({ delay: fc.integer({ min: 0, max: 50 }), cancel: fc.boolean(), handle: fc.boolean(), child: fc.option(fc.integer({ min: 0, max: 20 }), { nil: undefined }) });
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 300 }), (ops) => {
+        const s = createVirtualScheduler();
+        const fired: Array<[number, number]> = [];
+        // The reference: every timer that is not cancelled, by (due time, order of setting).
+        const expected: Array<{ at: number; seq: number; id: number }> = [];
+        let seq = 0;
+        ops.forEach((o, id) => {
+          const mySeq = seq++;
+          const fire = (): void => {
+            fired.push([s.now(), id]);
+            if (o.child !== undefined) {
+              const childSeq = seq++;
+              expected.push({ at: s.now() + o.child, seq: childSeq, id: -id - 1 });
+              s.schedule(o.child, () => fired.push([s.now(), -id - 1]));
+            }
+          };
+          if (o.handle || o.cancel) {
+            const h = s.setTimer(o.delay, fire);
+            if (o.cancel) h.cancel();
+          } else s.schedule(o.delay, fire);
+          if (!o.cancel) expected.push({ at: o.delay, seq: mySeq, id });
+        });
+        expect(s.pending).toBe(ops.filter((o) => !o.cancel).length);
+        s.runAll();
+        expect(s.pending).toBe(0);
+        expected.sort((a, b) => a.at - b.at || a.seq - b.seq);
+        expect(fired).toEqual(expected.map((e) => [e.at, e.id]));
+      }),
+    );
   });
 });
