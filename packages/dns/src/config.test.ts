@@ -36,8 +36,20 @@ describe('parseDnsServiceConfig', () => {
     [{ distances: { eu: { mars: 1 } } }, 'expected config.distances.eu key to be a known region, got "mars"'],
     [{ latencyMs: { eu: { e9: 1 } } }, 'expected config.latencyMs.eu key to be a known edge id, got "e9"'],
     [{ anycast: { address: '127.0.0.100', port: 0 } }, 'expected config.anycast.targets.e1 to be host:port (or set config.anycast.edgePort)'],
+    [{ admin: { host: 'localhost', port: 0, token: 'secret-1' } }, 'expected config.admin.host to be an IPv4 or IPv6 address'],
+    [{ admin: { host: '127.0.0.1', port: -1, token: 'secret-1' } }, 'expected config.admin.port to be an integer from 0 to 65535, got -1'],
+    [{ admin: { host: '127.0.0.1', port: 0, token: 'has space' } }, 'expected config.admin.token to be a non-empty string without whitespace'],
+    [{ loadFeedIntervalMs: 5 }, 'expected config.loadFeedIntervalMs to be an integer from 10 to 3600000, got 5'],
   ])('rejects %j', (patch, message) => {
     expect(() => parseDnsServiceConfig({ ...base(), ...patch }, names)).toThrow(message);
+  });
+
+  it('takes an admin listener and never echoes its token in an error', () => {
+    const c = parseDnsServiceConfig({ ...base(), admin: { host: '127.0.0.1', port: 7070, token: 'tok-123' } }, names);
+    expect(c.admin).toEqual({ host: '127.0.0.1', port: 7070, token: 'tok-123' });
+    expect(c.loadFeedIntervalMs).toBe(250);
+    expect(parseDnsServiceConfig({ ...base(), loadFeedIntervalMs: 0 }, names).loadFeedIntervalMs).toBe(0);
+    expect(() => parseDnsServiceConfig({ ...base(), admin: { host: '127.0.0.1', port: 0, token: 'bad token' } }, names)).not.toThrow(/bad token/);
   });
 
   it('rejects a non-object', () => {

@@ -45,6 +45,14 @@ export interface AnycastConfig {
   connectTimeoutMs: number;
 }
 
+/** The DnsAdmin gRPC listener (policy and route changes at run time). */
+export interface AdminConfig {
+  host: string;
+  port: number;
+  /** Bearer token every DnsAdmin call must carry (the cluster's token). */
+  token: string;
+}
+
 export interface StateAwareTtlConfig {
   /** The floor the TTL shrinks to while an answered edge's health is in flux. */
   minSeconds: number;
@@ -68,6 +76,14 @@ export interface DnsServiceConfig {
   latencyMs?: Record<string, Record<string, number>>;
   health: HealthConfig;
   anycast?: AnycastConfig;
+  /** Absent: no gRPC listener, the policy can only change by restarting. */
+  admin?: AdminConfig;
+  /**
+   * With `admin` (its token reads the edges' Tier.Stats): how often the
+   * least-loaded policy's load feed reads every edge's requests in flight.
+   * 0 turns the feed off. Default 250.
+   */
+  loadFeedIntervalMs: number;
   /** Largest UDP response we offer in our OPT (RFC 6891 §6.2.5); 1232 is the DNS Flag Day 2020 figure. */
   maxUdpPayload: number;
   /** RFC 7766 §6.2.3: idle TCP connections are closed after this. */
@@ -272,6 +288,16 @@ export function parseDnsServiceConfig(input: unknown, policyNames: readonly stri
     if (a.routeCosts !== undefined) anycast.routeCosts = table(a.routeCosts, 'config.anycast.routeCosts', regionNames, edgeIds, 'region', 'edge id');
   }
 
+  let admin: AdminConfig | undefined;
+  if (c.admin !== undefined) {
+    const a = c.admin;
+    if (!isObject(a)) fail('config.admin', 'an object {host, port, token}', a);
+    const token = a.token;
+    // Never echo the secret in the message.
+    if (typeof token !== 'string' || token.length === 0 || /\s/.test(token)) throw new ConfigError('expected config.admin.token to be a non-empty string without whitespace');
+    admin = { host: ip(a.host, 'config.admin.host'), port: int(a.port, 'config.admin.port', 0, 65535), token };
+  }
+
   return {
     zone,
     listen,
@@ -288,6 +314,8 @@ export function parseDnsServiceConfig(input: unknown, policyNames: readonly stri
     latencyMs,
     health,
     anycast,
+    admin,
+    loadFeedIntervalMs: c.loadFeedIntervalMs === 0 ? 0 : int(c.loadFeedIntervalMs, 'config.loadFeedIntervalMs', 10, 3_600_000, 250),
     maxUdpPayload: int(c.maxUdpPayload, 'config.maxUdpPayload', 512, 65535, 1232),
     tcpIdleTimeoutMs: int(c.tcpIdleTimeoutMs, 'config.tcpIdleTimeoutMs', 1, 3_600_000, 10_000),
   };

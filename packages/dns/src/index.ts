@@ -1,7 +1,8 @@
 export { createDnsServer } from './server';
-export type { DnsServer, DnsServerDeps, DnsServerPorts } from './server';
+export type { DnsServer, DnsServerDeps, DnsServerPorts, PolicyChange, PolicyState } from './server';
+export { createDnsAdminRpc, dnsStateMessage, policyChangeFromRequest, mergeRouteCosts, type DnsAdminRpc } from './admin-grpc';
 export { parseDnsServiceConfig, ConfigError, DEFAULT_ZONE, DEFAULT_HEALTH } from './config';
-export type { DnsServiceConfig, DnsServiceConfigInput, EdgeConfig, RegionConfig, HealthConfig, AnycastConfig, FailMode } from './config';
+export type { DnsServiceConfig, DnsServiceConfigInput, EdgeConfig, RegionConfig, HealthConfig, AnycastConfig, AdminConfig, FailMode } from './config';
 export { respond, RCODE } from './responder';
 export type { ResponderState, Selection, Outcome, ClientInfo, RcodeName } from './responder';
 export { Zone } from './zone';

@@ -4,16 +4,21 @@ import * as net from 'node:net';
 import pino from 'pino';
 import { AnycastRouter, type RouteCosts } from './anycast-router';
 import type { Clock } from './clock';
-import { type DnsServiceConfig, type DnsServiceConfigInput, parseDnsServiceConfig } from './config';
+import { createDnsAdminRpc, type DnsAdminRpc } from './admin-grpc';
+import { ConfigError, type DnsServiceConfig, type DnsServiceConfigInput, parseDnsServiceConfig } from './config';
 import { CoverageMap } from './coverage';
 import { HealthChecker, type HealthProbe } from './health';
 import { createGrpcHealthProbe } from './health-probe-grpc';
+import { createGrpcLoadFeed, type LoadFeed } from './load-feed-grpc';
 import { DnsMetrics } from './metrics';
 import { createPolicy, policyNames } from './policies';
 import type { DnsPolicy, LoadProvider, PolicyContext, PolicyEdge } from './policy';
 import { type ResponderState, type Selection, respond } from './responder';
 import { createDnsTcpServer } from './transport-tcp';
 import { Zone } from './zone';
+import type { PolicyChange, PolicyState } from './policy-state';
+
+export type { PolicyChange, PolicyState } from './policy-state';
 
 // Wiring: config -> zone, coverage, policies, health checker, metrics; then
 // the UDP and TCP listeners (same port number), the /metrics endpoint and,
@@ -34,13 +39,19 @@ export interface DnsServerPorts {
   tcpPort: number;
   metricsPort: number;
   anycastPort?: number;
+  /** The DnsAdmin gRPC port, when config.admin is set. */
+  adminPort?: number;
 }
+
 
 export interface DnsServer {
   readonly config: DnsServiceConfig;
   start(): Promise<DnsServerPorts>;
   setPolicy(name: string): void;
   policy(): string;
+  /** Validate and apply a policy change (all or nothing); errors name the field. */
+  configurePolicy(change: PolicyChange): PolicyState;
+  policyState(): PolicyState;
   setLoadProvider(fn: LoadProvider): void;
   readonly health: HealthChecker;
   readonly metrics: DnsMetrics;
@@ -119,6 +130,66 @@ export function createDnsServer(input: DnsServiceConfigInput | DnsServiceConfig,
     return p;
   };
   let current = policyFor(config.policy);
+
+  const policyState = (): PolicyState => {
+    const state: PolicyState = {
+      policy: current.name,
+      policies: policyNames(),
+      weights: Object.fromEntries(edges.map((e) => [e.id, e.weight])),
+      latencyMs: structuredClone((ctx.latencyMs ?? {}) as Record<string, Record<string, number>>),
+      answers: config.answers,
+      ttlSeconds: config.ttlByPolicy[current.name] ?? config.ttlSeconds,
+      anycast: anycast !== undefined,
+      health: Object.fromEntries(edges.map((e) => [e.id, health.state(e.id)])),
+    };
+    if (anycast) {
+      const router = anycast;
+      state.routeCosts = router.routeCosts();
+      state.routes = Object.fromEntries(config.regions.map((r) => [r.name, router.route(r.name)?.id]));
+    }
+    return state;
+  };
+
+  const configurePolicy = (change: PolicyChange): PolicyState => {
+    const fail = (field: string, message: string): never => {
+      throw new ConfigError(`${field}: ${message}`);
+    };
+    // Check everything first: a change applies whole or not at all.
+    if (change.policy !== undefined && !policyNames().includes(change.policy)) fail('policy', `expected one of ${policyNames().join(', ')}, got ${JSON.stringify(change.policy)}`);
+    const ids = new Set(edges.map((e) => e.id));
+    const regionNames = new Set(config.regions.map((r) => r.name));
+    for (const [id, w] of Object.entries(change.weights ?? {})) {
+      if (!ids.has(id)) fail(`weights.${id}`, `not an edge; edges: ${[...ids].join(', ')}`);
+      if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) fail(`weights.${id}`, `expected a finite number >= 0, got ${String(w)}`);
+    }
+    for (const [region, row] of Object.entries(change.latencyMs ?? {})) {
+      if (!regionNames.has(region)) fail(`latency_ms.${region}`, `not a region; regions: ${[...regionNames].join(', ')}`);
+      for (const [id, ms] of Object.entries(row)) {
+        if (!ids.has(id)) fail(`latency_ms.${region}.${id}`, 'not an edge');
+        if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) fail(`latency_ms.${region}.${id}`, `expected a finite number >= 0, got ${String(ms)}`);
+      }
+    }
+    if (change.answers !== undefined && (!Number.isInteger(change.answers) || change.answers < 1 || change.answers > 1000)) fail('answers', `expected an integer from 1 to 1000, got ${String(change.answers)}`);
+    if (change.ttlSeconds !== undefined && (!Number.isInteger(change.ttlSeconds) || change.ttlSeconds < 0 || change.ttlSeconds > 2 ** 31 - 1)) fail('ttl_seconds', `expected an integer from 0 to ${2 ** 31 - 1}, got ${String(change.ttlSeconds)}`);
+
+    for (const [id, w] of Object.entries(change.weights ?? {})) (edges.find((e) => e.id === id) as PolicyEdge).weight = w;
+    if (change.latencyMs && Object.keys(change.latencyMs).length > 0) {
+      const table = structuredClone((ctx.latencyMs ?? {}) as Record<string, Record<string, number>>);
+      for (const [region, row] of Object.entries(change.latencyMs)) table[region] = { ...table[region], ...row };
+      ctx.latencyMs = table;
+      // latency ranks once per candidate list: a new table needs a new instance.
+      policies.delete('latency');
+      if (current.name === 'latency') current = policyFor('latency');
+    }
+    if (change.answers !== undefined) config.answers = change.answers;
+    if (change.ttlSeconds !== undefined) {
+      config.ttlSeconds = change.ttlSeconds;
+      for (const k of Object.keys(config.ttlByPolicy)) delete config.ttlByPolicy[k];
+    }
+    if (change.policy !== undefined) current = policyFor(change.policy);
+    logger.info({ policy: current.name, change }, 'policy configured');
+    return policyState();
+  };
 
   const byFamily: Record<4 | 6, PolicyEdge[]> = { 4: edges.filter((e) => e.family === 4), 6: edges.filter((e) => e.family === 6) };
   // Usable edges per family, rebuilt only after a health transition. Keeping
@@ -207,6 +278,9 @@ export function createDnsServer(input: DnsServiceConfigInput | DnsServiceConfig,
     });
   }
 
+  let admin: DnsAdminRpc | undefined;
+  let loadFeed: LoadFeed | undefined;
+  let ownLoadProvider = false;
   let udp: dgram.Socket | undefined;
   let tcp: ReturnType<typeof createDnsTcpServer> | undefined;
   let metricsServer: http.Server | undefined;
@@ -276,12 +350,24 @@ export function createDnsServer(input: DnsServiceConfigInput | DnsServiceConfig,
     });
     const metricsPort = await listenTcp(metricsServer, config.listen.metricsPort, config.listen.metricsHost);
     const anycastPort = anycast ? await anycast.listen() : undefined;
+    let adminPort: number | undefined;
+    if (config.admin) {
+      admin = createDnsAdminRpc(self, config.admin.token);
+      adminPort = await admin.listen(config.admin.host, config.admin.port);
+      // Unless a caller gave its own, least-loaded reads the edges' requests in flight.
+      if (!ownLoadProvider && config.loadFeedIntervalMs > 0) {
+        const feed = createGrpcLoadFeed({ edges: config.edges, token: config.admin.token, intervalMs: config.loadFeedIntervalMs });
+        loadFeed = feed;
+        loadProvider = (id) => feed.load(id);
+        feed.start();
+      }
+    }
     health.start();
-    logger.info({ port, metricsPort, anycastPort, zone: config.zone, policy: current.name }, 'dns listening');
-    return { udpPort: port, tcpPort: port, metricsPort, anycastPort };
+    logger.info({ port, metricsPort, anycastPort, adminPort, zone: config.zone, policy: current.name }, 'dns listening');
+    return { udpPort: port, tcpPort: port, metricsPort, anycastPort, ...(adminPort === undefined ? {} : { adminPort }) };
   };
 
-  return {
+  const self: DnsServer = {
     config,
     start() {
       started ??= doStart();
@@ -292,9 +378,14 @@ export function createDnsServer(input: DnsServiceConfigInput | DnsServiceConfig,
       logger.info({ policy: name }, 'policy changed');
     },
     policy: () => current.name,
+    configurePolicy,
+    policyState,
     setLoadProvider(fn) {
       if (typeof fn !== 'function') throw new Error(`expected load provider to be a function (edgeId) => number | undefined, got ${typeof fn}`);
       loadProvider = fn;
+      ownLoadProvider = true;
+      loadFeed?.stop();
+      loadFeed = undefined;
     },
     health,
     metrics,
@@ -324,10 +415,15 @@ export function createDnsServer(input: DnsServiceConfigInput | DnsServiceConfig,
         closing.push(new Promise((resolve) => s.close(() => resolve())));
       }
       if (anycast) closing.push(anycast.close());
+      if (admin) closing.push(admin.close());
+      loadFeed?.stop();
+      loadFeed = undefined;
       await Promise.all(closing);
+      admin = undefined;
       udp = undefined;
       tcp = undefined;
       metricsServer = undefined;
     },
   };
+  return self;
 }

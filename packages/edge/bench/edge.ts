@@ -7,8 +7,15 @@
  * (b) Latency one tier hop adds on a MISS with no injected link latency,
  *     beside a bare grpc-js unary echo of the same payload (aim: <= 1.5x).
  * Everything is on loopback and bounded in time.
+ *
+ * The load average is printed because the figures move with it. Server CPU
+ * time per request (asked of the server process around the run) is printed
+ * beside requests/s: on a shared machine it is the steadier measure of what
+ * a request costs, and bare/edge of it is the ratio a saturated edge would see.
+ *
+ * `pnpm --filter @cdnlab/edge bench -- a` (or `b`) runs one part only.
  */
-import { fork, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import autocannon from 'autocannon';
@@ -34,6 +41,29 @@ interface LoadResult {
   p50: number;
   p99: number;
   errors: number;
+  /** Requests completed in the measured run. */
+  requests: number;
+}
+
+function cpuUsOf(child: ChildProcess): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('server did not report its CPU time within 5 s')), 5000);
+    child.once('message', (m: { cpuUs: number }) => {
+      clearTimeout(t);
+      resolve(m.cpuUs);
+    });
+    child.send('cpu');
+  });
+}
+
+/** A load run with the server's CPU time per request (µs) beside it, counted from the end of the warm-up. */
+async function loadWithCpu(server: { child: ChildProcess; port: number }, path: string): Promise<LoadResult & { cpuUsPerRequest: number }> {
+  let start = 0;
+  const r = await load(server.port, path, async () => {
+    start = await cpuUsOf(server.child);
+  });
+  const end = await cpuUsOf(server.child);
+  return { ...r, cpuUsPerRequest: (end - start) / r.requests };
 }
 
 const HAVE_WRK = spawnSync('wrk', ['--version']).error === undefined;
@@ -44,11 +74,14 @@ const HAVE_WRK = spawnSync('wrk', ['--version']).error === undefined;
  * server does, and more so the more response headers there are, which would
  * make the edge (13 headers) look slower than it is next to the bare server (3).
  */
-async function load(port: number, path: string): Promise<LoadResult> {
+async function load(port: number, path: string, afterWarmUp: () => Promise<void>): Promise<LoadResult> {
   const url = `http://127.0.0.1:${port}${path}`;
   if (HAVE_WRK) {
     spawnSync('wrk', ['-t1', '-c32', '-d1s', '-H', 'Host: cdn.test', url]);
-    const out = spawnSync('wrk', ['-t1', '-c64', `-d${DURATION_S}s`, '--latency', '-H', 'Host: cdn.test', url], { encoding: 'utf8' }).stdout;
+    await afterWarmUp();
+    const out = await new Promise<string>((resolve, reject) => {
+      execFile('wrk', ['-t1', '-c64', `-d${DURATION_S}s`, '--latency', '-H', 'Host: cdn.test', url], { encoding: 'utf8', timeout: (DURATION_S + 30) * 1000 }, (err, stdout) => (err ? reject(err) : resolve(stdout)));
+    });
     const num = (re: RegExp): number => Number(re.exec(out)?.[1] ?? NaN);
     const ms = (re: RegExp): number => {
       const m = re.exec(out);
@@ -57,11 +90,12 @@ async function load(port: number, path: string): Promise<LoadResult> {
       return m[2] === 'us' ? v / 1000 : m[2] === 's' ? v * 1000 : v;
     };
     const errors = num(/Non-2xx or 3xx responses: (\d+)/) || 0;
-    return { rps: num(/Requests\/sec:\s+([\d.]+)/), p50: ms(/50%\s+([\d.]+)(us|ms|s)/), p99: ms(/99%\s+([\d.]+)(us|ms|s)/), errors };
+    return { rps: num(/Requests\/sec:\s+([\d.]+)/), p50: ms(/50%\s+([\d.]+)(us|ms|s)/), p99: ms(/99%\s+([\d.]+)(us|ms|s)/), errors, requests: num(/(\d+) requests in/) };
   }
   await autocannon({ url, connections: 32, duration: 1, headers: { host: 'cdn.test' } });
+  await afterWarmUp();
   const r = await autocannon({ url, connections: 64, duration: DURATION_S, headers: { host: 'cdn.test' } });
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx };
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx, requests: r.requests.total };
 }
 
 function pct(sorted: number[], p: number): number {
@@ -72,14 +106,14 @@ async function hitThroughput(): Promise<void> {
   const bare = await startChild('bare');
   const edge = await startChild('edge');
   try {
-    const b = await load(bare.port, '/obj');
-    const e = await load(edge.port, '/static/obj-1k');
-    const row = (name: string, r: LoadResult) =>
-      `${name.padEnd(22)} ${r.rps.toFixed(0).padStart(8)} req/s   p50 ${r.p50.toFixed(2)} ms   p99 ${r.p99.toFixed(2)} ms   errors ${r.errors}`;
+    const b = await loadWithCpu(bare, '/obj');
+    const e = await loadWithCpu(edge, '/static/obj-1k');
+    const row = (name: string, r: LoadResult & { cpuUsPerRequest: number }) =>
+      `${name.padEnd(22)} ${r.rps.toFixed(0).padStart(8)} req/s   p50 ${r.p50.toFixed(2)} ms   p99 ${r.p99.toFixed(2)} ms   errors ${r.errors}   server CPU ${r.cpuUsPerRequest.toFixed(1)} µs/req`;
     console.log(`\n(a) 1 KiB over keep-alive, 64 connections, ${HAVE_WRK ? 'wrk -t1' : 'autocannon (install wrk for a load generator that is not the bottleneck)'}, server in its own process`);
     console.log(row('bare node:http', b));
     console.log(row('edge HIT', e));
-    console.log(`ratio edge/bare: ${(e.rps / b.rps).toFixed(2)} (aim >= 0.80)`);
+    console.log(`ratio edge/bare: ${(e.rps / b.rps).toFixed(2)} (aim >= 0.80); by server CPU per request: ${(b.cpuUsPerRequest / e.cpuUsPerRequest).toFixed(2)}`);
   } finally {
     bare.child.kill();
     edge.child.kill();
@@ -112,12 +146,20 @@ async function tierHop(): Promise<void> {
     await readFetchReply(client.fetch({ method: 'GET', scheme: 'http', authority: 'cdn.test', target: `/miss/${tag}/${i}`, headers: [] }, callOptions(5000)));
     return performance.now() - t0;
   };
+  // CPU time per call beside the latencies: everything runs in this process,
+  // so the difference between two series is what the extra hop costs in CPU,
+  // a figure other processes on the machine move much less than latency.
+  const cpuPerCall = new Map<number[], number>();
   const series = async (f: (i: number) => Promise<number>): Promise<number[]> => {
     for (let i = 0; i < 200; i++) await f(-1 - i); // warm-up
     const out: number[] = [];
     const deadline = Date.now() + 30_000;
+    const c0 = process.cpuUsage();
     for (let i = 0; i < N && Date.now() < deadline; i++) out.push(await f(i));
-    return out.sort((a, b) => a - b);
+    const c = process.cpuUsage(c0);
+    out.sort((a, b) => a - b);
+    cpuPerCall.set(out, (c.user + c.system) / out.length);
+    return out;
   };
   const echoTimes = await series(() => new Promise((resolve, reject) => {
     const t0 = performance.now();
@@ -131,6 +173,9 @@ async function tierHop(): Promise<void> {
   console.log(`client -> origin          p50 ${pct(direct, 0.5).toFixed(3)} ms  p99 ${pct(direct, 0.99).toFixed(3)} ms`);
   console.log(`client -> tier -> origin  p50 ${pct(viaTier, 0.5).toFixed(3)} ms  p99 ${pct(viaTier, 0.99).toFixed(3)} ms`);
   console.log(`added by the tier hop: ${added.toFixed(3)} ms = ${(added / pct(echoTimes, 0.5)).toFixed(2)}x a bare echo (aim <= 1.5)`);
+  const cpu = (s: number[]): number => cpuPerCall.get(s) ?? NaN;
+  const addedCpu = cpu(viaTier) - cpu(direct);
+  console.log(`CPU per call: echo ${cpu(echoTimes).toFixed(0)} µs, direct ${cpu(direct).toFixed(0)} µs, via tier ${cpu(viaTier).toFixed(0)} µs; the hop adds ${addedCpu.toFixed(0)} µs = ${(addedCpu / cpu(echoTimes)).toFixed(2)}x an echo`);
   echo.close();
   toOrigin.close();
   toTier.close();
@@ -140,9 +185,12 @@ async function tierHop(): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  const only = process.argv.slice(2).find((a) => a !== '--');
+  if (only !== undefined && only !== 'a' && only !== 'b') throw new Error(`expected the part to run to be "a" or "b", got ${JSON.stringify(only)}`);
   console.log(`edge bench${QUICK ? ' (quick)' : ''}; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-  await hitThroughput();
-  await tierHop();
+  if (only !== 'b') await hitThroughput();
+  if (only !== 'a') await tierHop();
+  console.log(`load average at the end ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 }
 
 main().then(() => process.exit(0), (err) => {

@@ -3,12 +3,19 @@
  * Turns a client request into a NodeRequest for the edge's CacheNode and the
  * answer back into HTTP, adding the debugging headers CDN users look for:
  * Age, Cache-Status (one member per tier, RFC 9211), X-Cache, X-Served-By, Via.
+ *
+ * A hit is the common case and is served without a promise, a closure or a
+ * listener: the request is read from `rawHeaders` in one pass, the node
+ * answers from memory at once (CacheNode.serve), and the response fields that
+ * never change for a stored head are derived once per head (`StoredFields`).
+ * Everything that waits for upstream takes the general path below it; both
+ * paths give the same fields in the same order (http-front.test.ts).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { parseCacheStatus, stripHopByHop, type CacheStatusMember, type HeaderList, type Scheduler } from '@cdnlab/core';
+import { HOP_BY_HOP_FIELDS, parseCacheStatus, stripHopByHop, type CacheStatusMember, type HeaderList, type RequestHead, type ResponseHead, type Scheduler } from '@cdnlab/core';
 import { CdnError, fromServiceError } from '@cdnlab/rpc';
-import type { CacheNode, NodeResponse } from '@cdnlab/tier';
+import type { CacheNode, NodeRequest, NodeResponse } from '@cdnlab/tier';
 
 export interface HttpFrontOptions {
   node: CacheNode;
@@ -28,8 +35,9 @@ export interface HttpFrontOptions {
 }
 
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']);
+const ALLOW = [...KNOWN_METHODS].join(', ');
 
-function xCacheWord(m: CacheStatusMember): string {
+export function xCacheWord(m: CacheStatusMember): string {
   if (m.hit) return m.detail === 'stale-if-error' || m.detail === 'stale-while-revalidate' || (m.ttl !== undefined && m.ttl < 0) ? 'STALE' : 'HIT';
   if (m.fwd === 'method' || m.fwd === 'bypass') return 'PASS';
   if (m.fwd === 'stale' && m.fwdStatus === 304) return 'REVALIDATED';
@@ -63,6 +71,114 @@ function errorBody(res: ServerResponse, status: number, message: string, extra: 
   res.end(body);
 }
 
+/** Something we did not foresee went wrong: a 500 if we still can, else drop the connection; never a crash. */
+function lastResort(res: ServerResponse): void {
+  try {
+    errorBody(res, 500, 'internal error');
+  } catch {
+    res.destroy();
+  }
+}
+
+/**
+ * The response fields of the general path, as a flat name/value list:
+ * hop-by-hop fields stripped (RFC 9110 §7.6.1), Via lines merged into one
+ * with ours last (RFC 9110 §7.6.3), X-Cache and X-Served-By from every
+ * Cache-Status member.
+ */
+export function responseFields(out: NodeResponse, via: string): string[] {
+  const headers = stripHopByHop(out.head.headers);
+  // Every cache-status line but the last (ours) came from upstream.
+  const lines = headers.filter(([n]) => n === 'cache-status').map(([, v]) => v);
+  const { xCache, servedBy } = xCacheOf(lines.slice(0, -1), out.status);
+  const upstreamVia = headers.filter(([n]) => n === 'via').map(([, v]) => v);
+  const final = headers.filter(([n]) => n !== 'via');
+  final.push(['via', [...upstreamVia, via].join(', ')], ['x-cache', xCache], ['x-served-by', servedBy]);
+  return flatten(final);
+}
+
+/** What the general path derives from a stored head alone: every field but Age, Cache-Status and X-Cache. */
+export interface StoredFields {
+  /** The stored fields as a flat name/value list, without hop-by-hop fields and Via. */
+  flat: string[];
+  /** The stored Via lines and ours, merged. */
+  via: string;
+}
+
+/**
+ * StoredFields of one stored head, or undefined when the head holds
+ * something that makes the per-request fields depend on more than Age and
+ * our member (a Connection field naming other fields, Cache-Status lines):
+ * those answers take the general path.
+ */
+export function storedFieldsOf(head: ResponseHead, ourVia: string): StoredFields | undefined {
+  const flat: string[] = [];
+  let via = '';
+  for (const [n, v] of head.headers) {
+    if (n === 'connection' || n === 'cache-status') return undefined;
+    if (HOP_BY_HOP_FIELDS.has(n)) continue;
+    if (n === 'via') via += `${v}, `;
+    else flat.push(n, v);
+  }
+  return { flat, via: via + ourVia };
+}
+
+/**
+ * The fields of an answer that is a stored head as it is (`out.from`),
+ * equal to what {@link responseFields} gives for it, from the fields derived
+ * once per stored head. The last two lines of `out.head` are Age and our
+ * Cache-Status member (CacheNode's contract for `from`).
+ */
+export function storedResponseFields(out: NodeResponse, stored: StoredFields, ownId: string): string[] {
+  const h = out.head.headers;
+  const n = h.length;
+  const fields = stored.flat.slice();
+  fields.push('age', h[n - 2][1], 'cache-status', h[n - 1][1], 'via', stored.via, 'x-cache', xCacheWord(out.status), 'x-served-by', ownId);
+  return fields;
+}
+
+/**
+ * The NodeRequest of one client request. `requestId` and `signal` are made
+ * only when something asks for them: a hit never does, and a UUID and an
+ * AbortController per request are a measurable share of a hit's cost.
+ */
+class FrontRequest implements NodeRequest {
+  readonly notBefore = 0;
+  readonly hops = 0;
+  readonly noStore = false;
+  body: Uint8Array | undefined = undefined;
+  /** The client went away before the answer was complete. */
+  closedEarly = false;
+  private id: string | undefined;
+  private abort: AbortController | undefined = undefined;
+
+  constructor(
+    readonly head: RequestHead,
+    readonly deadline: number,
+    clientRequestId: string | undefined,
+  ) {
+    this.id = clientRequestId;
+  }
+
+  get requestId(): string {
+    this.id ??= randomUUID();
+    return this.id;
+  }
+
+  get signal(): AbortSignal {
+    if (!this.abort) {
+      this.abort = new AbortController();
+      if (this.closedEarly) this.abort.abort();
+    }
+    return this.abort.signal;
+  }
+
+  clientGone(): void {
+    this.closedEarly = true;
+    this.abort?.abort();
+  }
+}
+
 export function createHttpFront(opts: HttpFrontOptions): Server {
   const { node, scheduler } = opts;
   const maxBody = opts.maxBodyBytes ?? 8 * 1024 * 1024;
@@ -70,17 +186,40 @@ export function createHttpFront(opts: HttpFrontOptions): Server {
   const hostnames = new Set(opts.hostnames.map((h) => h.toLowerCase()));
   const defaultHost = opts.hostnames[0];
   const via = `1.1 ${node.id} (cdnlab)`;
+  // Stored heads are replaced, never changed, when an entry is revalidated:
+  // keyed by the head object, an entry never gets fields of an older head.
+  const storedFields = new WeakMap<ResponseHead, StoredFields | null>();
 
-  const send = async (req: IncomingMessage, res: ServerResponse, out: NodeResponse): Promise<void> => {
-    const headers = stripHopByHop(out.head.headers);
-    // Every cache-status line but the last (ours) came from upstream.
-    const lines = headers.filter(([n]) => n === 'cache-status').map(([, v]) => v);
-    const { xCache, servedBy } = xCacheOf(lines.slice(0, -1), out.status);
-    const upstreamVia = headers.filter(([n]) => n === 'via').map(([, v]) => v);
-    const final = headers.filter(([n]) => n !== 'via');
-    final.push(['via', [...upstreamVia, via].join(', ')], ['x-cache', xCache], ['x-served-by', servedBy]);
-    res.writeHead(out.head.status, flatten(final));
-    if (req.method === 'HEAD' || out.head.status === 304 || out.head.status === 204) {
+  // Clients of one CDN send the same Host over and over: remember the last.
+  let lastRawHost = '';
+  let lastHost = defaultHost;
+  const hostFor = (rawHost: string): string => {
+    if (rawHost !== lastRawHost) {
+      const lower = rawHost.toLowerCase();
+      lastHost = hostnames.has(lower.replace(/:\d+$/, '')) ? lower : defaultHost;
+      lastRawHost = rawHost;
+    }
+    return lastHost;
+  };
+
+  const fieldsFor = (out: NodeResponse): string[] => {
+    const from = out.from;
+    if (from) {
+      let stored = storedFields.get(from);
+      if (stored === undefined) {
+        stored = storedFieldsOf(from, via) ?? null;
+        storedFields.set(from, stored);
+      }
+      if (stored) return storedResponseFields(out, stored, node.id);
+    }
+    return responseFields(out, via);
+  };
+
+  /** Writes the answer; a promise only while a streamed body is still coming. */
+  const send = (res: ServerResponse, method: string, out: NodeResponse): void | Promise<void> => {
+    const status = out.head.status;
+    res.writeHead(status, fieldsFor(out));
+    if (method === 'HEAD' || status === 304 || status === 204) {
       res.end();
       return;
     }
@@ -88,85 +227,108 @@ export function createHttpFront(opts: HttpFrontOptions): Server {
       res.end(out.body);
       return;
     }
-    for await (const chunk of out.body) {
-      if (res.destroyed) return;
-      if (!res.write(chunk)) await new Promise<void>((r) => res.once('drain', () => r()).once('close', () => r()));
-    }
-    res.end();
+    return pipeBody(res, out.body);
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const method = req.method ?? '';
-    const target = req.url ?? '';
-    if (!KNOWN_METHODS.has(method)) return errorBody(res, 501, `method ${method} is not supported`, [['allow', [...KNOWN_METHODS].join(', ')]]);
-    if (target.length > maxUrl) return errorBody(res, 414, `request target longer than ${maxUrl} bytes`);
-    if (!target.startsWith('/')) return errorBody(res, 400, 'request target must be a path (origin-form, RFC 9112 §3.2.1)');
-    const rawHost = req.headers.host;
-    if (!rawHost) return errorBody(res, 400, 'missing Host header (RFC 9112 §3.2)');
-    const hostOnly = rawHost.toLowerCase().replace(/:\d+$/, '');
-    const host = hostnames.has(hostOnly) ? rawHost.toLowerCase() : defaultHost;
+  const fail = (res: ServerResponse, nreq: FrontRequest, err: unknown): void => {
+    if (nreq.closedEarly) return;
+    const e = err instanceof CdnError ? err : fromServiceError(err);
+    const member = `${node.id}; fwd=miss; detail=${e.cacheStatusDetail}`;
+    errorBody(res, e.httpStatus, `${e.code}: ${e.message}`, [['cache-status', member], ['x-cache', 'ERROR'], ['x-served-by', node.id]]);
+  };
 
-    const headers: HeaderList = [];
-    const raw = req.rawHeaders;
-    for (let i = 0; i < raw.length; i += 2) {
-      const n = raw[i].toLowerCase();
-      if (n === 'host') continue;
-      headers.push([n, raw[i + 1]]);
-    }
-    let body: Uint8Array | undefined;
-    if (method !== 'GET' && method !== 'HEAD') {
-      const declared = Number(req.headers['content-length'] ?? 0);
-      if (declared > maxBody) return errorBody(res, 413, `request body larger than ${maxBody} bytes`);
-      const parts: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of req as AsyncIterable<Buffer>) {
-        size += chunk.length;
-        if (size > maxBody) return errorBody(res, 413, `request body larger than ${maxBody} bytes`);
-        parts.push(chunk);
-      }
-      body = Buffer.concat(parts, size);
-    }
-
-    // The abort signal is made only if something asks for it: a hit never does,
-    // and an AbortController per request is a measurable share of a hit's cost.
-    let abort: AbortController | undefined;
-    let closedEarly = false;
+  /** An answer that waits for upstream: the node learns when the client goes away. */
+  const whenAnswered = async (res: ServerResponse, nreq: FrontRequest, pending: Promise<NodeResponse>): Promise<void> => {
     const onClose = (): void => {
-      if (res.writableFinished) return;
-      closedEarly = true;
-      abort?.abort();
+      if (!res.writableFinished) nreq.clientGone();
     };
     res.once('close', onClose);
     try {
-      const out = await node.handle({
-        head: { method, scheme: 'http', host, target, headers: stripHopByHop(headers) },
-        body,
-        notBefore: 0,
-        hops: 0,
-        noStore: false,
-        requestId: (req.headers['x-request-id'] as string | undefined) ?? randomUUID(),
-        deadline: scheduler.now() + opts.upstreamTimeoutMs,
-        get signal() {
-          if (!abort) {
-            abort = new AbortController();
-            if (closedEarly) abort.abort();
-          }
-          return abort.signal;
-        },
-      });
-      await send(req, res, out);
+      await send(res, nreq.head.method, await pending);
     } catch (err) {
-      if (closedEarly) return;
-      const e = err instanceof CdnError ? err : fromServiceError(err);
-      const member = `${node.id}; fwd=miss; detail=${e.cacheStatusDetail}`;
-      errorBody(res, e.httpStatus, `${e.code}: ${e.message}`, [['cache-status', member], ['x-cache', 'ERROR'], ['x-served-by', node.id]]);
+      fail(res, nreq, err);
     } finally {
       res.off('close', onClose);
     }
   };
 
+  const answer = (res: ServerResponse, nreq: FrontRequest): void => {
+    const out = node.serve(nreq);
+    if (out instanceof Promise) {
+      whenAnswered(res, nreq, out).catch(() => lastResort(res));
+      return;
+    }
+    // Answered from memory: nothing left to cancel, so no close listener.
+    try {
+      const streaming = send(res, nreq.head.method, out);
+      if (streaming) streaming.catch((err: unknown) => fail(res, nreq, err));
+    } catch (err) {
+      // writeHead refuses a field value it cannot send: answer as the general path would.
+      fail(res, nreq, err);
+    }
+  };
+
+  const readBodyThenAnswer = async (req: IncomingMessage, res: ServerResponse, nreq: FrontRequest, declared: number): Promise<void> => {
+    if (declared > maxBody) return errorBody(res, 413, `request body larger than ${maxBody} bytes`);
+    const parts: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > maxBody) return errorBody(res, 413, `request body larger than ${maxBody} bytes`);
+      parts.push(chunk);
+    }
+    nreq.body = Buffer.concat(parts, size);
+    answer(res, nreq);
+  };
+
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    const method = req.method ?? '';
+    const target = req.url ?? '';
+    if (!KNOWN_METHODS.has(method)) return errorBody(res, 501, `method ${method} is not supported`, [['allow', ALLOW]]);
+    if (target.length > maxUrl) return errorBody(res, 414, `request target longer than ${maxUrl} bytes`);
+    if (target.charCodeAt(0) !== 0x2f /* / */) return errorBody(res, 400, 'request target must be a path (origin-form, RFC 9112 §3.2.1)');
+
+    // One pass over rawHeaders: `req.headers` would build an object of every
+    // field on first use. Host, X-Request-Id and Content-Length are read the
+    // way Node's `req.headers` reads them (first Content-Length, X-Request-Id
+    // lines joined); a second Host line is a 400, as RFC 9112 §3.2 says.
+    const raw = req.rawHeaders;
+    let headers: HeaderList = [];
+    let rawHost: string | undefined;
+    let requestId: string | undefined;
+    let contentLength: string | undefined;
+    let hopByHop = false;
+    for (let i = 0; i < raw.length; i += 2) {
+      const n = raw[i].toLowerCase();
+      const v = raw[i + 1];
+      if (n === 'host') {
+        if (rawHost !== undefined) return errorBody(res, 400, 'more than one Host header (RFC 9112 §3.2)');
+        rawHost = v;
+        continue;
+      }
+      if (n === 'x-request-id') requestId = requestId === undefined ? v : `${requestId}, ${v}`;
+      else if (n === 'content-length') contentLength ??= v;
+      else if (HOP_BY_HOP_FIELDS.has(n)) hopByHop = true;
+      headers.push([n, v]);
+    }
+    if (!rawHost) return errorBody(res, 400, 'missing Host header (RFC 9112 §3.2)');
+    // Connection may name more fields to drop (RFC 9110 §7.6.1): the general rule does it.
+    if (hopByHop) headers = stripHopByHop(headers);
+
+    const nreq = new FrontRequest({ method, scheme: 'http', host: hostFor(rawHost), target, headers }, scheduler.now() + opts.upstreamTimeoutMs, requestId);
+    if (method === 'GET' || method === 'HEAD') {
+      answer(res, nreq);
+      return;
+    }
+    readBodyThenAnswer(req, res, nreq, Number(contentLength ?? 0)).catch(() => lastResort(res));
+  };
+
   const server = createServer({ maxHeaderSize: opts.maxHeaderBytes ?? 16 * 1024, keepAliveTimeout: opts.keepAliveTimeoutMs ?? 5000, requestTimeout: 60_000 }, (req, res) => {
-    handle(req, res).catch(() => errorBody(res, 500, 'internal error'));
+    try {
+      onRequest(req, res);
+    } catch {
+      lastResort(res);
+    }
   });
   // Malformed requests: answer 400 on the socket if it is still writable; never crash.
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
@@ -178,4 +340,12 @@ export function createHttpFront(opts: HttpFrontOptions): Server {
     socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
   });
   return server;
+}
+
+async function pipeBody(res: ServerResponse, body: AsyncIterable<Uint8Array>): Promise<void> {
+  for await (const chunk of body) {
+    if (res.destroyed) return;
+    if (!res.write(chunk)) await new Promise<void>((r) => res.once('drain', () => r()).once('close', () => r()));
+  }
+  res.end();
 }

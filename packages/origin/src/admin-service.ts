@@ -1,19 +1,26 @@
+import * as grpc from '@grpc/grpc-js';
 import type { Scheduler } from '@cdnlab/core';
 import { CdnError, toServiceError, type OriginAdminHandlers } from '@cdnlab/rpc';
+import { parseSiteConfig } from './config';
 import type { Counters } from './counters';
 import { makeFault, type Fault } from './faults';
-import type { Site } from './site';
+import type { Site, SiteConfig } from './site';
 
 /**
- * cdnlab.origin.v1.OriginAdmin: versions, faults and the ground-truth counts.
- * The service wraps these handlers in the bearer-token check.
+ * cdnlab.origin.v1.OriginAdmin: versions, faults, the site itself and the
+ * ground-truth counts. The service wraps these handlers in the bearer-token
+ * check.
  */
 export interface AdminDeps {
   scheduler: Scheduler;
   counters: Counters;
-  /** Undefined in proxy mode: the upstream owns its content. */
-  site?: Site;
+  /** The site in force; undefined in proxy mode (the upstream owns its content). */
+  site(): Site | undefined;
   setFault(fault: Fault, pattern: string | undefined): void;
+  /** Serve `config` from now on (already validated); only called when site() is defined. */
+  setSite(config: SiteConfig): Site;
+  /** Every version back to the start, every fault cleared; returns the fault entries that were in force. */
+  reset(): number;
 }
 
 // Proto enum names → our fault kinds.
@@ -29,12 +36,29 @@ function badRequest(error: unknown): CdnError {
   return error instanceof CdnError ? error : new CdnError('BAD_REQUEST', error instanceof Error ? error.message : String(error), { cause: error });
 }
 
+/** The call is fine, the origin runs in a mode that does not support it (UNIMPLEMENTED, code NOT_SUPPORTED). */
+function wrongMode(message: string): Partial<grpc.StatusObject> & Error {
+  return toServiceError(new CdnError('NOT_SUPPORTED', message));
+}
+
+/** site_json as a validated site config; errors name the field (`site.paths[1].status`). */
+export function parseSiteJson(json: string): SiteConfig {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch (error) {
+    throw new CdnError('BAD_REQUEST', `expected site_json to be JSON: ${(error as Error).message}`, { cause: error });
+  }
+  return parseSiteConfig(value, 'site');
+}
+
 export function createAdminHandlers(deps: AdminDeps): OriginAdminHandlers {
-  const { scheduler, counters, site } = deps;
+  const { scheduler, counters } = deps;
   return {
     SetVersion(call, callback) {
       try {
         const { pathPattern, all, version } = call.request;
+        const site = deps.site();
         if (!site) throw new CdnError('BAD_REQUEST', 'SetVersion needs the synthetic site; this origin fronts a real upstream');
         if (all === (pathPattern !== '')) throw new CdnError('BAD_REQUEST', 'expected exactly one of path_pattern and all');
         const now = scheduler.now();
@@ -61,6 +85,22 @@ export function createAdminHandlers(deps: AdminDeps): OriginAdminHandlers {
     },
     ResetCounts(_call, callback) {
       callback(null, { totalBefore: counters.reset() });
+    },
+    SetSite(call, callback) {
+      if (!deps.site()) {
+        callback(wrongMode('SetSite needs the synthetic site; this origin runs in proxy mode (config.upstream) and its upstream owns the content'));
+        return;
+      }
+      try {
+        const site = deps.setSite(parseSiteJson(call.request.siteJson));
+        callback(null, { appliedAtMs: scheduler.now(), paths: site.config.paths.length });
+      } catch (error) {
+        callback(toServiceError(badRequest(error)));
+      }
+    },
+    Reset(_call, callback) {
+      const faultsCleared = deps.reset();
+      callback(null, { appliedAtMs: scheduler.now(), faultsCleared });
     },
   };
 }

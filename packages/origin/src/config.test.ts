@@ -1,4 +1,4 @@
-import { parseOriginConfig } from './config';
+import { OriginConfigError, parseOriginConfig, parseSiteConfig } from './config';
 
 const base = {
   id: 'o1',
@@ -34,6 +34,7 @@ describe('parseOriginConfig', () => {
     [{ ...base, site: { paths: [{ match: '/a', vary: [1] }] } }, 'config.site.paths[0].vary'],
     [{ ...base, site: { paths: [{ match: '/a', colour: 'red' }] } }, 'unknown key "colour"'],
     [{ ...base, site: { paths: [], versionEveryMs: 0 } }, 'config.site.versionEveryMs'],
+    [{ ...base, site: { paths: [], versionEvery: 10 } }, 'unknown field config.site.versionEvery'],
     [{ ...base, upstreamTimeoutMs: 1.5 }, 'config.upstreamTimeoutMs to be a positive integer'],
     [{ ...base, shutdownGraceMs: -1 }, 'config.shutdownGraceMs'],
     [{ ...base, extra: 1 }, 'unknown field config.extra'],
@@ -50,5 +51,15 @@ describe('parseOriginConfig', () => {
       expect((e as Error).message).toContain('config.tierToken');
     }
     expect(() => parseOriginConfig({ ...base, tierToken: 'other secret' })).toThrow();
+  });
+});
+
+describe('parseSiteConfig', () => {
+  it('accepts what the config accepts and names the field it is given', () => {
+    const site = { paths: [{ match: '/img/*', latencyMs: 5, headers: { 'Cache-Control': ['max-age=60', 'public'] } }], versionEveryMs: 1000 };
+    expect(parseSiteConfig(site)).toEqual(site);
+    expect(() => parseSiteConfig({ paths: [{ match: '/a' }, { match: '/b', sizeBytes: -1 }] })).toThrow('expected site.paths[1].sizeBytes to be an integer');
+    expect(() => parseSiteConfig({ paths: 'nope' }, 'request.site')).toThrow('expected request.site.paths to be a list of path rules');
+    expect(() => parseSiteConfig([])).toThrow(OriginConfigError);
   });
 });

@@ -121,8 +121,15 @@ function rule(v: unknown, field: string): SitePathRule {
   return v as unknown as SitePathRule;
 }
 
-function site(v: unknown, field: string): SiteConfig {
+/**
+ * Validate a synthetic site: the config's `site`, and what OriginAdmin.SetSite
+ * receives at run time. `field` names it in errors (`site.paths[2].status`).
+ */
+export function parseSiteConfig(v: unknown, field = 'site'): SiteConfig {
   if (!isObject(v)) fail(field, 'an object { paths, versionEveryMs? }', v);
+  for (const key of Object.keys(v)) {
+    if (key !== 'paths' && key !== 'versionEveryMs') throw new OriginConfigError(`unknown field ${field}.${key} (known: paths, versionEveryMs)`);
+  }
   if (!Array.isArray(v.paths)) fail(`${field}.paths`, 'a list of path rules', v.paths);
   const paths = v.paths.map((r, i) => rule(r, `${field}.paths[${i}]`));
   const versionEveryMs = optionalPositiveInt(v, 'versionEveryMs', `${field}.versionEveryMs`);
@@ -166,7 +173,7 @@ export function parseOriginConfig(json: unknown): OriginConfig {
   if ((json.site === undefined) === (json.upstream === undefined)) {
     throw new OriginConfigError('expected exactly one of config.site and config.upstream');
   }
-  if (json.site !== undefined) config.site = site(json.site, 'config.site');
+  if (json.site !== undefined) config.site = parseSiteConfig(json.site, 'config.site');
   if (json.upstream !== undefined) config.upstream = upstreamUrl(json.upstream, 'config.upstream');
   if (json.preserveHost !== undefined) {
     if (typeof json.preserveHost !== 'boolean') fail('config.preserveHost', 'a boolean', json.preserveHost);

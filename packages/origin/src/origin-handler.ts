@@ -30,8 +30,12 @@ export interface OriginHandlerDeps {
   metrics: OriginMetrics;
   /** Read on every request, so admin changes apply to the next one. */
   faults: () => FaultState;
-  /** Exactly one of site and proxy. */
-  site?: Site;
+  /**
+   * Exactly one of site and proxy. The site is read once when a request
+   * arrives, so an admin SetSite applies to the next request and one in
+   * flight finishes with the site it started with.
+   */
+  site?: () => Site;
   proxy?: UpstreamProxy;
 }
 
@@ -100,7 +104,6 @@ export function createOriginHandler(deps: OriginHandlerDeps): OriginHandler {
   const { scheduler, counters, metrics, site, proxy } = deps;
   if ((site === undefined) === (proxy === undefined)) throw new TypeError('expected exactly one of deps.site and deps.proxy');
 
-  const latencyOf = (path: string): number => site?.ruleFor(path)?.latencyMs ?? 0;
   let upstreamFetches = 0;
 
   return {
@@ -109,6 +112,7 @@ export function createOriginHandler(deps: OriginHandlerDeps): OriginHandler {
     },
     async handle(req, body, transport, signal) {
       const startedAt = scheduler.now();
+      const current = site?.();
       const path = pathOf(req.target);
       const kind = requestKind(req.method, req.headers);
       counters.record(path, kind);
@@ -122,14 +126,14 @@ export function createOriginHandler(deps: OriginHandlerDeps): OriginHandler {
       if (fault.kind === 'down') return { type: 'down' };
       if (fault.kind === 'hang') return hang(signal);
 
-      await sleep(scheduler, latencyOf(path) + (fault.kind === 'slow' ? fault.delayMs : 0), signal);
+      await sleep(scheduler, (current?.ruleFor(path)?.latencyMs ?? 0) + (fault.kind === 'slow' ? fault.delayMs : 0), signal);
       let now = scheduler.now();
       let head: ResponseHead;
       let answerBody: Uint8Array | AsyncIterable<Uint8Array>;
       if (fault.kind === 'error') {
         ({ head, body: answerBody } = errorAnswer(req, fault.status, now));
-      } else if (site) {
-        const answer = site.answer(req, body, now);
+      } else if (current) {
+        const answer = current.answer(req, body, now);
         head = answer.head;
         answerBody = answer.body;
       } else {

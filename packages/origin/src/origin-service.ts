@@ -20,7 +20,7 @@ import { NO_FAULTS, setFault as nextFaultState, type Fault, type FaultState } fr
 import { createOriginHttpServer } from './http-server';
 import { OriginMetrics } from './metrics';
 import { createOriginHandler } from './origin-handler';
-import { createSite, type Site } from './site';
+import { createSite, type Site, type SiteConfig } from './site';
 import { createUpstreamProxy, type UpstreamProxy } from './upstream-proxy';
 
 /**
@@ -46,8 +46,12 @@ export interface RunningOrigin {
   readonly grpcPort: number;
   /** Undefined when config.http is absent. */
   readonly httpPort: number | undefined;
-  /** The synthetic site (undefined in proxy mode). */
+  /** The synthetic site in force now (undefined in proxy mode). */
   readonly site: Site | undefined;
+  /** Same as OriginAdmin.SetSite (config already validated): throws in proxy mode. */
+  setSite(config: SiteConfig): Site;
+  /** Same as OriginAdmin.Reset: every version back to the start, no fault; returns the fault entries cleared. */
+  reset(): number;
   readonly proxy: UpstreamProxy | undefined;
   readonly counters: Counters;
   readonly metrics: OriginMetrics;
@@ -101,7 +105,8 @@ export async function startOrigin(configInput: OriginConfig, options: StartOrigi
   const startedAt = scheduler.now();
   const counters = createCounters();
   const metrics = new OriginMetrics({ id: config.id, region: config.region });
-  const site = config.site ? createSite(config.site, startedAt) : undefined;
+  // Replaced whole by setSite/reset; each request reads it once (origin-handler).
+  let site = config.site ? createSite(config.site, startedAt) : undefined;
   const proxy = config.upstream
     ? createUpstreamProxy({ url: config.upstream, timeoutMs: config.upstreamTimeoutMs ?? DEFAULT_UPSTREAM_TIMEOUT_MS, preserveHost: config.preserveHost })
     : undefined;
@@ -126,9 +131,22 @@ export async function startOrigin(configInput: OriginConfig, options: StartOrigi
       metrics.inflight.dec();
     };
   };
-  const handler = createOriginHandler({ scheduler, counters, metrics, faults: () => faults, site, proxy });
+  const handler = createOriginHandler({ scheduler, counters, metrics, faults: () => faults, site: site ? () => site as Site : undefined, proxy });
   const setFault = (fault: Fault, pattern?: string): void => {
     faults = nextFaultState(faults, fault, pattern, scheduler.now());
+  };
+  const setSite = (next: SiteConfig): Site => {
+    if (!site) throw new CdnError('BAD_REQUEST', `origin ${config.id} runs in proxy mode (config.upstream): it has no synthetic site to replace`);
+    // Versions carry on from the old site: new rules are not a content deploy.
+    site = createSite(next, scheduler.now(), { previous: site });
+    return site;
+  };
+  const reset = (): number => {
+    const cleared = faults.entries.length;
+    faults = NO_FAULTS;
+    // A fresh site on the same rules: every path at version 1 from now.
+    if (site) site = createSite(site.config, scheduler.now());
+    return cleared;
   };
 
   const tierHandlers: TierHandlers = {
@@ -214,7 +232,7 @@ export async function startOrigin(configInput: OriginConfig, options: StartOrigi
   rpc.addService(protos.tier.Tier.service, config.tierToken ? createBearerAuth(config.tierToken).protect(tierHandlers) : tierHandlers);
   rpc.addService(
     protos.origin.OriginAdmin.service,
-    createBearerAuth(config.token).protect(createAdminHandlers({ scheduler, counters, site, setFault })),
+    createBearerAuth(config.token).protect(createAdminHandlers({ scheduler, counters, site: () => site, setFault, setSite, reset })),
   );
 
   let httpServer: http.Server | undefined;
@@ -238,7 +256,11 @@ export async function startOrigin(configInput: OriginConfig, options: StartOrigi
     config,
     grpcPort,
     httpPort,
-    site,
+    get site() {
+      return site;
+    },
+    setSite,
+    reset,
     proxy,
     counters,
     metrics,

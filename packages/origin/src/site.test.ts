@@ -104,4 +104,48 @@ describe('synthetic site', () => {
     expect(() => createSite({ paths: [{ match: '/a', status: 999 }] }, T0)).toThrow('site.paths[0].status');
     expect(() => createSite({ paths: [], versionEveryMs: -1 }, T0)).toThrow('site.versionEveryMs');
   });
+
+  describe('replacing a site (previous)', () => {
+    const rules = { paths: [{ match: '/**', sizeBytes: 40, headers: { 'Cache-Control': 'max-age=1' } }] };
+
+    it('carries every path on from the version and Last-Modified it had when replaced', () => {
+      const old = createSite({ ...rules, versionEveryMs: 10_000 }, T0);
+      old.setVersion(7, T0 + 1_000, '/pinned');
+      old.bumpVersion(T0 + 2_000, '/bumped');
+      const at = T0 + 25_000; // two ticks of the old schedule for unpinned paths
+      const next = createSite({ paths: [{ match: '/**', sizeBytes: 40, headers: { 'Cache-Control': 'max-age=99' } }] }, at, { previous: old });
+      expect(next.versionOf('/plain', at)).toBe(3);
+      expect(next.versionOf('/pinned', at)).toBe(9); // 7 at +1s, ticks at +11s and +21s
+      expect(next.versionOf('/bumped', at)).toBe(4);
+      // No schedule in the new site: the versions stay where they were.
+      expect(next.versionOf('/plain', at + 60_000)).toBe(3);
+      expect(next.versionState('/plain', at)).toEqual(old.versionState('/plain', at));
+      const a = next.answer(get('/plain'), undefined, at);
+      expect(header(a.head.headers, 'cache-control')).toBe('max-age=99');
+      expect(header(a.head.headers, 'x-origin-version')).toBe('3');
+      expect(header(a.head.headers, 'last-modified')).toBe(new Date(T0 + 20_000).toUTCString());
+    });
+
+    it('ticks on the new schedule from the switch, and later pins and bumps apply as usual', () => {
+      const old = createSite(rules, T0);
+      const next = createSite({ ...rules, versionEveryMs: 1_000 }, T0 + 5_000, { previous: old });
+      expect(next.versionOf('/x', T0 + 5_000)).toBe(1);
+      expect(next.versionOf('/x', T0 + 7_500)).toBe(3);
+      next.setVersion(20, T0 + 8_000, '/x');
+      expect(next.versionOf('/x', T0 + 8_000)).toBe(20);
+      next.bumpVersion(T0 + 8_100);
+      expect(next.versionOf('/x', T0 + 8_200)).toBe(21);
+      expect(next.versionOf('/y', T0 + 8_200)).toBe(5);
+    });
+
+    it('leaves the replaced site as it was (requests in flight still use it)', () => {
+      const old = createSite(rules, T0);
+      const next = createSite({ paths: [{ match: '/**', sizeBytes: 10 }] }, T0 + 1, { previous: old });
+      next.setVersion(5, T0 + 2);
+      expect(old.versionOf('/a', T0 + 3)).toBe(1);
+      expect(old.answer(get('/a'), undefined, T0 + 3).body.length).toBe(40);
+      expect(next.answer(get('/a'), undefined, T0 + 3).body.length).toBe(10);
+      expect(next.config.paths[0].sizeBytes).toBe(10);
+    });
+  });
 });

@@ -115,10 +115,14 @@ function methodKind(method: string): RequestKind {
 }
 
 export interface Site {
+  /** What the site was built from. */
+  readonly config: SiteConfig;
   /** The rule that serves a path, or undefined (404). */
   ruleFor(path: string): SitePathRule | undefined;
   /** Current version of a path at `now`. */
   versionOf(path: string, now: number): number;
+  /** Current version of a path at `now` and since when it has held (its Last-Modified). */
+  versionState(path: string, now: number): VersionState;
   /** Pin the version of every path matching `pattern` (all paths when undefined) from `now` on. */
   setVersion(version: number, now: number, pattern?: string): void;
   /** Bump every matching path's version by one. */
@@ -126,7 +130,22 @@ export interface Site {
   answer(req: RequestHead, body: Uint8Array | undefined, now: number): SiteAnswer;
 }
 
-export function createSite(config: SiteConfig, startMs: number): Site {
+export interface VersionState {
+  version: number;
+  since: number;
+}
+
+export interface CreateSiteOptions {
+  /**
+   * The site this one replaces at `startMs` (an admin SetSite): every path
+   * carries on from the version it had there instead of starting at 1, so a
+   * change of rules is not mistaken for a content deploy.
+   */
+  previous?: Site;
+}
+
+export function createSite(config: SiteConfig, startMs: number, options: CreateSiteOptions = {}): Site {
+  const { previous } = options;
   if (!Array.isArray(config.paths)) throw new TypeError('expected site.paths to be a list of path rules');
   if (config.versionEveryMs !== undefined && !(config.versionEveryMs > 0)) {
     throw new TypeError(`expected site.versionEveryMs to be a positive number, got ${config.versionEveryMs}`);
@@ -150,16 +169,17 @@ export function createSite(config: SiteConfig, startMs: number): Site {
   const every = config.versionEveryMs ?? 0;
   const ticks = (now: number, since: number): number => (every ? Math.max(0, Math.floor((now - since) / every)) : 0);
 
-  const versionInfo = (path: string, now: number): { version: number; since: number } => {
-    let base = 1;
+  const versionInfo = (path: string, now: number): VersionState => {
+    let start: VersionState | undefined;
     let pinnedAt = startMs;
     let from = 0;
     for (let i = changes.length - 1; i >= 0; i--) {
       const c = changes[i];
-      if (c.op === 'set' && (!c.re || c.re.test(path))) { base = c.version; pinnedAt = c.at; from = i + 1; break; }
+      if (c.op === 'set' && (!c.re || c.re.test(path))) { start = { version: c.version, since: c.at }; pinnedAt = c.at; from = i + 1; break; }
     }
-    let version = base;
-    let since = pinnedAt;
+    // No pin since this site took over: where the replaced site left the path.
+    start ??= previous ? previous.versionState(path, startMs) : { version: 1, since: startMs };
+    let { version, since } = start;
     for (let i = from; i < changes.length; i++) {
       const c = changes[i];
       if (c.op === 'bump' && (!c.re || c.re.test(path))) { version++; since = c.at; }
@@ -170,8 +190,10 @@ export function createSite(config: SiteConfig, startMs: number): Site {
   };
 
   const site: Site = {
+    config,
     ruleFor,
     versionOf: (path, now) => versionInfo(path, now).version,
+    versionState: versionInfo,
     setVersion(version, now, pattern) {
       if (!Number.isInteger(version) || version < 0) throw new TypeError(`expected version to be a non-negative integer, got ${version}`);
       changes.push({ re: pattern ? globToRegExp(pattern) : undefined, op: 'set', version, at: now });
@@ -209,7 +231,10 @@ export function createSite(config: SiteConfig, startMs: number): Site {
       const variant = vary.map((name) => `${name}:${headerValue(req.headers, name) ?? ''}`).join(';');
       const sizeBytes = rule.sizeBytes ?? DEFAULT_RULE.sizeBytes;
       const status = rule.status ?? DEFAULT_RULE.status;
-      const etag = `"v${version}-${fnv1a(req.target + '|' + variant).toString(16)}"`;
+      // A strong validator names one representation (RFC 9110 §8.8.3): the
+      // body follows from path, variant, version and size, so all of them go in
+      // (a site changed at run time may resize a path without a new version).
+      const etag = `"v${version}-${fnv1a(`${req.target}|${variant}|${sizeBytes}`).toString(16)}"`;
       const lastModified = new Date(Math.floor(since / 1000) * 1000).toUTCString();
 
       for (const [name, raw] of Object.entries(rule.headers ?? {})) {

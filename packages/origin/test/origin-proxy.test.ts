@@ -1,4 +1,5 @@
 import * as http from 'node:http';
+import * as grpc from '@grpc/grpc-js';
 import { CdnError, callOptions, unaryCall, type GetCountsReply__Output, type TierClient } from '@cdnlab/rpc';
 import { startOrigin, type RunningOrigin } from '../src/origin-service';
 import { Clients, TOKEN, close, fetchRequest, fetchVia, httpRequest, listen } from './support';
@@ -169,6 +170,20 @@ describe('proxy mode admin', () => {
     const counts = await unaryCall<GetCountsReply__Output>((cb) => admin.GetCounts({}, callOptions(2_000), cb));
     expect(counts.total).toBe(origin.counters.total);
     expect(counts.total).toBeGreaterThan(0);
+  });
+
+  it('refuses SetSite with UNIMPLEMENTED (NOT_SUPPORTED) saying why; Reset still clears faults', async () => {
+    const admin = clients.admin(origin.grpcPort, TOKEN);
+    const status = await new Promise<grpc.ServiceError | null>((resolve) => {
+      admin.SetSite({ siteJson: JSON.stringify({ paths: [{ match: '/**' }] }) }, callOptions(2_000), (err) => resolve(err));
+    });
+    expect(status?.code).toBe(grpc.status.UNIMPLEMENTED);
+    expect(status?.details).toContain('proxy mode');
+    expect(origin.site).toBeUndefined();
+    origin.setFault({ kind: 'down' }, '/x');
+    const reply = await unaryCall<{ faultsCleared: number }>((cb) => admin.Reset({}, callOptions(2_000), cb));
+    expect(reply.faultsCleared).toBe(1);
+    expect(origin.faults.entries).toEqual([]);
   });
 });
 

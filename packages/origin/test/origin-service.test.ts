@@ -1,3 +1,4 @@
+import * as grpc from '@grpc/grpc-js';
 import {
   CdnError,
   callOptions,
@@ -269,4 +270,88 @@ describe('stop', () => {
     expect(await httpCall).toBe('cut');
     expect(o.stats().inflight).toBe(0);
   });
+});
+
+describe('SetSite and Reset', () => {
+  // An origin of its own: these calls change the whole site.
+  let o: RunningOrigin;
+  let t: TierClient;
+  let a: OriginAdminClient;
+  beforeAll(async () => {
+    o = await startOrigin(siteConfig({ id: 'site-switch', http: undefined }));
+    t = clients.tier(o.grpcPort);
+    a = clients.admin(o.grpcPort, TOKEN);
+  });
+  afterAll(() => o.stop(1_000));
+
+  const setSite = (site: unknown): Promise<{ appliedAtMs: number; paths: number }> =>
+    unaryCall((cb) => a.SetSite({ siteJson: typeof site === 'string' ? site : JSON.stringify(site) }, callOptions(2_000), cb));
+  const NEW_SITE = {
+    paths: [
+      { match: '/slow/*', sizeBytes: 30, latencyMs: 0, headers: { 'Cache-Control': 'no-store', 'X-Site': 'two' } },
+      { match: '/**', sizeBytes: 50, headers: { 'Cache-Control': 'max-age=5' } },
+    ],
+  };
+
+  it('replaces the site for new requests; one in flight finishes with the old site; counts and versions carry over', async () => {
+    await unaryCall((cb) => a.SetVersion({ pathPattern: '/slow/*', version: 4 }, callOptions(2_000), cb));
+    const before = o.counters.total;
+    // /slow/* takes 120 ms on the old site: switch while it is being generated.
+    const inFlight = fetchVia(t, fetchRequest('/slow/a'));
+    await eventually(() => o.stats().inflight === 1);
+    const reply = await setSite(NEW_SITE);
+    expect(reply.paths).toBe(2);
+    const old = await inFlight;
+    expect(header(old.head, 'cache-control')).toBe('max-age=60');
+    expect(old.body.length).toBe(100);
+    const t0 = Date.now();
+    const fresh = await fetchVia(t, fetchRequest('/slow/a'));
+    expect(Date.now() - t0).toBeLessThan(120); // the new rule has no latency
+    expect(header(fresh.head, 'cache-control')).toBe('no-store');
+    expect(header(fresh.head, 'x-site')).toBe('two');
+    expect(fresh.body.length).toBe(30);
+    expect(header(fresh.head, 'x-origin-version')).toBe('4');
+    expect(header((await fetchVia(t, fetchRequest('/other'))).head, 'cache-control')).toBe('max-age=5');
+    expect(o.counters.total).toBe(before + 3);
+    expect(o.site?.config).toEqual(NEW_SITE);
+  });
+
+  it('refuses a bad site with BAD_REQUEST (INVALID_ARGUMENT) naming the field, and keeps the site it has', async () => {
+    const e = await failure(setSite({ paths: [{ match: '/a' }, { match: '/b', status: 700 }] }));
+    expect(e.code).toBe('BAD_REQUEST');
+    expect(e.grpcStatus).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(e.message).toContain('site.paths[1].status');
+    const e2 = await failure(setSite('{"paths": ['));
+    expect(e2.code).toBe('BAD_REQUEST');
+    expect(e2.message).toContain('expected site_json to be JSON');
+    const e3 = await failure(setSite({ paths: [], versionEvery: 5 }));
+    expect(e3.message).toContain('unknown field site.versionEvery');
+    expect(o.site?.config).toEqual(NEW_SITE);
+  });
+
+  it('needs the token', async () => {
+    const e = await failure(unaryCall((cb) => clients.admin(o.grpcPort, 'wrong').SetSite({ siteJson: '{"paths":[]}' }, callOptions(2_000), cb)));
+    expect(e.code).toBe('UNAUTHENTICATED');
+    expect(o.site?.config).toEqual(NEW_SITE);
+  });
+
+  it('Reset puts every path back at version 1 and clears every fault, keeping the site and the counts', async () => {
+    await unaryCall((cb) => a.SetVersion({ all: true, version: 9 }, callOptions(2_000), cb));
+    // The one set last wins where patterns overlap.
+    await setFault2({ fault: 'FAULT_SLOW', delayMs: 50 });
+    await setFault2({ fault: 'FAULT_ERROR', statusCode: 503, pathPattern: '/err' });
+    expect((await fetchVia(t, fetchRequest('/err'))).head.status).toBe(503);
+    const counted = o.counters.total;
+    const reply = await unaryCall<{ faultsCleared: number }>((cb) => a.Reset({}, callOptions(2_000), cb));
+    expect(reply.faultsCleared).toBe(2);
+    expect(o.faults.entries).toEqual([]);
+    const after = await fetchVia(t, fetchRequest('/err'));
+    expect(after.head.status).toBe(200);
+    expect(header(after.head, 'x-origin-version')).toBe('1');
+    expect(header(after.head, 'cache-control')).toBe('max-age=5');
+    expect(o.counters.total).toBe(counted + 1);
+  });
+
+  const setFault2 = (req: Parameters<OriginAdminClient['SetFault']>[0]): Promise<unknown> =>
+    unaryCall((cb) => a.SetFault(req, callOptions(2_000), cb));
 });

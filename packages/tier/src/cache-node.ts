@@ -14,8 +14,8 @@ import {
   isUnsafeMethod,
   removeHeader,
   type CacheEntry,
+  type CacheLookup,
   type CacheStatusMember,
-  type Collapser,
   type CollapseMode,
   type HeaderList,
   type HttpCache,
@@ -24,6 +24,7 @@ import {
   type Scheduler,
 } from '@cdnlab/core';
 import { CdnError } from '@cdnlab/rpc';
+import { createSwitchableCollapser, type SwitchableCollapser } from './collapser-switch';
 
 /** A request as a tier receives it. */
 export interface NodeRequest {
@@ -75,6 +76,14 @@ export interface NodeResponse {
   collapsed: boolean;
   /** This tier's own Cache-Status member (already appended to head). */
   status: CacheStatusMember;
+  /**
+   * Set when the answer is a stored head as it is: `head` is then exactly
+   * `from`'s status and fields, then Age, then this tier's Cache-Status line
+   * (no 304, no members from upstream). Lets a front door derive the fields
+   * that never change once per stored head instead of once per request;
+   * entries get a new head object when revalidated.
+   */
+  from?: ResponseHead;
 }
 
 export interface CollapsingOptions {
@@ -128,7 +137,10 @@ async function readAll(body: AsyncIterable<Uint8Array>, limit: number): Promise<
     size += next.value.length;
     if (size > limit) return { overflow: parts, rest: it };
   }
-  const out = new Uint8Array(size);
+  // A copy of our own, not views of the transport's buffers (which may be
+  // slices of larger ones, kept alive by the cache); a Buffer, so that an
+  // HTTP front door writes it without wrapping it on every hit.
+  const out = Buffer.allocUnsafeSlow(size);
   let off = 0;
   for (const p of parts) {
     out.set(p, off);
@@ -147,6 +159,7 @@ async function* replay(first: Uint8Array[], rest: AsyncIterator<Uint8Array>): As
 }
 
 const EMPTY = new Uint8Array(0);
+const NO_STATUS: readonly string[] = Object.freeze([]);
 
 /**
  * Our Cache-Status member goes on a line of its own after the upstream ones:
@@ -162,7 +175,7 @@ export class CacheNode {
   readonly cache: HttpCache;
   private readonly upstream: Upstream;
   private readonly scheduler: Scheduler;
-  private readonly collapser: Collapser<Shared>;
+  private readonly collapser: SwitchableCollapser<Shared>;
   private readonly maxBuffer: number;
   private readonly maxHops: number;
   private readonly events: CacheNodeEvents;
@@ -176,7 +189,7 @@ export class CacheNode {
     this.cache = opts.cache;
     this.upstream = opts.upstream;
     this.scheduler = opts.scheduler;
-    this.collapser = createCollapser<Shared>({ scheduler: opts.scheduler, ...opts.collapsing });
+    this.collapser = createSwitchableCollapser(createCollapser<Shared>({ scheduler: opts.scheduler, ...opts.collapsing }));
     this.maxBuffer = opts.maxBufferBytes ?? 64 * 1024 * 1024;
     this.maxHops = opts.maxHops ?? 8;
     this.events = opts.events ?? {};
@@ -190,22 +203,75 @@ export class CacheNode {
     return this.collapser.stats();
   }
 
-  async handle(req: NodeRequest): Promise<NodeResponse> {
-    if (req.hops > this.maxHops) throw new CdnError('LOOP_DETECTED', `request crossed ${req.hops} tiers (limit ${this.maxHops}): check the parents in the topology`);
-    this.inflight++;
+  /** Run-time reconfiguration (TierAdmin): new requests collapse the new way; fetches in flight keep their waiters. */
+  setCollapsing(collapsing: CollapsingOptions): void {
+    this.collapser.switchTo(createCollapser<Shared>({ scheduler: this.scheduler, ...collapsing }));
+  }
+
+  /** Answers one request; the same as {@link serve}, always as a promise. */
+  handle(req: NodeRequest): Promise<NodeResponse> {
+    const res = this.serve(req);
+    return res instanceof Promise ? res : Promise.resolve(res);
+  }
+
+  /**
+   * Answers one request. A hit is answered at once, without a promise: it
+   * needs nothing but memory, and a promise and its microtask per hit are a
+   * measurable share of an edge's cost per request. Anything that waits
+   * (a miss, a validation, a pass) comes back as a promise. Counters, events
+   * and Cache-Status are the same either way. Never throws: failures come
+   * back as a rejected promise.
+   */
+  serve(req: NodeRequest): NodeResponse | Promise<NodeResponse> {
+    if (req.hops > this.maxHops) return Promise.reject(new CdnError('LOOP_DETECTED', `request crossed ${req.hops} tiers (limit ${this.maxHops}): check the parents in the topology`));
+    const m = req.head.method;
+    const method = m === 'GET' || m === 'HEAD' ? m : m.toUpperCase();
+    if (method !== 'GET' && method !== 'HEAD') {
+      this.inflight++;
+      return this.settle(this.pass(req));
+    }
+    let look: CacheLookup;
     try {
-      const res = await this.dispatch(req);
-      const result = this.resultName(res.status);
-      this.results[result] = (this.results[result] ?? 0) + 1;
-      this.events.request?.(result, res.body instanceof Uint8Array ? res.body.length : 0);
+      const now = this.scheduler.now();
+      look = this.cache.lookup(req.head, now, { notBefore: req.notBefore });
+      if (look.kind === 'hit') {
+        if (look.backgroundRefresh) this.refreshInBackground(req, look.entry);
+        const ttl = this.cache.ttlSeconds(look.entry, now);
+        const res = this.fromEntry(req, look.entry, { cacheName: this.id, hit: true, ttl, detail: look.stale ? 'stale-while-revalidate' : undefined }, false, NO_STATUS, now);
+        this.count(res);
+        return res;
+      }
+    } catch (err) {
+      this.countError();
+      return Promise.reject(err);
+    }
+    this.inflight++;
+    return this.settle(this.afterLookup(req, look as Exclude<CacheLookup, { kind: 'hit' }>));
+  }
+
+  /** Counts an answer that took a promise; `inflight` was raised before its work started. */
+  private async settle(pending: Promise<NodeResponse>): Promise<NodeResponse> {
+    try {
+      const res = await pending;
+      this.count(res);
       return res;
     } catch (err) {
-      this.results.error = (this.results.error ?? 0) + 1;
-      this.events.request?.('error', 0);
+      this.countError();
       throw err;
     } finally {
       this.inflight--;
     }
+  }
+
+  private count(res: NodeResponse): void {
+    const result = this.resultName(res.status);
+    this.results[result] = (this.results[result] ?? 0) + 1;
+    this.events.request?.(result, res.body instanceof Uint8Array ? res.body.length : 0);
+  }
+
+  private countError(): void {
+    this.results.error = (this.results.error ?? 0) + 1;
+    this.events.request?.('error', 0);
   }
 
   private resultName(m: CacheStatusMember): string {
@@ -216,18 +282,9 @@ export class CacheNode {
     return 'miss';
   }
 
-  private async dispatch(req: NodeRequest): Promise<NodeResponse> {
-    const method = req.head.method.toUpperCase();
-    if (method !== 'GET' && method !== 'HEAD') return this.pass(req);
-
-    const now = this.scheduler.now();
-    const look = this.cache.lookup(req.head, now, { notBefore: req.notBefore });
+  /** Everything but a hit, after the lookup. */
+  private async afterLookup(req: NodeRequest, look: Exclude<CacheLookup, { kind: 'hit' }>): Promise<NodeResponse> {
     switch (look.kind) {
-      case 'hit': {
-        if (look.backgroundRefresh) this.refreshInBackground(req, look.entry);
-        const ttl = this.cache.ttlSeconds(look.entry, now);
-        return this.fromEntry(req, look.entry, { cacheName: this.id, hit: true, ttl, detail: look.stale ? 'stale-while-revalidate' : undefined });
-      }
       case 'gateway-timeout': {
         const member: CacheStatusMember = { cacheName: this.id, fwd: 'request', detail: 'only-if-cached' };
         return { head: withStatus({ status: 504, headers: [['content-length', '0']] }, member), body: EMPTY, originFetchedAt: 0, storedAt: 0, collapsed: false, status: member };
@@ -239,10 +296,14 @@ export class CacheNode {
     }
   }
 
-  private fromEntry(req: NodeRequest, entry: CacheEntry, member: CacheStatusMember, collapsed = false, upstreamStatus: string[] = []): NodeResponse {
-    let head = this.cache.responseHead(entry, req.head, this.scheduler.now());
+  private fromEntry(req: NodeRequest, entry: CacheEntry, member: CacheStatusMember, collapsed = false, upstreamStatus: readonly string[] = NO_STATUS, now = this.scheduler.now()): NodeResponse {
+    const stored = entry.head;
+    let head = this.cache.responseHead(entry, req.head, now);
+    // The stored head plus Age only (no 304, nothing from upstream): say so,
+    // so that a front door can reuse what it derived once from `stored`.
+    const asStored = upstreamStatus.length === 0 && head.status === stored.status && head.headers.length === stored.headers.length + 1;
     if (upstreamStatus.length) head = { status: head.status, headers: [...head.headers, ...upstreamStatus.map((v) => ['cache-status', v] as [string, string])] };
-    const noBody = req.head.method.toUpperCase() === 'HEAD' || head.status === 304;
+    const noBody = isHead(req.head.method) || head.status === 304;
     return {
       head: withStatus(head, member),
       body: noBody ? EMPTY : entry.body,
@@ -250,6 +311,7 @@ export class CacheNode {
       storedAt: entry.times.storedAt,
       collapsed,
       status: member,
+      from: asStored ? stored : undefined,
     };
   }
 
@@ -442,7 +504,7 @@ export class CacheNode {
       ttl: s.entry ? this.cache.ttlSeconds(s.entry, this.scheduler.now()) : undefined,
     };
     if (s.entry) return this.fromEntry(req, s.entry, m, collapsed, s.upstreamStatus);
-    const noBody = req.head.method.toUpperCase() === 'HEAD';
+    const noBody = isHead(req.head.method);
     const head = { status: s.head.status, headers: [...s.head.headers, ...s.upstreamStatus.map((v) => ['cache-status', v] as [string, string])] };
     return { head: withStatus(head, m), body: noBody ? EMPTY : s.body, originFetchedAt: s.originFetchedAt, storedAt: s.storedAt, collapsed, status: m };
   }
@@ -469,7 +531,18 @@ export class CacheNode {
   /** stale-while-revalidate: one conditional fetch, detached from the client that triggered it. */
   private refreshInBackground(req: NodeRequest, entry: CacheEntry): void {
     const controller = new AbortController();
-    const bg: NodeRequest = { ...req, signal: controller.signal, head: { ...req.head, method: 'GET' } };
+    // Field by field, not a spread: a front door's request may compute some
+    // fields on demand (getters), which a spread would drop or run early.
+    const bg: NodeRequest = {
+      head: { ...req.head, method: 'GET' },
+      body: req.body,
+      notBefore: req.notBefore,
+      hops: req.hops,
+      noStore: req.noStore,
+      requestId: req.requestId,
+      deadline: req.deadline,
+      signal: controller.signal,
+    };
     const key = entry.primaryKey;
     const joined = this.collapser.join(key, () => undefined);
     if (joined.role === 'waiter') {
@@ -492,6 +565,11 @@ export class CacheNode {
   }
 }
 
+/** Methods are case-sensitive (RFC 9110 §9.1), but tiers have always upper-cased them; the common spellings need no copy. */
+function isHead(method: string): boolean {
+  return method === 'HEAD' || (method !== 'GET' && method.toUpperCase() === 'HEAD');
+}
+
 function buildConditional(entry: CacheEntry): HeaderList {
   const out: HeaderList = [];
   for (const [n, v] of entry.head.headers) {
@@ -503,6 +581,8 @@ function buildConditional(entry: CacheEntry): HeaderList {
 
 /** The client's own validators are answered by us from the stored copy, never forwarded with ours. */
 function stripConditionals(h: HeaderList): HeaderList {
+  // Every precondition field starts with "if-"; most requests carry none.
+  if (!h.some(([n]) => n.startsWith('if-'))) return h;
   return removeHeader(h, 'if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since', 'if-range');
 }
 

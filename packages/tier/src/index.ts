@@ -5,3 +5,6 @@ export * from './metrics';
 export * from './upstream-grpc';
 export * from './tier-node';
 export * from './main-runner';
+export * from './runtime-cache';
+export * from './collapser-switch';
+export * from './tier-admin';

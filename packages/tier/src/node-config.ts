@@ -12,6 +12,8 @@ export interface LinkConfig {
   latencyMs: number;
   jitterMs: number;
   loss: number;
+  /** Cut (TierAdmin SetLinks at run time): calls over the link fail as unreachable. */
+  down?: boolean;
 }
 
 export interface ParentConfig {

@@ -27,6 +27,8 @@ import {
 } from '@cdnlab/rpc';
 import type * as grpc from '@grpc/grpc-js';
 import { CacheNode, type NodeRequest } from './cache-node';
+import { createRuntimeCache, type RuntimeCache } from './runtime-cache';
+import { createTierAdmin, type TierAdmin } from './tier-admin';
 import { createNodeMetrics, type NodeMetrics } from './metrics';
 import type { TierNodeConfig } from './node-config';
 import { realScheduler } from './real-scheduler';
@@ -35,7 +37,10 @@ import { createGrpcUpstream, type GrpcUpstream } from './upstream-grpc';
 export interface RunningTierNode {
   config: TierNodeConfig;
   node: CacheNode;
-  cache: HttpCache;
+  /** The node's cache; its settings change at run time through `admin`. */
+  cache: RuntimeCache;
+  /** The TierAdmin service's logic (links, cache settings, clear), also callable in-process. */
+  admin: TierAdmin;
   upstream: GrpcUpstream;
   metrics: NodeMetrics;
   rpc: RpcServer;
@@ -63,7 +68,7 @@ function remainingMs(call: { getDeadline(): grpc.Deadline }): number {
 export async function startTierNode(cfg: TierNodeConfig, opts: { scheduler?: Scheduler; defaultMetrics?: boolean } = {}): Promise<RunningTierNode> {
   const scheduler = opts.scheduler ?? realScheduler;
   const startedAt = Date.now();
-  const cache = createCacheFor(cfg);
+  const cache = createRuntimeCache(cfg.id, cfg.cache, cfg.key, `http://${cfg.hostnames[0]}`);
   const metrics = createNodeMetrics({ node: cfg.id, role: cfg.role, region: cfg.region }, { defaultMetrics: opts.defaultMetrics });
   const upstream = createGrpcUpstream({ parents: cfg.parents, fallback: cfg.fallback, scheduler, region: cfg.region });
   const node = new CacheNode({
@@ -202,6 +207,8 @@ export async function startTierNode(cfg: TierNodeConfig, opts: { scheduler?: Sch
 
   const rpc = createRpcServer();
   rpc.addService(loadProtos().tier.Tier.service, handlers as unknown as grpc.UntypedServiceImplementation);
+  const admin = createTierAdmin({ config: cfg, node, cache, upstream, auth });
+  rpc.addService(loadProtos().tier.TierAdmin.service, admin.handlers);
   const grpcPort = await rpc.listen(cfg.grpc.host, cfg.grpc.port);
 
   let metricsServer: Server | undefined;
@@ -231,6 +238,7 @@ export async function startTierNode(cfg: TierNodeConfig, opts: { scheduler?: Sch
     config: cfg,
     node,
     cache,
+    admin,
     upstream,
     metrics,
     rpc,

@@ -1,0 +1,196 @@
+/**
+ * The HTTP front door on real sockets, in front of a CacheNode whose
+ * upstream is in-process: the hit fast path against the general path,
+ * request parsing, and the refusals (400, 414, 431, 501).
+ */
+import { once } from 'node:events';
+import { Agent, request, type Server } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
+import fc from 'fast-check';
+import { createHttpCache, type HeaderList, type Scheduler } from '@cdnlab/core';
+import { CacheNode, type NodeRequest, type NodeResponse, type UpstreamResponse } from '@cdnlab/tier';
+import { createHttpFront } from '../src/http-front';
+
+const T0 = Date.UTC(2026, 0, 1);
+/** Frozen time: Age, ttl and Date agree between the two fronts. */
+const clock: Scheduler = { now: () => T0 + 7000, setTimer: () => ({ cancel: () => undefined }) };
+
+/** Upstream answers by path, from a table the tests fill. */
+const answers = new Map<string, HeaderList>();
+const upstream = {
+  fetch(req: { head: { target: string } }): Promise<UpstreamResponse> {
+    const headers = answers.get(req.head.target) ?? [['cache-control', 'max-age=60']];
+    const body = Buffer.from(`body of ${req.head.target}`);
+    return Promise.resolve({
+      head: { status: 200, headers: [['date', new Date(T0).toUTCString()], ['content-length', String(body.length)], ...headers] as HeaderList },
+      originFetchedAt: T0,
+      servedBy: 'origin',
+      body: (async function* () {
+        yield body;
+      })(),
+    });
+  },
+};
+
+const node = new CacheNode({ id: 'edge-1', cache: createHttpCache({ name: 'edge-1', capacityBytes: 1 << 22 }), upstream, scheduler: clock, collapsing: { mode: 'wait' } });
+/** The same node, its answers stripped of `from`: the front takes the general path for every answer. */
+const generalNode = {
+  id: node.id,
+  serve(req: NodeRequest): NodeResponse | Promise<NodeResponse> {
+    const strip = (o: NodeResponse): NodeResponse => ({ ...o, from: undefined });
+    const out = node.serve(req);
+    return out instanceof Promise ? out.then(strip) : strip(out);
+  },
+} as unknown as CacheNode;
+
+/** A node that records what the front asked and answers at once. */
+const asked: NodeRequest[] = [];
+let readId = false;
+const recordingNode = {
+  id: 'edge-rec',
+  serve(req: NodeRequest): NodeResponse {
+    asked.push(req);
+    const member = { cacheName: 'edge-rec', hit: true, ttl: 1 };
+    if (readId) void req.requestId;
+    return { head: { status: 200, headers: [['content-length', '2'], ['cache-status', 'edge-rec;hit;ttl=1']] }, body: Buffer.from('ok'), originFetchedAt: 0, storedAt: 0, collapsed: false, status: member };
+  },
+} as unknown as CacheNode;
+
+const servers: Server[] = [];
+async function listen(s: Server): Promise<number> {
+  servers.push(s);
+  s.listen(0, '127.0.0.1');
+  await once(s, 'listening');
+  return (s.address() as AddressInfo).port;
+}
+
+const agent = new Agent({ keepAlive: true, maxSockets: 4 });
+function get(port: number, path: string): Promise<{ status: number; raw: string[]; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, agent, headers: { host: 'cdn.test' } }, (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (c: Buffer) => parts.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, raw: res.rawHeaders, body: Buffer.concat(parts).toString() }));
+    });
+    req.on('error', reject);
+    req.setTimeout(5000, () => req.destroy(new Error('timed out')));
+    req.end();
+  });
+}
+
+/** Sends raw bytes (the request should ask to close) and returns everything the server wrote. */
+function raw(port: number, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = connect(port, '127.0.0.1', () => s.write(text));
+    let out = '';
+    s.setTimeout(5000, () => s.destroy(new Error('timed out')));
+    s.on('data', (d) => (out += d.toString('latin1')));
+    s.on('close', () => resolve(out));
+    s.on('error', reject);
+  });
+}
+
+let fastPort: number;
+let generalPort: number;
+let recPort: number;
+let smallPort: number;
+beforeAll(async () => {
+  const opts = { scheduler: clock, hostnames: ['cdn.test', 'alias.test'], upstreamTimeoutMs: 5000 };
+  fastPort = await listen(createHttpFront({ ...opts, node }));
+  generalPort = await listen(createHttpFront({ ...opts, node: generalNode }));
+  recPort = await listen(createHttpFront({ ...opts, node: recordingNode }));
+  smallPort = await listen(createHttpFront({ ...opts, node: recordingNode, maxUrlBytes: 64, maxHeaderBytes: 1024 }));
+});
+afterAll(async () => {
+  agent.destroy();
+  for (const s of servers) {
+    s.closeAllConnections();
+    await new Promise((r) => s.close(r));
+  }
+});
+
+describe('the hit fast path', () => {
+  // Field lines an origin may send: repeated ones, Via, hop-by-hop ones (which
+  // the cache drops on storing), a Connection naming another field.
+  const line = fc.oneof(
+    fc.tuple(fc.constantFrom('content-type', 'etag', 'link', 'x-multi', 'surrogate-key', 'via', 'vary', 'x-frame-options'), fc.stringMatching(/^[!-~]([ !-~]{0,18}[!-~])?$/)),
+    fc.constant<[string, string]>(['keep-alive', 'timeout=5']),
+    fc.constant<[string, string]>(['te', 'trailers']),
+    fc.constant<[string, string]>(['connection', 'x-multi']),
+  );
+  let run = 0;
+
+  it('sends the same status, fields (names, values, order) and body as the general path', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(line, { maxLength: 8 }), async (lines) => {
+        const path = `/prop/${run++}`;
+        answers.set(path, [['cache-control', 'max-age=600'], ...lines]);
+        const first = await get(fastPort, path);
+        const fast = await get(fastPort, path);
+        const general = await get(generalPort, path);
+        expect(first.status).toBe(200);
+        expect(fast.raw).toContain('edge-1;hit;ttl=593');
+        expect(fast.status).toBe(general.status);
+        expect(fast.raw).toEqual(general.raw);
+        expect(fast.body).toBe(general.body);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('answers a field value Node refuses to send with a 500, and stays up', async () => {
+    answers.set('/bad-value', [['cache-control', 'max-age=600'], ['x-bad', 'a\u007fb']]);
+    expect((await get(fastPort, '/bad-value')).status).toBe(500);
+    const hit = await get(fastPort, '/bad-value');
+    expect(hit.status).toBe(500);
+    expect(hit.raw).toContain('x-cache');
+    expect((await get(fastPort, '/fine')).status).toBe(200);
+  });
+});
+
+describe('request parsing', () => {
+  beforeEach(() => {
+    asked.length = 0;
+    readId = false;
+  });
+
+  it('gives the node lower-case fields without Host and hop-by-hop ones, in order, and the Host it serves', async () => {
+    const out = await raw(recPort, [
+      'GET /p?q=1 HTTP/1.1', 'Host: CDN.Test:8080', 'X-Custom: a', 'Connection: close, X-Secret', 'X-Secret: s', 'TE: trailers',
+      'Accept: */*', 'X-Custom: b', 'X-Request-Id: r1', 'X-Request-Id: r2', '', '',
+    ].join('\r\n'));
+    expect(out).toMatch(/^HTTP\/1\.1 200 /);
+    expect(asked).toHaveLength(1);
+    const h = asked[0].head;
+    expect(h).toMatchObject({ method: 'GET', scheme: 'http', host: 'cdn.test:8080', target: '/p?q=1' });
+    expect(h.headers).toEqual([['x-custom', 'a'], ['accept', '*/*'], ['x-custom', 'b'], ['x-request-id', 'r1'], ['x-request-id', 'r2']]);
+    // Repeated lines joined, as Node's req.headers does.
+    expect(asked[0].requestId).toBe('r1, r2');
+  });
+
+  it('treats an unknown Host as the default property, and makes one stable request id when the client sent none', async () => {
+    await raw(recPort, 'HEAD / HTTP/1.1\r\nHost: elsewhere.example\r\nConnection: close\r\n\r\n');
+    expect(asked[0].head.host).toBe('cdn.test');
+    expect(asked[0].head.method).toBe('HEAD');
+    readId = true;
+    await raw(recPort, 'GET / HTTP/1.1\r\nHost: alias.test\r\nConnection: close\r\n\r\n');
+    expect(asked[1].head.host).toBe('alias.test');
+    expect(asked[1].requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(asked[1].requestId).toBe(asked[1].requestId);
+  });
+
+  it('refuses what it cannot serve, with the status the RFCs name, and stays up', async () => {
+    const close = 'Connection: close\r\n';
+    const propfind = await raw(recPort, `PROPFIND / HTTP/1.1\r\nHost: cdn.test\r\n${close}\r\n`);
+    expect(propfind).toMatch(/^HTTP\/1\.1 501 /);
+    expect(propfind).toMatch(/\r\nallow: GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS\r\n/);
+    expect(await raw(smallPort, `GET /${'a'.repeat(80)} HTTP/1.1\r\nHost: cdn.test\r\n${close}\r\n`)).toMatch(/^HTTP\/1\.1 414 /);
+    expect(await raw(recPort, `GET http://cdn.test/x HTTP/1.1\r\nHost: cdn.test\r\n${close}\r\n`)).toMatch(/^HTTP\/1\.1 400 [^]*origin-form/);
+    expect(await raw(recPort, `GET /x HTTP/1.0\r\n${close}\r\n`)).toMatch(/^HTTP\/1\.1 400 [^]*missing Host/);
+    expect(await raw(recPort, `GET /x HTTP/1.1\r\nHost: cdn.test\r\nHost: evil.test\r\n${close}\r\n`)).toMatch(/^HTTP\/1\.1 400 [^]*more than one Host header/);
+    expect(await raw(smallPort, `GET / HTTP/1.1\r\nHost: cdn.test\r\nX-Big: ${'b'.repeat(2000)}\r\n\r\n`)).toMatch(/^HTTP\/1\.1 431 /);
+    expect(await raw(recPort, 'GARBAGE\r\n\r\n')).toMatch(/^HTTP\/1\.1 400 /);
+    expect(asked).toHaveLength(0);
+    expect((await get(recPort, '/still-up')).status).toBe(200);
+  });
+});
