@@ -96,6 +96,20 @@ scripts/build-images.sh
 pnpm exec tsx scripts/gen-compose.ts --check || fail "docker-compose.yml is stale: run pnpm exec tsx scripts/gen-compose.ts"
 end
 
+# Waits until every node container of the project is healthy; fails on an exit, an unhealthy node or the timeout.
+wait_healthy() {
+  local t0 states healthy
+  t0=$(now)
+  while :; do
+    states=$(docker ps -a --filter "label=com.docker.compose.project=$PROJECT" --filter "label=org.cdnlab.node" --format '{{.Label "com.docker.compose.service"}} {{.Status}}')
+    healthy=$(echo "$states" | grep -c '(healthy)' || true)
+    [ "$healthy" -ge "$count" ] && break
+    if echo "$states" | grep -q -e 'Exited' -e '(unhealthy)'; then echo "$states" >&2; fail "a node exited or is unhealthy"; fi
+    awk -v a="$t0" -v b="$(now)" -v t="$HEALTH_TIMEOUT" 'BEGIN { exit !(b - a > t) }' && { echo "$states" >&2; fail "$healthy of $count healthy after ${HEALTH_TIMEOUT}s"; }
+    sleep 0.5
+  done
+}
+
 # ---- 3. the default topology -------------------------------------------------
 begin "compose up until every node is healthy"
 compose down -v --remove-orphans >/dev/null 2>&1 || true
@@ -103,14 +117,7 @@ services=$(compose config --services 2>/dev/null | grep -vx cli | sort)
 count=$(echo "$services" | wc -l)
 t_up=$(now)
 compose up -d 2>&1 | quiet
-while :; do
-  states=$(docker ps -a --filter "label=com.docker.compose.project=$PROJECT" --format '{{.Label "com.docker.compose.service"}} {{.Status}}')
-  healthy=$(echo "$states" | grep -c '(healthy)' || true)
-  [ "$healthy" -ge "$count" ] && break
-  if echo "$states" | grep -q -e 'Exited' -e '(unhealthy)'; then echo "$states" >&2; fail "a node exited or is unhealthy"; fi
-  awk -v a="$t_up" -v b="$(now)" -v t="$HEALTH_TIMEOUT" 'BEGIN { exit !(b - a > t) }' && { echo "$states" >&2; fail "$healthy of $count healthy after ${HEALTH_TIMEOUT}s"; }
-  sleep 0.5
-done
+wait_healthy
 UP_SECONDS=$(since "$t_up")
 echo "all $count nodes healthy ${UP_SECONDS}s after compose up (parents first: depends_on service_healthy)"
 end
@@ -144,23 +151,21 @@ compose down -v --remove-orphans 2>&1 | quiet | tail -1
 end
 
 # ---- 4. scenarios inside the compose network ---------------------------------
-# `cdnlab run` once the CLI registers the runner's commands; until then the
-# runner's own commands through scripts/cdnlab-runner.ts.
-runner=()
-if compose run --rm cli --help 2>/dev/null | grep -qE '^  run '; then
-  runner=()
-else
-  echo "docker: the cdnlab CLI has no run command yet; using scripts/cdnlab-runner.ts"
-  runner=(--entrypoint node)
-fi
+# The cli service runs `cdnlab run --target compose`: the clients, the stub
+# resolvers and the timeline live in the compose network, against the nodes
+# `compose up` started; each variant is applied to the running cluster at run
+# time, and kill/stop/start act on containers through the Docker Engine API.
+begin "compose up for the scenarios"
+compose up -d 2>&1 | quiet
+wait_healthy
+end
 mkdir -p reports
 for scenario in thundering-herd edge-failover; do
-  begin "scenario $scenario --quick (cli service)"
-  if [ ${#runner[@]} -eq 0 ]; then
-    args=(cli run "scenarios/$scenario.yaml" --quick --no-progress)
-  else
-    args=("${runner[@]}" cli --import tsx scripts/cdnlab-runner.ts run "scenarios/$scenario.yaml" --quick --no-progress)
-  fi
-  if ! compose run --rm -v "$PWD/reports:/app/reports" "${args[@]}" 2>&1 | quiet; then fail "scenario $scenario failed"; fi
+  begin "scenario $scenario --quick (cli service, --target compose)"
+  if ! compose run --rm -v "$PWD/reports:/app/reports" cli run "scenarios/$scenario.yaml" --quick --no-progress --target "compose:$PROJECT" 2>&1 | quiet; then fail "scenario $scenario failed inside compose"; fi
   end
 done
+
+begin "compose down"
+compose down -v --remove-orphans 2>&1 | quiet | tail -1
+end

@@ -1,6 +1,9 @@
 /** The `cdnlab` command line: one file per command under commands/. */
 import { Command } from 'commander';
+import { registerCache } from './commands/cache';
 import { registerChaos } from './commands/chaos';
+import { registerDns } from './commands/dns';
+import { registerLink } from './commands/link';
 import { registerDown } from './commands/down';
 import { registerOrigin } from './commands/origin';
 import { registerPurge } from './commands/purge';
@@ -27,6 +30,9 @@ export function createProgram(): Command {
   registerPurge(program);
   registerOrigin(program);
   registerChaos(program);
+  registerLink(program);
+  registerCache(program);
+  registerDns(program);
   registerValidate(program);
   registerRunnerCommands(program);
   registerCompose(program);

@@ -99,6 +99,29 @@ describe('a detached cluster driven by the CLI', () => {
     expect((await cdnlab('origin', 'fault', 'none', '--prefix', PREFIX)).code).toBe(0);
   });
 
+  it('changes links, cache settings and the DNS policy of the running cluster', async () => {
+    const link = await cdnlab('link', 'edge-na-1', '--latency', '40ms', '--jitter', '5ms', '--prefix', PREFIX);
+    expect(link.stderr).toBe('');
+    expect(link.stdout).toMatch(/edge-na-1 +regional-na +40 +5 +0 +up/);
+    const bad = await cdnlab('link', 'edge-na-1', '--parent', 'shield', '--latency', '1ms', '--prefix', PREFIX);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/parent_ids\[0\]: "shield" is not a parent of edge-na-1/);
+    const cache = await cdnlab('cache', 'settings', 'all', '--collapsing', 'off', '--ttl-override', '/static/**=90s', '--prefix', PREFIX);
+    expect(cache.code).toBe(0);
+    expect(cache.stdout).toMatch(/shield +shield +.* off +on\/on +.*\/static\/\*\*=90s/);
+    expect((await cdnlab('cache', 'show', 'edge-eu-1', '--json', '--prefix', PREFIX)).stdout).toMatch(/"collapsing": "off"/);
+    expect(await get('http://127.89.1.1:8080/static/cleared.js')).toBe(200);
+    const clear = await cdnlab('cache', 'clear', 'edge-na-1', '--prefix', PREFIX);
+    expect(clear.stdout).toMatch(/^edge-na-1: cleared [1-9]\d* objects/);
+    const dns = await cdnlab('dns', 'policy', 'round-robin', '--ttl', '5s', '--prefix', PREFIX);
+    expect(dns.code).toBe(0);
+    expect(dns.stdout).toMatch(/^policy round-robin \(of .*\), \d+ answer\(s\), TTL 5 s, anycast off/);
+    const route = await cdnlab('dns', 'route', 'na', 'edge-eu-1', '0', '--prefix', PREFIX);
+    expect(route.code).toBe(1);
+    expect(route.stderr).toMatch(/anycast is not enabled/);
+    expect((await cdnlab('cache', 'settings', 'origin', '--collapsing', 'off', '--prefix', PREFIX)).stderr).toMatch(/origin is an origin, not a cache node/);
+  });
+
   it('kills a node, shows it down, and starts it again', async () => {
     expect((await cdnlab('chaos', 'kill', 'edge-eu-2', '--prefix', PREFIX)).stdout).toMatch(/edge-eu-2 \(pid \d+\) killed \(SIGKILL\)/);
     const after = await status();

@@ -28,7 +28,7 @@ import type { ControlConfig } from '@cdnlab/control';
 import type { DnsServiceConfigInput } from '@cdnlab/dns';
 import type { OriginConfig } from '@cdnlab/origin';
 import type { TierNodeConfig } from '@cdnlab/tier';
-import { formatEndpoint, LOOPBACK_PORTS, planTopology, type Endpoint, type NodeRole, type PlannedNode } from './plan';
+import { formatEndpoint, LOOPBACK_PORTS, planTopology, type Endpoint, type NodeRole, type PlannedNode, type TopologyPlan } from './plan';
 
 export const COMPOSE_ROLES: readonly NodeRole[] = ['edge', 'regional', 'shield', 'origin', 'control', 'dns'];
 export const DEFAULT_SUBNET = '10.89.53.0/24';
@@ -63,6 +63,12 @@ export interface ComposeOptions {
   healthInterval?: string;
   /** A comment put at the top of the file (e.g. how it was generated). */
   header?: string;
+  /**
+   * Where the cli image finds this topology, relative to the repository root
+   * (the image's /app): `cdnlab run --target compose` rebuilds the cluster's
+   * plan from it. Default topologies/default.yaml.
+   */
+  topologyFile?: string;
 }
 
 export interface ComposePortsOptions {
@@ -133,7 +139,7 @@ export function composeLayout(nodeIds: readonly string[], subnet = DEFAULT_SUBNE
   return { subnet, addresses };
 }
 
-function checkOptions(opts: ComposeOptions): Required<Omit<ComposeOptions, 'header'>> & { header?: string } {
+function checkOptions(opts: ComposeOptions): Required<Omit<ComposeOptions, 'header' | 'topologyFile'>> & { header?: string } {
   const imagePrefix = opts.imagePrefix ?? DEFAULT_IMAGE_PREFIX;
   if (!/^[a-z0-9]+([._/-][a-z0-9]+)*$/.test(imagePrefix)) throw new ComposeError(`expected opts.imagePrefix to be an image repository prefix such as "cdnlab", got ${JSON.stringify(imagePrefix)}`);
   const tag = opts.tag ?? '${CDNLAB_TAG:-latest}';
@@ -206,6 +212,8 @@ function composeConfig(n: PlannedNode, rw: AddressRewriter, layout: ComposeLayou
     case 'dns': {
       const c: DnsServiceConfigInput = structuredClone(n.config);
       c.listen = { ...c.listen, host: '0.0.0.0', port: COMPOSE_DNS_PORT, metricsHost: '0.0.0.0' };
+      // DnsAdmin (policy and route changes at run time) answers other containers too.
+      if (c.admin) c.admin = { ...c.admin, host: '0.0.0.0' };
       // A records carry the edges' static addresses: clients connect there.
       c.edges = (c.edges ?? []).map((e) => ({ ...e, address: layout.addresses.get(e.id) as string, grpcAddress: rw.peer(e.grpcAddress, `dns: edge ${e.id}`) }));
       if (c.anycast) {
@@ -236,6 +244,35 @@ function checkIds(t: Topology): void {
     if (!SERVICE_NAME.test(n.id)) throw new ComposeError(`node ${JSON.stringify(n.id)}: a compose service name and hostname must be lower-case letters, digits and inner dashes (at most 63)`);
     if (RESERVED.has(n.id)) throw new ComposeError(`node ${JSON.stringify(n.id)}: the name is taken by the compose file's own ${n.id} service; rename the node`);
   }
+}
+
+/**
+ * The cluster composeFor(t) describes, as a container inside its network
+ * sees it: every node's endpoints at its static address with the ports the
+ * compose file gives it (the loopback plan's ports; DNS on 53). `prefix` is
+ * the subnet. The node configs are the loopback plan's (what each container
+ * runs, before composeFor rewrites their addresses); callers that need a
+ * node's address use the endpoints.
+ */
+export function composePlan(t: Topology, opts: { subnet?: string; token: string }): TopologyPlan {
+  checkIds(t);
+  const plan = planTopology(t, { addressing: 'loopback', prefix: '127.0', token: opts.token });
+  const layout = composeLayout(
+    plan.nodes.filter((n) => n.role !== 'control' && n.role !== 'dns').map((n) => n.id),
+    opts.subnet ?? DEFAULT_SUBNET,
+  );
+  const at = (id: string, e: Endpoint | undefined, port?: number): Endpoint | undefined => (e ? { host: layout.addresses.get(id) as string, port: port ?? e.port } : undefined);
+  const nodes = plan.nodes.map((n) => {
+    const moved = { ...n } as PlannedNode & Record<string, unknown>;
+    for (const k of ['grpc', 'http', 'metrics'] as const) if (n[k]) moved[k] = at(n.id, n[k]);
+    if (n.dns) moved.dns = at(n.id, n.dns, COMPOSE_DNS_PORT);
+    return moved as PlannedNode;
+  });
+  const control = nodes.find((n) => n.role === 'control') as TopologyPlan['control'];
+  const dns = nodes.find((n) => n.role === 'dns') as TopologyPlan['dns'];
+  // The anycast router lives in the DNS container (composeConfig).
+  const anycast = plan.anycast ? { host: layout.addresses.get('dns') as string, port: LOOPBACK_PORTS.http } : undefined;
+  return { ...plan, addressing: 'compose', prefix: layout.subnet, nodes, control, dns, ...(anycast ? { anycast } : {}) };
 }
 
 /** The docker-compose YAML for a topology. Pure: same topology and options, same text. Throws ComposeError. */
@@ -293,7 +330,14 @@ export function composeFor(t: Topology, opts: ComposeOptions = {}): string {
       CDNLAB_TOKEN: o.token === '' ? `\${CDNLAB_TOKEN:-${DEFAULT_COMPOSE_TOKEN}}` : escapeDollars(o.token),
       CDNLAB_CONTROL_URL: `http://control:${plan.control.http.port}`,
       CDNLAB_DNS_SERVER: `${layout.addresses.get('dns')}:${COMPOSE_DNS_PORT}`,
+      // What `cdnlab run --target compose` needs to rebuild this cluster's plan.
+      CDNLAB_COMPOSE_TOPOLOGY: `/app/${opts.topologyFile ?? 'topologies/default.yaml'}`,
+      CDNLAB_COMPOSE_SUBNET: layout.subnet,
     },
+    // Scenario timelines kill, stop, pause and disconnect nodes through the
+    // Docker Engine API, as `cdnlab chaos --docker` does. Only this service,
+    // which `up` never starts, gets the engine's socket.
+    volumes: ['/var/run/docker.sock:/var/run/docker.sock'],
     networks: [COMPOSE_NETWORK],
     deploy: { endpoint_mode: 'dnsrr', replicas: 0 },
   };

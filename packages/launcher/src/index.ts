@@ -12,6 +12,7 @@ export {
   DEFAULT_BASE_PORT,
   LOOPBACK_PORTS,
   type Addressing,
+  type PlanAddressing,
   type Endpoint,
   type NodeRole,
   type PlanOptions,
@@ -40,3 +41,32 @@ export { isAlive, isOurs, signal, terminate } from './processes';
 export { grpcServing, dnsAnswers, probeFor } from './readiness';
 export { REPO_ROOT, DEFAULT_TOPOLOGY, ENTRYPOINTS, cdnlabHome, configArgs, tsxLoaderUrl } from './paths';
 export { stopRun, spawnDetached, nodeReady, type StopRunResult } from './run-state-ops';
+// Compose mode: a topology as a compose file, the same cluster seen from inside its network, faults through the Docker Engine API.
+export {
+  composeFor,
+  composePortsFor,
+  composePlan,
+  composeLayout,
+  ComposeError,
+  DEFAULT_SUBNET,
+  DEFAULT_COMPOSE_TOKEN,
+  COMPOSE_DNS_PORT,
+  NODE_LABEL,
+  ROLE_LABEL,
+  type ComposeOptions,
+  type ComposePortsOptions,
+  type ComposeLayout,
+} from './compose-file';
+export {
+  dockerChaos,
+  findNodeContainers,
+  isDockerChaosAction,
+  DockerChaosError,
+  DOCKER_CHAOS_ACTIONS,
+  COMPOSE_PROJECT_LABEL,
+  COMPOSE_SERVICE_LABEL,
+  type DockerChaosAction,
+  type DockerChaosOptions,
+  type DockerChaosResult,
+  type DockerLike,
+} from './compose-chaos';

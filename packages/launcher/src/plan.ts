@@ -14,7 +14,7 @@
  *   prefix.3.N  shields    grpc 7070, metrics 9090
  *   prefix.4.N  origins    grpc 7070, http 8080 (also /metrics)
  *   prefix.5.1  control    http 8800, grpc 7800
- *   prefix.5.2  dns        5353 udp+tcp, metrics 9090
+ *   prefix.5.2  dns        5353 udp+tcp, grpc 7070 (DnsAdmin), metrics 9090
  */
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_RPC_TIMEOUT_MS, type ControlConfig, type ControlNode } from '@cdnlab/control';
@@ -25,6 +25,12 @@ import type { ParentConfig, TierNodeConfig } from '@cdnlab/tier';
 
 export type NodeRole = 'edge' | 'regional' | 'shield' | 'origin' | 'control' | 'dns';
 export type Addressing = 'loopback' | 'ports';
+/**
+ * How a plan's endpoints are addressed: what planTopology makes, or
+ * `compose`: static addresses in a compose network (composePlan), the view
+ * from a container inside it.
+ */
+export type PlanAddressing = Addressing | 'compose';
 
 /** The order processes start in: each stage only calls the stages before it. Stop runs it backwards. */
 export const START_ORDER: readonly NodeRole[] = ['origin', 'shield', 'regional', 'edge', 'control', 'dns'];
@@ -89,7 +95,7 @@ export type PlannedNode = PlannedTier | PlannedOrigin | PlannedControl | Planned
 export interface TopologyPlan {
   name: string;
   zone: string;
-  addressing: Addressing;
+  addressing: PlanAddressing;
   prefix: string;
   basePort: number;
   /** The one admin token of the cluster: control, origin admin, every tier node. */
@@ -135,8 +141,9 @@ export function formatEndpoint(e: Endpoint): string {
   return e.host.includes(':') ? `[${e.host}]:${e.port}` : `${e.host}:${e.port}`;
 }
 
-/** The key a run is known by in the state file: its prefix, or its base port in ports addressing. */
+/** The key a run is known by in the state file: its prefix, or its base port in ports addressing (`compose:<subnet>` for a compose plan). */
 export function runKey(plan: Pick<TopologyPlan, 'addressing' | 'prefix' | 'basePort'>): string {
+  if (plan.addressing === 'compose') return `compose:${plan.prefix}`;
   return plan.addressing === 'loopback' ? plan.prefix : `ports:${plan.basePort}`;
 }
 
@@ -293,6 +300,9 @@ export function planTopology(t: Topology, opts: PlanOptions = {}): TopologyPlan 
   const dnsMetrics = { host: dnsHost, port: book.port(LOOPBACK_PORTS.metrics) };
   let anycast: Endpoint | undefined;
   if (t.dns.anycast.enabled) anycast = { host: anycastHost(t.dns.anycast.address, book), port: book.port(LOOPBACK_PORTS.http) };
+  // DnsAdmin (policy and route changes at run time). Allocated last, so no
+  // other listener moves in ports addressing.
+  const dnsGrpc = { host: dnsHost, port: book.port(LOOPBACK_PORTS.grpc) };
   const dnsConfig: DnsServiceConfigInput = {
     zone: t.zone,
     listen: { host: dnsHost, port: dnsEndpoint.port, metricsHost: dnsHost, metricsPort: dnsMetrics.port },
@@ -309,11 +319,12 @@ export function planTopology(t: Topology, opts: PlanOptions = {}): TopologyPlan 
     regions: t.regions.map((r) => ({ name: r.name, cidrs: [...r.cidrs] })),
     distances: t.distances,
     health: { ...t.dns.health },
+    admin: { host: dnsHost, port: dnsGrpc.port, token: o.token },
   };
   if (anycast) {
     dnsConfig.anycast = { address: anycast.host, port: anycast.port, targets: Object.fromEntries(edges.map((e) => [e.id, formatEndpoint(e.http as Endpoint)])) };
   }
-  const dns: PlannedDns = { id: 'dns', role: 'dns', dependsOn: edges.map((e) => e.id), dns: dnsEndpoint, metrics: dnsMetrics, config: dnsConfig };
+  const dns: PlannedDns = { id: 'dns', role: 'dns', dependsOn: edges.map((e) => e.id), dns: dnsEndpoint, grpc: dnsGrpc, metrics: dnsMetrics, config: dnsConfig };
 
   return { name: t.name, zone: t.zone, addressing: o.addressing, prefix: o.prefix, basePort: o.basePort, token: o.token, nodes: [...nodes, control, dns], control, dns, ...(anycast ? { anycast } : {}) };
 }

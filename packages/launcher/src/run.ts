@@ -87,10 +87,26 @@ export interface RunningTopology {
   stopNode(id: string, graceMs?: number): Promise<void>;
   /** Start a stopped or dead node again with the same config, and wait for it to be healthy. */
   startNode(id: string): Promise<void>;
-  /** SIGSTOP: the node keeps its sockets but answers nothing (a hung host). */
-  pause(id: string): void;
+  /** SIGSTOP: the node keeps its sockets but answers nothing (a hung host). A container cluster returns a promise (an engine call). */
+  pause(id: string): void | Promise<void>;
   /** SIGCONT. */
-  unpause(id: string): void;
+  unpause(id: string): void | Promise<void>;
+  /** Cut the node from the network, its state kept (containers only: a process on loopback cannot be cut off). */
+  disconnect?(id: string): Promise<void>;
+  /** Put a disconnected node back at its address. */
+  reconnect?(id: string): Promise<void>;
+  /** How node faults are applied, for the report: "signals" (processes) or "docker" (the Docker Engine API). Default signals. */
+  faults?: 'signals' | 'docker';
+  /**
+   * A cluster this process attached to (not started): the topology it runs,
+   * so each scenario variant can be applied to it at run time.
+   */
+  topology?: Topology;
+  /**
+   * Attached clusters: bring every node back after an earlier run's faults
+   * (start what is stopped or dead, unpause, reconnect). Says what it did.
+   */
+  restoreAll?(): Promise<string[]>;
   /** Resolves when no node is left running (e.g. `cdnlab down` from another shell). */
   allExited(): Promise<void>;
 }
@@ -419,6 +435,21 @@ export async function startTopology(topology: Topology, opts: StartOptions = {})
     async allExited() {
       // A node restarted meanwhile has a new `exited` promise: loop until none is running.
       while (liveChildren().length > 0) await Promise.race(liveChildren().map((c) => c.exited));
+    },
+    async restoreAll() {
+      const did: string[] = [];
+      for (const c of children.values()) {
+        if (!c.proc || c.node.exit) {
+          await startOne(c, false);
+          did.push(`started ${c.node.id}`);
+        } else if (c.node.state === 'paused') {
+          signal(c.node.pid, 'SIGCONT');
+          c.node.state = 'running';
+          did.push(`unpaused ${c.node.id}`);
+        }
+      }
+      if (did.length > 0) recordState();
+      return did;
     },
   };
 }

@@ -17,7 +17,19 @@ import {
   type RunningNode,
   type RunningTopology,
 } from '@cdnlab/launcher';
+import { readFileSync } from 'node:fs';
 import { loadTopologyFile } from '@cdnlab/scenario';
+
+/** Linux: the process is stopped by a signal (SIGSTOP from this run or from `cdnlab chaos pause` in another shell). */
+function stoppedBySignal(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The state follows the command name, which is in parentheses and may contain spaces.
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'T';
+  } catch {
+    return false;
+  }
+}
 
 export function attachToRun(key: string | undefined, stateFile = defaultStateFile()): RunningTopology {
   const runs = readState(stateFile).runs;
@@ -85,6 +97,22 @@ export function attachToRun(key: string | undefined, stateFile = defaultStateFil
     },
     async allExited() {
       throw new Error('allExited is not available on an attached cluster');
+    },
+    topology,
+    async restoreAll() {
+      const did: string[] = [];
+      for (const n of readState(stateFile).runs[chosen]?.nodes ?? []) {
+        if (!isOurs(n.pid, n.entry)) {
+          const started = await spawnDetached(stateFile, chosen, n.id);
+          setState(n.id, 'running', started.pid);
+          did.push(`started ${n.id}`);
+        } else if (nodes.get(n.id)?.state === 'paused' || stoppedBySignal(n.pid)) {
+          signal(n.pid, 'SIGCONT');
+          setState(n.id, 'running');
+          did.push(`unpaused ${n.id}`);
+        }
+      }
+      return did;
     },
   };
 }

@@ -10,8 +10,10 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { loadScenarioFile, type Engine } from '@cdnlab/scenario';
+import { DEFAULT_COMPOSE_TOKEN, DEFAULT_TOPOLOGY, type RunningTopology } from '@cdnlab/launcher';
+import { loadScenarioFile, loadTopologyFile, type Engine } from '@cdnlab/scenario';
 import { attachToRun } from './attach-target';
+import { attachToCompose } from './compose-target';
 import { createEmbeddedEngine } from './engine-embedded';
 import { explainScenario } from './explain';
 import { runScenario } from './run';
@@ -49,6 +51,36 @@ interface RunFlags {
   progress: boolean;
   engine: (typeof ENGINES)[number];
   target?: string | true;
+  topology?: string;
+  token?: string;
+}
+
+/**
+ * `--target compose[:<project>]`: the compose cluster this container is in.
+ * Its topology, token and subnet come from the cli service's environment
+ * (CDNLAB_COMPOSE_TOPOLOGY, CDNLAB_TOKEN, CDNLAB_COMPOSE_SUBNET), which the
+ * generated compose file sets; flags override them.
+ */
+function composeTarget(target: string, flags: RunFlags, env = process.env): RunningTopology {
+  const project = target.startsWith('compose:') ? target.slice('compose:'.length) : undefined;
+  if (project === '') throw new Error('--target compose:<project>: the project name is empty');
+  const topologyFile = flags.topology ?? env.CDNLAB_COMPOSE_TOPOLOGY ?? DEFAULT_TOPOLOGY;
+  return attachToCompose({
+    topology: loadTopologyFile(topologyFile),
+    token: flags.token ?? env.CDNLAB_TOKEN ?? DEFAULT_COMPOSE_TOKEN,
+    ...(env.CDNLAB_COMPOSE_SUBNET ? { subnet: env.CDNLAB_COMPOSE_SUBNET } : {}),
+    ...(project !== undefined ? { project } : env.CDNLAB_COMPOSE_PROJECT ? { project: env.CDNLAB_COMPOSE_PROJECT } : {}),
+  });
+}
+
+function targetOf(flags: RunFlags): RunningTopology | undefined {
+  if (flags.target === undefined) {
+    if (flags.topology !== undefined || flags.token !== undefined) throw new Error('--topology and --token describe a target: use them with --target compose');
+    return undefined;
+  }
+  if (flags.target !== true && (flags.target === 'compose' || flags.target.startsWith('compose:'))) return composeTarget(flags.target, flags);
+  if (flags.topology !== undefined || flags.token !== undefined) throw new Error('--topology and --token apply to --target compose; a cluster started by `cdnlab up` is known from its state file');
+  return attachToRun(flags.target === true ? undefined : flags.target);
 }
 
 export function registerRunnerCommands(program: Command): void {
@@ -63,7 +95,9 @@ export function registerRunnerCommands(program: Command): void {
     .option('--json', 'print a machine-readable summary on stdout (the table goes to stderr)')
     .option('--no-progress', 'no progress bar')
     .addOption(new Option('--engine <engine>', 'embedded: real processes on loopback; sim: the simulator in virtual time').choices(ENGINES).default('embedded'))
-    .option('--target [prefix]', 'run against a cluster started by `cdnlab up` (its prefix, e.g. 127.0; optional when only one runs)')
+    .option('--target [prefix]', 'run against a running cluster: one started by `cdnlab up` (its prefix, e.g. 127.0; optional when only one runs), or `compose[:<project>]` from inside a compose network')
+    .option('--topology <file>', 'with --target compose: the topology the compose file was generated from (default: $CDNLAB_COMPOSE_TOPOLOGY, else the default topology)')
+    .option('--token <token>', 'with --target compose: the cluster token (default: $CDNLAB_TOKEN)')
     .action(async (file: string, flags: RunFlags) => {
       const ac = new AbortController();
       const onSigint = (): void => {
@@ -78,7 +112,8 @@ export function registerRunnerCommands(program: Command): void {
           if (flags.target !== undefined) throw new Error('--target applies to the embedded engine only');
           engine = await simEngine();
         } else {
-          engine = createEmbeddedEngine(flags.target !== undefined ? { target: attachToRun(flags.target === true ? undefined : flags.target) } : {});
+          const target = targetOf(flags);
+          engine = createEmbeddedEngine(target ? { target } : {});
         }
         const r = await runScenario(file, {
           engine,

@@ -27,9 +27,18 @@ export interface ClientPoolOptions {
   requestTimeoutMs: number;
   maxSocketsPerClient: number;
   dnsTimeoutMs?: number;
+  /**
+   * How a client shows its region. `bind` (default): it sends from its own
+   * address in the region's CIDR (loopback, the embedded cluster). `ecs`: the
+   * host picks the source and the client's DNS queries carry that address as
+   * an EDNS Client Subnet, as a recursive resolver would for it (inside a
+   * compose network, where one container cannot own every region's addresses).
+   */
+  placement?: 'bind' | 'ecs';
 }
 
 interface Client {
+  /** The client's address in its region: bound in `bind` placement, announced by ECS in `ecs` placement. */
   localAddress: string;
   agent: http.Agent;
   resolver: StubResolver;
@@ -64,14 +73,15 @@ export function cidrHosts(cidr: string): { first: number; count: number } {
  * take consecutive addresses of the region's first CIDR. Throws when a region
  * is not on loopback (the embedded clients cannot send from elsewhere).
  */
-export function clientAddresses(topology: Topology, groups: ReadonlyArray<{ region: string; count: number }>): string[][] {
+export function clientAddresses(topology: Topology, groups: ReadonlyArray<{ region: string; count: number }>, opts: { loopbackOnly?: boolean } = {}): string[][] {
+  const loopbackOnly = opts.loopbackOnly ?? true;
   const used = new Map<string, number>();
   return groups.map((g, gi) => {
     const region = topology.regions.find((r) => r.name === g.region);
     if (!region) throw new TypeError(`workload.clients[${gi}]: region ${JSON.stringify(g.region)} is not in topology ${topology.name}`);
     const cidr = region.cidrs[0];
     const { first, count } = cidrHosts(cidr);
-    if (first >>> 24 !== 127) {
+    if (loopbackOnly && first >>> 24 !== 127) {
       throw new TypeError(`region ${region.name}: CIDR ${cidr} is not on loopback (127.0.0.0/8); the embedded engine's clients can only send from loopback addresses`);
     }
     const start = used.get(region.name) ?? 0;
@@ -119,12 +129,20 @@ export function createClientPool(opts: ClientPoolOptions, groups: ReadonlyArray<
     throw new TypeError(`expected opts.maxSocketsPerClient to be a positive integer, got ${String(opts.maxSocketsPerClient)}`);
   }
   if (!(opts.requestTimeoutMs > 0)) throw new TypeError(`expected opts.requestTimeoutMs to be a positive number, got ${String(opts.requestTimeoutMs)}`);
-  const addresses = clientAddresses(opts.topology, groups);
+  const placement = opts.placement ?? 'bind';
+  if (placement !== 'bind' && placement !== 'ecs') throw new TypeError(`expected opts.placement to be "bind" or "ecs", got ${JSON.stringify(placement)}`);
+  const bind = placement === 'bind';
+  const addresses = clientAddresses(opts.topology, groups, { loopbackOnly: bind });
   const clients: Client[][] = addresses.map((list) =>
     list.map((localAddress) => ({
       localAddress,
       agent: new http.Agent({ keepAlive: true, maxSockets: opts.maxSocketsPerClient, maxFreeSockets: opts.maxSocketsPerClient }),
-      resolver: createStubResolver({ server: opts.dns, localAddress, name: opts.zone, timeoutMs: opts.dnsTimeoutMs ?? 1000 }),
+      resolver: createStubResolver({
+        server: opts.dns,
+        ...(bind ? { localAddress } : { clientSubnet: localAddress }),
+        name: opts.zone,
+        timeoutMs: opts.dnsTimeoutMs ?? 1000,
+      }),
       validators: new Map(),
     })),
   );
@@ -160,7 +178,7 @@ export function createClientPool(opts: ClientPoolOptions, groups: ReadonlyArray<
         signal.removeEventListener('abort', onAbort);
         resolve(o);
       };
-      const req = http.request({ host: address, port: opts.edgePort(address), method: p.method, path: p.target, headers, agent: c.agent, localAddress: c.localAddress });
+      const req = http.request({ host: address, port: opts.edgePort(address), method: p.method, path: p.target, headers, agent: c.agent, ...(bind ? { localAddress: c.localAddress } : {}) });
       const timer = setTimeout(() => req.destroy(new TimeoutError(`no complete answer within ${opts.requestTimeoutMs} ms`)), opts.requestTimeoutMs);
       const onAbort = (): void => {
         req.destroy();

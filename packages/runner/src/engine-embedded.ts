@@ -29,6 +29,8 @@ import { planWorkload, type PlannedRequest } from '@cdnlab/scenario';
 import { clientAddresses, createClientPool, type ClientPool, type Outcome } from './client-pool';
 import { createClusterApi, type ClusterApi, type NodeCounters, type OriginCounts, type StatsEntry } from './cluster-api';
 import { LatencyRecorder } from './latency-recorder';
+import { createClusterAdmin } from './cluster-admin';
+import { applyReconfigure } from './reconfigure';
 import { runTimelineEvent, VersionClock } from './timeline-embedded';
 
 export interface EmbeddedEngineOptions {
@@ -149,6 +151,52 @@ function nodeResults(t: Topology, stats: StatsEntry[], base: Map<string, NodeCou
   return { nodes, missing };
 }
 
+/**
+ * A variant on a cluster that was already running: undo what earlier runs'
+ * timelines did to its nodes, then turn its topology into the variant's at
+ * run time (cache settings, links, DNS, origin) and clear every cache, so the
+ * variant starts cold as it would on a fresh cluster. A variant that differs
+ * in shape (nodes, parents, ...) cannot run there: ReconfigureError, naming
+ * every difference.
+ */
+async function prepareTarget(running: RunningTopology, variant: string, topology: Topology, note: (detail: string, ok?: boolean) => void): Promise<void> {
+  if (running.restoreAll) {
+    const did = await running.restoreAll();
+    if (did.length > 0) note(`restored the cluster after earlier faults: ${did.join(', ')}`);
+  }
+  if (!running.topology) {
+    note(`the running cluster's topology is unknown: variant ${variant} could not be applied, and the results describe the cluster as it runs`, false);
+    return;
+  }
+  const admin = createClusterAdmin(running.plan);
+  try {
+    // A node started again is only handed out by DNS once its health checks
+    // pass `rise` times in a row: wait for that, or the variant would begin
+    // with an edge missing (and a kill in its timeline would hit nobody).
+    const h = running.topology.dns.health;
+    const patienceMs = h.intervalMs * (h.rise + 2) + 10_000;
+    const began = Date.now();
+    for (;;) {
+      const health = (await admin.dnsState()).health;
+      const notUp = health.filter((e) => e.state !== 'up').map((e) => `${e.edgeId} (${e.state})`);
+      if (notUp.length === 0) {
+        if (Date.now() - began > 1000) note(`waited ${Date.now() - began} ms for DNS to see every edge up again`);
+        break;
+      }
+      if (Date.now() - began > patienceMs) {
+        note(`after ${patienceMs} ms DNS still does not see every edge up: ${notUp.join(', ')}; the variant starts anyway`, false);
+        break;
+      }
+      await sleep(250);
+    }
+    const r = await applyReconfigure(admin, running.topology, topology);
+    const what = r.changes.length === 0 ? 'nothing differs from the running topology' : `${r.changes.length} change${r.changes.length === 1 ? '' : 's'} (${[...new Set(r.changes.map((c) => c.kind))].join(', ')})`;
+    note(`variant ${variant} applied at run time: ${what}; ${r.calls} admin calls; every cache cleared (${r.cleared.reduce((a, c) => a + c.objectsRemoved, 0)} objects)`);
+  } finally {
+    admin.close();
+  }
+}
+
 export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): Engine {
   const requestTimeoutMs = positiveInt('requestTimeoutMs', engineOpts.requestTimeoutMs, 30_000);
   const drainMs = positiveInt('drainMs', engineOpts.drainMs, requestTimeoutMs);
@@ -158,8 +206,10 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
   const progressEveryMs = positiveInt('progressEveryMs', engineOpts.progressEveryMs, 250);
   if (engineOpts.bucketMs !== undefined) positiveInt('bucketMs', engineOpts.bucketMs, 1);
 
+  // Inside a compose network the same engine drives containers: reports say so.
+  const engineName = engineOpts.target?.plan.addressing === 'compose' ? 'compose' : 'embedded';
   return {
-    name: 'embedded',
+    name: engineName,
     async run(opts: EngineRunOptions): Promise<RunResultWithSnapshots> {
       const { scenario, variant, seed } = opts;
       const topology = variant.topology;
@@ -169,7 +219,8 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
 
       // Clients that cannot exist fail here, before any process starts.
       const groups = workload.clients.map((c) => ({ region: c.region, count: c.count }));
-      clientAddresses(topology, groups);
+      const placement = engineOpts.target?.plan.addressing === 'compose' ? 'ecs' : 'bind';
+      clientAddresses(topology, groups, { loopbackOnly: placement === 'bind' });
 
       let running = engineOpts.target;
       let ownRunDir: string | undefined;
@@ -182,7 +233,7 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
         note(`started topology ${topology.name} on ${prefix} (${running.nodes.size} processes) in ${Date.now() - began} ms`);
       } else {
         note(`ran against a running topology ${running.plan.name} on ${running.key}`);
-        if (running.plan.name !== topology.name) note(`the running topology is ${running.plan.name}, the variant's is ${topology.name}: results describe the running one`, false);
+        await prepareTarget(running, variant.name, topology, note);
       }
       const started = running;
       let api: ClusterApi | undefined;
@@ -191,7 +242,11 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
       const timers = new Set<NodeJS.Timeout>();
       try {
         const plan = started.plan;
-        if (plan.addressing !== 'loopback') throw new Error('the embedded engine needs loopback addressing (Linux): clients send from their region\'s addresses so geo DNS can place them');
+        if (plan.addressing === 'ports') throw new Error('the embedded engine needs loopback addressing (Linux): clients send from their region\'s addresses so geo DNS can place them');
+        if (placement === 'ecs') {
+          note('clients announce their region to DNS by EDNS Client Subnet (RFC 7871): inside a compose network one container cannot send from every region\'s addresses');
+          if (plan.anycast) note('anycast routes by the source address, and every client here sends from the cli container\'s: all of them take one route', false);
+        }
 
         const edges = plan.nodes.filter((n): n is PlannedTier => n.role === 'edge');
         const edgeByHost = new Map(edges.map((e) => [e.http?.host ?? '', e]));
@@ -211,6 +266,7 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
             edgeAt: (a) => edgeByHost.get(a)?.id,
             requestTimeoutMs,
             maxSocketsPerClient: maxSockets,
+            placement,
           },
           groups,
         );
@@ -232,7 +288,10 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
 
         const t0 = performance.now();
         const elapsed = (): number => performance.now() - t0;
-        const until = (atMs: number): Promise<void> => sleep(atMs - elapsed());
+        // Timers may fire a little early against performance.now(): wait until the time has really come.
+        const until = async (atMs: number): Promise<void> => {
+          while (elapsed() < atMs) await sleep(Math.max(1, atMs - elapsed()));
+        };
         const bucketOf = (ms: number): number => Math.max(0, Math.floor(ms / bucketMs));
         let ended = false;
 
@@ -331,7 +390,7 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
           return {
             scenario: scenario.name,
             variant: variant.name,
-            engine: 'embedded',
+            engine: engineName,
             seed,
             durationMs: Math.round(view.atMs),
             requests: view.requests,
@@ -386,22 +445,41 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
             timers.add(timer);
           },
         };
-        const events = (async () => {
-          for (const ev of scenario.timeline) {
-            await until(ev.atMs);
-            if (opts.signal?.aborted) {
-              timeline.push({ atMs: ev.atMs, action: ev.action, detail: 'not run: the run was aborted', ok: false });
-              continue;
-            }
-            const at = Math.round(elapsed());
-            try {
-              const out = await runTimelineEvent(ev, ctx, versions);
-              if (out.purge) purges.push(out.purge);
-              timeline.push({ atMs: at, action: ev.action, detail: `${out.detail}${ev.note ? ` (${ev.note})` : ''}`, ok: out.ok });
-            } catch (err) {
-              timeline.push({ atMs: at, action: ev.action, detail: `failed: ${(err as Error).message}`, ok: false });
-            }
+        // Each event starts at its own time, whatever the events before it
+        // are still doing: a purge that waits on a paused node must not hold
+        // back the unpause scheduled after it. Events at the same instant run
+        // one after the other in file order, which is how a file says
+        // "update the origin, then purge".
+        const runOne = async (ev: (typeof scenario.timeline)[number]): Promise<void> => {
+          if (opts.signal?.aborted) {
+            timeline.push({ atMs: ev.atMs, action: ev.action, detail: 'not run: the run was aborted', ok: false });
+            return;
           }
+          const at = Math.round(elapsed());
+          try {
+            const out = await runTimelineEvent(ev, ctx, versions);
+            if (out.purge) purges.push(out.purge);
+            timeline.push({ atMs: at, action: ev.action, detail: `${out.detail}${ev.note ? ` (${ev.note})` : ''}`, ok: out.ok });
+          } catch (err) {
+            timeline.push({ atMs: at, action: ev.action, detail: `failed: ${(err as Error).message}`, ok: false });
+          }
+        };
+        const events = (async () => {
+          const started: Promise<void>[] = [];
+          const list = scenario.timeline;
+          for (let i = 0; i < list.length; ) {
+            let j = i;
+            while (j < list.length && list[j].atMs === list[i].atMs) j++;
+            const group = list.slice(i, j);
+            i = j;
+            await until(group[0].atMs);
+            started.push(
+              (async () => {
+                for (const ev of group) await runOne(ev);
+              })(),
+            );
+          }
+          await Promise.all(started);
         })();
 
         const progress = setInterval(() => {
@@ -447,7 +525,7 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
         const result: RunResultWithSnapshots = {
           scenario: scenario.name,
           variant: variant.name,
-          engine: 'embedded',
+          engine: engineName,
           seed,
           durationMs: Math.round(workload.durationMs ?? endOfWork),
           requests,

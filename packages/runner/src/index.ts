@@ -11,3 +11,6 @@ export { createStubResolver, queryA, DnsLookupError, type StubResolver, type Stu
 export { edgeResultOf, resultOfMember, servedByEdge, EDGE_RESULTS, type EdgeResult } from './edge-outcome';
 export { clientAddresses, cidrHosts, classifyError } from './client-pool';
 export { VersionClock } from './timeline-embedded';
+export { planReconfigure, applyReconfigure, cacheSettingsRequest, ReconfigureError, type RuntimeChange, type StructuralDifference, type ReconfigurePlan, type ReconfigureReport, type LinkValues } from './reconfigure';
+export { createClusterAdmin, type ClusterAdmin, type AdminTargets } from './cluster-admin';
+export { linkHops, type LinkHops } from './timeline-embedded';

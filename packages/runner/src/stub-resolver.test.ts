@@ -1,6 +1,6 @@
 import dgram from 'node:dgram';
 import dnsPacket from 'dns-packet';
-import { createStubResolver, DnsLookupError, queryA } from './stub-resolver';
+import { clientSubnetOpt, createStubResolver, DnsLookupError, queryA } from './stub-resolver';
 
 // A tiny authoritative server on real UDP: answers A with a TTL we choose,
 // and records the source address of each query.
@@ -8,6 +8,8 @@ import { createStubResolver, DnsLookupError, queryA } from './stub-resolver';
 interface Fake {
   port: number;
   sources: string[];
+  /** The EDNS Client Subnet option of each query, when it had one. */
+  subnets: Array<{ family?: number; sourcePrefixLength?: number; ip?: string } | undefined>;
   ttl: number;
   address: string;
   mode: 'answer' | 'silent' | 'nxdomain' | 'wrong-id';
@@ -19,6 +21,7 @@ function fakeDns(): Promise<Fake> {
   const fake: Fake = {
     port: 0,
     sources: [],
+    subnets: [],
     ttl: 5,
     address: '127.1.1.1',
     mode: 'answer',
@@ -27,6 +30,8 @@ function fakeDns(): Promise<Fake> {
   socket.on('message', (msg, rinfo) => {
     const q = dnsPacket.decode(msg);
     fake.sources.push(rinfo.address);
+    const opt = (q.additionals ?? []).find((a): a is dnsPacket.OptAnswer => a.type === 'OPT');
+    fake.subnets.push(opt?.options.find((o) => (o.code as unknown) === 8 || (o.code as unknown) === 'CLIENT_SUBNET') as Fake['subnets'][number]);
     if (fake.mode === 'silent') return;
     const reply =
       fake.mode === 'nxdomain'
@@ -56,6 +61,7 @@ describe('stub resolver', () => {
   afterAll(() => dns.close());
   beforeEach(() => {
     dns.sources = [];
+    dns.subnets = [];
     dns.mode = 'answer';
     dns.ttl = 5;
   });
@@ -109,6 +115,23 @@ describe('stub resolver', () => {
   it('reports NXDOMAIN', async () => {
     dns.mode = 'nxdomain';
     await expect(queryA({ server: { host: '127.0.0.1', port: dns.port }, localAddress: '127.0.0.1', name: 'cdn.test' }, 7)).rejects.toThrow(/NXDOMAIN/);
+  });
+
+  it('without a source address, announces the client by EDNS Client Subnet with a /24 (RFC 7871)', async () => {
+    const r = createStubResolver({ server: { host: '127.0.0.1', port: dns.port }, clientSubnet: '127.20.3.77', name: 'cdn.test' });
+    expect((await r.resolve()).addresses).toEqual(['127.1.1.1']);
+    expect(dns.sources).toEqual(['127.0.0.1']);
+    expect(dns.subnets).toEqual([expect.objectContaining({ family: 1, sourcePrefixLength: 24, ip: '127.20.3.0' })]);
+  });
+
+  it('sends no ECS option when the client sends from its own address', async () => {
+    await createStubResolver({ server: { host: '127.0.0.1', port: dns.port }, localAddress: '127.0.0.1', name: 'cdn.test' }).resolve();
+    expect(dns.subnets).toEqual([undefined]);
+  });
+
+  it('rejects a client subnet that is not an IPv4 address', () => {
+    expect(() => clientSubnetOpt('10.0.0')).toThrow(/expected opts.clientSubnet to be an IPv4 address, got "10.0.0"/);
+    expect(() => clientSubnetOpt('10.0.0.256')).toThrow(/IPv4 address/);
   });
 
   it('validates attempts', () => {

@@ -11,8 +11,15 @@ import dnsPacket from 'dns-packet';
 
 export interface StubResolverOptions {
   server: { host: string; port: number };
-  /** The client's source address. */
-  localAddress: string;
+  /** The client's source address; undefined: the host picks (ECS then says where the client is). */
+  localAddress?: string;
+  /**
+   * Send an EDNS Client Subnet option (RFC 7871 §6) naming this address with
+   * a /24 source prefix, as a recursive resolver does for its clients. Used
+   * where clients cannot send from their region's addresses (inside a
+   * compose network): the GSLB then places them by the subnet.
+   */
+  clientSubnet?: string;
   name: string;
   /** Per attempt. Default 1000. */
   timeoutMs?: number;
@@ -50,7 +57,8 @@ export function queryA(opts: StubResolverOptions, id: number): Promise<{ address
       else resolve(value!);
     };
     const timer = setTimeout(() => finish(new DnsLookupError(`no DNS answer from ${opts.server.host}:${opts.server.port} within ${timeoutMs} ms`)), timeoutMs);
-    socket.on('error', (err) => finish(new DnsLookupError(`DNS query from ${opts.localAddress} failed: ${err.message}`)));
+    const from = opts.localAddress ?? 'this host';
+    socket.on('error', (err) => finish(new DnsLookupError(`DNS query from ${from} failed: ${err.message}`)));
     socket.on('message', (msg) => {
       let packet: dnsPacket.Packet;
       try {
@@ -73,13 +81,36 @@ export function queryA(opts: StubResolverOptions, id: number): Promise<{ address
       }
       finish(undefined, { addresses: a.map((r) => String(r.data)), ttlSeconds: Math.min(...a.map((r) => r.ttl ?? 0)) });
     });
-    socket.bind(0, opts.localAddress, () => {
-      const query = dnsPacket.encode({ type: 'query', id, flags: dnsPacket.RECURSION_DESIRED, questions: [{ type: 'A', name: opts.name }] });
+    socket.bind(0, opts.localAddress ?? '0.0.0.0', () => {
+      const query = dnsPacket.encode({
+        type: 'query',
+        id,
+        flags: dnsPacket.RECURSION_DESIRED,
+        questions: [{ type: 'A', name: opts.name }],
+        ...(opts.clientSubnet === undefined ? {} : { additionals: [clientSubnetOpt(opts.clientSubnet)] }),
+      });
       socket.send(query, opts.server.port, opts.server.host, (err) => {
-        if (err) finish(new DnsLookupError(`DNS query from ${opts.localAddress} failed: ${err.message}`));
+        if (err) finish(new DnsLookupError(`DNS query from ${from} failed: ${err.message}`));
       });
     });
   });
+}
+
+/** The OPT record carrying an IPv4 client subnet with a /24 source prefix (address bits past it zeroed, RFC 7871 §6). */
+export function clientSubnetOpt(address: string): dnsPacket.OptAnswer {
+  const octets = address.split('.').map(Number);
+  if (octets.length !== 4 || octets.some((o) => !Number.isInteger(o) || o < 0 || o > 255)) throw new TypeError(`expected opts.clientSubnet to be an IPv4 address, got ${JSON.stringify(address)}`);
+  return {
+    type: 'OPT',
+    name: '.',
+    udpPayloadSize: 1232,
+    extendedRcode: 0,
+    ednsVersion: 0,
+    flags: 0,
+    flag_do: false,
+    // 8: CLIENT_SUBNET (RFC 7871 §6); family 1: IPv4.
+    options: [{ code: 8, family: 1, sourcePrefixLength: 24, scopePrefixLength: 0, ip: `${octets[0]}.${octets[1]}.${octets[2]}.0` }],
+  };
 }
 
 export interface StubResolver {

@@ -1,13 +1,16 @@
 /**
  * A scenario's timeline on a real cluster: each event becomes a call on the
- * control plane, an origin's admin service, or the launcher. Events the
+ * control plane, an origin's admin service, a cache node's or the DNS node's
+ * admin service (link, ttl-override, dns-policy, route-change), or the
+ * launcher. Events the
  * running services offer no handle for are recorded as not done (ok: false)
  * with the reason, never skipped silently: a report must not suggest a fault
  * happened when it did not.
  */
 import type { RunningTopology } from '@cdnlab/launcher';
-import { Fault, type SetFaultRequest } from '@cdnlab/rpc';
-import type { PurgeResult, TimelineEvent, Topology } from '@cdnlab/scenario';
+import { Fault, type SetFaultRequest, type SetLinksRequest } from '@cdnlab/rpc';
+import { isCacheNode, parseSelector, selectorMatches, type Endpoint, type NodeAction, type PurgeResult, type Selector, type TimelineEvent, type Topology } from '@cdnlab/scenario';
+import { createClusterAdmin, type ClusterAdmin } from './cluster-admin';
 import type { ClusterApi } from './cluster-api';
 
 export interface TimelineContext {
@@ -26,12 +29,132 @@ export interface EventOutcome {
   purge?: PurgeResult;
 }
 
-const UNSUPPORTED: Partial<Record<TimelineEvent['action'], string>> = {
-  'dns-policy': 'not supported by the embedded engine: the DNS service has no runtime admin API (its policy is fixed when it starts)',
-  'route-change': 'not supported by the embedded engine: the anycast router has no runtime admin API',
-  link: 'not supported by the embedded engine: link latency, jitter and loss are fixed in each node config when it starts',
-  'ttl-override': 'not supported by the embedded engine: cache nodes have no runtime TTL override',
-};
+/** Actions no running service can perform, with the reason (none today: link, ttl-override, dns-policy and route-change go through the admin services). */
+const UNSUPPORTED: Partial<Record<TimelineEvent['action'], string>> = {};
+type LinkEvent = Extract<TimelineEvent, { action: 'link' }>;
+
+export interface LinkHops {
+  /** Cache node -> the parents whose link from it changes. */
+  byNode: Map<string, string[]>;
+  /** Client->edge hops the event also names: the embedded engine's clients have no link model. */
+  clientHops: number;
+  /** Hops of a one-way event matched only parent->child (the Link model has one setting per hop, both directions). */
+  reverseOnly: number;
+}
+
+/**
+ * The node->parent hops a `link` event changes. A link is applied by the
+ * child's Link interceptor to its calls to the parent, in both directions at
+ * once, so a hop matches when the event names it either way; with
+ * `oneWay: true` a match in the parent->child direction alone is counted in
+ * `reverseOnly`, since both directions change.
+ */
+export function linkHops(t: Topology, ev: Pick<LinkEvent, 'from' | 'to' | 'oneWay'>): LinkHops {
+  const ctx = { regions: new Set(t.regions.map((r) => r.name)), nodeIds: new Set(t.nodes.map((n) => n.id)) };
+  const sel = (text: string): Selector => {
+    const s = parseSelector(text, ctx);
+    if (typeof s === 'string') throw new Error(s);
+    return s;
+  };
+  const from = sel(ev.from);
+  const to = sel(ev.to);
+  const endpoints = new Map<string, Endpoint>(t.nodes.map((n) => [n.id, { id: n.id, role: n.role, region: n.region }]));
+  const out: LinkHops = { byNode: new Map(), clientHops: 0, reverseOnly: 0 };
+  for (const n of t.nodes) {
+    if (!isCacheNode(n)) continue;
+    const child = endpoints.get(n.id) as Endpoint;
+    for (const p of n.parents) {
+      const parent = endpoints.get(p);
+      if (!parent) continue;
+      const forward = selectorMatches(from, child) && selectorMatches(to, parent);
+      const backward = selectorMatches(from, parent) && selectorMatches(to, child);
+      if (!forward && !backward) continue;
+      if (!forward && ev.oneWay) out.reverseOnly++;
+      const list = out.byNode.get(n.id) ?? [];
+      list.push(p);
+      out.byNode.set(n.id, list);
+    }
+  }
+  for (const r of t.regions) {
+    const client: Endpoint = { role: 'client', region: r.name };
+    for (const e of t.nodes) {
+      if (e.role !== 'edge') continue;
+      const edge = endpoints.get(e.id) as Endpoint;
+      if ((selectorMatches(from, client) && selectorMatches(to, edge)) || (selectorMatches(from, edge) && selectorMatches(to, client))) out.clientHops++;
+    }
+  }
+  return out;
+}
+
+function linkRequest(ev: LinkEvent): SetLinksRequest {
+  const req: SetLinksRequest = {};
+  if (ev.latencyMs !== undefined) req.latencyMs = ev.latencyMs;
+  if (ev.jitterMs !== undefined) req.jitterMs = ev.jitterMs;
+  if (ev.loss !== undefined) req.loss = ev.loss;
+  if (ev.down !== undefined) req.down = ev.down;
+  return req;
+}
+
+function describeLink(ev: LinkEvent): string {
+  const parts: string[] = [];
+  if (ev.latencyMs !== undefined) parts.push(`latency ${ev.latencyMs} ms`);
+  if (ev.jitterMs !== undefined) parts.push(`jitter ${ev.jitterMs} ms`);
+  if (ev.loss !== undefined) parts.push(`loss ${ev.loss}`);
+  if (ev.down !== undefined) parts.push(ev.down ? 'down' : 'up');
+  return parts.join(', ');
+}
+
+/** Admin clients for one event, closed after it. */
+async function withAdmin<T>(ctx: TimelineContext, fn: (admin: ClusterAdmin) => Promise<T>): Promise<T> {
+  const admin = createClusterAdmin(ctx.running.plan);
+  try {
+    return await fn(admin);
+  } finally {
+    admin.close();
+  }
+}
+
+async function runLink(ev: LinkEvent, ctx: TimelineContext): Promise<EventOutcome> {
+  const hops = linkHops(ctx.topology, ev);
+  const notes: string[] = [];
+  if (hops.clientHops > 0) notes.push(`${hops.clientHops} client<->edge hop(s) not changed: the embedded engine's clients have no link model`);
+  if (hops.reverseOnly > 0) notes.push(`${hops.reverseOnly} hop(s) matched only parent->child: changed in both directions (one setting per hop)`);
+  if (hops.byNode.size === 0) return { ok: false, detail: `link ${ev.from} -> ${ev.to}: no node->parent hop matches${notes.length ? `; ${notes.join('; ')}` : ''}` };
+  const req = linkRequest(ev);
+  const applied = await withAdmin(ctx, (admin) =>
+    Promise.all(
+      [...hops.byNode].map(async ([node, parents]) => {
+        const state = await admin.setLinks(node, { ...req, parentIds: parents });
+        return state.links.filter((l) => parents.includes(l.parentId)).map((l) => `${node}->${l.parentId} (${l.down ? 'down' : `${l.latencyMs}+${l.jitterMs} ms, loss ${l.loss}`})`);
+      }),
+    ),
+  );
+  return { ok: hops.clientHops === 0, detail: `link ${ev.from} -> ${ev.to}: ${describeLink(ev)} applied on ${applied.flat().join(', ')}${notes.length ? `; ${notes.join('; ')}` : ''}` };
+}
+
+async function runTtlOverride(ev: Extract<TimelineEvent, { action: 'ttl-override' }>, ctx: TimelineContext): Promise<EventOutcome> {
+  const nodes = ev.nodes ?? ctx.topology.nodes.filter(isCacheNode).map((n) => n.id);
+  await withAdmin(ctx, (admin) => Promise.all(nodes.map((id) => admin.setCacheSettings(id, { ttlOverrides: [{ match: ev.match, ttlMs: ev.ttlMs }] }))));
+  return { ok: true, detail: `TTL ${ev.ttlMs} ms for ${ev.match} on ${nodes.join(', ')} (objects stored from now on; no-store, private and no-cache answers untouched; the nodes' own TTL caps still apply)` };
+}
+
+async function runDnsPolicy(ev: Extract<TimelineEvent, { action: 'dns-policy' }>, ctx: TimelineContext): Promise<EventOutcome> {
+  return withAdmin(ctx, async (admin) => {
+    const before = await admin.dnsState();
+    const after = await admin.setDnsPolicy({ policy: ev.policy });
+    const anycast = ctx.topology.dns.anycast.enabled ? '; anycast is on: clients of the anycast address are routed by path cost, not by this policy' : '';
+    return { ok: true, detail: `DNS policy ${before.policy} -> ${after.policy} on dns (answers keep TTL ${after.ttlSeconds} s: clients move as their cached answers expire)${anycast}` };
+  });
+}
+
+async function runRouteChange(ev: Extract<TimelineEvent, { action: 'route-change' }>, ctx: TimelineContext): Promise<EventOutcome> {
+  if (!ctx.topology.dns.anycast.enabled) return { ok: false, detail: `route change ${ev.region} -> ${ev.edge}: anycast is not enabled in this topology (dns.anycast.enabled), there is no route to change` };
+  return withAdmin(ctx, async (admin) => {
+    const r = await admin.setRouteCosts({ costs: [{ region: ev.region, edgeId: ev.edge, value: ev.cost }] });
+    return { ok: true, detail: `anycast path cost ${ev.region} -> ${ev.edge} set to ${ev.cost} on dns: clients of ${ev.region} now reach ${r.routes[ev.region] || '(no edge)'}; ${r.broken} open connection(s) broken` };
+  });
+}
+
 
 /**
  * The version an `origin-update` without `version:` pins: strictly above any
@@ -120,21 +243,75 @@ export async function runTimelineEvent(ev: TimelineEvent, ctx: TimelineContext, 
       return { ok: notes.length === 0, detail: `origin fault ${what} on ${ids.join(', ')}${ev.path ? ` for ${ev.path}` : ''}${ev.forMs !== undefined ? ` for ${ev.forMs} ms` : ''}${notes.length ? `; ${notes.join('; ')}` : ''}` };
     }
     case 'kill':
-      await ctx.running.kill(ev.node);
-      return { ok: true, detail: `${ev.node} killed (SIGKILL)` };
     case 'stop':
-      await ctx.running.stopNode(ev.node);
-      return { ok: true, detail: `${ev.node} stopped (SIGTERM)` };
     case 'start':
-      await ctx.running.startNode(ev.node);
-      return { ok: true, detail: `${ev.node} started and healthy` };
     case 'pause':
-      ctx.running.pause(ev.node);
-      return { ok: true, detail: `${ev.node} paused (SIGSTOP)` };
     case 'unpause':
-      ctx.running.unpause(ev.node);
-      return { ok: true, detail: `${ev.node} resumed (SIGCONT)` };
+    case 'disconnect':
+    case 'reconnect':
+      return nodeFault(ctx, ev.action, ev.node);
+    case 'link':
+      return runLink(ev, ctx);
+    case 'ttl-override':
+      return runTtlOverride(ev, ctx);
+    case 'dns-policy':
+      return runDnsPolicy(ev, ctx);
+    case 'route-change':
+      return runRouteChange(ev, ctx);
     default:
       return { ok: false, detail: `action ${(ev as { action: string }).action} is not known to the embedded engine` };
   }
+}
+
+const BY_SIGNAL: Record<NodeAction, string> = {
+  kill: 'killed (SIGKILL)',
+  stop: 'stopped (SIGTERM)',
+  start: 'started and healthy',
+  pause: 'paused (SIGSTOP)',
+  unpause: 'resumed (SIGCONT)',
+  disconnect: 'disconnected',
+  reconnect: 'reconnected',
+};
+const BY_DOCKER: Record<NodeAction, string> = {
+  kill: 'killed (docker kill)',
+  stop: 'stopped (docker stop)',
+  start: 'started (docker start) and healthy',
+  pause: 'paused (docker pause: cgroup freezer)',
+  unpause: 'resumed (docker unpause)',
+  disconnect: 'disconnected from its networks (docker network disconnect)',
+  reconnect: 'reconnected at its address (docker network connect)',
+};
+
+async function nodeFault(ctx: TimelineContext, action: NodeAction, node: string): Promise<EventOutcome> {
+  const r = ctx.running;
+  switch (action) {
+    case 'kill':
+      await r.kill(node);
+      break;
+    case 'stop':
+      await r.stopNode(node);
+      break;
+    case 'start':
+      await r.startNode(node);
+      break;
+    case 'pause':
+      await r.pause(node);
+      break;
+    case 'unpause':
+      await r.unpause(node);
+      break;
+    case 'disconnect':
+    case 'reconnect': {
+      const f = action === 'disconnect' ? r.disconnect : r.reconnect;
+      if (!f) {
+        return {
+          ok: false,
+          detail: `${action} ${node}: not supported on processes on loopback (an address on lo cannot be cut off); use pause for a host that hangs or kill for one that dies, or run in compose (--target compose), where it acts on the container's network`,
+        };
+      }
+      await f.call(r, node);
+      break;
+    }
+  }
+  return { ok: true, detail: `${node} ${(r.faults === 'docker' ? BY_DOCKER : BY_SIGNAL)[action]}` };
 }

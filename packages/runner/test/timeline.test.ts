@@ -8,7 +8,8 @@ import { createEmbeddedEngine } from '../src';
 // One variant of a small scenario on real processes, with a timeline that
 // touches every kind of handle the embedded engine has: the control plane
 // (purge), the origin's admin service (version, fault with `for:`), the
-// launcher (kill), and one event it has no handle for (dns-policy).
+// launcher (kill), and the cache nodes' and DNS node's admin services (link,
+// ttl-override, dns-policy).
 
 jest.setTimeout(180_000);
 
@@ -35,6 +36,8 @@ timeline:
   - { at: 1s, action: purge, prefix: /static/ }
   - { at: 1500ms, action: origin-fault, fault: error, status: 503, path: "/news/**", for: 500ms }
   - { at: 2s, action: dns-policy, policy: round-robin }
+  - { at: 2s, action: link, from: edge@eu, to: regional, latency: 30ms, jitter: 5ms }
+  - { at: 2s, action: ttl-override, match: "/static/**", ttl: 90s, nodes: [edge-eu-1] }
   - { at: 2500ms, action: kill, node: edge-na-2 }
 expectations:
   - { expect: origin.requests > 0, at: 900ms }
@@ -62,13 +65,15 @@ describe('the embedded engine runs the timeline', () => {
     expect(p.acks.reduce((a, x) => a + x.objectsAffected, 0)).toBeGreaterThan(0);
   });
 
-  it('records each event, the unsupported one as not done, the fault\'s end too', () => {
+  it('records each event, the fault\'s end too', () => {
     const by = (action: string) => r.timeline.filter((t) => t.action === action);
     expect(by('origin-update')[0]).toMatchObject({ ok: true, detail: expect.stringMatching(/version 2/) });
     expect(by('origin-fault')[0]).toMatchObject({ ok: true, detail: expect.stringMatching(/error 503 on origin for \/news\/\*\* for 500 ms/) });
     expect(by('origin-fault ends')[0]).toMatchObject({ ok: true });
     expect(by('origin-fault ends')[0].atMs).toBeGreaterThanOrEqual(2000);
-    expect(by('dns-policy')[0]).toMatchObject({ ok: false, detail: expect.stringMatching(/not supported by the embedded engine/) });
+    expect(by('dns-policy')[0]).toMatchObject({ ok: true, detail: expect.stringMatching(/^DNS policy geo -> round-robin on dns/) });
+    expect(by('link')[0]).toMatchObject({ ok: true, detail: 'link edge@eu -> regional: latency 30 ms, jitter 5 ms applied on edge-eu-1->regional-eu (30+5 ms, loss 0), edge-eu-2->regional-eu (30+5 ms, loss 0)' });
+    expect(by('ttl-override')[0]).toMatchObject({ ok: true, detail: expect.stringMatching(/^TTL 90000 ms for \/static\/\*\* on edge-eu-1 /) });
     expect(by('kill')[0]).toMatchObject({ ok: true, detail: 'edge-na-2 killed (SIGKILL)' });
     expect(by('engine').some((t) => /no final stats from edge-na-2/.test(t.detail))).toBe(true);
   });

@@ -1,4 +1,4 @@
-import type { DockerLike } from '@cdnlab/launcher/src/compose-chaos';
+import type { DockerLike } from '@cdnlab/launcher';
 import { CliError } from '../cli-error';
 import { dockerChaosCommand } from './chaos-docker';
 

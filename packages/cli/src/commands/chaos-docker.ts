@@ -2,14 +2,9 @@
  * `cdnlab chaos --docker <action> <node>`: the same faults as `cdnlab chaos`
  * for a cluster started with docker compose (or docker stack deploy), through
  * the Docker Engine API, plus disconnect/reconnect from the network.
- *
- * chaos.ts delegates here when --docker is given:
- *   .option('--docker', 'act on the node's containers through the Docker Engine API')
- *   .option('--project <name>', 'with --docker: the compose project, when several have the node')
- *   if (opts.docker) return dockerChaosCommand(action, id, { project: opts.project, grace: opts.grace });
+ * chaos.ts delegates here when --docker is given.
  */
-// Deep import until @cdnlab/launcher's index re-exports it (asked of the lead).
-import { DOCKER_CHAOS_ACTIONS, DockerChaosError, dockerChaos, isDockerChaosAction, type DockerLike } from '@cdnlab/launcher/src/compose-chaos';
+import { DOCKER_CHAOS_ACTIONS, DockerChaosError, dockerChaos, isDockerChaosAction, type DockerLike } from '@cdnlab/launcher';
 import { CliError } from '../cli-error';
 
 export interface DockerChaosFlags {

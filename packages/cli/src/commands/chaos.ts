@@ -8,15 +8,20 @@ import type { Command } from 'commander';
 import { isOurs, signal, spawnDetached, terminate } from '@cdnlab/launcher';
 import { CliError } from '../cli-error';
 import { currentRun, findNode, intOption } from '../run-context';
+import { dockerChaosCommand } from './chaos-docker';
 
 const ACTIONS = ['kill', 'stop', 'start', 'pause', 'unpause'] as const;
 
 interface ChaosOptions {
   prefix?: string;
   grace: number;
+  docker?: boolean;
+  project?: string;
 }
 
 async function chaos(action: string, id: string, opts: ChaosOptions): Promise<void> {
+  if (opts.docker) return dockerChaosCommand(action, id, { ...(opts.project !== undefined ? { project: opts.project } : {}), grace: opts.grace });
+  if (opts.project !== undefined) throw new CliError('--project applies to --docker only', 2);
   if (!(ACTIONS as readonly string[]).includes(action)) throw new CliError(`expected the chaos action to be one of ${ACTIONS.join(', ')}, got ${JSON.stringify(action)}`, 2);
   const { run, stateFile } = currentRun(opts.prefix);
   const node = findNode(run, id);
@@ -41,10 +46,12 @@ async function chaos(action: string, id: string, opts: ChaosOptions): Promise<vo
 export function registerChaos(program: Command): void {
   program
     .command('chaos')
-    .description('kill|stop|start|pause|unpause one node')
-    .argument('<action>', ACTIONS.join('|'))
+    .description('kill|stop|start|pause|unpause one node (with --docker also disconnect|reconnect)')
+    .argument('<action>', `${ACTIONS.join('|')} (--docker: also disconnect|reconnect)`)
     .argument('<node>', 'node id, e.g. edge-na-1')
     .option('--prefix <a.b>', 'which cluster, when several run')
     .option('--grace <ms>', 'for stop: time before SIGKILL', intOption('--grace', 0), 5000)
+    .option('--docker', "act on the node's containers (docker compose or swarm) through the Docker Engine API")
+    .option('--project <name>', 'with --docker: the compose project, when several have the node')
     .action((action: string, id: string, opts: ChaosOptions) => chaos(action, id, opts));
 }

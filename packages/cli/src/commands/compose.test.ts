@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
-import { composeFor, composePortsFor } from '@cdnlab/launcher/src/compose-file';
+import { composeFor, composePortsFor } from '@cdnlab/launcher';
 import { loadTopologyFile } from '@cdnlab/scenario';
 import { CliError } from '../cli-error';
 import { registerCompose } from './compose';

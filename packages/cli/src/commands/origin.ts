@@ -1,6 +1,8 @@
-/** `cdnlab origin set-version|fault|counts`: the origin's admin API (OriginAdmin over gRPC, with the token). */
+/** `cdnlab origin set-version|fault|site|reset|counts`: the origin's admin API (OriginAdmin over gRPC, with the token). */
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { NodeState } from '@cdnlab/launcher';
+import { FileError, FileErrors, parseTopology, type Site } from '@cdnlab/scenario';
 import { callOptions, createOriginAdminClient, Fault, unaryCall, type GetCountsReply__Output, type OriginAdminClient, type SetFaultReply__Output, type SetVersionReply__Output } from '@cdnlab/rpc';
 import { CliError } from '../cli-error';
 import { formatTable } from '../format-table';
@@ -48,8 +50,47 @@ interface FaultOptions extends Common {
   delay?: number;
 }
 
+/*
+ * A site file is a topology's `site:` block on its own (paths with size,
+ * latency, headers …; versionEvery), so a user can copy one out of a
+ * topology or scenario. The scenario package validates and normalises a site
+ * only as part of a topology, so the file is set into a one-origin topology
+ * and the error positions are mapped back into the file.
+ */
+const SITE_HEAD = ['nodes:', '  - site:'];
+const SITE_INDENT = '      ';
+const SITE_TAIL = ['    id: origin', '    role: origin', '    region: r', 'name: site-file', 'regions:', '  - { name: r, cidrs: [127.0.0.0/8] }', 'edges: { perRegion: 1, parents: [origin] }', ''];
+const SITE_PATH = 'nodes[0].site';
+
+/** Parse a site file's text (YAML, or JSON, which YAML reads too); FileErrors point into the file itself. */
+export function parseSiteText(text: string, fileName: string): Site {
+  const lines = text.split(/\r?\n/);
+  const doc = [...SITE_HEAD, ...lines.map((l) => (l === '' ? l : SITE_INDENT + l)), ...SITE_TAIL].join('\n');
+  try {
+    const topology = parseTopology(doc, fileName);
+    const node = topology.nodes.find((n) => n.id === 'origin');
+    if (!node || node.role !== 'origin' || !node.site) throw new Error('site file: no site after parsing');
+    return node.site;
+  } catch (err) {
+    if (!(err instanceof FileErrors)) throw err;
+    const inFile = err.errors
+      .filter((e) => e.line > SITE_HEAD.length && e.line <= SITE_HEAD.length + lines.length)
+      .map((e) => {
+        const path = e.path === SITE_PATH ? '' : e.path.startsWith(`${SITE_PATH}.`) ? e.path.slice(SITE_PATH.length + 1) : e.path;
+        return new FileError(e.file, e.line - SITE_HEAD.length, Math.max(1, e.col - SITE_INDENT.length), path, e.detail);
+      });
+    // A syntax error can surface after the file's last line; say so at its end.
+    throw new FileErrors(inFile.length > 0 ? inFile : [new FileError(fileName, lines.length, 1, '', `not a site (paths: [...], versionEvery?): ${err.errors[0]?.detail ?? 'unreadable'}`)]);
+  }
+}
+
+/** The site as OriginAdmin.SetSite takes it: the origin config's shape (sizeBytes, latencyMs, versionEveryMs). */
+export function siteJson(site: Site): string {
+  return JSON.stringify({ paths: site.paths, versionEveryMs: site.versionEveryMs });
+}
+
 export function registerOrigin(program: Command): void {
-  const origin = program.command('origin').description("change the synthetic origin: content version, faults; read its counts");
+  const origin = program.command('origin').description("change the synthetic origin: content version, faults, the site itself; read its counts");
   origin
     .command('set-version')
     .description('publish content version <n> (bodies and ETags change) for every path or those matching --path')
@@ -80,6 +121,37 @@ export function registerOrigin(program: Command): void {
         unaryCall<SetFaultReply__Output>((cb) => c.SetFault({ fault, statusCode: opts.status ?? 0, delayMs: opts.delay ?? 0, pathPattern: opts.path ?? '' }, callOptions(CALL_MS), cb)),
       );
       for (const [n] of results) process.stdout.write(`origin ${n.id}: fault ${kind} for ${opts.path ?? 'every path'}\n`);
+    });
+  origin
+    .command('site')
+    .description("replace the synthetic site at run time with a YAML or JSON file shaped like a topology's `site:` (paths, versionEvery); requests in flight finish with the old site, counts, faults and versions carry over")
+    .argument('<file>', 'site file, e.g. { paths: [{ match: /static/**, size: 10KiB, headers: { Cache-Control: max-age=60 } }] }')
+    .option('--origin <id>', 'one origin (default: every origin)')
+    .option('--prefix <a.b>', 'which cluster, when several run')
+    .action(async (file: string, opts: Common) => {
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (err) {
+        throw new CliError(`cannot read site file ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`, 2);
+      }
+      let json: string;
+      try {
+        json = siteJson(parseSiteText(text, file));
+      } catch (err) {
+        throw new CliError((err as Error).message, 2);
+      }
+      const results = await eachOrigin(opts, (c) => unaryCall<{ appliedAtMs: number; paths: number }>((cb) => c.SetSite({ siteJson: json }, callOptions(CALL_MS), cb)));
+      for (const [n, r] of results) process.stdout.write(`origin ${n.id}: site of ${r.paths} path rule${r.paths === 1 ? '' : 's'} from ${file} at ${new Date(r.appliedAtMs).toISOString()}\n`);
+    });
+  origin
+    .command('reset')
+    .description('a clean origin: every path back at version 1, every fault cleared (counts stay: see `status`)')
+    .option('--origin <id>', 'one origin (default: every origin)')
+    .option('--prefix <a.b>', 'which cluster, when several run')
+    .action(async (opts: Common) => {
+      const results = await eachOrigin(opts, (c) => unaryCall<{ appliedAtMs: number; faultsCleared: number }>((cb) => c.Reset({}, callOptions(CALL_MS), cb)));
+      for (const [n, r] of results) process.stdout.write(`origin ${n.id}: reset, ${r.faultsCleared} fault${r.faultsCleared === 1 ? '' : 's'} cleared\n`);
     });
   origin
     .command('counts')
