@@ -190,6 +190,15 @@ export class SimCacheNode implements SimEndpoint {
     this.disconnected = false;
   }
 
+  /**
+   * Runs `fn` now, or, while the node is paused, when it wakes (or is killed:
+   * then `fn` finds it down). A call to a frozen process waits in its socket.
+   */
+  whenAwake(fn: () => void): void {
+    if (this.alive && this.paused) this.held.push(fn);
+    else fn();
+  }
+
   /** Requests that arrived while paused are handled now, in arrival order. */
   unpause(): void {
     if (!this.paused) return;

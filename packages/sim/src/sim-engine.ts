@@ -42,6 +42,9 @@ import { chooseBucketMs, LatencyHistogram, Series } from './sim-stats';
 import type { SimAnswer, SimEndpoint, SimErrorKind, SimRequest } from './sim-types';
 import { createVirtualScheduler, type VirtualScheduler } from './virtual-scheduler';
 
+/** The control plane's deadline for one node's purge call (DEFAULT_RPC_TIMEOUT_MS in packages/control). */
+const PURGE_DEADLINE_MS = 5_000;
+
 export interface SimulationOptions {
   scenario: Scenario;
   variant: ScenarioVariant;
@@ -502,7 +505,7 @@ export class Simulation {
     this.record(ev, `${mode} purge of ${kind}${value ? ` ${value}` : ''}, ${fanout} fan-out`, true);
 
     /** Applies the purge at `node` now; false when the node could not take it. */
-    const apply = (node: SimCacheNode): boolean => {
+    const applyNow = (node: SimCacheNode): boolean => {
       const delayMs = roundMs(s.now() - at);
       if (!node.up) {
         acks.set(node.id, { nodeId: node.id, role: node.role, delayMs, objectsAffected: 0, error: 'unavailable' });
@@ -516,6 +519,25 @@ export class Simulation {
         acks.set(node.id, { nodeId: node.id, role: node.role, delayMs, objectsAffected: 0, error: (err as Error).message });
         return false;
       }
+    };
+    /**
+     * As the testbed's control plane: a frozen node takes the purge when it
+     * wakes, unless the call's deadline (PURGE_DEADLINE_MS) passes first.
+     */
+    const apply = (node: SimCacheNode, then: (ok: boolean) => void = () => undefined): void => {
+      let settled = false;
+      const deadline = s.setTimer(PURGE_DEADLINE_MS, () => {
+        if (settled) return;
+        settled = true;
+        acks.set(node.id, { nodeId: node.id, role: node.role, delayMs: roundMs(s.now() - at), objectsAffected: 0, error: 'deadline exceeded' });
+        then(false);
+      });
+      node.whenAwake(() => {
+        if (settled) return;
+        settled = true;
+        deadline.cancel();
+        then(applyNow(node));
+      });
     };
 
     if (fanout === 'direct') {
@@ -537,18 +559,18 @@ export class Simulation {
         children.set(parent.id, list);
       }
     }
-    const visit = (node: SimCacheNode): void => {
-      const ok = apply(node);
-      for (const child of children.get(node.id) ?? []) {
-        if (ok) {
-          const d = this.net.delay(this.net.link(node.id, child.id));
-          s.setTimer(d === LOST ? UPSTREAM_TIMEOUT_MS : d, () => visit(child));
-        } else {
-          // The failure travels back to the control plane, which calls the child directly.
-          s.setTimer(this.controlDelay(node) + this.controlDelay(child), () => visit(child));
+    const visit = (node: SimCacheNode): void =>
+      apply(node, (ok) => {
+        for (const child of children.get(node.id) ?? []) {
+          if (ok) {
+            const d = this.net.delay(this.net.link(node.id, child.id));
+            s.setTimer(d === LOST ? UPSTREAM_TIMEOUT_MS : d, () => visit(child));
+          } else {
+            // The failure travels back to the control plane, which calls the child directly.
+            s.setTimer(this.controlDelay(node) + this.controlDelay(child), () => visit(child));
+          }
         }
-      }
-    };
+      });
     for (const r of roots) s.setTimer(this.controlDelay(r), () => visit(r));
   }
 
