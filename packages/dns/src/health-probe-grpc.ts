@@ -51,8 +51,18 @@ export function createGrpcHealthProbe(opts: GrpcHealthProbeOptions = {}): GrpcHe
   const probe = ((target: HealthTarget, timeoutMs: number) =>
     new Promise<boolean>((resolve, reject) => {
       // Deadline on every call (STYLE 9); the checker also times out on its clock.
-      clientFor(target).Check({ service }, { deadline: Date.now() + timeoutMs }, (err, res) => {
+      const client = clientFor(target);
+      client.Check({ service }, { deadline: Date.now() + timeoutMs }, (err, res) => {
         if (err) {
+          // A probe that timed out may be stuck behind a connect to a host
+          // that vanished (a killed container's address answers nothing, and
+          // grpc-js has no connect timeout: the kernel retries the SYN for
+          // minutes). Drop the channel: the next probe dials afresh and sees
+          // a restarted edge at once.
+          if (err.code === grpc.status.DEADLINE_EXCEEDED && clients.get(target.grpcAddress) === client) {
+            clients.delete(target.grpcAddress);
+            client.close();
+          }
           reject(new Error(`health check of ${target.id} at ${target.grpcAddress}: ${err.details || err.message}`));
           return;
         }

@@ -174,7 +174,8 @@ async function prepareTarget(running: RunningTopology, variant: string, topology
     // pass `rise` times in a row: wait for that, or the variant would begin
     // with an edge missing (and a kill in its timeline would hit nobody).
     const h = running.topology.dns.health;
-    const patienceMs = h.intervalMs * (h.rise + 2) + 10_000;
+    // A container's restart can take its peers' connections a while to notice: 30 s at least.
+    const patienceMs = Math.max(30_000, h.intervalMs * (h.rise + 2) + 10_000);
     const began = Date.now();
     for (;;) {
       const health = (await admin.dnsState()).health;
