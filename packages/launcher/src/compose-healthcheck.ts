@@ -116,7 +116,7 @@ export function grpcHealthServing(host: string, grpcPort: number, timeoutMs: num
 export function dnsServing(host: string, dnsPort: number, zone: string, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {
     const id = randomInt(1, 65535);
-    const socket = dgram.createSocket('udp4');
+    const socket = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
     let done = false;
     const finish = (ok: boolean): void => {
       if (done) return;

@@ -3,10 +3,8 @@
  * SERVING once they are; the DNS server has no gRPC, so it is ready when it
  * answers a DNS query for its zone.
  */
-import dgram from 'node:dgram';
-import { randomInt } from 'node:crypto';
-import dnsPacket from 'dns-packet';
 import { checkHealth, createHealthClient } from '@cdnlab/rpc';
+import { dnsServing } from './compose-healthcheck';
 import { formatEndpoint, type Endpoint, type PlannedNode } from './plan';
 
 export type Probe = (timeoutMs: number) => Promise<boolean>;
@@ -23,33 +21,9 @@ export async function grpcServing(address: string, timeoutMs: number): Promise<b
   }
 }
 
-/** One SOA query for `zone` over UDP; true when any answer with our id arrives (even an error rcode: the server is up). */
+/** One SOA query for `zone` over UDP; true when any answer with our id arrives (the container healthcheck's probe). */
 export function dnsAnswers(at: Endpoint, zone: string, timeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const id = randomInt(1, 65535);
-    const socket = dgram.createSocket(at.host.includes(':') ? 'udp6' : 'udp4');
-    let done = false;
-    const finish = (ok: boolean): void => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      socket.close();
-      resolve(ok);
-    };
-    const timer = setTimeout(() => finish(false), timeoutMs);
-    socket.on('error', () => finish(false));
-    socket.on('message', (msg) => {
-      try {
-        if (dnsPacket.decode(msg).id === id) finish(true);
-      } catch {
-        // Not a DNS message: keep waiting for ours.
-      }
-    });
-    const query = dnsPacket.encode({ type: 'query', id, flags: 0, questions: [{ type: 'SOA', name: zone, class: 'IN' }] });
-    socket.send(query, at.port, at.host, (err) => {
-      if (err) finish(false);
-    });
-  });
+  return dnsServing(at.host, at.port, zone, timeoutMs);
 }
 
 /** The readiness probe of a planned node. */

@@ -66,3 +66,4 @@ export type { Node, Node__Output } from './generated/cdnlab/control/v1/Node';
 export type { EventsRequest, EventsRequest__Output } from './generated/cdnlab/control/v1/EventsRequest';
 export type { Event, Event__Output } from './generated/cdnlab/control/v1/Event';
 export type { ControlClient, ControlHandlers, ControlDefinition } from './generated/cdnlab/control/v1/Control';
+export { cacheSettingsMessage } from './cache-settings';

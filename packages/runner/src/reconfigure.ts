@@ -22,7 +22,7 @@
  * fan-out (each purge names its own).
  */
 import type { TierCacheSettings } from '@cdnlab/core';
-import type { SetCacheSettingsRequest } from '@cdnlab/rpc';
+import { cacheSettingsMessage, type SetCacheSettingsRequest } from '@cdnlab/rpc';
 import { findLink, isCacheNode, type CacheNode, type Link, type OriginNode, type Site, type Topology, type TopologyNode } from '@cdnlab/scenario';
 import type { ClusterAdmin } from './cluster-admin';
 
@@ -160,28 +160,7 @@ export function planReconfigure(running: Topology, wanted: Topology): Reconfigur
 
 /** Every field of a cache-settings request: a full reset of the node to `s`, TTL overrides dropped. */
 export function cacheSettingsRequest(s: TierCacheSettings): SetCacheSettingsRequest {
-  const req: SetCacheSettingsRequest = {
-    capacityBytes: s.capacityBytes,
-    maxObjectBytes: s.maxObjectBytes,
-    eviction: s.eviction,
-    collapsing: s.collapsing,
-    lockTimeoutMs: s.lockTimeoutMs,
-    maxWaiters: s.maxWaiters,
-    staleWhileRevalidate: s.staleWhileRevalidate,
-    staleIfError: s.staleIfError,
-    graceMs: s.graceMs,
-    defaultTtlMs: s.defaultTtlMs,
-    minTtlMs: s.minTtlMs,
-    maxTtlMs: s.maxTtlMs,
-    heuristicFraction: s.heuristicFraction,
-    storeSetCookie: s.storeSetCookie,
-    variantCap: s.variantCap,
-    setTargetedFields: true,
-    targetedFields: [...s.targetedFields],
-    clearTtlOverrides: true,
-  };
-  if (s.honourRequestCacheControl !== undefined) req.honourRequestCacheControl = s.honourRequestCacheControl;
-  return req;
+  return { ...cacheSettingsMessage(s), setTargetedFields: true, clearTtlOverrides: true };
 }
 
 /**

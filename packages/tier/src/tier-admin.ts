@@ -8,10 +8,10 @@
  */
 import { evictionPolicyNames, hasEvictionPolicy, type TierCacheSettings } from '@cdnlab/core';
 import {
+  cacheSettingsMessage,
   CdnError,
   toServiceError,
   type BearerAuth,
-  type CacheSettings,
   type ClearCacheReply,
   type LinkState,
   type SetCacheSettingsRequest__Output,
@@ -23,6 +23,9 @@ import type { CacheNode } from './cache-node';
 import type { LinkConfig, TierNodeConfig } from './node-config';
 import { pathGlob, type RuntimeCache, type TtlOverrideRule } from './runtime-cache';
 import type { GrpcUpstream } from './upstream-grpc';
+
+/** The wire form of cache settings lives in rpc, next to the message: the runner builds requests from it too. */
+export { cacheSettingsMessage };
 
 const COLLAPSING = ['off', 'wait', 'lock-timeout'] as const;
 
@@ -127,29 +130,6 @@ export function ttlOverridesFromRequest(current: readonly TtlOverrideRule[], req
     rules.push({ match: o.match, ttlMs: o.ttlMs });
   });
   return rules;
-}
-
-export function cacheSettingsMessage(s: TierCacheSettings): CacheSettings {
-  const out: CacheSettings = {
-    capacityBytes: s.capacityBytes,
-    maxObjectBytes: s.maxObjectBytes,
-    eviction: s.eviction,
-    collapsing: s.collapsing,
-    lockTimeoutMs: s.lockTimeoutMs,
-    maxWaiters: s.maxWaiters,
-    staleWhileRevalidate: s.staleWhileRevalidate,
-    staleIfError: s.staleIfError,
-    graceMs: s.graceMs,
-    defaultTtlMs: s.defaultTtlMs,
-    minTtlMs: s.minTtlMs,
-    maxTtlMs: s.maxTtlMs,
-    heuristicFraction: s.heuristicFraction,
-    storeSetCookie: s.storeSetCookie,
-    variantCap: s.variantCap,
-    targetedFields: [...s.targetedFields],
-  };
-  if (s.honourRequestCacheControl !== undefined) out.honourRequestCacheControl = s.honourRequestCacheControl;
-  return out;
 }
 
 export interface TierAdminDeps {
