@@ -45,7 +45,7 @@ const ack = (r: PurgeReportEntry, id: string) => {
 describe('direct fan-out', () => {
   it('calls all 7 nodes at once and reports 7 acks with their delays', async () => {
     const c = await control();
-    const { report, elapsed } = await purge(c, { kind: 'tag', value: 'product-42', mode: 'soft', fanout: 'direct' });
+    const { report } = await purge(c, { kind: 'tag', value: 'product-42', mode: 'soft', fanout: 'direct' });
 
     expect(report.acks.map((a) => a.nodeId)).toEqual(TREE.map((n) => n.id));
     expect(report.failed).toBe(0);
@@ -57,10 +57,12 @@ describe('direct fan-out', () => {
       expect(a.objectsAffected).toBe(3);
     }
     // Concurrent: every node got its call before the first one could have
-    // finished applying; one after the other would take 7 × DELAY.
+    // finished applying (one after the other, the last would arrive 6 × DELAY
+    // after the first). The wall time of the whole call is not asserted: on a
+    // busy CI machine the first calls' connection set-up alone varies by more
+    // than DELAY.
     const received = [...fakes.values()].map((f) => f.purges[0].receivedAtMs);
     expect(Math.max(...received) - Math.min(...received)).toBeLessThan(DELAY);
-    expect(elapsed).toBeLessThan(7 * DELAY);
 
     for (const f of fakes.values()) {
       expect(f.purges).toHaveLength(1);
