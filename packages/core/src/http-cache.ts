@@ -84,6 +84,16 @@ export type CacheLookup =
   /** only-if-cached and nothing usable (RFC 9111 §5.2.1.7). */
   | { kind: 'gateway-timeout'; primaryKey: string };
 
+export interface LookupOptions {
+  /** The purge-time rule from a child: copies the origin produced before this are misses. */
+  notBefore?: number;
+  /**
+   * `key(req)`, when the caller already has it (the simulator computes it
+   * once per request, not once per call). Must be exactly that string.
+   */
+  key?: string;
+}
+
 export interface StoreTimes {
   /** When the request was sent upstream (request_time, RFC 9111 §4.2.3). */
   requestTime: number;
@@ -122,9 +132,12 @@ export interface HttpCache {
    * What may be served for `req` at `now`. `notBefore` is the purge-time
    * rule from a child: copies the origin produced before it are misses.
    */
-  lookup(req: RequestHead, now: number, opts?: { notBefore?: number }): CacheLookup;
-  /** Offers an upstream answer for storing. */
-  store(req: RequestHead, res: ResponseHead, body: Uint8Array, times: StoreTimes): StoreOutcome;
+  lookup(req: RequestHead, now: number, opts?: LookupOptions): CacheLookup;
+  /**
+   * Offers an upstream answer for storing. `primaryKey`, when given, must be
+   * `key(req)` (a caller that already has it saves computing it again).
+   */
+  store(req: RequestHead, res: ResponseHead, body: Uint8Array, times: StoreTimes, primaryKey?: string): StoreOutcome;
   /** A 304 answered a validation: update the entry (RFC 9111 §4.3.4). */
   revalidated(entry: CacheEntry, notModified: ResponseHead, times: StoreTimes): CacheEntry;
   /** A background refresh failed or was abandoned: allow another. */
@@ -155,6 +168,7 @@ export interface HttpCache {
 }
 
 const SEP = '\u0001';
+const NO_LOOKUP_OPTIONS: LookupOptions = Object.freeze({});
 
 function positiveInt(name: string, v: unknown): void {
   if (!(typeof v === 'number' && Number.isSafeInteger(v) && v > 0)) {
@@ -330,9 +344,9 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
     name: opts.name,
     key: (req) => keyer(req),
 
-    lookup(req, now, lookupOpts = {}) {
+    lookup(req, now, lookupOpts = NO_LOOKUP_OPTIONS) {
       s.lookups++;
-      const primaryKey = keyer(req);
+      const primaryKey = lookupOpts.key ?? keyer(req);
       const m = req.method;
       const method = m === 'GET' || m === 'HEAD' ? m : m.toUpperCase();
       if (method !== 'GET' && method !== 'HEAD') {
@@ -391,7 +405,7 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
       }
     },
 
-    store(req, res, body, times) {
+    store(req, res, body, times, knownKey) {
       const effective = effectiveOf(res.headers);
       const cc: ResponseCacheControl = effective.cc;
       const ix = effective.ignoreExpires ? 1 : 0;
@@ -401,7 +415,7 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
       if (vary === '*') return refuse('vary-star');
 
       const originFetchedAt = times.originFetchedAt ?? times.responseTime;
-      const primaryKey = keyer(req);
+      const primaryKey = knownKey ?? keyer(req);
       const url = urlIsKey ? primaryKey : urlKeyer(req);
       const tags = hasLine(res.headers, 'surrogate-key') || hasLine(res.headers, 'cache-tag') ? parseSurrogateKeys(res.headers) : NO_TAGS;
       const verdict = purges.check(url, tags, originFetchedAt);

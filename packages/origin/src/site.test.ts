@@ -17,6 +17,19 @@ describe('synthetic site', () => {
     versionEveryMs: 10_000,
   }, T0);
 
+  it('renderBody: false gives the same head and says how long the body would be', () => {
+    for (const [target, hdrs, method] of [['/static/a?x=1', [], 'GET'], ['/api/a', [['accept-encoding', 'gzip']], 'GET'], ['/static/a', [], 'HEAD'], ['/nothing', [], 'GET']] as const) {
+      const s = site();
+      const list = hdrs.map(([n, v]): [string, string] => [n, v]);
+      const full = s.answer(get(target, list, method), undefined, T0 + 1234);
+      const bare = s.answer(get(target, list, method), undefined, T0 + 1234, { renderBody: false });
+      expect(bare.head).toEqual(full.head);
+      expect(bare.bodyBytes).toBe(full.body.length);
+      expect(full.bodyBytes).toBe(full.body.length);
+      if (full.head.status === 200) expect(bare.body.length).toBe(0);
+    }
+  });
+
   it('globs: * stays in a segment, ** crosses segments', () => {
     expect(globToRegExp('/a/*').test('/a/b')).toBe(true);
     expect(globToRegExp('/a/*').test('/a/b/c')).toBe(false);

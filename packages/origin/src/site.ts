@@ -38,7 +38,10 @@ export interface SiteConfig {
 
 export interface SiteAnswer {
   head: ResponseHead;
+  /** The body; empty when the caller asked for `renderBody: false` (then see `bodyBytes`). */
   body: Uint8Array;
+  /** Length of the body this answer stands for (its Content-Length), rendered or not. */
+  bodyBytes: number;
   latencyMs: number;
   /** What the request was, for the origin's ground-truth counters. */
   kind: RequestKind;
@@ -52,7 +55,11 @@ const DEFAULT_RULE: Required<Pick<SitePathRule, 'status' | 'sizeBytes'>> = { sta
 interface CompiledRule extends SitePathRule {
   re: RegExp;
   pattern: string;
+  /** `headers`, lower-cased and flattened; lines without placeholders are made once. */
+  lines: Array<{ name: string; value: string; fixed?: [string, string] }>;
 }
+
+const NO_VARY: readonly string[] = Object.freeze([]);
 
 export function globToRegExp(glob: string): RegExp {
   if (!glob.startsWith('/')) throw new TypeError(`expected a path glob starting with "/", got "${glob}"`);
@@ -96,7 +103,41 @@ export function makeBody(target: string, version: number, variant: string, sizeB
   return out;
 }
 
+/**
+ * IMF-fixdate of the whole second of `ms`, remembering the last second asked:
+ * an origin answers many requests within one second, and a simulated one
+ * answers hundreds of thousands.
+ */
+function dateMemo(): (ms: number) => string {
+  let second = NaN;
+  let text = '';
+  return (ms) => {
+    const s = Math.floor(ms / 1000);
+    if (s !== second) {
+      second = s;
+      text = new Date(s * 1000).toUTCString();
+    }
+    return text;
+  };
+}
+
+// Header lines are never mutated once made (core's HeaderList contract), so
+// the lines every answer carries are made once.
+const SERVER_LINE: [string, string] = ['server', 'cdnlab-origin'];
+const TEXT_LINE: [string, string] = ['content-type', 'text/plain; charset=utf-8'];
+const EMPTY = new Uint8Array(0);
+
+export interface AnswerOptions {
+  /**
+   * Render the body (default true). The simulator, which charges caches by
+   * size and never reads the bytes, passes false: `body` is then empty and
+   * `bodyBytes` says how long it would have been; the head is the same.
+   */
+  renderBody?: boolean;
+}
+
 function headerValue(h: HeaderList, name: string): string | undefined {
+  if (h.length === 0) return undefined;
   const vals = h.filter(([n]) => n === name).map(([, v]) => v);
   return vals.length ? vals.join(', ') : undefined;
 }
@@ -127,7 +168,7 @@ export interface Site {
   setVersion(version: number, now: number, pattern?: string): void;
   /** Bump every matching path's version by one. */
   bumpVersion(now: number, pattern?: string): void;
-  answer(req: RequestHead, body: Uint8Array | undefined, now: number): SiteAnswer;
+  answer(req: RequestHead, body: Uint8Array | undefined, now: number, options?: AnswerOptions): SiteAnswer;
 }
 
 export interface VersionState {
@@ -158,7 +199,14 @@ export function createSite(config: SiteConfig, startMs: number, options: CreateS
     if (r.sizeBytes !== undefined && !(Number.isInteger(r.sizeBytes) && r.sizeBytes >= 0)) {
       throw new TypeError(`expected site.paths[${i}].sizeBytes to be a non-negative integer, got ${r.sizeBytes}`);
     }
-    return { ...r, re: globToRegExp(r.match), pattern: r.match };
+    const lines: CompiledRule['lines'] = [];
+    for (const [name, raw] of Object.entries(r.headers ?? {})) {
+      for (const value of Array.isArray(raw) ? raw : [raw]) {
+        const n = name.toLowerCase();
+        lines.push({ name: n, value, fixed: /\{(path|version)\}/.test(value) ? undefined : [n, value] });
+      }
+    }
+    return { ...r, re: globToRegExp(r.match), pattern: r.match, lines };
   });
   // Changes made by command, in order: `set` pins a version, `bump` adds one.
   // A path's version is the last pin that matches it (or 1 at start), plus
@@ -189,6 +237,18 @@ export function createSite(config: SiteConfig, startMs: number, options: CreateS
     return { version, since };
   };
 
+  const dateOf = dateMemo();
+  const lastModifiedOf = dateMemo();
+  const lengthLines = new Map<number, [string, string]>();
+  const lengthLine = (n: number): [string, string] => {
+    let l = lengthLines.get(n);
+    if (l === undefined) {
+      l = ['content-length', String(n)];
+      if (lengthLines.size < 4096) lengthLines.set(n, l);
+    }
+    return l;
+  };
+
   const site: Site = {
     config,
     ruleFor,
@@ -201,48 +261,47 @@ export function createSite(config: SiteConfig, startMs: number, options: CreateS
     bumpVersion(now, pattern) {
       changes.push({ re: pattern ? globToRegExp(pattern) : undefined, op: 'bump', version: 0, at: now });
     },
-    answer(req, reqBody, now) {
+    answer(req, reqBody, now, options) {
       const q = req.target.indexOf('?');
       const path = q === -1 ? req.target : req.target.slice(0, q);
       const method = req.method.toUpperCase();
       let kind = methodKind(method);
-      const date = new Date(Math.floor(now / 1000) * 1000).toUTCString();
+      const date = dateOf(now);
       const rule = ruleFor(path);
-      const headers: HeaderList = [['date', date], ['server', 'cdnlab-origin']];
+      const headers: HeaderList = [['date', date], SERVER_LINE];
 
       if (kind === 'options') {
         headers.push(['allow', 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS'], ['content-length', '0']);
-        return { head: { status: 204, headers }, body: new Uint8Array(0), latencyMs: 0, kind, version: 0 };
+        return { head: { status: 204, headers }, body: EMPTY, bodyBytes: 0, latencyMs: 0, kind, version: 0 };
       }
       if (kind !== 'get' && kind !== 'head') {
         // Unsafe methods: an API that accepts the write and says so; never cacheable.
         const text = encoder.encode(`cdnlab origin: ${method} ${req.target} accepted ${reqBody?.length ?? 0} bytes\n`);
         headers.push(['content-type', 'text/plain'], ['cache-control', 'no-store'], ['content-length', String(text.length)]);
-        return { head: { status: method === 'POST' ? 201 : 200, headers }, body: text, latencyMs: rule?.latencyMs ?? 0, kind, version: 0 };
+        return { head: { status: method === 'POST' ? 201 : 200, headers }, body: text, bodyBytes: text.length, latencyMs: rule?.latencyMs ?? 0, kind, version: 0 };
       }
       if (!rule) {
         const text = encoder.encode(`cdnlab origin: no rule serves ${path}\n`);
         headers.push(['content-type', 'text/plain'], ['cache-control', 'max-age=10'], ['content-length', String(text.length)]);
-        return { head: { status: 404, headers }, body: kind === 'head' ? new Uint8Array(0) : text, latencyMs: 0, kind, version: 0 };
+        return { head: { status: 404, headers }, body: kind === 'head' ? EMPTY : text, bodyBytes: kind === 'head' ? 0 : text.length, latencyMs: 0, kind, version: 0 };
       }
 
       const { version, since } = versionInfo(path, now);
-      const vary = (rule.vary ?? []).map((v) => v.toLowerCase());
-      const variant = vary.map((name) => `${name}:${headerValue(req.headers, name) ?? ''}`).join(';');
+      const vary = rule.vary === undefined || rule.vary.length === 0 ? NO_VARY : rule.vary.map((v) => v.toLowerCase());
+      const variant = vary.length === 0 ? '' : vary.map((name) => `${name}:${headerValue(req.headers, name) ?? ''}`).join(';');
       const sizeBytes = rule.sizeBytes ?? DEFAULT_RULE.sizeBytes;
       const status = rule.status ?? DEFAULT_RULE.status;
       // A strong validator names one representation (RFC 9110 §8.8.3): the
       // body follows from path, variant, version and size, so all of them go in
       // (a site changed at run time may resize a path without a new version).
       const etag = `"v${version}-${fnv1a(`${req.target}|${variant}|${sizeBytes}`).toString(16)}"`;
-      const lastModified = new Date(Math.floor(since / 1000) * 1000).toUTCString();
+      const lastModified = lastModifiedOf(since);
 
-      for (const [name, raw] of Object.entries(rule.headers ?? {})) {
-        for (const v of Array.isArray(raw) ? raw : [raw]) {
-          headers.push([name.toLowerCase(), v.replace(/\{path\}/g, path).replace(/\{version\}/g, String(version))]);
-        }
+      for (const line of rule.lines) {
+        if (line.fixed) headers.push(line.fixed);
+        else headers.push([line.name, line.value.replace(/\{path\}/g, path).replace(/\{version\}/g, String(version))]);
       }
-      headers.push(['content-type', 'text/plain; charset=utf-8']);
+      headers.push(TEXT_LINE);
       if (rule.etag !== false) headers.push(['etag', etag]);
       if (rule.lastModified !== false) headers.push(['last-modified', lastModified]);
       if (vary.length) headers.push(['vary', vary.join(', ')]);
@@ -262,14 +321,16 @@ export function createSite(config: SiteConfig, startMs: number, options: CreateS
         const notModifiedSince = inm === undefined && ims !== undefined && rule.lastModified !== false &&
           Date.parse(ims) >= Date.parse(lastModified);
         if (status === 200 && (etagMatches || notModifiedSince)) {
-          return { head: { status: 304, headers }, body: new Uint8Array(0), latencyMs: rule.latencyMs ?? 0, kind: 'not-modified', version };
+          return { head: { status: 304, headers }, body: EMPTY, bodyBytes: 0, latencyMs: rule.latencyMs ?? 0, kind: 'not-modified', version };
         }
       }
-      const body = makeBody(req.target, version, variant, sizeBytes);
-      headers.push(['content-length', String(body.length)]);
+      // makeBody pads or truncates to exactly sizeBytes.
+      headers.push(lengthLine(sizeBytes));
+      const render = kind !== 'head' && options?.renderBody !== false;
       return {
         head: { status, headers },
-        body: kind === 'head' ? new Uint8Array(0) : body,
+        body: render ? makeBody(req.target, version, variant, sizeBytes) : EMPTY,
+        bodyBytes: kind === 'head' ? 0 : sizeBytes,
         latencyMs: rule.latencyMs ?? 0,
         kind,
         version,

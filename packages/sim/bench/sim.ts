@@ -18,7 +18,7 @@ import { generateTopology, Simulation } from '../src/index';
 
 const QUICK = process.env.CDNLAB_BENCH_QUICK === '1';
 const REQUESTS = Number(process.env.CDNLAB_BENCH_REQUESTS ?? (QUICK ? 1_000_000 : 10_000_000));
-const OBJECTS = 1_000_000;
+const OBJECTS = Number(process.env.CDNLAB_BENCH_OBJECTS ?? 1_000_000);
 const ALPHA = 0.8;
 const RATE = 100_000; // requests per virtual second, whole workload
 const ONLY = process.env.CDNLAB_BENCH_ONLY; // a, b or c

@@ -21,6 +21,7 @@ import {
   type Collapser,
   type HeaderList,
   type HttpCache,
+  type LookupOptions,
   type PurgeCommand,
   type RequestHead,
 } from '@cdnlab/core';
@@ -54,6 +55,18 @@ const CONDITIONAL_FIELDS = ['if-none-match', 'if-modified-since', 'if-match', 'i
 /** Upstream deadline for a whole fetch (the tier default). */
 export const UPSTREAM_TIMEOUT_MS = 10_000;
 const MAX_HOPS = 8;
+
+/** One token per distinct key setting (and default origin): nodes that share one share request keys. */
+const KEY_TOKENS = new Map<string, symbol>();
+function keyTokenOf(config: CacheNode, defaultOrigin: string): symbol {
+  const k = JSON.stringify([config.key, defaultOrigin]);
+  let t = KEY_TOKENS.get(k);
+  if (t === undefined) {
+    t = Symbol(k);
+    KEY_TOKENS.set(k, t);
+  }
+  return t;
+}
 
 /** Counters kept across restarts (a restarted node starts cold, not from zero in reports). */
 export interface SimNodeCounters {
@@ -101,6 +114,9 @@ export class SimCacheNode implements SimEndpoint {
   /** Requests being handled now. */
   private readonly pending = new Set<Pending>();
   readonly counters: SimNodeCounters = { requests: 0, results: {}, upstreamFetches: 0, evictionsBefore: 0, collapsedBefore: 0 };
+  private readonly keyToken: symbol;
+  /** Reused for every lookup (lookup is synchronous and keeps nothing of it). */
+  private readonly lookupOpts: LookupOptions = { notBefore: undefined, key: undefined };
 
   constructor(
     readonly config: CacheNode,
@@ -111,6 +127,7 @@ export class SimCacheNode implements SimEndpoint {
     this.id = config.id;
     this.role = config.role;
     this.region = config.region;
+    this.keyToken = keyTokenOf(config, defaultOrigin);
     this.coldStart();
   }
 
@@ -263,7 +280,11 @@ export class SimCacheNode implements SimEndpoint {
       return;
     }
     const now = this.scheduler.now();
-    const look = this.cache.lookup(req.head, now, req.notBefore > 0 ? { notBefore: req.notBefore } : undefined);
+    this.keyOf(req);
+    const lo = this.lookupOpts;
+    lo.notBefore = req.notBefore > 0 ? req.notBefore : undefined;
+    lo.key = req.key;
+    const look = this.cache.lookup(req.head, now, lo);
     switch (look.kind) {
       case 'hit':
         if (look.backgroundRefresh) this.refreshInBackground(req, look.entry);
@@ -281,6 +302,15 @@ export class SimCacheNode implements SimEndpoint {
     }
   }
 
+  /** The request's primary key by this node's key settings: the one a previous node computed, if it keys alike. */
+  private keyOf(req: SimRequest): string {
+    if (req.keyBy === this.keyToken) return req.key!;
+    const key = this.cache.key(req.head);
+    req.key = key;
+    req.keyBy = this.keyToken;
+    return key;
+  }
+
   private fromEntry(req: SimRequest, entry: CacheEntry, result: string): SimAnswer {
     const head = this.cache.responseHead(entry, req.head, this.scheduler.now());
     const noBody = req.head.method === 'HEAD' || head.status === 304;
@@ -295,7 +325,7 @@ export class SimCacheNode implements SimEndpoint {
 
   /** Unsafe and unusual methods go straight through; success invalidates (RFC 9111 §4.4). */
   private pass(req: SimRequest, done: Reply): void {
-    this.fetchUpstream({ head: req.head, notBefore: req.notBefore, noStore: req.noStore, hops: req.hops + 1, sizeBytes: req.sizeBytes }, this.cache.key(req.head), (error, up) => {
+    this.fetchUpstream({ head: req.head, notBefore: req.notBefore, noStore: req.noStore, hops: req.hops + 1, sizeBytes: req.sizeBytes, key: req.key, keyBy: req.keyBy }, this.keyOf(req), (error, up) => {
       if (error !== undefined) {
         done(error, undefined);
         return;
@@ -358,7 +388,9 @@ export class SimCacheNode implements SimEndpoint {
     // Without a purge ever applied here the purge index is empty and has nothing to say.
     const notBefore = this.purged ? Math.max(req.notBefore, this.cache.notBeforeFor(h) ?? 0) : req.notBefore;
     const t0 = this.scheduler.now();
-    this.fetchUpstream({ head, notBefore, noStore, hops: req.hops + 1, sizeBytes: req.sizeBytes }, key, (error, up) => {
+    // The same head goes up for a plain GET: its key goes with it.
+    const same = head === h;
+    this.fetchUpstream({ head, notBefore, noStore, hops: req.hops + 1, sizeBytes: req.sizeBytes, key: same ? req.key : undefined, keyBy: same ? req.keyBy : undefined }, key, (error, up) => {
       if (error !== undefined) {
         done(error, undefined);
         return;
@@ -377,18 +409,18 @@ export class SimCacheNode implements SimEndpoint {
         done(undefined, { answer: this.fromEntry(req, stale, 'stale') });
         return;
       }
-      const outcome = noStore ? ({ stored: false, reason: 'no-store-requested' } as const) : this.cache.store(head, a.head, a.body, { requestTime: t0, responseTime: t1, originFetchedAt: a.originFetchedAt || t1 });
+      const outcome = noStore ? ({ stored: false, reason: 'no-store-requested' } as const) : this.cache.store(head, a.head, a.body, { requestTime: t0, responseTime: t1, originFetchedAt: a.originFetchedAt || t1 }, same ? key : undefined);
       if (!outcome.stored && outcome.reason === 'purged') {
         // Our parent handed back a copy older than a purge we applied: ask
         // again, telling it how recent a copy must be (the purge-time rule).
         const again = Math.max(notBefore, (this.purged ? this.cache.notBeforeFor(h, tagsOf(a.head.headers)) : undefined) ?? 0, t0);
-        this.fetchUpstream({ head, notBefore: again, noStore, hops: req.hops + 1, sizeBytes: req.sizeBytes }, key, (error2, up2) => {
+        this.fetchUpstream({ head, notBefore: again, noStore, hops: req.hops + 1, sizeBytes: req.sizeBytes, key: same ? req.key : undefined, keyBy: same ? req.keyBy : undefined }, key, (error2, up2) => {
           if (error2 !== undefined) {
             done(error2, undefined);
             return;
           }
           const t2 = this.scheduler.now();
-          const o2 = this.cache.store(head, up2!.head, up2!.body, { requestTime: t1, responseTime: t2, originFetchedAt: up2!.originFetchedAt || t2 });
+          const o2 = this.cache.store(head, up2!.head, up2!.body, { requestTime: t1, responseTime: t2, originFetchedAt: up2!.originFetchedAt || t2 }, same ? key : undefined);
           this.finish(req, result, up2!, o2.stored ? o2.entry : undefined, done);
         });
         return;

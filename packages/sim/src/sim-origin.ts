@@ -5,8 +5,9 @@
  * arrival, applies the fault in force, waits the generation latency, and
  * answers, as packages/origin/src/origin-handler.ts does.
  *
- * Bodies: the site renders every body in full, then, unless `realBodies` is
- * set, the simulator swaps it for a zero-filled view of the same length. A
+ * Bodies: unless `realBodies` is set, the site does not render them (the head
+ * is the same, Content-Length included) and the simulator hands on a
+ * zero-filled view of the right length. A
  * million cached objects then cost their bookkeeping, not their bytes,
  * while every size a cache accounts for stays exact.
  */
@@ -141,15 +142,16 @@ export class SimOrigin implements SimEndpoint {
         reply(undefined, { head: e.head, body: e.body, originFetchedAt: now, result: 'origin' });
         return;
       }
-      const answer = this.site.answer(head, undefined, now);
+      const real = this.opts.realBodies === true;
+      const answer = this.site.answer(head, undefined, now, { renderBody: real });
       let body = answer.body;
       let resHead = answer.head;
       if (answer.head.status === 304) this.counters.recordOutcome(path, 'not-modified');
-      else if (req.sizeBytes !== undefined && answer.head.status === 200) {
+      else if (req.sizeBytes !== undefined && answer.head.status === 200 && req.sizeBytes !== answer.bodyBytes) {
         // The workload fixes this object's size: the body (and its length) follow it.
         resHead = { status: 200, headers: answer.head.headers.map((h) => (h[0] === 'content-length' ? ['content-length', String(req.sizeBytes)] : h)) };
-        if (head.method !== 'HEAD') body = this.opts.realBodies ? new Uint8Array(req.sizeBytes) : this.zeroView(req.sizeBytes);
-      } else if (!this.opts.realBodies && body.length > 0) body = this.zeroView(body.length);
+        if (head.method !== 'HEAD') body = real ? new Uint8Array(req.sizeBytes) : this.zeroView(req.sizeBytes);
+      } else if (!real && answer.bodyBytes > 0) body = this.zeroView(answer.bodyBytes);
       reply(undefined, { head: resHead, body, originFetchedAt: now, result: 'origin' });
     });
   }

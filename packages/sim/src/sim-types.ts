@@ -19,6 +19,13 @@ export interface SimRequest {
    * real origin has no way to be told.
    */
   sizeBytes: number | undefined;
+  /**
+   * The head's primary cache key as computed by a node whose key settings
+   * are `keyBy` (a token per distinct setting): the next node with the same
+   * settings reuses it instead of building it again. Set by the nodes.
+   */
+  key?: string;
+  keyBy?: symbol;
 }
 
 export interface SimAnswer {
