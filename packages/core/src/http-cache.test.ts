@@ -33,6 +33,18 @@ describe('HttpCache', () => {
     expect(c.stats()).toMatchObject({ hits: 2, misses: 1, validations: 1, stores: 1, objects: 1 });
   });
 
+  it('uses a key the caller already computed, for lookup and store alike', () => {
+    const c = make({ key: { dropQueryParams: ['utm_source'], sortQuery: true } });
+    const r = req('/a?utm_source=x&b=1');
+    const key = c.key(r);
+    expect(c.lookup(r, T0, { key })).toMatchObject({ kind: 'miss', primaryKey: key });
+    const out = c.store(r, res(200, [['cache-control', 'max-age=60']]), body('x'), at(T0), key);
+    expect(out.stored && out.entry.primaryKey).toBe(key);
+    // Found again by a request that keys alike, with or without the known key.
+    expect(c.lookup(req('/a?b=1&utm_source=y'), T0 + 1).kind).toBe('hit');
+    expect(c.lookup(r, T0 + 1, { key }).kind).toBe('hit');
+  });
+
   it('updates an entry from a 304 and serves it fresh again', () => {
     const c = make();
     c.store(req('/a'), res(200, [['cache-control', 'max-age=10'], ['etag', '"1"'], ['x-v', 'old']]), body('x'), at(T0));

@@ -12,6 +12,7 @@
  */
 import {
   buildConditionalHeaders,
+  createCacheKeyer,
   createCollapser,
   createHttpCache,
   rankParents,
@@ -114,7 +115,10 @@ export class SimCacheNode implements SimEndpoint {
   /** Requests being handled now. */
   private readonly pending = new Set<Pending>();
   readonly counters: SimNodeCounters = { requests: 0, results: {}, upstreamFetches: 0, evictionsBefore: 0, collapsedBefore: 0 };
-  private readonly keyToken: symbol;
+  /** Identifies this node's key settings (see SimRequest.key). */
+  readonly keyToken: symbol;
+  /** Whether keys depend on scheme, host and target alone (no header or cookie parts). */
+  readonly keyIsUrlOnly: boolean;
   /** Reused for every lookup (lookup is synchronous and keeps nothing of it). */
   private readonly lookupOpts: LookupOptions = { notBefore: undefined, key: undefined };
 
@@ -128,6 +132,8 @@ export class SimCacheNode implements SimEndpoint {
     this.role = config.role;
     this.region = config.region;
     this.keyToken = keyTokenOf(config, defaultOrigin);
+    const keyer = createCacheKeyer(config.key);
+    this.keyIsUrlOnly = keyer.headerNames.length === 0 && keyer.cookieNames.length === 0;
     this.coldStart();
   }
 

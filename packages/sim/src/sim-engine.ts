@@ -107,6 +107,13 @@ export class Simulation {
   /** Latency histogram of each client group's region. */
   private readonly groupLatency: Array<LatencyHistogram | undefined>;
   private readonly validators = new Map<string, string>();
+  /**
+   * Cache keys by workload object, per key setting: every request for an
+   * object then carries the very same key string, whose hash V8 keeps, so
+   * each tier's index lookup compares pointers instead of building, hashing
+   * and comparing a fresh string. Only for settings whose keys are URL-only.
+   */
+  private readonly keyMemo = new Map<symbol, { targets: Array<string | undefined>; keys: Array<string | undefined> }>();
   private readonly trackValidators: boolean;
   private readonly drainMs: number;
   private readonly controlRegion: string;
@@ -312,7 +319,11 @@ export class Simulation {
       if (v !== undefined) headers = [...headers, ['if-none-match', v]];
     }
     const head: RequestHead = { method: p.method, scheme: 'http', host: this.host, target: p.target, headers };
-    const req: SimRequest = { head, notBefore: 0, noStore: false, hops: 0, sizeBytes: p.sizeBytes };
+    const req: SimRequest = { head, notBefore: 0, noStore: false, hops: 0, sizeBytes: p.sizeBytes, key: undefined, keyBy: undefined };
+    if (p.objectId >= 0 && edge.keyIsUrlOnly) {
+      req.key = this.memoKey(edge, p.objectId, head);
+      req.keyBy = edge.keyToken;
+    }
     const links = this.linksFor(p, edge);
     const d = this.net.delay(links.out);
     if (d === LOST) {
@@ -326,6 +337,26 @@ export class Simulation {
         else s.schedule(b, () => (error === undefined ? this.complete(p, t0, edge, answer!) : this.fail(p, t0, edge, error)));
       }),
     );
+  }
+
+  private memoKey(edge: SimCacheNode, id: number, head: RequestHead): string {
+    let m = this.keyMemo.get(edge.keyToken);
+    if (m === undefined) {
+      m = { targets: [], keys: [] };
+      this.keyMemo.set(edge.keyToken, m);
+    }
+    const { targets, keys } = m;
+    // Grown densely (never by a sparse write, which would turn the arrays into dictionaries).
+    while (targets.length <= id) {
+      targets.push(undefined);
+      keys.push(undefined);
+    }
+    // An object's target is normally always the same; a workload that varies it (queries) is keyed afresh.
+    if (targets[id] !== head.target) {
+      targets[id] = head.target;
+      keys[id] = edge.cache.key(head);
+    }
+    return keys[id]!;
   }
 
   private complete(p: PlannedRequest, t0: number, edge: SimCacheNode, a: SimAnswer): void {
