@@ -84,7 +84,14 @@ function nonNeg(opts: FreshnessOptions, name: keyof FreshnessOptions): void {
 }
 
 // Runs on every stored response: no closure made per call.
+/**
+ * Frozen option objects already validated: a cache passes the same frozen
+ * options with every response it stores, and they cannot have changed.
+ */
+const validatedFrozen = new WeakSet<FreshnessOptions>();
+
 function validate(opts: FreshnessOptions): void {
+  if (validatedFrozen.has(opts)) return;
   nonNeg(opts, 'defaultTtlMs');
   nonNeg(opts, 'minTtlMs');
   nonNeg(opts, 'maxTtlMs');
@@ -97,6 +104,7 @@ function validate(opts: FreshnessOptions): void {
   if (opts.minTtlMs !== undefined && opts.maxTtlMs !== undefined && opts.minTtlMs > opts.maxTtlMs) {
     throw new TypeError(`expected opts.minTtlMs (${opts.minTtlMs}) to be <= opts.maxTtlMs (${opts.maxTtlMs})`);
   }
+  if (Object.isFrozen(opts)) validatedFrozen.add(opts);
 }
 
 /**

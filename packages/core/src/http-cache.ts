@@ -252,7 +252,8 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
     honourRequestNoStore: honourReqCc,
   });
   const storable = [storableOpts(false), storableOpts(true)];
-  const freshnessFor = [{ ...freshness, ignoreExpires: false }, { ...freshness, ignoreExpires: true }];
+  // Frozen: computeEntryTimes then validates them once, not with every response.
+  const freshnessFor = [Object.freeze({ ...freshness, ignoreExpires: false }), Object.freeze({ ...freshness, ignoreExpires: true })];
   const normalisers: VaryNormalisers = {
     'accept-encoding': acceptEncodingNormaliser(opts.encodings ?? ['br', 'gzip', 'identity']),
     ...opts.varyNormalisers,
@@ -468,7 +469,7 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
       });
       const head = { status: merged.status, headers: removeHeader(prepareForStorage(merged, decision).headers, 'age', 'cache-status') };
       entry.head = head;
-      entry.times = computeEntryTimes(times.requestTime, times.responseTime, merged, effective.cc, { ...freshness, ignoreExpires: effective.ignoreExpires });
+      entry.times = computeEntryTimes(times.requestTime, times.responseTime, merged, effective.cc, freshnessFor[effective.ignoreExpires ? 1 : 0]);
       entry.originFetchedAt = times.originFetchedAt ?? times.responseTime;
       entry.refreshing = false;
       if (indexed && store.peek(entry.storeKey) === entry) purges.indexEntry(entry.storeKey, { url: entry.url, tags: entry.tags, fetchedAt: entry.originFetchedAt });

@@ -104,20 +104,20 @@ export function makeBody(target: string, version: number, variant: string, sizeB
 }
 
 /**
- * IMF-fixdate of the whole second of `ms`, remembering the last second asked:
+ * A `name: IMF-fixdate` line for the whole second of `ms`, remembering the last second asked:
  * an origin answers many requests within one second, and a simulated one
  * answers hundreds of thousands.
  */
-function dateMemo(): (ms: number) => string {
+function dateMemo(name: string): (ms: number) => [string, string] {
   let second = NaN;
-  let text = '';
+  let line: [string, string] = [name, ''];
   return (ms) => {
     const s = Math.floor(ms / 1000);
     if (s !== second) {
       second = s;
-      text = new Date(s * 1000).toUTCString();
+      line = [name, new Date(s * 1000).toUTCString()];
     }
-    return text;
+    return line;
   };
 }
 
@@ -237,8 +237,13 @@ export function createSite(config: SiteConfig, startMs: number, options: CreateS
     return { version, since };
   };
 
-  const dateOf = dateMemo();
-  const lastModifiedOf = dateMemo();
+  const dateLine = dateMemo('date');
+  const lastModifiedLine = dateMemo('last-modified');
+  const versionLines: Array<[string, string]> = [];
+  const versionLine = (v: number): [string, string] => {
+    if (v >= 4096) return ['x-origin-version', String(v)];
+    return (versionLines[v] ??= ['x-origin-version', String(v)]);
+  };
   const lengthLines = new Map<number, [string, string]>();
   const lengthLine = (n: number): [string, string] => {
     let l = lengthLines.get(n);
@@ -266,9 +271,8 @@ export function createSite(config: SiteConfig, startMs: number, options: CreateS
       const path = q === -1 ? req.target : req.target.slice(0, q);
       const method = req.method.toUpperCase();
       let kind = methodKind(method);
-      const date = dateOf(now);
       const rule = ruleFor(path);
-      const headers: HeaderList = [['date', date], SERVER_LINE];
+      const headers: HeaderList = [dateLine(now), SERVER_LINE];
 
       if (kind === 'options') {
         headers.push(['allow', 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS'], ['content-length', '0']);
@@ -295,7 +299,8 @@ export function createSite(config: SiteConfig, startMs: number, options: CreateS
       // body follows from path, variant, version and size, so all of them go in
       // (a site changed at run time may resize a path without a new version).
       const etag = `"v${version}-${fnv1a(`${req.target}|${variant}|${sizeBytes}`).toString(16)}"`;
-      const lastModified = lastModifiedOf(since);
+      const lmLine = lastModifiedLine(since);
+      const lastModified = lmLine[1];
 
       for (const line of rule.lines) {
         if (line.fixed) headers.push(line.fixed);
@@ -303,13 +308,13 @@ export function createSite(config: SiteConfig, startMs: number, options: CreateS
       }
       headers.push(TEXT_LINE);
       if (rule.etag !== false) headers.push(['etag', etag]);
-      if (rule.lastModified !== false) headers.push(['last-modified', lastModified]);
+      if (rule.lastModified !== false) headers.push(lmLine);
       if (vary.length) headers.push(['vary', vary.join(', ')]);
       if (rule.expiresInSeconds !== undefined) {
         headers.push(['expires', new Date(Math.floor(now / 1000) * 1000 + rule.expiresInSeconds * 1000).toUTCString()]);
       }
       if (rule.setCookie) headers.push(['set-cookie', `session=${fnv1a(String(now)).toString(36)}; Path=/; HttpOnly`]);
-      headers.push(['x-origin-version', String(version)]);
+      headers.push(versionLine(version));
 
       // The origin answers conditionals itself, as a real application server does.
       const inm = headerValue(req.headers, 'if-none-match');
