@@ -286,10 +286,9 @@ export class SimCacheNode implements SimEndpoint {
       return;
     }
     const now = this.scheduler.now();
-    this.keyOf(req);
     const lo = this.lookupOpts;
     lo.notBefore = req.notBefore > 0 ? req.notBefore : undefined;
-    lo.key = req.key;
+    lo.key = this.keyOf(req);
     const look = this.cache.lookup(req.head, now, lo);
     switch (look.kind) {
       case 'hit':
@@ -331,7 +330,8 @@ export class SimCacheNode implements SimEndpoint {
 
   /** Unsafe and unusual methods go straight through; success invalidates (RFC 9111 §4.4). */
   private pass(req: SimRequest, done: Reply): void {
-    this.fetchUpstream({ head: req.head, notBefore: req.notBefore, noStore: req.noStore, hops: req.hops + 1, sizeBytes: req.sizeBytes, key: req.key, keyBy: req.keyBy }, this.keyOf(req), (error, up) => {
+    const key = this.keyOf(req);
+    this.fetchUpstream({ head: req.head, notBefore: req.notBefore, noStore: req.noStore, hops: req.hops + 1, sizeBytes: req.sizeBytes, key, keyBy: this.keyToken }, key, (error, up) => {
       if (error !== undefined) {
         done(error, undefined);
         return;
@@ -394,9 +394,10 @@ export class SimCacheNode implements SimEndpoint {
     // Without a purge ever applied here the purge index is empty and has nothing to say.
     const notBefore = this.purged ? Math.max(req.notBefore, this.cache.notBeforeFor(h) ?? 0) : req.notBefore;
     const t0 = this.scheduler.now();
-    // The same head goes up for a plain GET: its key goes with it.
-    const same = head === h;
-    this.fetchUpstream({ head, notBefore, noStore, hops: req.hops + 1, sizeBytes: req.sizeBytes, key: same ? req.key : undefined, keyBy: same ? req.keyBy : undefined }, key, (error, up) => {
+    // The same head goes up for a plain GET: its key (this node's) goes with it.
+    const knownKey = head === h ? key : undefined;
+    const upReq: SimRequest = { head, notBefore, noStore, hops: req.hops + 1, sizeBytes: req.sizeBytes, key: knownKey, keyBy: knownKey === undefined ? undefined : this.keyToken };
+    this.fetchUpstream(upReq, key, (error, up) => {
       if (error !== undefined) {
         done(error, undefined);
         return;
@@ -415,18 +416,18 @@ export class SimCacheNode implements SimEndpoint {
         done(undefined, { answer: this.fromEntry(req, stale, 'stale') });
         return;
       }
-      const outcome = noStore ? ({ stored: false, reason: 'no-store-requested' } as const) : this.cache.store(head, a.head, a.body, { requestTime: t0, responseTime: t1, originFetchedAt: a.originFetchedAt || t1 }, same ? key : undefined);
+      const outcome = noStore ? ({ stored: false, reason: 'no-store-requested' } as const) : this.cache.store(head, a.head, a.body, { requestTime: t0, responseTime: t1, originFetchedAt: a.originFetchedAt || t1 }, knownKey);
       if (!outcome.stored && outcome.reason === 'purged') {
         // Our parent handed back a copy older than a purge we applied: ask
         // again, telling it how recent a copy must be (the purge-time rule).
         const again = Math.max(notBefore, (this.purged ? this.cache.notBeforeFor(h, tagsOf(a.head.headers)) : undefined) ?? 0, t0);
-        this.fetchUpstream({ head, notBefore: again, noStore, hops: req.hops + 1, sizeBytes: req.sizeBytes, key: same ? req.key : undefined, keyBy: same ? req.keyBy : undefined }, key, (error2, up2) => {
+        this.fetchUpstream({ ...upReq, notBefore: again }, key, (error2, up2) => {
           if (error2 !== undefined) {
             done(error2, undefined);
             return;
           }
           const t2 = this.scheduler.now();
-          const o2 = this.cache.store(head, up2!.head, up2!.body, { requestTime: t1, responseTime: t2, originFetchedAt: up2!.originFetchedAt || t2 }, same ? key : undefined);
+          const o2 = this.cache.store(head, up2!.head, up2!.body, { requestTime: t1, responseTime: t2, originFetchedAt: up2!.originFetchedAt || t2 }, knownKey);
           this.finish(req, result, up2!, o2.stored ? o2.entry : undefined, done);
         });
         return;

@@ -1,24 +1,8 @@
 import type { RequestHead, ResponseHead, TierCacheSettings } from '@cdnlab/core';
 import { createRuntimeCache, pathGlob } from './runtime-cache';
+import { testCacheSettings } from './cache-settings.test-fixture';
 
-const SETTINGS: TierCacheSettings = {
-  capacityBytes: 1 << 20,
-  maxObjectBytes: 1 << 20,
-  eviction: 'lru',
-  collapsing: 'wait',
-  lockTimeoutMs: 5000,
-  maxWaiters: 0,
-  staleWhileRevalidate: true,
-  staleIfError: true,
-  graceMs: 0,
-  defaultTtlMs: 0,
-  minTtlMs: 0,
-  maxTtlMs: 0,
-  heuristicFraction: 0.1,
-  storeSetCookie: false,
-  variantCap: 16,
-  targetedFields: ['cdn-cache-control'],
-};
+const SETTINGS: TierCacheSettings = testCacheSettings();
 
 const req = (target: string): RequestHead => ({ method: 'GET', scheme: 'http', host: 'cdn.test', target, headers: [] });
 const res = (cc: string): ResponseHead => ({ status: 200, headers: [['cache-control', cc], ['content-length', '3'], ['etag', '"v1"']] });

@@ -1,25 +1,9 @@
 import type { TierCacheSettings } from '@cdnlab/core';
 import type { SetCacheSettingsRequest__Output, SetLinksRequest__Output } from '@cdnlab/rpc';
 import { cacheSettingsFromRequest, cacheSettingsMessage, linkChangeFromRequest, ttlOverridesFromRequest } from './tier-admin';
+import { testCacheSettings } from './cache-settings.test-fixture';
 
-const S: TierCacheSettings = {
-  capacityBytes: 1000,
-  maxObjectBytes: 500,
-  eviction: 'lru',
-  collapsing: 'wait',
-  lockTimeoutMs: 5000,
-  maxWaiters: 0,
-  staleWhileRevalidate: true,
-  staleIfError: true,
-  graceMs: 0,
-  defaultTtlMs: 0,
-  minTtlMs: 0,
-  maxTtlMs: 0,
-  heuristicFraction: 0.1,
-  storeSetCookie: false,
-  variantCap: 16,
-  targetedFields: ['cdn-cache-control'],
-};
+const S: TierCacheSettings = testCacheSettings({ capacityBytes: 1000, maxObjectBytes: 500 });
 
 const cacheReq = (r: Partial<SetCacheSettingsRequest__Output>): SetCacheSettingsRequest__Output => ({
   setTargetedFields: false,

@@ -23,26 +23,10 @@ import {
   type TierState__Output,
 } from '@cdnlab/rpc';
 import { startTierNode, type RunningTierNode } from '../src';
+import { testCacheSettings } from '../src/cache-settings.test-fixture';
 
 const TOKEN = 'tier-admin-test-token';
-const SETTINGS: TierCacheSettings = {
-  capacityBytes: 1 << 24,
-  maxObjectBytes: 1 << 20,
-  eviction: 'lru',
-  collapsing: 'wait',
-  lockTimeoutMs: 5000,
-  maxWaiters: 0,
-  staleWhileRevalidate: true,
-  staleIfError: true,
-  graceMs: 0,
-  defaultTtlMs: 0,
-  minTtlMs: 0,
-  maxTtlMs: 0,
-  heuristicFraction: 0.1,
-  storeSetCookie: false,
-  variantCap: 16,
-  targetedFields: ['cdn-cache-control'],
-};
+const SETTINGS: TierCacheSettings = testCacheSettings({ capacityBytes: 1 << 24 });
 
 describe('TierAdmin on a running tier node', () => {
   let origin: RpcServer;
