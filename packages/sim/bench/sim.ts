@@ -7,7 +7,13 @@
  *  (b) a generated 1,000-edge topology (25 regions × 40 edges) with the same
  *      workload spread over the regions: wall time and peak RSS;
  *  (c) the same trace through a bare chain of 4 core Store.access LRUs: the
- *      ceiling the HTTP semantics are measured against.
+ *      ceiling the HTTP semantics are measured against;
+ *  (d) the same trace through (a)'s three HttpCaches and origin site, called
+ *      in a plain loop: lookup at each tier until a hit, the site's answer on
+ *      a miss everywhere, then store and responseHead at each tier on the
+ *      way back. No network, scheduler, collapsing or engine: what the core's
+ *      HTTP semantics cost alone, so (c) -> (d) -> (a) says where the time
+ *      goes between bare stores, the caching core and the whole simulator.
  *
  * Each part runs in its own process, so each peak RSS is that part's alone
  * (one process for all three reported (a)'s peak under (b)). (b) runs with
@@ -23,15 +29,16 @@
  *
  * CDNLAB_BENCH_QUICK=1 runs 1 M requests instead of 10 M;
  * CDNLAB_BENCH_REQUESTS=n and CDNLAB_BENCH_OBJECTS=n set the sizes;
- * CDNLAB_BENCH_ONLY=a|b|c runs one part in this process.
+ * CDNLAB_BENCH_ONLY=a|b|c|d runs one part in this process.
  * Run: pnpm --filter @cdnlab/sim bench
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createStore, zipfTrace } from '@cdnlab/core';
-import type { ClientGroup, Scenario, Topology, Workload } from '@cdnlab/scenario';
+import { createHttpCache, createStore, httpCacheOptionsFromSettings, zipfTrace, type LookupOptions, type RequestHead, type ResponseHead } from '@cdnlab/core';
+import { createSite } from '@cdnlab/origin/src/site';
+import type { CacheNode, ClientGroup, OriginNode, Scenario, Topology, Workload } from '@cdnlab/scenario';
 import { generateTopology, Simulation } from '../src/index';
 
 const QUICK = process.env.CDNLAB_BENCH_QUICK === '1';
@@ -39,7 +46,7 @@ const REQUESTS = Number(process.env.CDNLAB_BENCH_REQUESTS ?? (QUICK ? 1_000_000 
 const OBJECTS = Number(process.env.CDNLAB_BENCH_OBJECTS ?? 1_000_000);
 const ALPHA = 0.8;
 const RATE = 100_000; // requests per virtual second, whole workload
-const ONLY = process.env.CDNLAB_BENCH_ONLY; // a, b or c
+const ONLY = process.env.CDNLAB_BENCH_ONLY; // a, b, c or d
 const HEAP_MIB = Number(process.env.CDNLAB_BENCH_HEAP_MIB ?? 3072);
 const SEMI_MIB = Number(process.env.CDNLAB_BENCH_SEMI_MIB ?? 64);
 /** Where a part run as a child writes its figures for the parent's ratios. */
@@ -106,7 +113,7 @@ function maxRssMiB(): number {
 }
 
 /** Runs one part in a child process (its own heap and peak RSS); returns its figures. */
-function runPart(part: 'a' | 'b' | 'c', nodeFlags: string[] = []): Figures | undefined {
+function runPart(part: 'a' | 'b' | 'c' | 'd', nodeFlags: string[] = []): Figures | undefined {
   const dir = mkdtempSync(join(tmpdir(), 'cdnlab-sim-bench-'));
   const file = join(dir, 'figures.json');
   try {
@@ -131,6 +138,7 @@ if (!process.env.CDNLAB_BENCH_CHILD) {
 
 let a: Figures | undefined;
 let c: Figures | undefined;
+let d: Figures | undefined;
 
 if (ONLY === 'a') {
   const chain = generateTopology({ name: 'bench-chain', regions: 1, edgesPerRegion: 1 });
@@ -167,20 +175,75 @@ if (ONLY === 'c') {
   console.log(`(c: bare chain of Store.access LRUs) ${fmt(trace.length)} requests in ${seconds.toFixed(2)} s wall, ${cpu.toFixed(2)} s CPU: ${fmt(c.reqPerSec)} req/s (${fmt(trace.length / cpu)} per CPU-second); origin ${fmt(origin)}`);
 }
 
+if (ONLY === 'd') {
+  // (a)'s chain, its tiers' cache settings and its origin site, without the simulation around them.
+  const chain = generateTopology({ name: 'bench-chain', regions: 1, edgesPerRegion: 1 });
+  const host = chain.zone;
+  const caches = ['edge', 'regional', 'shield'].map((role) => {
+    const n = chain.nodes.find((x) => x.role === role) as CacheNode;
+    return createHttpCache(httpCacheOptionsFromSettings(n.id, n.cache, n.key, `http://${host}`));
+  });
+  const originNode = chain.nodes.find((x): x is OriginNode => x.role === 'origin');
+  if (!originNode?.site) throw new Error('the generated chain has no synthetic origin site');
+  const site = createSite({ paths: originNode.site.paths, versionEveryMs: originNode.site.versionEveryMs }, 0);
+  const trace = zipfTrace({ alpha: ALPHA, n: OBJECTS, length: REQUESTS, seed: 1 });
+  const heads: RequestHead[] = [];
+  const keys: string[] = [];
+  const lo: LookupOptions = { notBefore: undefined, key: undefined };
+  const noBody = new Uint8Array(0);
+  const c0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  let origin = 0;
+  for (let i = 0; i < trace.length; i++) {
+    const now = (i * 1000) / RATE;
+    const id = trace[i];
+    // One head and one key string per object, as the simulator's engine keeps them.
+    const req = (heads[id] ??= { method: 'GET', scheme: 'http', host, target: `/objects/${id}`, headers: [] });
+    const key = (keys[id] ??= caches[0].key(req));
+    lo.key = key;
+    let depth = 0;
+    let head: ResponseHead | undefined;
+    for (; depth < caches.length; depth++) {
+      const look = caches[depth].lookup(req, now, lo);
+      if (look.kind === 'hit') {
+        head = caches[depth].responseHead(look.entry, req, now);
+        break;
+      }
+    }
+    if (head === undefined) {
+      origin++;
+      head = site.answer(req, undefined, now, { renderBody: false }).head;
+    }
+    for (let t = depth - 1; t >= 0; t--) {
+      const o = caches[t].store(req, head, noBody, { requestTime: now, responseTime: now }, key);
+      if (o.stored) head = caches[t].responseHead(o.entry, req, now);
+    }
+  }
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = cpuSeconds(c0);
+  d = { reqPerSec: trace.length / seconds, reqPerCpuSec: trace.length / cpu, seconds };
+  console.log(`(d: (a)'s HttpCaches and origin site in a plain loop, no network or scheduler) ${fmt(trace.length)} requests in ${seconds.toFixed(2)} s wall, ${cpu.toFixed(2)} s CPU: ${fmt(d.reqPerSec)} req/s (${fmt(d.reqPerCpuSec)} per CPU-second); origin ${fmt(origin)}`);
+  console.log(`    peak RSS ${fmt(maxRssMiB())} MiB (${v8Flags()})`);
+}
+
 if (FIGURES_FILE) {
-  writeFileSync(FIGURES_FILE, JSON.stringify(a ?? c ?? {}));
+  writeFileSync(FIGURES_FILE, JSON.stringify(a ?? c ?? d ?? {}));
 } else {
   if (!ONLY) {
     const young = `--max-semi-space-size=${SEMI_MIB}`;
     a = runPart('a', [young]);
     runPart('b', [`--max-old-space-size=${HEAP_MIB}`, young]);
     c = runPart('c');
+    d = runPart('d', [young]);
   }
   if (a) {
     console.log(`(a) against the aim of ${fmt(AIM)} req/s on one core: ${(a.reqPerSec / AIM).toFixed(4)} of it by wall time, ${(a.reqPerCpuSec / AIM).toFixed(4)} per CPU-second: ${a.reqPerSec >= AIM ? 'met' : 'NOT met'}`);
   }
   if (a && c) {
     console.log(`ratio (a)/(c): ${(a.reqPerSec / c.reqPerSec).toFixed(4)} by wall time, ${(a.reqPerCpuSec / c.reqPerCpuSec).toFixed(4)} per CPU-second (full HTTP semantics and virtual-time network vs bare stores)`);
+  }
+  if (a && c && d) {
+    console.log(`where the time goes, per CPU-second: bare stores (c) ${fmt(c.reqPerCpuSec)} -> HTTP semantics of the core (d) ${fmt(d.reqPerCpuSec)} (${(c.reqPerCpuSec / d.reqPerCpuSec).toFixed(1)}x slower) -> the whole simulator (a) ${fmt(a.reqPerCpuSec)} (${(d.reqPerCpuSec / a.reqPerCpuSec).toFixed(1)}x slower again)`);
   }
   console.log('ratios use wall time (the machine may be shared: see the CPU-second figures)');
 }
