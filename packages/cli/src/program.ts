@@ -11,6 +11,7 @@ import { registerStatus } from './commands/status';
 import { registerUp } from './commands/up';
 import { registerValidate } from './commands/validate';
 import { registerCompose } from './commands/compose';
+import { registerTopology } from './commands/topology';
 import { registerRunnerCommands } from '@cdnlab/runner';
 
 export function createProgram(): Command {
@@ -36,5 +37,6 @@ export function createProgram(): Command {
   registerValidate(program);
   registerRunnerCommands(program);
   registerCompose(program);
+  registerTopology(program);
   return program;
 }

@@ -48,5 +48,7 @@ describe('generateTopology', () => {
     expect(() => generateTopology({ regions: 2, edgesPerRegion: 0 })).toThrow('expected opts.edgesPerRegion to be an integer >= 1, got 0');
     expect(() => generateTopology({ pops: [{ name: 'X', lat: 0, lon: 0 }], edgesPerRegion: 1 })).toThrow('expected opts.pops[0].name to be a lower-case name');
     expect(() => generateTopology({ regions: 2, edgesPerRegion: 1, kmPerMs: 0 })).toThrow('expected opts.kmPerMs to be a positive number, got 0');
+    const fra = { name: 'fra', lat: 50, lon: 8.6 };
+    expect(() => generateTopology({ pops: [fra, fra], edgesPerRegion: 1 })).toThrow('expected opts.pops[1].name to be unique, got "fra" twice');
   });
 });

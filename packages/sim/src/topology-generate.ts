@@ -11,7 +11,7 @@
  * bound (real routes are longer; the loader's own default for files that give
  * only locations is 100 km/ms to allow for it): pass `kmPerMs` to change it.
  */
-import { normaliseTopology, type Topology, type TopologyFile } from '@cdnlab/scenario';
+import { FileError, FileErrors, formatPath, normaliseTopology, parseYaml, type DocPath, type Topology, type TopologyFile } from '@cdnlab/scenario';
 
 export interface Pop {
   name: string;
@@ -94,6 +94,28 @@ function nonNeg(name: string, v: number): number {
 
 /** Builds (and validates, through the loader) a topology of the given shape. */
 export function generateTopology(opts: GenerateTopologyOptions): Topology {
+  const file = generateTopologyFile(opts);
+  const where = file.name;
+  return normaliseTopology({ value: file, locate: (path) => ({ file: `<generated ${where}>`, line: 1, col: 1, path, quoted: false }) });
+}
+
+/**
+ * Region i's client addresses: a /24 of loopback from 127.64.0.0 on, clear of
+ * the addresses the launcher gives nodes (127.<prefix>.x.y with small
+ * prefixes), so a small generated topology also runs on the embedded engine
+ * and `cdnlab up` (their clients bind these addresses).
+ */
+function regionCidr(i: number): string {
+  return `127.${64 + (i >> 8)}.${i & 255}.0/24`;
+}
+
+/**
+ * The topology *file* value of the given shape (what `cdnlab topology
+ * generate` writes as YAML): regions with their locations and the distance
+ * table, one shield, the regionals and an origin listed, edges generated
+ * per region by the file's own `edges: { perRegion }`.
+ */
+export function generateTopologyFile(opts: GenerateTopologyOptions): TopologyFile & { name: string } {
   if (opts === null || typeof opts !== 'object') throw new TypeError(`expected opts to be an object, got ${String(opts)}`);
   const pops = opts.pops ? [...opts.pops] : syntheticPops(count('regions', opts.regions, 1));
   if (pops.length === 0) throw new TypeError('expected opts.pops to list at least one PoP');
@@ -102,7 +124,12 @@ export function generateTopology(opts: GenerateTopologyOptions): Topology {
     if (!(p.lat >= -90 && p.lat <= 90)) throw new TypeError(`expected opts.pops[${i}].lat to be in [-90, 90], got ${p.lat}`);
     if (!(p.lon >= -180 && p.lon <= 180)) throw new TypeError(`expected opts.pops[${i}].lon to be in [-180, 180], got ${p.lon}`);
   });
-  if (pops.length > 65536) throw new TypeError(`expected at most 65536 regions, got ${pops.length}`);
+  if (pops.length > 16384) throw new TypeError(`expected at most 16384 regions (one loopback /24 each), got ${pops.length}`);
+  const seen = new Set<string>();
+  pops.forEach((p, i) => {
+    if (seen.has(p.name)) throw new TypeError(`expected opts.pops[${i}].name to be unique, got ${JSON.stringify(p.name)} twice`);
+    seen.add(p.name);
+  });
   const edgesPerRegion = count('edgesPerRegion', opts.edgesPerRegion, 1);
   const regionals = count('regionalsPerRegion', opts.regionalsPerRegion ?? 1, 1);
   const shields = count('shields', opts.shields ?? 1, 1);
@@ -143,7 +170,7 @@ export function generateTopology(opts: GenerateTopologyOptions): Topology {
   const file = {
     name: opts.name ?? `generated-${pops.length}x${edgesPerRegion}`,
     description: `${pops.length} regions × ${edgesPerRegion} edges, ${regionals} regional(s) per region, ${shields} shield(s), generated`,
-    regions: pops.map((p, i) => ({ name: p.name, cidrs: [`10.${i >> 8}.${i & 255}.0/24`], location: { lat: p.lat, lon: p.lon } })),
+    regions: pops.map((p, i) => ({ name: p.name, cidrs: [regionCidr(i)], location: { lat: p.lat, lon: p.lon } })),
     distances,
     defaults: {
       ...(opts.edge ? { edge: { cache: opts.edge } } : {}),
@@ -156,6 +183,42 @@ export function generateTopology(opts: GenerateTopologyOptions): Topology {
     ...(opts.dns ? { dns: opts.dns } : {}),
     control: { fanout: opts.fanout ?? 'direct' },
   };
-  const where = file.name;
-  return normaliseTopology({ value: file, locate: (path) => ({ file: `<generated ${where}>`, line: 1, col: 1, path, quoted: false }) });
+  return file as TopologyFile & { name: string };
+}
+
+/**
+ * A list of PoPs from YAML (or JSON) text: a sequence of `{ name, lat, lon }`
+ * maps, e.g. `- { name: fra, lat: 50.03, lon: 8.57 }`. Every problem is
+ * reported at once, each with its file, line, column and field.
+ */
+export function parsePops(text: string, file: string): Pop[] {
+  const { value, locate } = parseYaml(text, file);
+  const errors: FileError[] = [];
+  const report = (path: DocPath, detail: string, at: 'key' | 'value' = 'value'): void => {
+    const p = locate(path, at);
+    errors.push(new FileError(p.file, p.line, p.quoted ? p.col + 1 : p.col, formatPath(path), detail));
+  };
+  if (!Array.isArray(value) || value.length === 0) {
+    report([], 'expected a non-empty list of PoPs such as "- { name: fra, lat: 50.03, lon: 8.57 }"');
+    throw new FileErrors(errors);
+  }
+  const pops: Pop[] = [];
+  const seen = new Map<string, number>();
+  value.forEach((raw: unknown, i) => {
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+      report([i], 'expected a map with name, lat and lon');
+      return;
+    }
+    const r = raw as Record<string, unknown>;
+    for (const k of Object.keys(r)) if (k !== 'name' && k !== 'lat' && k !== 'lon') report([i, k], `unknown field "${k}"; a PoP has name, lat and lon`, 'key');
+    const { name, lat, lon } = r;
+    if (typeof name !== 'string' || !/^[a-z][a-z0-9-]*$/.test(name)) report([i, 'name'], `expected a lower-case name (letters, digits, "-"), got ${JSON.stringify(name ?? null)}`);
+    else if (seen.has(name)) report([i, 'name'], `duplicate PoP name "${name}" (also at [${seen.get(name)}])`);
+    else seen.set(name, i);
+    if (typeof lat !== 'number' || !(lat >= -90 && lat <= 90)) report([i, 'lat'], `expected a latitude in degrees, -90 to 90, got ${JSON.stringify(lat ?? null)}`);
+    if (typeof lon !== 'number' || !(lon >= -180 && lon <= 180)) report([i, 'lon'], `expected a longitude in degrees, -180 to 180, got ${JSON.stringify(lon ?? null)}`);
+    pops.push({ name: name as string, lat: lat as number, lon: lon as number });
+  });
+  if (errors.length) throw new FileErrors(errors.sort((a, b) => a.line - b.line || a.col - b.col));
+  return pops;
 }
