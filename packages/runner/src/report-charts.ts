@@ -50,6 +50,9 @@ function timeRows(results: readonly RunResult[], pick: (r: RunResult) => number[
   );
 }
 
+/** More edges than this are charted per region. */
+const MAX_EDGE_LINES = 24;
+
 export async function renderCharts(results: readonly RunResult[]): Promise<Chart[]> {
   const charts: Chart[] = [];
   const add = async (name: string, title: string, caption: string, spec: TopLevelSpec): Promise<void> => {
@@ -134,11 +137,25 @@ export async function renderCharts(results: readonly RunResult[]): Promise<Chart
     } as TopLevelSpec);
   }
 
-  const edgeRows: Row[] = results.flatMap((r) =>
-    Object.entries(r.series.byEdge).flatMap(([edge, arr]) => arr.map((v, i) => ({ variant: r.variant, edge, t: ((i + 1) * r.series.bucketMs) / 1000, value: (v * 1000) / r.series.bucketMs }))),
-  );
-  await add('edge-requests', 'Requests per edge over time', 'Answers per second from each edge: how DNS (or anycast) spread the clients, and where they went when an edge failed.', {
-    ...base('Answers per second, per edge', edgeRows),
+  // One line per edge reads well up to a couple of dozen edges; beyond that
+  // (a generated topology of hundreds) the lines are summed per region, or
+  // the chart would be an unreadable smear that takes minutes to lay out.
+  const edgeCount = Math.max(0, ...results.map((r) => Object.keys(r.series.byEdge).length));
+  const perRegion = edgeCount > MAX_EDGE_LINES;
+  const edgeRows: Row[] = results.flatMap((r) => {
+    const lines = new Map<string, number[]>();
+    const regionOf = new Map(r.nodes.map((n) => [n.id, n.region]));
+    for (const [edge, arr] of Object.entries(r.series.byEdge)) {
+      const name = perRegion ? (regionOf.get(edge) ?? edge) : edge;
+      const sum = lines.get(name);
+      if (sum === undefined) lines.set(name, [...arr]);
+      else arr.forEach((v, i) => (sum[i] = (sum[i] ?? 0) + v));
+    }
+    return [...lines].flatMap(([line, arr]) => arr.map((v, i) => ({ variant: r.variant, line, t: ((i + 1) * r.series.bucketMs) / 1000, value: (v * 1000) / r.series.bucketMs })));
+  });
+  const what = perRegion ? `the ${edgeCount} edges summed per region` : 'each edge';
+  await add('edge-requests', perRegion ? 'Requests per region\'s edges over time' : 'Requests per edge over time', `Answers per second from ${what}: how DNS (or anycast) spread the clients, and where they went when an edge failed.`, {
+    ...base(perRegion ? 'Answers per second, edges of each region' : 'Answers per second, per edge', edgeRows),
     width: WIDTH,
     height: 120,
     mark: { type: 'line', interpolate: 'step-before' },
@@ -146,7 +163,7 @@ export async function renderCharts(results: readonly RunResult[]): Promise<Chart
       row: { field: 'variant', type: 'nominal', title: null },
       x: { field: 't', type: 'quantitative', title: 'time (s)' },
       y: { field: 'value', type: 'quantitative', title: 'answers/s' },
-      color: { field: 'edge', type: 'nominal' },
+      color: { field: 'line', type: 'nominal', title: perRegion ? 'region' : 'edge' },
     },
   } as TopLevelSpec);
 

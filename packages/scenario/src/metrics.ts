@@ -196,13 +196,14 @@ export function checkSelector(metric: string, labels: readonly LabelMatcher[]): 
  */
 export function metricValue(r: RunResult, metric: string, labels: readonly LabelMatcher[] = []): number {
   const def = checkSelector(metric, labels);
-  let series = def.series(r).filter((s) => matchesLabels({ labels: [...labels] }, s.labels));
-  // origin.requests lists every request twice (by path and by kind): fold one view.
-  if (def.name === 'origin.requests') {
-    const by = labels.some((l) => l.name === 'kind') ? 'kind' : 'path';
-    if (!labels.some((l) => l.name === 'path' || l.name === 'kind')) return r.origin.requests;
-    series = series.filter((s) => s.labels.by === by);
-  }
+  // origin.requests lists every request twice (by path and by kind): without either label, the total.
+  if (def.name === 'origin.requests' && !labels.some((l) => l.name === 'path' || l.name === 'kind')) return r.origin.requests;
+  return fold(def, def.series(r).filter((s) => matchesLabels({ labels: [...labels] }, s.labels)), labels.some((l) => l.name === 'kind') ? 'kind' : 'path');
+}
+
+/** Folds the series a selector matched; `by` picks origin.requests' view (path or kind). */
+function fold(def: MetricDef, matched: Series[], by: 'path' | 'kind'): number {
+  const series = def.name === 'origin.requests' ? matched.filter((s) => s.labels.by === by) : matched;
   switch (def.fold) {
     case 'sum':
       return series.reduce((a, s) => a + s.num, 0);
@@ -234,12 +235,21 @@ export function computeMetrics(r: RunResult): Record<string, number> {
   const out: Record<string, number> = {};
   for (const def of DEFS.values()) {
     out[def.name] = metricValue(r, def.name);
+    // The series once, grouped by each label's values in one pass: a run can
+    // have tens of thousands of origin paths, and a lookup per value would be
+    // quadratic in them.
+    const all = def.series(r);
     for (const label of def.labels) {
-      const values = new Set<string>();
-      for (const s of def.series(r)) if (s.labels[label] !== undefined) values.add(s.labels[label]);
-      for (const v of [...values].sort()) {
-        const sel: LabelMatcher[] = [{ name: label, op: '=', value: v }];
-        out[selectorKey(def.name, sel)] = metricValue(r, def.name, sel);
+      const groups = new Map<string, Series[]>();
+      for (const s of all) {
+        const v = s.labels[label];
+        if (v === undefined) continue;
+        const g = groups.get(v);
+        if (g === undefined) groups.set(v, [s]);
+        else g.push(s);
+      }
+      for (const v of [...groups.keys()].sort()) {
+        out[selectorKey(def.name, [{ name: label, op: '=', value: v }])] = fold(def, groups.get(v)!, label === 'kind' ? 'kind' : 'path');
       }
     }
   }
