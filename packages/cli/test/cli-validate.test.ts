@@ -70,3 +70,39 @@ describe('cdnlab usage', () => {
     expect(r.stdout).toMatch(/up \[options\] \[topology\]/);
   });
 });
+
+describe('cdnlab run and a scenario\'s engines', () => {
+  const simOnly = (): string => {
+    const file = path.join(tmp, 'sim-only.yaml');
+    writeFileSync(
+      file,
+      [
+        'name: sim-only',
+        'title: t',
+        'description: d',
+        `topology: ${path.join(ROOT, 'topologies/default.yaml')}`,
+        'engines: [sim]',
+        'workload:',
+        '  duration: 1s',
+        '  clients: [{ region: na, rate: 20 }]',
+        '  objects: { popularity: hot, keys: [/hot] }',
+        'expectations:',
+        '  - expect: requests.errors == 0',
+      ].join('\n'),
+    );
+    return file;
+  };
+
+  it('runs on the scenario\'s engine when none is asked for', () => {
+    const r = cdnlab('run', simOnly(), '--no-progress', '--out', path.join(tmp, 'reports'));
+    expect(r.stderr).toContain('running on the sim engine');
+    expect(r.code).toBe(0);
+  });
+
+  it('refuses an engine the scenario is not written for, naming the one it is', () => {
+    const file = simOnly();
+    const r = cdnlab('run', file, '--engine', 'embedded', '--no-progress', '--out', path.join(tmp, 'reports'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`cdnlab: ${file}: engines: written for the sim engine only, and --engine embedded; run it with --engine sim`);
+  });
+});

@@ -11,12 +11,12 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DEFAULT_COMPOSE_TOKEN, DEFAULT_TOPOLOGY, type RunningTopology } from '@cdnlab/launcher';
-import { loadScenarioFile, loadTopologyFile, type Engine } from '@cdnlab/scenario';
+import { loadScenarioFile, loadTopologyFile, type Engine, type Scenario } from '@cdnlab/scenario';
 import { attachToRun } from './attach-target';
 import { attachToCompose } from './compose-target';
 import { createEmbeddedEngine } from './engine-embedded';
 import { explainScenario } from './explain';
-import { runScenario } from './run';
+import { RunError, runScenario } from './run';
 
 export const ENGINES = ['embedded', 'sim'] as const;
 
@@ -49,7 +49,8 @@ interface RunFlags {
   quick?: boolean;
   json?: boolean;
   progress: boolean;
-  engine: (typeof ENGINES)[number];
+  /** Unset: the scenario's first engine (`engines:`, default embedded). */
+  engine?: (typeof ENGINES)[number];
   target?: string | true;
   topology?: string;
   token?: string;
@@ -94,7 +95,7 @@ export function registerRunnerCommands(program: Command): void {
     .option('--quick', 'apply the scenario\'s quick profile (short runs for CI)')
     .option('--json', 'print a machine-readable summary on stdout (the table goes to stderr)')
     .option('--no-progress', 'no progress bar')
-    .addOption(new Option('--engine <engine>', 'embedded: real processes on loopback; sim: the simulator in virtual time').choices(ENGINES).default('embedded'))
+    .addOption(new Option('--engine <engine>', "embedded: real processes on loopback; sim: the simulator in virtual time (default: the scenario's first `engines:` entry, else embedded)").choices(ENGINES))
     .option('--target [prefix]', 'run against a running cluster: one started by `cdnlab up` (its prefix, e.g. 127.0; optional when only one runs), or `compose[:<project>]` from inside a compose network')
     .option('--topology <file>', 'with --target compose: the topology the compose file was generated from (default: $CDNLAB_COMPOSE_TOPOLOGY, else the default topology)')
     .option('--token <token>', 'with --target compose: the cluster token (default: $CDNLAB_TOKEN)')
@@ -107,14 +108,17 @@ export function registerRunnerCommands(program: Command): void {
       };
       process.once('SIGINT', onSigint);
       try {
-        let engine: Engine;
-        if (flags.engine === 'sim') {
-          if (flags.target !== undefined) throw new Error('--target applies to the embedded engine only');
-          engine = await simEngine();
-        } else {
+        if (flags.engine === 'sim' && flags.target !== undefined) throw new Error('--target applies to the embedded engine only');
+        const engine = async (scenario: Scenario): Promise<Engine> => {
+          const kind = flags.engine ?? (flags.target !== undefined ? 'embedded' : scenario.engines[0]);
+          if (!scenario.engines.includes(kind)) {
+            const how = flags.target !== undefined ? '--target runs real processes' : `--engine ${kind}`;
+            throw new RunError(`${scenario.file}: engines: written for the ${scenario.engines.join(' and ')} engine${scenario.engines.length > 1 ? 's' : ''} only, and ${how}; run it with --engine ${scenario.engines[0]}`);
+          }
+          if (kind === 'sim') return simEngine();
           const target = targetOf(flags);
-          engine = createEmbeddedEngine(target ? { target } : {});
-        }
+          return createEmbeddedEngine(target ? { target } : {});
+        };
         const r = await runScenario(file, {
           engine,
           ...(flags.variant !== undefined ? { variant: flags.variant } : {}),

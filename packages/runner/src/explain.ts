@@ -6,6 +6,11 @@
  */
 import { formatDuration, isCacheNode, type Scenario, type Topology, type TopologyNode } from '@cdnlab/scenario';
 
+/** A readable list: a generated topology can change a thousand nodes at once. */
+function someOf(ids: readonly string[], max = 12): string {
+  return ids.length > max ? `${ids.slice(0, max).join(', ')}, …` : ids.join(', ');
+}
+
 function show(v: unknown): string {
   return typeof v === 'string' ? v : JSON.stringify(v);
 }
@@ -47,7 +52,7 @@ export function topologyChanges(from: Topology, to: Topology): string[] {
       grouped.set(key, [...(grouped.get(key) ?? []), n.id]);
     }
   }
-  for (const [change, ids] of grouped) lines.push(`${change} on ${ids.length === 1 ? ids[0] : `${ids.length} nodes (${ids.join(', ')})`}`);
+  for (const [change, ids] of grouped) lines.push(`${change} on ${ids.length === 1 ? ids[0] : `${ids.length} nodes (${someOf(ids)})`}`);
   const rest: Array<{ path: string; from: unknown; to: unknown }> = [];
   diff({ zone: from.zone, regions: from.regions, distances: from.distances, dns: from.dns, control: from.control }, { zone: to.zone, regions: to.regions, distances: to.distances, dns: to.dns, control: to.control }, '', rest);
   for (const c of rest) lines.push(`${c.path}: ${show(c.from)} → ${show(c.to)}`);
@@ -56,7 +61,9 @@ export function topologyChanges(from: Topology, to: Topology): string[] {
 }
 
 export function explainScenario(s: Scenario): string {
-  const out: string[] = [`${s.title}`, `${'='.repeat(Math.min(78, s.title.length))}`, '', s.description.trim(), '', `Scenario ${s.name} (${s.file})${s.quick ? ', quick profile' : ''}.`, ''];
+  const out: string[] = [`${s.title}`, `${'='.repeat(Math.min(78, s.title.length))}`, '', s.description.trim(), '', `Scenario ${s.name} (${s.file})${s.quick ? ', quick profile' : ''}.`];
+  if (s.engines.length === 1) out.push(`Runs on the ${s.engines[0]} engine only (engines: [${s.engines[0]}]).`);
+  out.push('');
   const first = s.variants[0];
   out.push(`Topology: ${first.topology.name}, ${first.topology.nodes.length} nodes in ${first.topology.regions.map((r) => r.name).join(', ')}.`, '');
   out.push('Variants (each runs the same workload and timeline):');

@@ -14,7 +14,8 @@ import { writeReport } from './report-files';
 import { formatSummaryTable, summaryRows, type SummaryRow } from './summary';
 
 export interface RunScenarioOptions {
-  engine: Engine;
+  /** The engine, or how to make one once the scenario is loaded (its `engines` say which it is written for). */
+  engine: Engine | ((scenario: Scenario) => Engine | Promise<Engine>);
   /** Run only this variant. */
   variant?: string;
   /** Overrides the workload's seed. */
@@ -125,6 +126,7 @@ export async function runScenario(file: string, opts: RunScenarioOptions): Promi
   const variants = opts.variant === undefined ? scenario.variants : scenario.variants.filter((v) => v.name === opts.variant);
   if (variants.length === 0) throw new RunError(`no variant "${opts.variant}" in ${scenario.file}; variants: ${scenario.variants.map((v) => v.name).join(', ')}`);
   const seed = opts.seed ?? scenario.workload.seed;
+  const engine = typeof opts.engine === 'function' ? await opts.engine(scenario) : opts.engine;
   const showBar = opts.progress !== false && isTty(stdout) && isTty(stderr);
 
   const results: RunResult[] = [];
@@ -132,10 +134,10 @@ export async function runScenario(file: string, opts: RunScenarioOptions): Promi
     if (opts.signal?.aborted) break;
     const label = `[${i + 1}/${variants.length}] ${variant.name}`;
     const bar = showBar ? progressBar(stderr, label) : undefined;
-    if (!bar) stderr.write(`${label}: running on the ${opts.engine.name} engine ...\n`);
+    if (!bar) stderr.write(`${label}: running on the ${engine.name} engine ...\n`);
     const began = Date.now();
     try {
-      const r = await opts.engine.run({ scenario, variant, seed, ...(bar ? { onProgress: (p: RunProgress) => bar.update(p) } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
+      const r = await engine.run({ scenario, variant, seed, ...(bar ? { onProgress: (p: RunProgress) => bar.update(p) } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
       results.push(r);
     } finally {
       bar?.stop();
@@ -147,15 +149,15 @@ export async function runScenario(file: string, opts: RunScenarioOptions): Promi
   const rows = summaryRows(results, outcomes);
   const createdAt = (opts.now ?? (() => new Date()))();
   const root = path.resolve(opts.out ?? 'reports', scenario.name);
-  const { dir, id } = uniqueDir(root, runIdFor(createdAt, opts.engine.name));
+  const { dir, id } = uniqueDir(root, runIdFor(createdAt, engine.name));
   const charts = await renderCharts(results);
-  const files = writeReport(dir, { scenario, runId: id, engine: opts.engine.name, seed, createdAt: createdAt.toISOString(), results, outcomes, rows, charts });
+  const files = writeReport(dir, { scenario, runId: id, engine: engine.name, seed, createdAt: createdAt.toISOString(), results, outcomes, rows, charts });
 
   const aborted = opts.signal?.aborted === true;
   const ok = !aborted && outcomes.every((o) => o.ok);
   const result: RunScenarioResult = { scenario, runId: id, reportDir: dir, files, results, outcomes, rows, ok, exitCode: ok ? 0 : 1 };
 
-  human.write(`\n${scenario.title}${scenario.quick ? ' (quick)' : ''}: ${opts.engine.name} engine, seed ${seed}\n\n${formatSummaryTable(rows)}\n\n`);
+  human.write(`\n${scenario.title}${scenario.quick ? ' (quick)' : ''}: ${engine.name} engine, seed ${seed}\n\n${formatSummaryTable(rows)}\n\n`);
   for (const o of outcomes.filter((x) => !x.ok)) {
     human.write(`FAIL [${o.variant}] ${o.text}: actual ${o.actual}${o.atMs !== undefined ? ` at ${o.atMs / 1000}s` : ''}${o.note ? ` (${o.note})` : ''}\n`);
   }

@@ -223,3 +223,17 @@ describe('scenario errors: file:line:col: field: what was expected', () => {
     });
   });
 });
+
+describe('engines', () => {
+  it('default to both, embedded first; a scenario may name the one it is written for', () => {
+    expect(parseScenario(S(W), 'scenarios/x.yaml', { baseDir: SCENARIOS }).engines).toEqual(['embedded', 'sim']);
+    expect(parseScenario(S(`engines: [sim]\n${W}`), 'scenarios/x.yaml', { baseDir: SCENARIOS }).engines).toEqual(['sim']);
+    expect(parseScenario(S(`engines: [sim, embedded]\n${W}`), 'scenarios/x.yaml', { baseDir: SCENARIOS }).engines).toEqual(['sim', 'embedded']);
+  });
+
+  it('an unknown, repeated or empty list is an error at its line', () => {
+    expect(errorsOf(S(`engines: [gpu]\n${W}`)).join('\n')).toMatch(/^scenarios\/x\.yaml:5:11: engines\[0\]: /m);
+    expect(errorsOf(S(`engines: [sim, sim]\n${W}`)).join('\n')).toMatch(/^scenarios\/x\.yaml:5:\d+: engines: /m);
+    expect(errorsOf(S(`engines: []\n${W}`)).join('\n')).toMatch(/^scenarios\/x\.yaml:5:\d+: engines: /m);
+  });
+});

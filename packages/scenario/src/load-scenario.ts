@@ -14,7 +14,7 @@ import { FileError, FileErrors, formatPath, sortErrors, type DocPath } from './e
 import { ExpressionError, parseExpectation } from './expectation-expr';
 import { parseSelector } from './link-selector';
 import { displayName, normaliseTopology, readYamlFile, readYamlText, unknownName } from './load-topology';
-import type { ClientGroup, ExpectationSpec, MethodMix, ObjectPopularity, ObjectSizes, Scenario, ScenarioVariant, TimelineEvent, Workload } from './scenario';
+import { SCENARIO_ENGINES, type ClientGroup, type ExpectationSpec, type MethodMix, type ObjectPopularity, type ObjectSizes, type Scenario, type ScenarioVariant, type TimelineEvent, type Workload } from './scenario';
 import { METHOD_KINDS, ScenarioSchema, TopologyRefSchema, WORKLOAD_DEFAULTS, type EventFile, type ScenarioFile, type WorkloadFile } from './schema-scenario';
 import { compileValidator } from './schema-validate';
 import { prefixLocator, type LocateAt, type Locator } from './source-map';
@@ -132,6 +132,7 @@ function build(file: Layer, fileName: string, baseDir: string, opts: LoadScenari
     timeline,
     expectations,
     quick: Boolean(opts.quick && raw.quick),
+    engines: s.engines ? [...s.engines] : [...SCENARIO_ENGINES],
   };
 }
 

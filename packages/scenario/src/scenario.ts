@@ -112,4 +112,10 @@ export interface Scenario {
   expectations: ExpectationSpec[];
   /** Whether the `quick` profile was applied. */
   quick: boolean;
+  /** The engines it is written for; the first is `cdnlab run`'s default. */
+  engines: ScenarioEngine[];
 }
+
+/** The engines a scenario may name: real processes (embedded, a running cluster, compose) or the simulator. */
+export const SCENARIO_ENGINES = ['embedded', 'sim'] as const;
+export type ScenarioEngine = (typeof SCENARIO_ENGINES)[number];

@@ -6,6 +6,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { deepPartial, Discriminated, Duration, ID_PATTERN, NAME_PATTERN, Size, StringEnum, toJsonSchema } from './schema-common';
 import { DNS_POLICIES, FANOUTS, TopologySchema, type TopologyFile } from './schema-topology';
+import { SCENARIO_ENGINES } from './scenario';
 
 export const ARRIVALS = ['constant', 'poisson', 'burst'] as const;
 export const TRACE_FORMATS = ['csv', 'oracleGeneral'] as const;
@@ -302,6 +303,14 @@ export function buildScenarioSchema(mode: 'editor' | 'loader') {
       title: Type.String({ minLength: 1, description: 'One line for humans.' }),
       description: Type.String({ minLength: 1, description: 'What to look at and why it comes out as it does.' }),
       topology: topologySlot,
+      engines: Type.Optional(
+        Type.Array(StringEnum(SCENARIO_ENGINES), {
+          minItems: 1,
+          uniqueItems: true,
+          description:
+            'The engines this scenario is written for, the first being the default of `cdnlab run`. Default: [embedded, sim]. A topology of thousands of edges says [sim]: no laptop runs it as processes.',
+        }),
+      ),
       variants: Type.Optional(Type.Array(variantSchema(mode), { description: 'Versions of the topology run side by side with the same workload.' })),
       workload: WorkloadSchema,
       timeline: Type.Optional(Type.Array(EventSchema)),

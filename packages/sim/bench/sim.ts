@@ -63,7 +63,7 @@ function scenarioFor(topology: Topology, clients: ClientGroup[]): Scenario {
     methods: { GET: 1, HEAD: 0, conditional: 0, POST: 0 },
     headers: {},
   };
-  return { file: '<bench>', name: 'bench', title: 'bench', description: 'bench', variants: [{ name: 'baseline', topology }], workload, timeline: [], expectations: [], quick: QUICK };
+  return { file: '<bench>', name: 'bench', title: 'bench', description: 'bench', variants: [{ name: 'baseline', topology }], workload, timeline: [], expectations: [], quick: QUICK, engines: ['sim'] };
 }
 
 function cpuSeconds(since: NodeJS.CpuUsage): number {

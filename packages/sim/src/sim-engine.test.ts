@@ -62,6 +62,7 @@ function scenario(t: Topology, workload: Partial<Workload>, timeline: TimelineEv
     timeline,
     expectations: [],
     quick: false,
+    engines: ['sim'],
   };
 }
 
