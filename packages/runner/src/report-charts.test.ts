@@ -1,0 +1,40 @@
+import type { NodeResult, RunResult } from '@cdnlab/scenario';
+import { renderCharts } from './report-charts';
+
+function result(edges: Array<{ id: string; region: string }>): RunResult {
+  const node = (id: string, region: string): NodeResult => ({ id, role: 'edge', region, requests: 2, hits: 1, misses: 1, staleServed: 0, revalidations: 0, collapsedWaiters: 0, evictions: 0, upstreamFetches: 1, objects: 1, bytes: 1024, hitRatio: 0.5 });
+  return {
+    scenario: 's',
+    variant: 'v',
+    engine: 'fake',
+    seed: 1,
+    durationMs: 1000,
+    requests: { sent: 2 * edges.length, answered: 2 * edges.length, errors: 0, unfinished: 0, byResult: { hit: edges.length, miss: edges.length }, byStatus: { '200': 2 * edges.length }, byError: {} },
+    origin: { requests: 1, byPath: { '/a': 1 }, byKind: { GET: 1 } },
+    nodes: edges.map((e) => node(e.id, e.region)),
+    latency: { na: { count: 2, mean: 1, p50: 1, p90: 1, p99: 1, max: 1 } },
+    series: { bucketMs: 500, originRequests: [1, 0], edgeHitRatio: [0, 1], requests: [1, 1], errors: [0, 0], byEdge: Object.fromEntries(edges.map((e) => [e.id, [1, 1]])) },
+    purges: [],
+    timeline: [],
+  } as RunResult;
+}
+
+describe('the edge requests chart', () => {
+  it('draws a line per edge for a small topology', async () => {
+    const charts = await renderCharts([result([{ id: 'edge-na-1', region: 'na' }, { id: 'edge-eu-1', region: 'eu' }])]);
+    const c = charts.find((x) => x.name === 'edge-requests')!;
+    expect(c.title).toBe('Requests per edge over time');
+    expect(c.svg).toContain('edge-na-1');
+    expect(c.svg).toContain('edge-eu-1');
+  });
+
+  it('sums the edges of each region when there are more than a couple of dozen', async () => {
+    const edges = ['r1', 'r2', 'r3'].flatMap((region) => Array.from({ length: 10 }, (_, i) => ({ id: `edge-${region}-${i + 1}`, region })));
+    const charts = await renderCharts([result(edges)]);
+    const c = charts.find((x) => x.name === 'edge-requests')!;
+    expect(c.title).toBe("Requests per region's edges over time");
+    expect(c.caption).toContain('the 30 edges summed per region');
+    expect(c.svg).not.toContain('edge-r1-1');
+    for (const r of ['r1', 'r2', 'r3']) expect(c.svg).toContain(`>${r}<`);
+  });
+});
