@@ -4,12 +4,7 @@
  * the override text, so defaults and generated edges are accounted for:
  * "collapsing: wait → off on 9 nodes (edge-na-1, …)".
  */
-import { formatDuration, isCacheNode, type Scenario, type Topology, type TopologyNode } from '@cdnlab/scenario';
-
-/** A readable list: a generated topology can change a thousand nodes at once. */
-function someOf(ids: readonly string[], max = 12): string {
-  return ids.length > max ? `${ids.slice(0, max).join(', ')}, …` : ids.join(', ');
-}
+import { formatDuration, isCacheNode, listNames, type Scenario, type Topology, type TopologyNode } from '@cdnlab/scenario';
 
 function show(v: unknown): string {
   return typeof v === 'string' ? v : JSON.stringify(v);
@@ -52,7 +47,7 @@ export function topologyChanges(from: Topology, to: Topology): string[] {
       grouped.set(key, [...(grouped.get(key) ?? []), n.id]);
     }
   }
-  for (const [change, ids] of grouped) lines.push(`${change} on ${ids.length === 1 ? ids[0] : `${ids.length} nodes (${someOf(ids)})`}`);
+  for (const [change, ids] of grouped) lines.push(`${change} on ${ids.length === 1 ? ids[0] : `${ids.length} nodes (${listNames(ids)})`}`);
   const rest: Array<{ path: string; from: unknown; to: unknown }> = [];
   diff({ zone: from.zone, regions: from.regions, distances: from.distances, dns: from.dns, control: from.control }, { zone: to.zone, regions: to.regions, distances: to.distances, dns: to.dns, control: to.control }, '', rest);
   for (const c of rest) lines.push(`${c.path}: ${show(c.from)} → ${show(c.to)}`);

@@ -119,17 +119,15 @@ export function generateTopologyFile(opts: GenerateTopologyOptions): TopologyFil
   if (opts === null || typeof opts !== 'object') throw new TypeError(`expected opts to be an object, got ${String(opts)}`);
   const pops = opts.pops ? [...opts.pops] : syntheticPops(count('regions', opts.regions, 1));
   if (pops.length === 0) throw new TypeError('expected opts.pops to list at least one PoP');
+  const seen = new Set<string>();
   pops.forEach((p, i) => {
     if (typeof p.name !== 'string' || !/^[a-z][a-z0-9-]*$/.test(p.name)) throw new TypeError(`expected opts.pops[${i}].name to be a lower-case name, got ${JSON.stringify(p.name)}`);
     if (!(p.lat >= -90 && p.lat <= 90)) throw new TypeError(`expected opts.pops[${i}].lat to be in [-90, 90], got ${p.lat}`);
     if (!(p.lon >= -180 && p.lon <= 180)) throw new TypeError(`expected opts.pops[${i}].lon to be in [-180, 180], got ${p.lon}`);
-  });
-  if (pops.length > 16384) throw new TypeError(`expected at most 16384 regions (one loopback /24 each), got ${pops.length}`);
-  const seen = new Set<string>();
-  pops.forEach((p, i) => {
     if (seen.has(p.name)) throw new TypeError(`expected opts.pops[${i}].name to be unique, got ${JSON.stringify(p.name)} twice`);
     seen.add(p.name);
   });
+  if (pops.length > 16384) throw new TypeError(`expected at most 16384 regions (one loopback /24 each), got ${pops.length}`);
   const edgesPerRegion = count('edgesPerRegion', opts.edgesPerRegion, 1);
   const regionals = count('regionalsPerRegion', opts.regionalsPerRegion ?? 1, 1);
   const shields = count('shields', opts.shields ?? 1, 1);

@@ -57,19 +57,25 @@ function nameOption(v: string): string {
   return v;
 }
 
+/** Options passed through as they are: the flag, and the generator option it sets. */
+const PASSED = [
+  ['--regionals-per-region', 'regionalsPerRegion'],
+  ['--shields', 'shields'],
+  ['--km-per-ms', 'kmPerMs'],
+  ['--name', 'name'],
+] as const;
+/** Cache sizes: the flag, and the role whose cache it sizes. */
+const CAPACITIES = [
+  ['--edge-capacity', 'edgeCapacity', 'edge'],
+  ['--regional-capacity', 'regionalCapacity', 'regional'],
+  ['--shield-capacity', 'shieldCapacity', 'shield'],
+] as const;
+
 /** The command line that reproduces this file, for its header. */
 function commandLine(flags: GenerateFlags): string {
-  const parts = ['cdnlab topology generate'];
-  if (flags.pops !== undefined) parts.push(`--pops ${flags.pops}`);
-  else parts.push(`--regions ${flags.regions}`);
-  parts.push(`--edges-per-region ${flags.edgesPerRegion}`);
-  if (flags.regionalsPerRegion !== undefined) parts.push(`--regionals-per-region ${flags.regionalsPerRegion}`);
-  if (flags.shields !== undefined) parts.push(`--shields ${flags.shields}`);
-  if (flags.kmPerMs !== undefined) parts.push(`--km-per-ms ${flags.kmPerMs}`);
-  if (flags.edgeCapacity !== undefined) parts.push(`--edge-capacity ${flags.edgeCapacity}`);
-  if (flags.regionalCapacity !== undefined) parts.push(`--regional-capacity ${flags.regionalCapacity}`);
-  if (flags.shieldCapacity !== undefined) parts.push(`--shield-capacity ${flags.shieldCapacity}`);
-  if (flags.name !== undefined) parts.push(`--name ${flags.name}`);
+  const parts = ['cdnlab topology generate', flags.pops !== undefined ? `--pops ${flags.pops}` : `--regions ${flags.regions}`, `--edges-per-region ${flags.edgesPerRegion}`];
+  for (const [flag, key] of PASSED) if (flags[key] !== undefined) parts.push(`${flag} ${flags[key]}`);
+  for (const [flag, key] of CAPACITIES) if (flags[key] !== undefined) parts.push(`${flag} ${flags[key]}`);
   return parts.join(' ');
 }
 
@@ -86,13 +92,8 @@ export function generateTopologyText(flags: GenerateFlags, outName = '<stdout>')
     }
     opts.pops = parsePops(text, flags.pops);
   } else opts.regions = flags.regions;
-  if (flags.regionalsPerRegion !== undefined) opts.regionalsPerRegion = flags.regionalsPerRegion;
-  if (flags.shields !== undefined) opts.shields = flags.shields;
-  if (flags.kmPerMs !== undefined) opts.kmPerMs = flags.kmPerMs;
-  if (flags.edgeCapacity !== undefined) opts.edge = { capacity: flags.edgeCapacity };
-  if (flags.regionalCapacity !== undefined) opts.regional = { capacity: flags.regionalCapacity };
-  if (flags.shieldCapacity !== undefined) opts.shield = { capacity: flags.shieldCapacity };
-  if (flags.name !== undefined) opts.name = flags.name;
+  for (const [, key] of PASSED) if (flags[key] !== undefined) Object.assign(opts, { [key]: flags[key] });
+  for (const [, key, role] of CAPACITIES) if (flags[key] !== undefined) opts[role] = { capacity: flags[key] };
   let file: ReturnType<typeof generateTopologyFile>;
   try {
     file = generateTopologyFile(opts);
