@@ -123,6 +123,9 @@ describe('the hit fast path', () => {
   it('sends the same status, fields (names, values, order) and body as the general path', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(line, { maxLength: 8 }), async (lines) => {
+        // `Vary: *` (alone or in a list) is never stored (RFC 9111 §4.1), so
+        // the second request would be no hit; what is compared here is hits.
+        fc.pre(!lines.some(([n, v]) => n === 'vary' && v.split(',').some((m) => m.trim() === '*')));
         const path = `/prop/${run++}`;
         answers.set(path, [['cache-control', 'max-age=600'], ...lines]);
         const first = await get(fastPort, path);
