@@ -148,12 +148,21 @@ export function initialAgeMs(requestTime: number, responseTime: number, res: Res
 
 /** current_age (RFC 9111 §4.2.3) in ms: corrected_initial_age + resident_time. */
 export function ageAt(times: Pick<EntryTimes, 'storedAt' | 'initialAgeMs'>, now: number): number {
-  return times.initialAgeMs + Math.max(0, now - times.storedAt);
+  return ageMsAt(times.storedAt, times.initialAgeMs, now);
+}
+
+function ageMsAt(storedAt: number, initialAgeMs: number, now: number): number {
+  return initialAgeMs + Math.max(0, now - storedAt);
 }
 
 /** The Age header value to send at `now` (§5.1): whole seconds, at most 2^31. */
 export function ageHeaderValue(times: Pick<EntryTimes, 'storedAt' | 'initialAgeMs'>, now: number): string {
-  return String(Math.min(Math.floor(ageAt(times, now) / 1000), 2 ** 31));
+  return ageHeaderValueAt(times.storedAt, times.initialAgeMs, now);
+}
+
+/** {@link ageHeaderValue} from the two instants themselves (no object to pass). */
+export function ageHeaderValueAt(storedAt: number, initialAgeMs: number, now: number): string {
+  return String(Math.min(Math.floor(ageMsAt(storedAt, initialAgeMs, now) / 1000), 2 ** 31));
 }
 
 /**

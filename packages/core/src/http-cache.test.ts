@@ -224,3 +224,65 @@ describe('HttpCache', () => {
     expect(c.stats().objects).toBe(0);
   });
 });
+
+describe('HttpCache entries a caller still holds', () => {
+  // Callers hold entries across upstream fetches (a validation in flight, a
+  // stale copy being served): an entry that leaves the cache meanwhile must
+  // keep reading its own instants, and nothing done to it may reach the cache.
+  const small = () => make({ capacityBytes: 400 });
+  const times = (t: number) => ({ requestTime: t, responseTime: t, originFetchedAt: t - 5 });
+
+  it('keep their own times after eviction, while a new entry takes their place', () => {
+    const c = small();
+    const a = c.store(req('/a'), res(200, [['cache-control', 'max-age=60']]), body('a'.repeat(150)), times(T0));
+    if (!a.stored) throw new Error(a.reason);
+    const before = { ...a.entry.times };
+    // Enough others to evict /a, each with other instants.
+    for (let i = 0; i < 6; i++) c.store(req(`/b${i}`), res(200, [['cache-control', 'max-age=5']], T0 + 99_000), body('b'.repeat(150)), times(T0 + 99_000));
+    expect(c.lookup(req('/a'), T0 + 1).kind).toBe('miss');
+    expect(a.entry.times).toEqual(before);
+    expect(a.entry.originFetchedAt).toBe(T0 - 5);
+    expect(getFirst(c.responseHead(a.entry, req('/a'), T0 + 30_000).headers, 'age')).toBe('30');
+    // The survivors still read theirs.
+    const b5 = c.lookup(req('/b5'), T0 + 100_000);
+    if (b5.kind !== 'hit') throw new Error(b5.kind);
+    expect(b5.entry.times.freshUntil).toBe(T0 + 104_000);
+    expect(c.ttlSeconds(b5.entry, T0 + 100_000)).toBe(4);
+  });
+
+  it('keep their own times when replaced, and a late 304 for them changes nothing stored', () => {
+    const c = make();
+    const old = c.store(req('/a'), res(200, [['cache-control', 'max-age=10'], ['etag', '"1"']]), body('x'), times(T0));
+    if (!old.stored) throw new Error(old.reason);
+    const fresh = c.store(req('/a'), res(200, [['cache-control', 'max-age=100'], ['etag', '"2"']], T0 + 1000), body('y'), times(T0 + 1000));
+    if (!fresh.stored) throw new Error(fresh.reason);
+    expect(old.entry.times.freshUntil).toBe(T0 + 10_000);
+    expect(fresh.entry.times.freshUntil).toBe(T0 + 101_000);
+    c.revalidated(old.entry, res(304, [['cache-control', 'max-age=500'], ['etag', '"1"']], T0 + 2000), times(T0 + 2000));
+    expect(old.entry.times.freshUntil).toBe(T0 + 502_000);
+    const hit = c.lookup(req('/a'), T0 + 2000);
+    if (hit.kind !== 'hit') throw new Error(hit.kind);
+    expect(hit.entry).toBe(fresh.entry);
+    expect(hit.entry.times.freshUntil).toBe(T0 + 101_000);
+    expect(getFirst(hit.entry.head.headers, 'etag')).toBe('"2"');
+  });
+
+  it('keep their times after a hard purge; a soft purge moves only the purged entry', () => {
+    const c = make();
+    const a = c.store(req('/a'), res(200, [['cache-control', 'max-age=60, stale-while-revalidate=30']]), body('a'), times(T0));
+    const b = c.store(req('/b'), res(200, [['cache-control', 'max-age=60, stale-while-revalidate=30']]), body('b'), times(T0));
+    if (!a.stored || !b.stored) throw new Error();
+    expect(c.purge({ kind: 'url', value: '/a', mode: 'soft', at: T0 + 10_000 })).toBe(1);
+    expect(a.entry.times).toMatchObject({ freshUntil: T0 + 10_000, staleWhileRevalidateUntil: T0 + 40_000 });
+    expect(b.entry.times).toMatchObject({ freshUntil: T0 + 60_000, staleWhileRevalidateUntil: T0 + 90_000 });
+    expect(c.purge({ kind: 'url', value: '/b', mode: 'hard', at: T0 + 20_000 })).toBe(1);
+    c.store(req('/c'), res(200, [['cache-control', 'max-age=1']]), body('c'), times(T0 + 20_000));
+    expect(b.entry.times.freshUntil).toBe(T0 + 60_000);
+  });
+
+  it('refuses an entry it did not hand out', () => {
+    const c = make();
+    const fake = { storeKey: 'k', primaryKey: 'k', url: 'k', head: { status: 200, headers: [] }, body: body(''), times: {} as never, originFetchedAt: 0, tags: [], refreshing: false, size: 1 };
+    expect(() => c.responseHead(fake, req('/a'), T0)).toThrow('expected an entry returned by an HttpCache');
+  });
+});

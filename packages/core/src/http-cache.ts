@@ -12,7 +12,8 @@
 import { parseRequestCacheControl, requestCacheControlOf, type RequestCacheControl, type ResponseCacheControl } from './cache-control';
 import { createCacheKeyer, type CacheKeyOptions, type CacheKeyer } from './cache-key';
 import type { CacheStatusFwd } from './cache-status';
-import { computeEntryTimes, ageHeaderValue, type EntryTimes, type FreshnessOptions } from './freshness';
+import { StoredEntry, type CacheEntry } from './cache-entry';
+import { computeEntryTimes, ageHeaderValueAt, type FreshnessOptions } from './freshness';
 import { getFirst, HOP_BY_HOP_FIELDS, removeHeader, stripHopByHop } from './headers';
 import { invalidationTargets, isUnsafeMethod } from './invalidation';
 import { createPurgeIndex, parseSurrogateKeys, type PurgeCommand, type PurgeIndex } from './purge';
@@ -55,24 +56,7 @@ export interface HttpCacheOptions {
   defaultOrigin?: string;
 }
 
-/** A stored response and what we computed about it when storing it. */
-export interface CacheEntry {
-  /** The key in the store: the primary key itself without Vary, else `primaryKey + U+0001 + secondary key`. */
-  readonly storeKey: string;
-  readonly primaryKey: string;
-  /** The URL part of the key: what purges by URL and prefix match. */
-  readonly url: string;
-  head: ResponseHead;
-  readonly body: Uint8Array;
-  times: EntryTimes;
-  /** When the origin produced this content (travels unchanged through tiers). */
-  originFetchedAt: number;
-  readonly tags: readonly string[];
-  /** A background refresh is in flight (stale-while-revalidate sends exactly one). */
-  refreshing: boolean;
-  /** Bytes charged to the store. */
-  readonly size: number;
-}
+export type { CacheEntry } from './cache-entry';
 
 export type CacheLookup =
   /** Serve `entry` (fresh, or stale within a window that allows it). */
@@ -176,6 +160,12 @@ function positiveInt(name: string, v: unknown): void {
   }
 }
 
+/** An entry a cache handed out (the only kind its methods take back). */
+function stored(entry: CacheEntry): StoredEntry {
+  if (!(entry instanceof StoredEntry)) throw new TypeError('expected an entry returned by an HttpCache');
+  return entry;
+}
+
 function headerBytes(h: HeaderList): number {
   let n = 0;
   for (let i = 0; i < h.length; i++) n += h[i][0].length + h[i][1].length + 4;
@@ -269,14 +259,14 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
    * entry or a tracked set of Vary variants, never both (storing one kind
    * drops the other, as a change of Vary names always did).
    */
-  const isPlain = (entry: CacheEntry): boolean => entry.storeKey === entry.primaryKey;
+  const isPlain = (entry: StoredEntry): boolean => entry.storeKey === entry.primaryKey;
   /**
    * The purge index is built on the first purge: until then nothing reads
    * it, and a cache that is never purged (most, in a long simulation) never
    * pays for it.
    */
   let indexed = false;
-  const forget = (entry: CacheEntry): void => {
+  const forget = (entry: StoredEntry): void => {
     if (!isPlain(entry)) variants.remove(entry.primaryKey, entry.storeKey.slice(entry.primaryKey.length + 1));
     if (indexed) purges.unindexEntry(entry.storeKey);
   };
@@ -284,11 +274,11 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
     if (indexed) return;
     indexed = true;
     for (const k of store.keys()) {
-      const e = store.peek(k) as CacheEntry;
+      const e = store.peek(k) as StoredEntry;
       purges.indexEntry(k, { url: e.url, tags: e.tags, fetchedAt: e.originFetchedAt });
     }
   };
-  const store: Store<string, CacheEntry> = createStore<string, CacheEntry>({
+  const store: Store<string, StoredEntry> = createStore<string, StoredEntry>({
     capacityBytes: opts.capacityBytes,
     maxObjectBytes: opts.maxObjectBytes,
     policy: opts.eviction ?? 'lru',
@@ -303,7 +293,7 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
     stores: 0, notStored: 0, invalidations: 0, purged: 0,
   };
 
-  const remove = (entry: CacheEntry): void => {
+  const remove = (entry: StoredEntry): void => {
     if (store.peek(entry.storeKey) === entry) {
       store.delete(entry.storeKey);
       forget(entry);
@@ -319,15 +309,6 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
     let n = drop(primaryKey) ? 1 : 0;
     for (const sk of variants.removeAll(primaryKey)) if (drop(primaryKey + SEP + sk)) n++;
     return n;
-  };
-
-  /** A soft purge: the entry is stale from `at`, and its stale windows restart there. */
-  const markStale = (entry: CacheEntry, at: number): void => {
-    const t = entry.times;
-    if (t.freshUntil <= at) return;
-    const swr = Math.max(0, t.staleWhileRevalidateUntil - t.freshUntil);
-    const sie = Math.max(0, t.staleIfErrorUntil - t.freshUntil);
-    entry.times = { ...t, freshUntil: at, staleWhileRevalidateUntil: at + swr, staleIfErrorUntil: at + sie };
   };
 
   const refuse = (reason: Extract<StoreOutcome, { stored: false }>['reason']): StoreOutcome => {
@@ -356,7 +337,7 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
       }
       const reqCc = reqCcOf(req);
       const vary = variants.varyOf(primaryKey);
-      let entry: CacheEntry | undefined;
+      let entry: StoredEntry | undefined;
       if (vary === undefined) {
         entry = store.get(primaryKey);
         if (entry === undefined) return missOf(reqCc, primaryKey, 'uri-miss');
@@ -373,11 +354,11 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
         remove(entry);
         return missOf(reqCc, primaryKey, 'miss', 'purged');
       }
-      if (verdict === 'purged-soft') markStale(entry, now);
+      if (verdict === 'purged-soft') entry.markStale(now);
 
       // The common case, decided as decideCacheUse would: fresh, and the
       // request asks nothing of freshness (RFC 9111 §5.2.1).
-      if (now < entry.times.freshUntil && !reqCc.noCache && reqCc.maxAge === undefined && reqCc.minFresh === undefined) {
+      if (now < entry.freshUntil && !reqCc.noCache && reqCc.maxAge === undefined && reqCc.minFresh === undefined) {
         s.hits++;
         return { kind: 'hit', entry, stale: false, backgroundRefresh: false };
       }
@@ -435,8 +416,8 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
       const storeKey = plain ? primaryKey : primaryKey + SEP + sk;
       // Charged as `primaryKey + SEP + sk`, whichever key it is filed under.
       const size = body.length + headerBytes(head.headers) + primaryKey.length + 1 + sk.length;
-      const entry: CacheEntry = { storeKey, primaryKey, url, head, body, times: entryTimes, originFetchedAt, tags, refreshing: false, size };
-      if (verdict === 'purged-soft') markStale(entry, times.responseTime);
+      const entry = new StoredEntry(storeKey, primaryKey, url, head, body, tags, size, entryTimes, originFetchedAt);
+      if (verdict === 'purged-soft') entry.markStale(times.responseTime);
 
       // Only the variant and purge indexes need to know what this replaces.
       const old = indexed || !plain ? store.peek(storeKey) : undefined;
@@ -457,7 +438,8 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
       return { stored: true, entry };
     },
 
-    revalidated(entry, notModified, times) {
+    revalidated(given, notModified, times) {
+      const entry = stored(given);
       s.revalidated++;
       const merged = mergeNotModified(entry.head, notModified, { responseTime: times.responseTime });
       const effective = effectiveOf(merged.headers);
@@ -469,8 +451,10 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
       });
       const head = { status: merged.status, headers: removeHeader(prepareForStorage(merged, decision).headers, 'age', 'cache-status') };
       entry.head = head;
-      entry.times = computeEntryTimes(times.requestTime, times.responseTime, merged, effective.cc, freshnessFor[effective.ignoreExpires ? 1 : 0]);
-      entry.originFetchedAt = times.originFetchedAt ?? times.responseTime;
+      entry.setTimes(
+        computeEntryTimes(times.requestTime, times.responseTime, merged, effective.cc, freshnessFor[effective.ignoreExpires ? 1 : 0]),
+        times.originFetchedAt ?? times.responseTime,
+      );
       entry.refreshing = false;
       if (indexed && store.peek(entry.storeKey) === entry) purges.indexEntry(entry.storeKey, { url: entry.url, tags: entry.tags, fetchedAt: entry.originFetchedAt });
       return entry;
@@ -482,24 +466,26 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
 
     serveStaleOnError(entry, status, now, req) {
       if (!isStaleIfErrorTrigger(status)) return false;
-      if (!staleIfErrorAllowed(entry.times, now, reqCcOf(req))) return false;
+      if (!staleIfErrorAllowed(stored(entry).times, now, reqCcOf(req))) return false;
       s.staleIfError++;
       return true;
     },
 
-    responseHead(entry, req, now) {
-      if (evaluateClientConditional(req, entry.head, entry.times.storedAt) === 'not-modified') {
+    responseHead(given, req, now) {
+      const entry = stored(given);
+      const storedAt = entry.storedAt;
+      if (evaluateClientConditional(req, entry.head, storedAt) === 'not-modified') {
         const nm = buildNotModifiedHead(entry.head);
-        return { status: 304, headers: [...nm.headers, ['age', ageHeaderValue(entry.times, now)]] };
+        return { status: 304, headers: [...nm.headers, ['age', ageHeaderValueAt(storedAt, entry.initialAgeMs, now)]] };
       }
-      const stored = entry.head.headers;
-      const headers: HeaderList = new Array(stored.length + 1);
-      for (let i = 0; i < stored.length; i++) headers[i] = stored[i];
-      headers[stored.length] = ['age', ageHeaderValue(entry.times, now)];
+      const lines = entry.head.headers;
+      const headers: HeaderList = new Array(lines.length + 1);
+      for (let i = 0; i < lines.length; i++) headers[i] = lines[i];
+      headers[lines.length] = ['age', ageHeaderValueAt(storedAt, entry.initialAgeMs, now)];
       return { status: entry.head.status, headers };
     },
 
-    ttlSeconds: (entry, now) => Math.floor((entry.times.freshUntil - now) / 1000),
+    ttlSeconds: (entry, now) => Math.floor((stored(entry).freshUntil - now) / 1000),
 
     invalidateAfterUnsafe(req, res) {
       if (!isUnsafeMethod(req.method) || res.status < 200 || res.status >= 400) return 0;
@@ -528,7 +514,7 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
         if (!e) continue;
         n++;
         if (cmd.mode === 'hard') remove(e);
-        else markStale(e, cmd.at);
+        else e.markStale(cmd.at);
       }
       s.purged += n;
       return n;
