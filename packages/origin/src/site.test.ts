@@ -151,6 +151,32 @@ describe('synthetic site', () => {
       expect(next.versionOf('/y', T0 + 8_200)).toBe(5);
     });
 
+    it('stays one level deep however often it is replaced without version commands (no recursion per replacement)', () => {
+      // Each site ticks once before the next replaces it: after n replacements every path is at 1 + n.
+      const n = 100_000;
+      let site = createSite({ ...rules, versionEveryMs: 1_000 }, T0);
+      for (let i = 1; i <= n; i++) site = createSite({ ...rules, versionEveryMs: 1_000 }, T0 + i * 1_500, { previous: site });
+      const at = T0 + n * 1_500;
+      expect(site.versionState('/x', at)).toEqual({ version: 1 + n, since: T0 + (n - 1) * 1_500 + 1_000 });
+      expect(header(site.answer(get('/x'), undefined, at).head.headers, 'x-origin-version')).toBe(String(1 + n));
+      expect(site.historyAt(at + 1).site).toBeUndefined(); // nothing to consult but the folded ticks
+    });
+
+    it('folds ticks of command-less sites around sites that had commands, path by path', () => {
+      const a = createSite({ ...rules, versionEveryMs: 10_000 }, T0);
+      a.bumpVersion(T0 + 1_000, '/bumped');
+      const b = createSite(rules, T0 + 25_000, { previous: a }); // a ticked twice: /x 3, /bumped 4
+      const c = createSite({ ...rules, versionEveryMs: 5_000 }, T0 + 30_000, { previous: b });
+      const d = createSite(rules, T0 + 41_000, { previous: c }); // c ticked twice more, at +35 s and +40 s
+      expect(d.historyAt(T0 + 50_000).site).toBe(a);
+      expect(d.versionState('/x', T0 + 50_000)).toEqual({ version: 5, since: T0 + 40_000 });
+      expect(d.versionState('/bumped', T0 + 50_000)).toEqual({ version: 6, since: T0 + 40_000 });
+      d.setVersion(1, T0 + 42_000, '/x');
+      expect(d.versionOf('/x', T0 + 50_000)).toBe(1);
+      expect(d.versionOf('/bumped', T0 + 50_000)).toBe(6);
+      expect(d.historyAt(T0 + 50_000).site).toBe(d);
+    });
+
     it('leaves the replaced site as it was (requests in flight still use it)', () => {
       const old = createSite(rules, T0);
       const next = createSite({ paths: [{ match: '/**', sizeBytes: 10 }] }, T0 + 1, { previous: old });

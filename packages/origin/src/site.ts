@@ -168,12 +168,32 @@ export interface Site {
   setVersion(version: number, now: number, pattern?: string): void;
   /** Bump every matching path's version by one. */
   bumpVersion(now: number, pattern?: string): void;
+  /**
+   * What a site replacing this one at `atMs` inherits (createSite's
+   * `previous`): this site, or, when it had no version command of its own,
+   * what it inherited plus its scheduled ticks, so a chain of replacements
+   * without commands in between stays one level deep.
+   */
+  historyAt(atMs: number): SiteHistory;
   answer(req: RequestHead, body: Uint8Array | undefined, now: number, options?: AnswerOptions): SiteAnswer;
 }
 
 export interface VersionState {
   version: number;
   since: number;
+}
+
+/**
+ * A path's state inherited from earlier sites: `site.versionState(path, atMs)`
+ * (or version 1 since `atMs` when there is no site), then `add` versions on
+ * top and Last-Modified no earlier than `sinceFloor`: the ticks of replaced
+ * sites that had no version command, folded together.
+ */
+export interface SiteHistory {
+  readonly site: Site | undefined;
+  readonly atMs: number;
+  readonly add: number;
+  readonly sinceFloor: number;
 }
 
 export interface CreateSiteOptions {
@@ -186,7 +206,7 @@ export interface CreateSiteOptions {
 }
 
 export function createSite(config: SiteConfig, startMs: number, options: CreateSiteOptions = {}): Site {
-  const { previous } = options;
+  const inherited: SiteHistory = options.previous ? options.previous.historyAt(startMs) : { site: undefined, atMs: startMs, add: 0, sinceFloor: -Infinity };
   if (!Array.isArray(config.paths)) throw new TypeError('expected site.paths to be a list of path rules');
   if (config.versionEveryMs !== undefined && !(config.versionEveryMs > 0)) {
     throw new TypeError(`expected site.versionEveryMs to be a positive number, got ${config.versionEveryMs}`);
@@ -217,6 +237,12 @@ export function createSite(config: SiteConfig, startMs: number, options: CreateS
   const every = config.versionEveryMs ?? 0;
   const ticks = (now: number, since: number): number => (every ? Math.max(0, Math.floor((now - since) / every)) : 0);
 
+  const inheritedState = (path: string): VersionState => {
+    const h = inherited;
+    const base = h.site ? h.site.versionState(path, h.atMs) : { version: 1, since: h.atMs };
+    return h.add === 0 && base.since >= h.sinceFloor ? base : { version: base.version + h.add, since: Math.max(base.since, h.sinceFloor) };
+  };
+
   const versionInfo = (path: string, now: number): VersionState => {
     let start: VersionState | undefined;
     let pinnedAt = startMs;
@@ -225,8 +251,8 @@ export function createSite(config: SiteConfig, startMs: number, options: CreateS
       const c = changes[i];
       if (c.op === 'set' && (!c.re || c.re.test(path))) { start = { version: c.version, since: c.at }; pinnedAt = c.at; from = i + 1; break; }
     }
-    // No pin since this site took over: where the replaced site left the path.
-    start ??= previous ? previous.versionState(path, startMs) : { version: 1, since: startMs };
+    // No pin since this site took over: where the replaced sites left the path.
+    start ??= inheritedState(path);
     let { version, since } = start;
     for (let i = from; i < changes.length; i++) {
       const c = changes[i];
@@ -265,6 +291,12 @@ export function createSite(config: SiteConfig, startMs: number, options: CreateS
     },
     bumpVersion(now, pattern) {
       changes.push({ re: pattern ? globToRegExp(pattern) : undefined, op: 'bump', version: 0, at: now });
+    },
+    historyAt(atMs) {
+      if (changes.length > 0) return { site, atMs, add: 0, sinceFloor: -Infinity };
+      // No command here: every path moved only by this site's schedule, the same for all.
+      const t = ticks(atMs, startMs);
+      return { site: inherited.site, atMs: inherited.atMs, add: inherited.add + t, sinceFloor: t > 0 ? Math.max(inherited.sinceFloor, startMs + t * every) : inherited.sinceFloor };
     },
     answer(req, reqBody, now, options) {
       const q = req.target.indexOf('?');
