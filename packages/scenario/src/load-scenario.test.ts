@@ -237,3 +237,50 @@ describe('engines', () => {
     expect(errorsOf(S(`engines: []\n${W}`)).join('\n')).toMatch(/^scenarios\/x\.yaml:5:\d+: engines: /m);
   });
 });
+
+describe('client groups: names, headers, watch rules', () => {
+  const parse = (text: string) => parseScenario(text, 'scenarios/x.yaml', { baseDir: SCENARIOS });
+  const clients = (lines: string) => S(W.replace('    - {region: na, rate: 10}\n', lines));
+
+  it('names groups by region by default, region-N when a region has several; header specs and watch rules are kept', () => {
+    const s = parse(
+      clients(
+        '    - {region: na, rate: 10}\n    - {region: eu, rate: 10, headers: {X-Device: {oneOf: [mobile, desktop]}}}\n    - {region: eu, rate: 1, name: attacker, headers: {X-Forwarded-Host: evil.example}}\n',
+      ) + '  headers:\n    User-Agent: {template: "Browser/{n}", count: 500}\n  watch:\n    - {name: poisoned, header: Link, contains: evil.example}\n',
+    );
+    expect(s.workload.clients.map((c) => c.name)).toEqual(['na', 'eu-2', 'attacker']);
+    expect(s.workload.clients[1].headers).toEqual({ 'X-Device': { oneOf: ['mobile', 'desktop'] } });
+    expect(s.workload.headers).toEqual({ 'User-Agent': { template: 'Browser/{n}', count: 500 } });
+    expect(s.workload.watch).toEqual([{ name: 'poisoned', header: 'link', contains: 'evil.example' }]);
+    expect(parse(S(W)).workload.watch).toEqual([]);
+  });
+
+  it('a repeated group name, a header given twice in different case, a repeated watch name: each at its line', () => {
+    expect(errorsOf(clients('    - {region: na, rate: 10, name: a}\n    - {region: eu, rate: 10, name: a}\n'))).toEqual([
+      'scenarios/x.yaml:9:36: workload.clients[1].name: client group name "a" is already used by workload.clients[0]',
+    ]);
+    // A default name that collides with a given one asks for a name.
+    expect(errorsOf(clients('    - {region: eu, rate: 10, name: na}\n    - {region: na, rate: 10}\n'))).toEqual([
+      'scenarios/x.yaml:9:16: workload.clients[1].region: client group name "na" is already used by workload.clients[0] (give this group a name)',
+    ]);
+    expect(errorsOf(S(W + '  headers: {User-Agent: a, user-agent: b}\n'))).toEqual([
+      'scenarios/x.yaml:10:40: workload.headers.user-agent: header "user-agent" is also given as "User-Agent" (field names are case-insensitive)',
+    ]);
+    expect(errorsOf(S(W + '  watch:\n    - {name: p, header: Link, contains: x}\n    - {name: p, header: Link, contains: y}\n'))).toEqual([
+      'scenarios/x.yaml:12:14: workload.watch[1].name: watch name "p" is already used by workload.watch[0]',
+    ]);
+  });
+
+  it('rejects header values a client could not send, and choices without values', () => {
+    expect(errorsOf(S(W + '  headers: {X-A: "a\\r\\nInjected: 1"}\n'))).toEqual([
+      'scenarios/x.yaml:10:18: workload.headers.X-A: expected a header value without control characters (no CR, LF or NUL), got "a\\r\\nInjected: 1"',
+    ]);
+    expect(errorsOf(S(W + '  headers: {X-A: {oneOf: []}}\n'))).toEqual(['scenarios/x.yaml:10:26: workload.headers.X-A.oneOf: expected at least 1 item(s), got 0']);
+    expect(errorsOf(S(W + '  headers: {X-A: {template: "no placeholder", count: 3}}\n'))).toEqual([
+      'scenarios/x.yaml:10:29: workload.headers.X-A.template: expected a header value containing {n}, without control characters, got "no placeholder"',
+    ]);
+    expect(errorsOf(S(W + '  headers: {"bad name": x}\n'))).toEqual([
+      'scenarios/x.yaml:10:13: workload.headers["bad name"]: "bad name" is not a valid name here: expected an HTTP header name (letters, digits and !#$%&\'*+.^_`|~-)',
+    ]);
+  });
+});

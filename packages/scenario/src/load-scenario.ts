@@ -14,7 +14,7 @@ import { FileError, FileErrors, formatPath, sortErrors, type DocPath } from './e
 import { ExpressionError, parseExpectation } from './expectation-expr';
 import { parseSelector } from './link-selector';
 import { displayName, normaliseTopology, readYamlFile, readYamlText, unknownName } from './load-topology';
-import { SCENARIO_ENGINES, type ClientGroup, type ExpectationSpec, type MethodMix, type ObjectPopularity, type ObjectSizes, type Scenario, type ScenarioVariant, type TimelineEvent, type Workload } from './scenario';
+import { SCENARIO_ENGINES, clientGroupNames, type ClientGroup, type HeaderValueSpec, type ExpectationSpec, type MethodMix, type ObjectPopularity, type ObjectSizes, type Scenario, type ScenarioVariant, type TimelineEvent, type WatchRule, type Workload } from './scenario';
 import { METHOD_KINDS, ScenarioSchema, TopologyRefSchema, WORKLOAD_DEFAULTS, type EventFile, type ScenarioFile, type WorkloadFile } from './schema-scenario';
 import { compileValidator } from './schema-validate';
 import { prefixLocator, type LocateAt, type Locator } from './source-map';
@@ -181,6 +181,20 @@ function size(v: string | number, p: DocPath, problems: Problems): number {
   }
 }
 
+/** Header specs as given, each name once whatever its case (HTTP field names are case-insensitive). */
+function headerSpecs(h: Record<string, HeaderValueSpec>, p: DocPath, problems: Problems): Record<string, HeaderValueSpec> {
+  const seen = new Map<string, string>();
+  const out: Record<string, HeaderValueSpec> = {};
+  for (const [name, spec] of Object.entries(h)) {
+    const lower = name.toLowerCase();
+    const first = seen.get(lower);
+    if (first !== undefined) problems.add([...p, name], `header "${name}" is also given as "${first}" (field names are case-insensitive)`);
+    seen.set(lower, name);
+    out[name] = typeof spec === 'string' ? spec : 'oneOf' in spec ? { oneOf: [...spec.oneOf] } : { template: spec.template, count: spec.count };
+  }
+  return out;
+}
+
 function normaliseWorkload(w: WorkloadFile, t: Topology, baseDir: string, problems: Problems): Workload {
   const W: DocPath = ['workload'];
   const regionNames = t.regions.map((r) => r.name);
@@ -188,11 +202,18 @@ function normaliseWorkload(w: WorkloadFile, t: Topology, baseDir: string, proble
   if (durationMs === undefined && w.requests === undefined) problems.add(W, 'give duration or requests (or both: the first reached ends the run)');
   if (durationMs === 0) problems.add([...W, 'duration'], 'expected a duration above 0');
 
+  const defaultNames = clientGroupNames(w.clients.map((c) => ({ name: c.name, region: c.region }) as ClientGroup));
+  const groupNames = new Map<string, number>();
   const clients: ClientGroup[] = w.clients.map((c, i) => {
     const here: DocPath = [...W, 'clients', i];
     if (!regionNames.includes(c.region)) problems.add([...here, 'region'], unknownName('region', c.region, regionNames));
     const arrival = c.arrival ?? WORKLOAD_DEFAULTS.arrival;
-    const out: ClientGroup = { region: c.region, count: c.count ?? WORKLOAD_DEFAULTS.count, rate: c.rate, arrival, startMs: 0 };
+    const name = defaultNames[i];
+    const first = groupNames.get(name);
+    if (first !== undefined) problems.add([...here, c.name !== undefined ? 'name' : 'region'], `client group name "${name}" is already used by workload.clients[${first}]${c.name === undefined ? ' (give this group a name)' : ''}`);
+    else groupNames.set(name, i);
+    const out: ClientGroup = { name, region: c.region, count: c.count ?? WORKLOAD_DEFAULTS.count, rate: c.rate, arrival, startMs: 0 };
+    if (c.headers) out.headers = headerSpecs(c.headers, [...here, 'headers'], problems);
     if (arrival === 'burst' && !c.burst) problems.add(here, 'arrival: burst needs burst: {size, every}');
     if (arrival !== 'burst' && c.burst) problems.add([...here, 'burst'], `burst applies to arrival: burst only (this group is ${arrival})`);
     if (c.burst && arrival === 'burst') {
@@ -245,7 +266,16 @@ function normaliseWorkload(w: WorkloadFile, t: Topology, baseDir: string, proble
   if (total <= 0) problems.add([...W, 'methods'], 'the weights add up to 0; give at least one a positive weight');
   const methods = Object.fromEntries(METHOD_KINDS.map((k) => [k, total > 0 ? (weights[k] ?? 0) / total : 0])) as unknown as MethodMix;
 
-  const out: Workload = { seed: w.seed ?? WORKLOAD_DEFAULTS.seed, clients, objects, methods, headers: { ...(w.headers ?? {}) } };
+  const watchNames = new Map<string, number>();
+  const watch: WatchRule[] = (w.watch ?? []).map((r, i) => {
+    const first = watchNames.get(r.name);
+    if (first !== undefined) problems.add([...W, 'watch', i, 'name'], `watch name "${r.name}" is already used by workload.watch[${first}]`);
+    else watchNames.set(r.name, i);
+    return { name: r.name, header: r.header.toLowerCase(), contains: r.contains };
+  });
+
+  const headers = headerSpecs(w.headers ?? {}, [...W, 'headers'], problems);
+  const out: Workload = { seed: w.seed ?? WORKLOAD_DEFAULTS.seed, clients, objects, methods, headers, watch };
   if (durationMs !== undefined) out.durationMs = durationMs;
   if (w.requests !== undefined) out.requests = w.requests;
   if (sizes) out.sizes = sizes;

@@ -14,7 +14,25 @@ export interface ScenarioVariant {
   topology: Topology;
 }
 
+/**
+ * A request header's value: the same string on every request, or one of
+ * several, chosen once per client (a browser keeps its User-Agent): one of
+ * `oneOf`, or `template` with `{n}` replaced by 1 … `count`.
+ */
+export type HeaderValueSpec = string | { oneOf: string[] } | { template: string; count: number };
+
+/** Answers to count by what one of their header lines says (`workload.watch`). */
+export interface WatchRule {
+  name: string;
+  /** Lower-case field name. */
+  header: string;
+  /** The rule matches an answer with a `header` line whose value contains this. */
+  contains: string;
+}
+
 export interface ClientGroup {
+  /** Unique among the groups: a label in metrics. The loader always sets it; see {@link clientGroupNames}. */
+  name?: string;
   region: string;
   count: number;
   /** Requests per second for the whole group. */
@@ -25,6 +43,8 @@ export interface ClientGroup {
   startMs: number;
   /** Absent: until the end of the run. */
   stopMs?: number;
+  /** Request headers of this group on top of `workload.headers` (a name given in both: this one). */
+  headers?: Record<string, HeaderValueSpec>;
 }
 
 export type ObjectPopularity =
@@ -57,7 +77,20 @@ export interface Workload {
   /** Absent: the sizes the origin's path rules give. */
   sizes?: ObjectSizes;
   methods: MethodMix;
-  headers: Record<string, string>;
+  /** Request headers of every group. */
+  headers: Record<string, HeaderValueSpec>;
+  /** Answers to count by a header line (cache poisoning, leaks); absent or empty: nothing watched. */
+  watch?: WatchRule[];
+}
+
+/**
+ * Each group's name: its own, or by default its region, or region-N (N its
+ * 1-based position in the list) when the region has several groups.
+ */
+export function clientGroupNames(clients: readonly ClientGroup[]): string[] {
+  const inRegion = new Map<string, number>();
+  for (const c of clients) inRegion.set(c.region, (inRegion.get(c.region) ?? 0) + 1);
+  return clients.map((c, i) => c.name ?? (inRegion.get(c.region) === 1 ? c.region : `${c.region}-${i + 1}`));
 }
 
 interface EventBase {

@@ -84,5 +84,11 @@ export function deepPartial(schema: unknown): unknown {
 }
 
 export const NAME_PATTERN = '^[a-z][a-z0-9-]*$';
+/** An HTTP field name (RFC 9110 §5.1: a token). */
+export const HEADER_NAME_PATTERN = '^[!#$%&\'*+.^_`|~0-9A-Za-z-]+$';
+/** A field value a client can send (RFC 9110 §5.5): no control characters but tab, so no CR, LF or NUL. */
+export const FIELD_VALUE_PATTERN = '^[^\\x00-\\x08\\x0a-\\x1f\\x7f]*$';
+/** The same, with `{n}` in it. */
+export const FIELD_TEMPLATE_PATTERN = '^[^\\x00-\\x08\\x0a-\\x1f\\x7f]*\\{n\\}[^\\x00-\\x08\\x0a-\\x1f\\x7f]*$';
 /** Node ids become DNS labels (`<id>.<zone>`), so they follow RFC 1035 §2.3.1 label rules, lower case. */
 export const ID_PATTERN = '^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$';

@@ -4,7 +4,7 @@
  * test. One definition, two uses, as for the topology (see schema-topology.ts).
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { deepPartial, Discriminated, Duration, ID_PATTERN, NAME_PATTERN, Size, StringEnum, toJsonSchema } from './schema-common';
+import { deepPartial, Discriminated, Duration, FIELD_TEMPLATE_PATTERN, FIELD_VALUE_PATTERN, HEADER_NAME_PATTERN, ID_PATTERN, NAME_PATTERN, Size, StringEnum, toJsonSchema } from './schema-common';
 import { DNS_POLICIES, FANOUTS, TopologySchema, type TopologyFile } from './schema-topology';
 import { SCENARIO_ENGINES } from './scenario';
 
@@ -26,8 +26,39 @@ export const WORKLOAD_DEFAULTS = {
 const Glob = (description: string) => Type.String({ pattern: '^/', description });
 const NodeId = (description: string) => Type.String({ pattern: ID_PATTERN, description });
 
+export const HeaderValueSchema = Type.Union(
+  [
+    Type.String({ pattern: FIELD_VALUE_PATTERN, description: 'The same value on every request.' }),
+    Type.Object(
+      { oneOf: Type.Array(Type.String({ pattern: FIELD_VALUE_PATTERN }), { minItems: 1, description: 'Each client sends one of these, the same one all run.' }) },
+      { additionalProperties: false },
+    ),
+    Type.Object(
+      {
+        template: Type.String({ pattern: FIELD_TEMPLATE_PATTERN, description: 'A value with {n} in it.' }),
+        count: Type.Integer({ minimum: 1, description: 'Each client sends the template with {n} one of 1 … count, the same one all run (a browser keeps its User-Agent).' }),
+      },
+      { additionalProperties: false },
+    ),
+  ],
+  { description: 'A value, or a choice made once per client: { oneOf: [...] } or { template: "…{n}…", count: N }.' },
+);
+
+const HeadersSchema = (what: string) => Type.Record(Type.String({ pattern: HEADER_NAME_PATTERN }), HeaderValueSchema, { description: what, additionalProperties: false });
+
+export const WatchSchema = Type.Object(
+  {
+    name: Type.String({ pattern: NAME_PATTERN, description: 'Label of the `requests.watched` metric.' }),
+    header: Type.String({ pattern: HEADER_NAME_PATTERN, description: 'Response header to read (any line of it).' }),
+    contains: Type.String({ minLength: 1, description: 'Counted when a line of `header` contains this text.' }),
+  },
+  { additionalProperties: false, description: 'Count answers by what a header says, per client group: a poisoned page, a leaked cookie.' },
+);
+
 export const ClientSchema = Type.Object(
   {
+    name: Type.Optional(Type.String({ pattern: NAME_PATTERN, description: 'Unique group name, a metric label (default: the region, or region-N when a region has several groups).' })),
+    headers: Type.Optional(HeadersSchema('Request headers of this group, on top of workload.headers.')),
     region: Type.String({ description: 'Clients send from this region\'s addresses, so geo DNS places them there.' }),
     count: Type.Optional(Type.Integer({ minimum: 1, description: 'Concurrent clients (connections) in this group.', default: WORKLOAD_DEFAULTS.count })),
     rate: Type.Number({ exclusiveMinimum: 0, description: 'Requests per second, for the whole group.' }),
@@ -112,7 +143,8 @@ export const WorkloadSchema = Type.Object(
     objects: ObjectsSchema,
     sizes: Type.Optional(SizesSchema),
     methods: Type.Optional(MethodsSchema),
-    headers: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Extra request headers on every request.' })),
+    headers: Type.Optional(HeadersSchema('Request headers of every client group.')),
+    watch: Type.Optional(Type.Array(WatchSchema, { description: 'Answers to count by a header line, per client group.' })),
   },
   { additionalProperties: false },
 );

@@ -8,7 +8,7 @@
  * emitted as `default` so an editor shows them on hover.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { Duration, ID_PATTERN, NAME_PATTERN, Size, StringEnum } from './schema-common';
+import { Duration, HEADER_NAME_PATTERN, ID_PATTERN, NAME_PATTERN, Size, StringEnum } from './schema-common';
 
 export const CACHE_ROLES = ['edge', 'regional', 'shield'] as const;
 export const ROLES = [...CACHE_ROLES, 'origin'] as const;
@@ -61,7 +61,7 @@ export const DNS_DEFAULTS = {
   anycast: { enabled: false, address: '127.0.0.100' },
 } as const;
 
-const HEADER_NAME = '^[!#$%&\'*+.^_`|~0-9A-Za-z-]+$';
+const HEADER_NAME = HEADER_NAME_PATTERN;
 
 export const CacheSchema = Type.Object(
   {
@@ -132,7 +132,8 @@ export const SitePathSchema = Type.Object(
     size: Type.Optional(Size({ description: 'Body size', default: '1KiB' })),
     headers: Type.Optional(
       Type.Record(Type.String({ pattern: HEADER_NAME }), Type.Union([Type.String(), Type.Array(Type.String())]), {
-        description: 'Response headers, e.g. Cache-Control, Surrogate-Key. {path} and {version} are substituted.',
+        description: 'Response headers, e.g. Cache-Control, Surrogate-Key. {path}, {version} and {header:NAME} or {header:NAME|fallback} (the request\'s NAME header, else the fallback or nothing) are substituted.',
+        additionalProperties: false,
       }),
     ),
     etag: Type.Optional(Type.Boolean({ description: 'Send a strong ETag that changes with the content version.', default: true })),

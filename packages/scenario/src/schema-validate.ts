@@ -7,7 +7,7 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import type { TSchema } from '@sinclair/typebox';
 import { FileError, formatPath, type DocPath } from './errors';
-import { ID_PATTERN, NAME_PATTERN, toJsonSchema, unitOfPattern } from './schema-common';
+import { FIELD_TEMPLATE_PATTERN, FIELD_VALUE_PATTERN, HEADER_NAME_PATTERN, ID_PATTERN, NAME_PATTERN, toJsonSchema, unitOfPattern } from './schema-common';
 import type { Locator } from './source-map';
 import { DURATION_HINT, SIZE_HINT } from './units';
 
@@ -33,7 +33,7 @@ export function compileValidator(schema: TSchema): Validator {
     // A wrong value also trips sibling keywords of the same field (type and pattern, or
     // minimum): report the first per field.
     const seen = new Set<string>();
-    const errors = (validate.errors ?? []).filter((e) => {
+    const errors = fittingBranches(validate.errors ?? []).filter((e) => {
       if (!VALUE_KEYWORDS.has(e.keyword)) return true;
       if (seen.has(e.instancePath)) return false;
       seen.add(e.instancePath);
@@ -41,6 +41,33 @@ export function compileValidator(schema: TSchema): Validator {
     });
     return errors.flatMap((e) => convert(e, value, locate, prefix));
   };
+}
+
+/**
+ * A value that fails every branch of an anyOf trips errors in all of them,
+ * most saying only "not this shape". Branches whose shape does not fit (a
+ * type error, or a field they do not have, at the value itself) are dropped
+ * when another one fits; when exactly one fits, its errors are the whole
+ * story and the "does not match any of the allowed forms" line goes too.
+ */
+function fittingBranches(errors: ErrorObject[]): ErrorObject[] {
+  const drop = new Set<ErrorObject>();
+  for (const any of errors) {
+    if (any.keyword !== 'anyOf') continue;
+    const base = `${any.schemaPath}/`;
+    const branches = new Map<string, ErrorObject[]>();
+    for (const e of errors) {
+      if (e === any || !e.schemaPath.startsWith(base)) continue;
+      const b = e.schemaPath.slice(base.length).split('/')[0];
+      branches.set(b, [...(branches.get(b) ?? []), e]);
+    }
+    const misfit = (es: ErrorObject[]) => es.some((e) => e.instancePath === any.instancePath && (e.keyword === 'type' || e.keyword === 'additionalProperties'));
+    const fits = [...branches.values()].filter((es) => !misfit(es));
+    if (fits.length === 0 || fits.length === branches.size) continue;
+    for (const es of branches.values()) if (misfit(es)) for (const e of es) drop.add(e);
+    if (fits.length === 1) drop.add(any);
+  }
+  return drop.size === 0 ? errors : errors.filter((e) => !drop.has(e));
 }
 
 /** JSON Pointer → path segments, numbers where the data is a list. */
@@ -90,6 +117,9 @@ const PATTERN_WORDS: Record<string, string> = {
   '^/': 'a path starting with "/"',
   '^https?://': 'an http:// or https:// URL',
   '^/.*\\{n\\}': 'a path starting with "/" that contains {n}',
+  [HEADER_NAME_PATTERN]: 'an HTTP header name (letters, digits and !#$%&\'*+.^_`|~-)',
+  [FIELD_VALUE_PATTERN]: 'a header value without control characters (no CR, LF or NUL)',
+  [FIELD_TEMPLATE_PATTERN]: 'a header value containing {n}, without control characters',
 };
 
 /**
@@ -138,6 +168,12 @@ function convert(e: ErrorObject, root: unknown, locate: Locator, prefix: DocPath
     case 'additionalProperties': {
       const field = String(e.params.additionalProperty);
       const known = Object.keys((parent.properties as object | undefined) ?? {}).filter((k) => k !== '$schema');
+      const namePatterns = Object.keys((parent.patternProperties as object | undefined) ?? {});
+      if (known.length === 0 && namePatterns.length > 0) {
+        // A map with free names (headers, regions): the name itself is wrong.
+        const words = namePatterns.map((p) => PATTERN_WORDS[p] ?? `a name matching /${p}/`).join(' or ');
+        return make([...path, field], `"${field}" is not a valid name here: expected ${words}`, 'key');
+      }
       const guess = nearest(field, known);
       const hint = guess ? `did you mean "${guess}"?` : `expected one of: ${known.join(', ')}`;
       return make([...path, field], `unknown field "${field}"; ${hint}`, 'key');

@@ -151,6 +151,56 @@ describe('planWorkload: objects, sizes and methods', () => {
     expect(got[0].headers).toEqual([['accept-language', 'fr']]);
     expect(got[1].headers).toBe(got[0].headers);
   });
+
+  it('gives each client one value of a varying header for the whole run, spread over the choices', () => {
+    const w = workload({ durationMs: 5_000, clients: [group({ count: 400, arrival: 'constant', rate: 4000 })], headers: { 'User-Agent': { template: 'Browser/{n}', count: 1000 }, Accept: 'text/html', 'X-Device': { oneOf: ['mobile', 'tablet', 'desktop'] } } });
+    const got = all(w);
+    const byClient = new Map<number, string>();
+    for (const r of got) {
+      const key = JSON.stringify(r.headers);
+      const seen = byClient.get(r.clientIndex);
+      if (seen === undefined) byClient.set(r.clientIndex, key);
+      else expect(key).toBe(seen); // sticky: a client keeps its values
+      expect(r.headers.map(([n]) => n)).toEqual(['user-agent', 'accept', 'x-device']);
+    }
+    expect(byClient.size).toBe(400);
+    const uas = new Set([...byClient.values()].map((k) => (JSON.parse(k) as [string, string][])[0][1]));
+    // 400 clients drawing from 1,000 values: about 400 * (1 - e^-0.4) / 0.4 ≈ 330 distinct.
+    expect(uas.size).toBeGreaterThan(290);
+    expect([...uas].every((v) => /^Browser\/([1-9]\d{0,2}|1000)$/.test(v))).toBe(true);
+    const devices = [...byClient.values()].map((k) => (JSON.parse(k) as [string, string][])[2][1]);
+    for (const d of ['mobile', 'tablet', 'desktop']) expect(devices.filter((x) => x === d).length).toBeGreaterThan(100);
+    // The same seed gives the same choice; another seed another.
+    expect(all(w).map((r) => r.headers)).toEqual(got.map((r) => r.headers));
+    const other = all({ ...w, seed: 8 });
+    expect(other.filter((r, i) => r.clientIndex === got[i].clientIndex && r.headers[0][1] !== got[i].headers[0][1]).length).toBeGreaterThan(got.length / 2);
+  });
+
+  it('a group adds headers and overrides workload headers of the same name in any case; one shared list when nothing varies', () => {
+    const w = workload({
+      durationMs: undefined,
+      requests: 40,
+      clients: [group({ name: 'visitors', arrival: 'constant' }), group({ name: 'attacker', count: 1, arrival: 'constant', headers: { 'x-forwarded-host': 'evil.example', ACCEPT: '*/*' } })],
+      headers: { Accept: 'text/html' },
+    });
+    const got = all(w);
+    const visitors = got.filter((r) => r.group === 0);
+    const attacker = got.filter((r) => r.group === 1);
+    expect(visitors[0].headers).toEqual([['accept', 'text/html']]);
+    expect(attacker[0].headers).toEqual([
+      ['accept', '*/*'],
+      ['x-forwarded-host', 'evil.example'],
+    ]);
+    expect(new Set(visitors.map((r) => r.headers)).size).toBe(1);
+    expect(new Set(attacker.map((r) => r.headers)).size).toBe(1);
+  });
+
+  it('rejects header specs a hand-built workload gets wrong, naming the field', () => {
+    expect(() => all(workload({ headers: { 'X-A': 'a\r\nb' } }))).toThrow('workload.headers.X-A');
+    expect(() => all(workload({ headers: { 'X-A': { oneOf: [] } } }))).toThrow('workload.headers.X-A.oneOf');
+    expect(() => all(workload({ headers: { 'X-A': { template: 'x', count: 2 } } }))).toThrow('workload.headers.X-A.template');
+    expect(() => all(workload({ clients: [group({ headers: { 'X-A': { template: 'x{n}', count: 0 } } })] }))).toThrow('workload.clients[0].headers.X-A.count');
+  });
 });
 
 describe('planWorkload: traces', () => {

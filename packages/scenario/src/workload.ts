@@ -14,7 +14,7 @@
  * move a single arrival time.
  */
 import { createRng, createZipf, type HeaderList, type Rng, type ZipfSampler } from '@cdnlab/core';
-import type { ClientGroup, ObjectSizes, Workload } from './scenario';
+import type { ClientGroup, HeaderValueSpec, ObjectSizes, Workload } from './scenario';
 import { readTrace, type TraceFormat, type TraceRecord } from './trace';
 
 /** How a request is sent; `conditional` is a GET carrying the validator the client saw last. */
@@ -37,7 +37,7 @@ export interface PlannedRequest {
   kind: PlannedRequestKind;
   /** Path and query. */
   target: string;
-  /** `workload.headers`, lower-cased. Shared by every request: do not modify. */
+  /** `workload.headers` and the group's, lower-cased, with this client's values. Shared by the client's requests: do not modify. */
   headers: HeaderList;
   /** 0-based object number (zipf rank - 1, uniform index, hot key index, trace record's numeric key or -1). */
   objectId: number;
@@ -95,7 +95,9 @@ export function validateWorkload(w: Workload): void {
       positiveInt(`${at}.burst.size`, c.burst.size);
       positive(`${at}.burst.everyMs`, c.burst.everyMs);
     } else if (c.arrival !== 'constant' && c.arrival !== 'poisson') fail(`${at}.arrival`, 'constant, poisson or burst', c.arrival);
+    if (c.headers !== undefined) headerSpecs(`${at}.headers`, c.headers);
   });
+  if (w.headers !== undefined) headerSpecs('headers', w.headers);
   const o = w.objects;
   switch (o?.popularity) {
     case 'zipf':
@@ -146,6 +148,76 @@ export function validateWorkload(w: Workload): void {
   let sum = 0;
   for (const k of ['GET', 'HEAD', 'conditional', 'POST'] as const) sum += nonNegative(`methods.${k}`, m[k] ?? 0);
   if (!(sum > 0)) fail('methods', 'weights with a positive sum', sum);
+}
+
+const FIELD_NAME_RE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const BAD_VALUE_RE = /[\x00-\x08\x0a-\x1f\x7f]/;
+
+function fieldValue(field: string, v: unknown): void {
+  if (typeof v !== 'string' || BAD_VALUE_RE.test(v)) fail(field, 'a header value without control characters (no CR, LF or NUL)', v);
+}
+
+function headerSpecs(at: string, h: Record<string, HeaderValueSpec>): void {
+  if (h === null || typeof h !== 'object') fail(at, 'an object of header names to values', h);
+  for (const [name, spec] of Object.entries(h)) {
+    const field = `${at}.${name}`;
+    if (!FIELD_NAME_RE.test(name)) fail(at, 'header names that are HTTP tokens', name);
+    if (typeof spec === 'string') fieldValue(field, spec);
+    else if (spec !== null && typeof spec === 'object' && 'oneOf' in spec) {
+      if (!Array.isArray(spec.oneOf) || spec.oneOf.length === 0) fail(`${field}.oneOf`, 'a non-empty list of values', spec.oneOf);
+      spec.oneOf.forEach((v, i) => fieldValue(`${field}.oneOf[${i}]`, v));
+    } else if (spec !== null && typeof spec === 'object' && 'template' in spec) {
+      fieldValue(`${field}.template`, spec.template);
+      if (!spec.template.includes('{n}')) fail(`${field}.template`, 'a value containing {n}', spec.template);
+      positiveInt(`${field}.count`, spec.count);
+    } else fail(field, 'a string, { oneOf: [...] } or { template, count }', spec);
+  }
+}
+
+/**
+ * Each request's header list, made once per client (or once per group when
+ * no value varies) and shared by that client's requests. A varying value is
+ * chosen per client from a hash of the seed, the group, the header name and
+ * the client, so it does not depend on the order of requests or of headers.
+ */
+class ClientHeaders {
+  private readonly fixed: (HeaderList | undefined)[];
+  private readonly perClient: (HeaderList | undefined)[][];
+
+  constructor(
+    private readonly workload: Workload,
+    private readonly seed: number,
+  ) {
+    this.fixed = workload.clients.map((c) => (varies(workload.headers) || varies(c.headers) ? undefined : this.build(c, -1, -1)));
+    this.perClient = workload.clients.map(() => []);
+  }
+
+  of(group: number, client: number): HeaderList {
+    const f = this.fixed[group];
+    if (f !== undefined) return f;
+    const lists = this.perClient[group];
+    return (lists[client] ??= this.build(this.workload.clients[group], group, client));
+  }
+
+  private build(c: ClientGroup, group: number, client: number): HeaderList {
+    const merged = new Map<string, HeaderValueSpec>();
+    for (const h of [this.workload.headers ?? {}, c.headers ?? {}]) for (const [name, spec] of Object.entries(h)) merged.set(name.toLowerCase(), spec);
+    const out: HeaderList = [];
+    for (const [name, spec] of merged) {
+      if (typeof spec === 'string') {
+        out.push([name, spec]);
+        continue;
+      }
+      const k = 'oneOf' in spec ? spec.oneOf.length : spec.count;
+      const i = Math.floor(objectUniform(streamSeed(streamSeed(this.seed, 3000 + group), stringId(name)), client) * k);
+      out.push([name, 'oneOf' in spec ? spec.oneOf[i] : spec.template.split('{n}').join(String(i + 1))]);
+    }
+    return out;
+  }
+}
+
+function varies(h: Record<string, HeaderValueSpec> | undefined): boolean {
+  return h !== undefined && Object.values(h).some((spec) => typeof spec !== 'string');
 }
 
 function template(path: string): void {
@@ -265,7 +337,7 @@ export function* planWorkload(workload: Workload, opts: PlanOptions = {}): Gener
   const groups = workload.clients.map((g, i) => new Arrivals(g, i, createRng(streamSeed(seed, 1000 + i)), horizon));
   const pick = createRng(streamSeed(seed, 1));
   const methodRng = createRng(streamSeed(seed, 2));
-  const headers: HeaderList = Object.entries(workload.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]);
+  const headers = new ClientHeaders(workload, seed);
 
   // Method mix as cumulative fractions.
   const m = workload.methods;
@@ -364,7 +436,7 @@ export function* planWorkload(workload: Workload, opts: PlanOptions = {}): Gener
       method: kind === 'conditional' ? 'GET' : kind,
       kind,
       target,
-      headers,
+      headers: headers.of(g.index, clientIndex),
       objectId,
       sizeBytes: sizes ? objectSize(sizes, seed, objectId < 0 ? stringId(target) : objectId) : traceSize,
     };
