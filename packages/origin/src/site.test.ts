@@ -113,6 +113,17 @@ describe('synthetic site', () => {
     expect(header(site().answer(get('/static/a'), undefined, T0).head.headers, 'expires')).toBeUndefined();
   });
 
+  it('reflects a request header into a response header with {header:NAME} (the cache-poisoning origin), else the fallback or nothing', () => {
+    const site = createSite({ paths: [{ match: '/**', headers: { Link: '<https://{header:X-Forwarded-Host}/app.js>; rel=preload', 'X-Page': '{path} v{version}', 'X-Host': '{header:x-forwarded-host|shop.example}' } }] }, T0);
+    const poisoned = site.answer(get('/home', [['x-forwarded-host', 'evil.example']]), undefined, T0);
+    expect(header(poisoned.head.headers, 'link')).toBe('<https://evil.example/app.js>; rel=preload');
+    expect(header(poisoned.head.headers, 'x-page')).toBe('/home v1');
+    expect(header(poisoned.head.headers, 'x-host')).toBe('evil.example');
+    const plain = site.answer(get('/home'), undefined, T0).head.headers;
+    expect(header(plain, 'link')).toBe('<https:///app.js>; rel=preload');
+    expect(header(plain, 'x-host')).toBe('shop.example');
+  });
+
   it('rejects bad configuration with the field named', () => {
     expect(() => createSite({ paths: [{ match: '/a', status: 999 }] }, T0)).toThrow('site.paths[0].status');
     expect(() => createSite({ paths: [], versionEveryMs: -1 }, T0)).toThrow('site.versionEveryMs');

@@ -13,7 +13,12 @@ export interface SitePathRule {
   status?: number;
   /** Body size in bytes (the body is padded to exactly this). */
   sizeBytes?: number;
-  /** Extra response headers; `{path}` and `{version}` in values are substituted. */
+  /**
+   * Extra response headers; `{path}`, `{version}` and `{header:NAME}` or
+   * `{header:NAME|fallback}` (the request's NAME header, else the fallback or
+   * nothing: what an origin that builds links from X-Forwarded-Host does,
+   * the classic cache-poisoning bug) are substituted.
+   */
   headers?: Record<string, string | string[]>;
   etag?: boolean;
   lastModified?: boolean;
@@ -142,6 +147,17 @@ function headerValue(h: HeaderList, name: string): string | undefined {
   return vals.length ? vals.join(', ') : undefined;
 }
 
+/** `{header:NAME}` or `{header:NAME|fallback}`: the request's NAME header, else the fallback (or nothing). */
+function reflected(h: HeaderList, spec: string): string {
+  const bar = spec.indexOf('|');
+  const name = (bar === -1 ? spec : spec.slice(0, bar)).toLowerCase();
+  return headerValue(h, name) ?? (bar === -1 ? '' : spec.slice(bar + 1));
+}
+
+/** `{path}`, `{version}` and `{header:NAME}` in a rule's header values. */
+const TEMPLATE_RE = /\{(path|version|header:[^}]+)\}/g;
+const HAS_TEMPLATE_RE = new RegExp(TEMPLATE_RE.source);
+
 function methodKind(method: string): RequestKind {
   switch (method) {
     case 'GET': return 'get';
@@ -223,7 +239,7 @@ export function createSite(config: SiteConfig, startMs: number, options: CreateS
     for (const [name, raw] of Object.entries(r.headers ?? {})) {
       for (const value of Array.isArray(raw) ? raw : [raw]) {
         const n = name.toLowerCase();
-        lines.push({ name: n, value, fixed: /\{(path|version)\}/.test(value) ? undefined : [n, value] });
+        lines.push({ name: n, value, fixed: HAS_TEMPLATE_RE.test(value) ? undefined : [n, value] });
       }
     }
     return { ...r, re: globToRegExp(r.match), pattern: r.match, lines };
@@ -336,7 +352,7 @@ export function createSite(config: SiteConfig, startMs: number, options: CreateS
 
       for (const line of rule.lines) {
         if (line.fixed) headers.push(line.fixed);
-        else headers.push([line.name, line.value.replace(/\{path\}/g, path).replace(/\{version\}/g, String(version))]);
+        else headers.push([line.name, line.value.replace(TEMPLATE_RE, (_m, key: string) => (key === 'path' ? path : key === 'version' ? String(version) : reflected(req.headers, key.slice(7))))]);
       }
       headers.push(TEXT_LINE);
       if (rule.etag !== false) headers.push(['etag', etag]);

@@ -1,6 +1,10 @@
+import dgram from 'node:dgram';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import dnsPacket from 'dns-packet';
 import fc from 'fast-check';
-import type { Topology } from '@cdnlab/scenario';
-import { cidrHosts, classifyError, clientAddresses } from './client-pool';
+import type { PlannedRequest, Topology, WatchRule } from '@cdnlab/scenario';
+import { cidrHosts, classifyError, clientAddresses, createClientPool, watchedRules, type Outcome } from './client-pool';
 import { DnsLookupError } from './stub-resolver';
 
 const topo = (cidrs: Record<string, string>): Topology => ({ name: 't', regions: Object.entries(cidrs).map(([name, c]) => ({ name, cidrs: [c] })) }) as unknown as Topology;
@@ -51,5 +55,75 @@ describe('classifyError', () => {
     expect(classifyError(Object.assign(new Error('t'), { timeout: true }))).toBe('timeout');
     expect(classifyError(new DnsLookupError('x'))).toBe('dns');
     expect(classifyError(e('EWEIRD'))).toBe('other:EWEIRD');
+  });
+});
+
+describe('watch rules on real answers', () => {
+  const rules: WatchRule[] = [
+    { name: 'poisoned', header: 'link', contains: 'evil.example' },
+    { name: 'never', header: 'link', contains: 'nothing like it' },
+    // Spans the two Link lines: node joins them in res.headers, but a rule reads one line at a time.
+    { name: 'joined', header: 'link', contains: 'app.js>, <https' },
+    { name: 'marked', header: 'x-mark', contains: 'yes' },
+  ];
+
+  it('matches header lines by lower-cased name and case-sensitive text, one line at a time', () => {
+    expect(watchedRules(rules, ['LINK', '<https://evil.example/app.js>', 'Link', '<https://shop.example/x>', 'X-Mark', 'yes'])).toEqual([0, 3]);
+    expect(watchedRules(rules, ['Link', '<https://EVIL.example/app.js>'])).toEqual([]);
+    expect(watchedRules([], ['Link', '<https://evil.example/app.js>'])).toEqual([]);
+  });
+
+  // An HTTP server standing in for an edge, and a DNS server that sends every client to it.
+  let server: http.Server;
+  let dns: dgram.Socket;
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      // Mixed-case names and two Link lines, as any server may send them.
+      if (req.url === '/poisoned') res.setHeader('LiNk', ['<https://evil.example/app.js>', '<https://shop.example/style.css>']);
+      else res.setHeader('Link', '<https://shop.example/app.js>');
+      res.setHeader('X-Mark', req.url === '/poisoned' ? 'no' : 'yes');
+      res.end('ok');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    dns = dgram.createSocket('udp4');
+    dns.on('message', (msg, rinfo) => {
+      const q = dnsPacket.decode(msg);
+      const answer = dnsPacket.encode({ type: 'response', id: q.id, flags: dnsPacket.AUTHORITATIVE_ANSWER, questions: q.questions, answers: [{ type: 'A', name: 'cdn.test', ttl: 60, data: '127.0.0.1' }] });
+      dns.send(answer, rinfo.port, rinfo.address);
+    });
+    await new Promise<void>((resolve) => dns.bind(0, '127.0.0.1', resolve));
+  });
+  afterAll(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await new Promise<void>((resolve) => dns.close(resolve));
+  });
+
+  it('reports which rules each answer matched', async () => {
+    const pool = createClientPool(
+      {
+        topology: topo({ na: '127.61.0.0/16' }),
+        zone: 'cdn.test',
+        dns: { host: '127.0.0.1', port: (dns.address() as AddressInfo).port },
+        edgePort: () => (server.address() as AddressInfo).port,
+        edgeAt: () => 'edge-test',
+        requestTimeoutMs: 5000,
+        maxSocketsPerClient: 2,
+        // A hand-built rule may name its header in any case.
+        watch: rules.map((r) => (r.name === 'marked' ? { ...r, header: 'X-Mark' } : r)),
+      },
+      [{ region: 'na', count: 1 }],
+    );
+    const send = (target: string): Promise<Outcome> => {
+      const p: PlannedRequest = { atMs: 0, region: 'na', group: 0, clientIndex: 0, method: 'GET', kind: 'GET', target, headers: [], objectId: -1, sizeBytes: undefined };
+      return pool.send(p, new AbortController().signal);
+    };
+    try {
+      const poisoned = await send('/poisoned');
+      const clean = await send('/clean');
+      expect(poisoned).toMatchObject({ kind: 'answered', status: 200, watched: [0] });
+      expect(clean).toMatchObject({ kind: 'answered', status: 200, watched: [3] });
+    } finally {
+      pool.close();
+    }
   });
 });

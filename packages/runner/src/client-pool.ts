@@ -7,13 +7,21 @@
  * `conditional` requests carry If-None-Match / If-Modified-Since.
  */
 import http from 'node:http';
-import type { PlannedRequest } from '@cdnlab/scenario';
-import type { Topology } from '@cdnlab/scenario';
+import type { HeaderList } from '@cdnlab/core';
+import { headerLineContains, type PlannedRequest, type Topology, type WatchRule } from '@cdnlab/scenario';
 import { edgeResultOf, servedByEdge, type EdgeResult } from './edge-outcome';
 import { createStubResolver, DnsLookupError, type StubResolver } from './stub-resolver';
 
 export type Outcome =
-  | { kind: 'answered'; status: number; result: EdgeResult; edge: string | undefined; bytes: number }
+  | {
+      kind: 'answered';
+      status: number;
+      result: EdgeResult;
+      edge: string | undefined;
+      bytes: number;
+      /** Indexes into `opts.watch` of the rules the answer matched, ascending; shared and empty when none did. */
+      watched: readonly number[];
+    }
   | { kind: 'error'; error: string };
 
 export interface ClientPoolOptions {
@@ -35,6 +43,8 @@ export interface ClientPoolOptions {
    * compose network, where one container cannot own every region's addresses).
    */
   placement?: 'bind' | 'ecs';
+  /** `workload.watch`: each answer says which of these it matched. Default none. */
+  watch?: readonly WatchRule[];
 }
 
 interface Client {
@@ -114,6 +124,24 @@ export function classifyError(err: unknown): string {
   }
 }
 
+const NONE: readonly number[] = Object.freeze([]);
+
+/**
+ * The watch rules an answer matched, from its raw header lines: each line
+ * as it came (node joins repeated fields in `res.headers`, and a match must
+ * not span two lines), names lower-cased as a HeaderList's are.
+ */
+export function watchedRules(rules: readonly WatchRule[], rawHeaders: readonly string[]): readonly number[] {
+  if (rules.length === 0) return NONE;
+  const lines: HeaderList = [];
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) lines.push([rawHeaders[i].toLowerCase(), rawHeaders[i + 1]]);
+  const out: number[] = [];
+  rules.forEach((r, i) => {
+    if (headerLineContains(lines, r.header, r.contains)) out.push(i);
+  });
+  return out.length ? out : NONE;
+}
+
 class TimeoutError extends Error {
   readonly timeout = true;
 }
@@ -132,6 +160,8 @@ export function createClientPool(opts: ClientPoolOptions, groups: ReadonlyArray<
   const placement = opts.placement ?? 'bind';
   if (placement !== 'bind' && placement !== 'ecs') throw new TypeError(`expected opts.placement to be "bind" or "ecs", got ${JSON.stringify(placement)}`);
   const bind = placement === 'bind';
+  // Names lower-cased here too: a hand-built workload has not been through the loader.
+  const watch = (opts.watch ?? []).map((r) => ({ ...r, header: r.header.toLowerCase() }));
   const addresses = clientAddresses(opts.topology, groups, { loopbackOnly: bind });
   const clients: Client[][] = addresses.map((list) =>
     list.map((localAddress) => ({
@@ -205,7 +235,7 @@ export function createClientPool(opts: ClientPoolOptions, groups: ReadonlyArray<
               if (c.validators.size > MAX_VALIDATORS) c.validators.delete(c.validators.keys().next().value as string);
             }
           }
-          done({ kind: 'answered', status, result: edgeResultOf(res.headers), edge: servedByEdge(res.headers) ?? opts.edgeAt(address), bytes });
+          done({ kind: 'answered', status, result: edgeResultOf(res.headers), edge: servedByEdge(res.headers) ?? opts.edgeAt(address), bytes, watched: watchedRules(watch, res.rawHeaders) });
         });
       });
       req.end(body);

@@ -24,7 +24,7 @@ import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { LOOPBACK_PORTS, startTopology, type PlannedTier, type RunningTopology, type StartOptions } from '@cdnlab/launcher';
 import type { Engine, EngineRunOptions, NodeResult, PurgeResult, RunResult, TimelineRecord, Topology } from '@cdnlab/scenario';
-import { snapshotMetrics, type RunResultWithSnapshots, type RunSnapshot } from '@cdnlab/scenario';
+import { byGroupRecord, clientGroupNames, snapshotMetrics, watchedRecord, type RunResultWithSnapshots, type RunSnapshot } from '@cdnlab/scenario';
 import { planWorkload, type PlannedRequest } from '@cdnlab/scenario';
 import { clientAddresses, createClientPool, type ClientPool, type Outcome } from './client-pool';
 import { createClusterApi, type ClusterApi, type NodeCounters, type OriginCounts, type StatsEntry } from './cluster-api';
@@ -220,6 +220,8 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
 
       // Clients that cannot exist fail here, before any process starts.
       const groups = workload.clients.map((c) => ({ region: c.region, count: c.count }));
+      const groupNames = clientGroupNames(workload.clients);
+      const watch = workload.watch ?? [];
       const placement = engineOpts.target?.plan.addressing === 'compose' ? 'ecs' : 'bind';
       clientAddresses(topology, groups, { loopbackOnly: placement === 'bind' });
 
@@ -268,6 +270,7 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
             requestTimeoutMs,
             maxSocketsPerClient: maxSockets,
             placement,
+            watch,
           },
           groups,
         );
@@ -282,6 +285,11 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
         const bucketMs = engineOpts.bucketMs ?? (plannedMs > 60_000 ? 1000 : 500);
         const requests = { sent: 0, answered: 0, errors: 0, unfinished: 0, byResult: {} as Record<string, number>, byStatus: {} as Record<string, number>, byError: {} as Record<string, number> };
         const series = { originRequests: [] as number[], hits: [] as number[], answers: [] as number[], requests: [] as number[], errors: [] as number[], byEdge: Object.fromEntries(edges.map((e) => [e.id, [] as number[]])) as Record<string, number[]> };
+        // Per client group (index in workload.clients), and per watch rule then group.
+        const groupSent = groupNames.map(() => 0);
+        const groupAnswered = groupNames.map(() => 0);
+        const watched = watch.map(() => groupNames.map(() => 0));
+        const watchedSeries = watch.map(() => [] as number[]);
         const purges: PurgeResult[] = [];
         const snapshots: RunSnapshot[] = [];
         let originTotal = 0;
@@ -309,11 +317,16 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
           const now = elapsed();
           if (o.kind === 'answered') {
             requests.answered++;
+            groupAnswered[p.group]++;
             inc(requests.byStatus, String(o.status));
             inc(requests.byResult, o.result);
             latency.record(p.region, performance.now() - plannedAt);
             const b = bucketOf(now);
             bump(series.answers, b);
+            for (const i of o.watched) {
+              watched[i][p.group]++;
+              bump(watchedSeries[i], b);
+            }
             if (o.result === 'hit' || o.result === 'stale') {
               hits++;
               bump(series.hits, b);
@@ -334,6 +347,7 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
         const dispatch = (p: PlannedRequest): void => {
           maxLateMs = Math.max(maxLateMs, elapsed() - p.atMs);
           requests.sent++;
+          groupSent[p.group]++;
           bump(series.requests, bucketOf(p.atMs));
           if (inFlight.size >= maxInFlight) {
             requests.errors++;
@@ -382,7 +396,15 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
         // What the clients know is copied at the instant itself; the cluster's counts arrive a little later.
         const clientView = (atMs: number) => ({
           atMs,
-          requests: { ...requests, unfinished: inFlight.size, byResult: { ...requests.byResult }, byStatus: { ...requests.byStatus }, byError: { ...requests.byError } },
+          requests: {
+            ...requests,
+            unfinished: inFlight.size,
+            byResult: { ...requests.byResult },
+            byStatus: { ...requests.byStatus },
+            byError: { ...requests.byError },
+            byGroup: byGroupRecord(groupNames, groupSent, groupAnswered),
+            watched: watchedRecord(watch, groupNames, watched),
+          },
           latency: latency.summary(topology.regions.map((r) => r.name)),
           purges: [...purges],
         });
@@ -398,7 +420,7 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
             origin: { requests: o.total, byPath: o.byPath, byKind: o.byKind },
             nodes: nodeResults(topology, stats, base, counts).nodes,
             latency: view.latency,
-            series: { bucketMs, originRequests: [], edgeHitRatio: [], requests: [], errors: [], byEdge: {} },
+            series: { bucketMs, originRequests: [], edgeHitRatio: [], requests: [], errors: [], byEdge: {}, watched: Object.fromEntries(watch.map((rule) => [rule.name, []])) },
             purges: view.purges,
             timeline: [],
           };
@@ -529,7 +551,7 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
           engine: engineName,
           seed,
           durationMs: Math.round(workload.durationMs ?? endOfWork),
-          requests,
+          requests: { ...requests, byGroup: byGroupRecord(groupNames, groupSent, groupAnswered), watched: watchedRecord(watch, groupNames, watched) },
           origin: { requests: o.total, byPath: o.byPath, byKind: o.byKind },
           nodes,
           latency: latency.summary(topology.regions.map((r) => r.name)),
@@ -540,6 +562,7 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
             requests: pad(series.requests),
             errors: pad(series.errors),
             byEdge: Object.fromEntries(Object.entries(series.byEdge).map(([k, v]) => [k, pad(v)])),
+            watched: Object.fromEntries(watch.map((rule, i) => [rule.name, pad(watchedSeries[i])])),
           },
           purges,
           timeline: [...timeline].sort((a, b) => a.atMs - b.atMs),

@@ -1,7 +1,7 @@
 import type { NodeResult, RunResult } from '@cdnlab/scenario';
 import { renderCharts } from './report-charts';
 
-function result(edges: Array<{ id: string; region: string }>): RunResult {
+function result(edges: Array<{ id: string; region: string }>, watched: Record<string, number[]> = {}): RunResult {
   const node = (id: string, region: string): NodeResult => ({ id, role: 'edge', region, requests: 2, hits: 1, misses: 1, staleServed: 0, revalidations: 0, collapsedWaiters: 0, evictions: 0, upstreamFetches: 1, objects: 1, bytes: 1024, hitRatio: 0.5 });
   return {
     scenario: 's',
@@ -9,14 +9,14 @@ function result(edges: Array<{ id: string; region: string }>): RunResult {
     engine: 'fake',
     seed: 1,
     durationMs: 1000,
-    requests: { sent: 2 * edges.length, answered: 2 * edges.length, errors: 0, unfinished: 0, byResult: { hit: edges.length, miss: edges.length }, byStatus: { '200': 2 * edges.length }, byError: {} },
+    requests: { sent: 2 * edges.length, answered: 2 * edges.length, errors: 0, unfinished: 0, byResult: { hit: edges.length, miss: edges.length }, byStatus: { '200': 2 * edges.length }, byError: {}, byGroup: { na: { sent: 2 * edges.length, answered: 2 * edges.length } }, watched: Object.fromEntries(Object.entries(watched).map(([w, a]) => [w, { na: a.reduce((x, y) => x + y, 0) }])) },
     origin: { requests: 1, byPath: { '/a': 1 }, byKind: { GET: 1 } },
     nodes: edges.map((e) => node(e.id, e.region)),
     latency: { na: { count: 2, mean: 1, p50: 1, p90: 1, p99: 1, max: 1 } },
-    series: { bucketMs: 500, originRequests: [1, 0], edgeHitRatio: [0, 1], requests: [1, 1], errors: [0, 0], byEdge: Object.fromEntries(edges.map((e) => [e.id, [1, 1]])) },
+    series: { bucketMs: 500, originRequests: [1, 0], edgeHitRatio: [0, 1], requests: [1, 1], errors: [0, 0], byEdge: Object.fromEntries(edges.map((e) => [e.id, [1, 1]])), watched },
     purges: [],
     timeline: [],
-  } as RunResult;
+  };
 }
 
 describe('the edge requests chart', () => {
@@ -36,5 +36,33 @@ describe('the edge requests chart', () => {
     expect(c.caption).toContain('the 30 edges summed per region');
     expect(c.svg).not.toContain('edge-r1-1');
     for (const r of ['r1', 'r2', 'r3']) expect(c.svg).toContain(`>${r}<`);
+  });
+});
+
+describe('the watched answers chart', () => {
+  const edges = [{ id: 'edge-na-1', region: 'na' }];
+
+  it('is left out when the scenario watches nothing', async () => {
+    const charts = await renderCharts([result(edges)]);
+    expect(charts.map((c) => c.name)).not.toContain('watched');
+  });
+
+  it('draws a line per rule per variant, in answers per second', async () => {
+    const a = { ...result(edges, { poisoned: [3, 0], leaked: [0, 1] }), variant: 'unkeyed' };
+    const b = { ...result(edges, { poisoned: [0, 0], leaked: [0, 0] }), variant: 'keyed' };
+    const charts = await renderCharts([a, b]);
+    const c = charts.find((x) => x.name === 'watched')!;
+    expect(c.title).toBe('Watched answers over time');
+    expect(c.caption).toContain('each workload.watch rule');
+    expect(c.svg).toContain('Watched answers per second');
+    for (const label of ['unkeyed', 'keyed', 'poisoned', 'leaked']) expect(c.svg).toContain(`>${label}<`);
+    // Two variants × two rules: four lines; 3 answers in a 500 ms bucket are 6/s.
+    expect(c.svg.match(/aria-roledescription="line mark"/g)).toHaveLength(4);
+    expect(c.svg).toContain('answers/s: 6; variant: unkeyed; watch: poisoned');
+  });
+
+  it('names the rule when there is only one', async () => {
+    const charts = await renderCharts([result(edges, { poisoned: [1, 2] })]);
+    expect(charts.find((x) => x.name === 'watched')!.caption).toContain('the workload.watch rule "poisoned"');
   });
 });

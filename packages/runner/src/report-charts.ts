@@ -118,6 +118,33 @@ export async function renderCharts(results: readonly RunResult[]): Promise<Chart
     },
   } as TopLevelSpec);
 
+  // Only when the scenario watches something: an empty chart would say nothing.
+  const watchNames = [...new Set(results.flatMap((r) => Object.keys(r.series.watched)))];
+  if (watchNames.length) {
+    const watchRows: Row[] = results.flatMap((r) =>
+      Object.entries(r.series.watched).flatMap(([watch, arr]) => arr.map((v, i) => ({ variant: r.variant, watch, t: ((i + 1) * r.series.bucketMs) / 1000, value: finite((v * 1000) / r.series.bucketMs) }))),
+    );
+    const several = watchNames.length > 1;
+    await add(
+      'watched',
+      'Watched answers over time',
+      `Answers per second matching ${several ? 'each workload.watch rule' : `the workload.watch rule "${watchNames[0]}"`} (a line of its header contains its text), all client groups together, per variant${several ? ' (dashes tell the rules apart)' : ''}.`,
+      {
+        ...base('Watched answers per second', watchRows),
+        width: WIDTH,
+        height: HEIGHT,
+        mark: { type: 'line', interpolate: 'step-before', point: true },
+        encoding: {
+          x: { field: 't', type: 'quantitative', title: 'time (s)' },
+          y: { field: 'value', type: 'quantitative', title: 'answers/s' },
+          color: { field: 'variant', type: 'nominal' },
+          ...(several ? { strokeDash: { field: 'watch', type: 'nominal', title: 'watch' } } : {}),
+          detail: { field: 'watch', type: 'nominal' },
+        },
+      } as TopLevelSpec,
+    );
+  }
+
   const purgeRows: Row[] = results.flatMap((r) =>
     r.purges.flatMap((p, i) => p.acks.filter((a) => !a.error).map((a) => ({ variant: r.variant, node: a.nodeId, purge: `#${i + 1} ${p.kind} ${p.value}`.trim(), value: a.delayMs }))),
   );

@@ -81,6 +81,12 @@ export function reportMarkdown(r: ReportInput): string {
     const errs = Object.entries(res.requests.byError);
     if (errs.length) lines.push('', `Errors by kind: ${errs.map(([k, v]) => `${k} ${v}`).join(', ')}.`);
     lines.push('', `Answers by edge result: ${Object.entries(res.requests.byResult).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}; by status: ${Object.entries(res.requests.byStatus).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}.`, '');
+    // Per rule and group, out of the group's answers: too wide for the summary table's one row per variant.
+    const watched = Object.entries(res.requests.watched);
+    if (watched.length) {
+      const share = (group: string, n: number): string => `${group} ${n}/${res.requests.byGroup[group]?.answered ?? 0}`;
+      lines.push(`Watched answers (matched/answered): ${watched.map(([w, byGroup]) => `${w}: ${Object.entries(byGroup).map(([g, n]) => share(g, n)).join(', ')}`).join('; ')}.`, '');
+    }
   }
   lines.push('## Charts', '');
   for (const c of r.charts) lines.push(`### ${c.title}`, '', c.caption, '', `![${c.title}](${c.name}.svg)`, '');

@@ -29,13 +29,13 @@ function fakeEngine(originHot: Record<string, number>): Engine & { calls: Engine
         engine: 'fake',
         seed: opts.seed,
         durationMs: 3000,
-        requests: { sent: 100, answered: 98, errors: 0, unfinished: 2, byResult: { hit: 90, miss: 8 }, byStatus: { '200': 98 }, byError: {} },
+        requests: { sent: 100, answered: 98, errors: 0, unfinished: 2, byResult: { hit: 90, miss: 8 }, byStatus: { '200': 98 }, byError: {}, byGroup: { na: { sent: 100, answered: 98 } }, watched: {} },
         origin: { requests: n, byPath: { '/hot': n }, byKind: { GET: n } },
         nodes: [
           { id: 'edge-na-1', role: 'edge', region: 'na', requests: 98, hits: 90, misses: 8, staleServed: 0, revalidations: 0, collapsedWaiters: 7, evictions: 0, upstreamFetches: 1, objects: 1, bytes: 51200, hitRatio: 90 / 98 },
         ],
         latency: { na: { count: 98, mean: 12, p50: 3, p90: 40, p99: 300, max: 320 } },
-        series: { bucketMs: 500, originRequests: [n, 0, 0, 0, 0, 0], edgeHitRatio: [0, 1, 1, 1, 1, 1], requests: [50, 0, 25, 0, 25, 0], errors: [0, 0, 0, 0, 0, 0], byEdge: { 'edge-na-1': [0, 48, 0, 25, 0, 25] } },
+        series: { bucketMs: 500, originRequests: [n, 0, 0, 0, 0, 0], edgeHitRatio: [0, 1, 1, 1, 1, 1], requests: [50, 0, 25, 0, 25, 0], errors: [0, 0, 0, 0, 0, 0], byEdge: { 'edge-na-1': [0, 48, 0, 25, 0, 25] }, watched: {} },
         purges: [],
         timeline: [],
       };

@@ -31,6 +31,9 @@ workload:
     - { region: eu, count: 8, rate: 60 }
     - { region: na, count: 4, rate: 30 }
   objects: { popularity: uniform, count: 10, path: "/static/{n}.js" }
+  watch:
+    - { name: eu-edges, header: X-Served-By, contains: edge-eu- }
+    - { name: nothing, header: X-Served-By, contains: no-such-node }
 timeline:
   - { at: 1s, action: origin-update, path: "/static/**" }
   - { at: 1s, action: purge, prefix: /static/ }
@@ -97,5 +100,22 @@ describe('the embedded engine runs the timeline', () => {
   it('still accounts for every request after an edge was killed', () => {
     expect(r.requests.sent).toBeGreaterThan(300);
     expect(r.requests.answered + r.requests.errors + r.requests.unfinished).toBe(r.requests.sent);
+  });
+
+  it('counts watched answers per group from the real answers\' headers', () => {
+    const groups = Object.values(r.requests.byGroup);
+    expect(Object.keys(r.requests.byGroup)).toEqual(['eu', 'na']);
+    expect(groups.reduce((a, g) => a + g.sent, 0)).toBe(r.requests.sent);
+    expect(groups.reduce((a, g) => a + g.answered, 0)).toBe(r.requests.answered);
+    // X-Served-By ends with the edge that answered: the rule counts what byEdge says the eu edges answered.
+    const sum = (a: number[]) => a.reduce((x, y) => x + y, 0);
+    const byEuEdges = Object.entries(r.series.byEdge).filter(([id]) => id.startsWith('edge-eu-')).reduce((a, [, s]) => a + sum(s), 0);
+    const watched = r.requests.watched['eu-edges'];
+    expect(watched.eu).toBeGreaterThan(0);
+    expect(watched.eu + watched.na).toBe(byEuEdges);
+    expect(sum(r.series.watched['eu-edges'])).toBe(byEuEdges);
+    expect(r.series.watched['eu-edges']).toHaveLength(r.series.requests.length);
+    expect(r.requests.watched.nothing).toEqual({ eu: 0, na: 0 });
+    expect(r.snapshots![0].metrics['requests.watched{watch="eu-edges"}']).toBeLessThanOrEqual(byEuEdges);
   });
 });

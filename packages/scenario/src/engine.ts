@@ -89,6 +89,18 @@ export interface RunResult {
     byStatus: Record<string, number>;
     /** Error kinds (connect, timeout, reset, dns ...). */
     byError: Record<string, number>;
+    /**
+     * Per client group (its name, see clientGroupNames): requests sent and
+     * HTTP answers, so a watched count can be read as a share of a group's
+     * answers. Every group is present, zeros included.
+     */
+    byGroup: Record<string, { sent: number; answered: number }>;
+    /**
+     * `workload.watch` rule name → group name → HTTP answers with a line of
+     * the rule's header containing its text. Every rule and every group is
+     * present, zeros included: a rule that never matched reads 0, not missing.
+     */
+    watched: Record<string, Record<string, number>>;
   };
   origin: { requests: number; byPath: Record<string, number>; byKind: Record<string, number> };
   nodes: NodeResult[];
@@ -104,6 +116,8 @@ export interface RunResult {
     errors: number[];
     /** Requests answered per edge per bucket (DNS and anycast steering). */
     byEdge: Record<string, number[]>;
+    /** Answers matching each watch rule per bucket, all groups together (every rule present). */
+    watched: Record<string, number[]>;
   };
   purges: PurgeResult[];
   timeline: TimelineRecord[];

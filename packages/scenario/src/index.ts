@@ -39,3 +39,4 @@ export * from './workload';
 export * from './trace';
 export * from './metrics';
 export * from './evaluate';
+export * from './watch';

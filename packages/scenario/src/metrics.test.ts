@@ -39,6 +39,8 @@ function result(): RunResult {
       byResult: { hit: 95, stale: 5, miss: 100 },
       byStatus: { '200': 190, '502': 10 },
       byError: { connect: 2, timeout: 4 },
+      byGroup: { visitors: { sent: 200, answered: 192 }, attacker: { sent: 10, answered: 8 } },
+      watched: { poisoned: { visitors: 48, attacker: 8 }, leaked: { visitors: 0, attacker: 2 } },
     },
     origin: { requests: 12, byPath: { '/hot': 9, '/a': 3 }, byKind: { GET: 10, conditional: 2 } },
     nodes: [
@@ -53,7 +55,7 @@ function result(): RunResult {
       eu: { count: 80, mean: 40, p50: 15, p90: 90, p99: 200, max: 900 },
       apac: { count: 0, mean: NaN, p50: NaN, p90: NaN, p99: NaN, max: NaN },
     },
-    series: { bucketMs: 1000, originRequests: [], edgeHitRatio: [], requests: [], errors: [], byEdge: {} },
+    series: { bucketMs: 1000, originRequests: [], edgeHitRatio: [], requests: [], errors: [], byEdge: {}, watched: { poisoned: [], leaked: [] } },
     purges: [
       {
         atMs: 1000,
@@ -89,6 +91,38 @@ describe('metricValue', () => {
     expect(value('requests.error{kind="timeout"}')).toBe(4);
     expect(value('stale.served')).toBe(5);
     expect(value('errors.rate')).toBeCloseTo(6 / 210, 12);
+  });
+
+  it('counts sent, answered and watched answers per client group', () => {
+    expect(value('requests.group_sent{group="attacker"}')).toBe(10);
+    expect(value('requests.group_sent')).toBe(210);
+    expect(value('requests.group_answered{group="visitors"}')).toBe(192);
+    expect(value('requests.watched{watch="poisoned",group="visitors"}')).toBe(48);
+    expect(value('requests.watched{watch="poisoned",group!="attacker"}')).toBe(48);
+    expect(value('requests.watched{watch="poisoned"}')).toBe(56);
+    expect(value('requests.watched{group="attacker"}')).toBe(10);
+    expect(value('requests.watched')).toBe(58);
+    // A rule that never matched a group is there with 0.
+    expect(value('requests.watched{watch="leaked",group="visitors"}')).toBe(0);
+  });
+
+  it('gives a watched share of the matching groups\' answers', () => {
+    expect(value('requests.watched_ratio{watch="poisoned",group="visitors"}')).toBe(48 / 192);
+    expect(value('requests.watched_ratio{watch="poisoned"}')).toBe(56 / 200);
+    expect(value('requests.watched_ratio{watch="leaked",group="attacker"}')).toBe(2 / 8);
+    // No rule selected: the mean of the rules' shares.
+    expect(value('requests.watched_ratio')).toBeCloseTo((56 / 200 + 2 / 200) / 2, 12);
+  });
+
+  it('treats watch and group values that match nothing like any other label value', () => {
+    expect(value('requests.watched{watch="nope"}')).toBe(0);
+    expect(value('requests.group_sent{group="nope"}')).toBe(0);
+    expect(value('requests.watched_ratio{group="nope"}')).toBeNaN();
+    expect(() => value('requests.watched{region="na"}')).toThrow(/metric "requests.watched" has no label "region"; its labels are watch, group/);
+    const none = result();
+    none.requests.watched = {};
+    expect(value('requests.watched', none)).toBe(0);
+    expect(value('requests.watched_ratio', none)).toBeNaN();
   });
 
   it('folds a tier as total hits over total requests, not a mean of ratios', () => {
@@ -154,6 +188,9 @@ describe('computeMetrics and snapshots', () => {
     expect(m['node.hit_ratio{node="edge-na-1"}']).toBe(0.9);
     expect(m['requests.sent']).toBe(210);
     expect(m['latency.p99_ms{region="eu"}']).toBe(200);
+    expect(m['requests.watched{watch="poisoned"}']).toBe(56);
+    expect(m['requests.watched{group="attacker"}']).toBe(10);
+    expect(m['requests.group_answered{group="attacker"}']).toBe(8);
     expect(Object.keys(m)).not.toContain('client.errors');
   });
 

@@ -105,6 +105,16 @@ function defs(): MetricDef[] {
     { name: 'requests.status', help: 'answers by HTTP status', labels: ['code'], fold: 'sum', series: (r) => byKey(r.requests.byStatus, 'code') },
     { name: 'requests.result', help: 'answers by the edge outcome (hit, stale, miss, pass, revalidated, error)', labels: ['result'], fold: 'sum', series: (r) => byKey(r.requests.byResult, 'result') },
     { name: 'requests.error', help: 'failed requests by kind (connect, timeout, reset, dns ...)', labels: ['kind'], fold: 'sum', series: (r) => byKey(r.requests.byError, 'kind') },
+    { name: 'requests.group_sent', help: 'client requests sent, by client group', labels: ['group'], fold: 'sum', series: (r) => groupSeries(r, 'sent') },
+    { name: 'requests.group_answered', help: 'client requests that got an HTTP answer, by client group', labels: ['group'], fold: 'sum', series: (r) => groupSeries(r, 'answered') },
+    { name: 'requests.watched', help: 'answers a workload.watch rule matched (a line of its header contains its text), by rule and client group', labels: ['watch', 'group'], fold: 'sum', series: watchedSeries },
+    {
+      name: 'requests.watched_ratio',
+      help: 'answers a watch rule matched / answers, of the matching groups (several rules: their mean, so select one)',
+      labels: ['watch', 'group'],
+      fold: 'ratio',
+      series: (r) => watchedSeries(r).map((s) => ({ ...s, den: r.requests.byGroup[s.labels.group]?.answered ?? 0 })),
+    },
     {
       name: 'errors.rate',
       help: 'failed requests / sent requests',
@@ -134,6 +144,14 @@ function defs(): MetricDef[] {
     out.push({ name: `latency.${suffix}`, help: `client latency ${field} in ms (the worst region unless one is selected)`, labels: ['region'], fold: 'max', series: latencySeries(field) });
   }
   return out;
+}
+
+function groupSeries(r: RunResult, field: 'sent' | 'answered'): Series[] {
+  return Object.entries(r.requests.byGroup).map(([group, g]) => ({ labels: { group }, num: g[field] }));
+}
+
+function watchedSeries(r: RunResult): Series[] {
+  return Object.entries(r.requests.watched).flatMap(([watch, byGroup]) => Object.entries(byGroup).map(([group, v]) => ({ labels: { watch, group }, num: v })));
 }
 
 function cacheNodes(r: RunResult) {

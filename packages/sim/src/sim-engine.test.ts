@@ -1,8 +1,13 @@
-import { evaluateExpectations, parseExpectation, parseTopology, type CacheNode, type RunResultWithSnapshots, type ClientGroup, type RunResult, type Scenario, type TimelineEvent, type Topology, type Workload } from '@cdnlab/scenario';
+import { evaluateExpectations, parseExpectation, parseTopology, planWorkload, type CacheNode, type RunResultWithSnapshots, type ClientGroup, type RunResult, type Scenario, type TimelineEvent, type Topology, type Workload } from '@cdnlab/scenario';
 import { createSimEngine, runSimulation } from './sim-engine';
 
+const PATHS = `
+        - { match: /hot, size: 1KiB, headers: { Cache-Control: "public, max-age=60" }, latency: 300ms }
+        - { match: /api/**, size: 100B, headers: { Cache-Control: "public, max-age=1, stale-if-error=60" }, latency: 10ms }
+        - { match: /**, size: 1KiB, headers: { Cache-Control: "public, max-age=2" }, latency: 20ms }`;
+
 /** Two regions, exact link latencies (no jitter unless asked), control plane next to the origin in na. */
-function topology(extra = ''): Topology {
+function topology(extra = '', paths = PATHS): Topology {
   return parseTopology(
     `
 name: t
@@ -21,10 +26,7 @@ nodes:
     role: origin
     region: na
     site:
-      paths:
-        - { match: /hot, size: 1KiB, headers: { Cache-Control: "public, max-age=60" }, latency: 300ms }
-        - { match: /api/**, size: 100B, headers: { Cache-Control: "public, max-age=1, stale-if-error=60" }, latency: 10ms }
-        - { match: /**, size: 1KiB, headers: { Cache-Control: "public, max-age=2" }, latency: 20ms }
+      paths:${paths}
 links:
   - { from: edge, to: regional, latency: 15ms }
   - { from: regional, to: shield, latency: 30ms }
@@ -317,5 +319,76 @@ describe('simulated engine: snapshots for expectations with at:', () => {
     expect(JSON.stringify(rest)).toBe(JSON.stringify(run(plain)));
     expect('snapshots' in run(plain)).toBe(false);
     expect(JSON.stringify(run(withAt()))).toBe(JSON.stringify(run(withAt())));
+  });
+});
+
+describe('simulated engine: watch rules', () => {
+  // /a/** answers carry two X-Mark lines, "first" and "yes"; /b/** none.
+  const marked = `
+        - { match: /a/**, size: 100B, headers: { Cache-Control: "public, max-age=1", X-Mark: [first, yes] }, latency: 5ms }
+        - { match: /**, size: 100B, headers: { Cache-Control: "public, max-age=1" }, latency: 5ms }`;
+  const workload = (watch?: Workload['watch']): Partial<Workload> => ({
+    durationMs: 4000,
+    // One named group and one that takes its region's name, as hand-built workloads may.
+    clients: [
+      { name: 'readers', region: 'na', count: 10, rate: 100, arrival: 'poisson', startMs: 0 },
+      { region: 'eu', count: 10, rate: 60, arrival: 'poisson', startMs: 0 },
+    ],
+    objects: { popularity: 'hot', keys: ['/a/1', '/a/2', '/b/1'] },
+    methods: { GET: 0.8, HEAD: 0.2, conditional: 0, POST: 0 },
+    ...(watch ? { watch } : {}),
+  });
+  const rules: Workload['watch'] = [
+    // Not through the loader: the engine lower-cases the name itself.
+    { name: 'marked', header: 'X-Mark', contains: 'yes' },
+    // Case-sensitive text; each line on its own, never the lines joined.
+    { name: 'shouting', header: 'x-mark', contains: 'YES' },
+    { name: 'joined', header: 'x-mark', contains: 'first, yes' },
+  ];
+  const watched = (seed = 3) => {
+    const s = scenario(topology('', marked), workload(rules));
+    return { s, r: run(s, seed) };
+  };
+
+  it('counts the answers whose header has a line containing the text, per group, zeros included', () => {
+    const { s, r } = watched();
+    // Every request is answered, so the matches are exactly the planned requests for /a/**.
+    expect(r.requests).toMatchObject({ errors: 0, unfinished: 0 });
+    const planned = { readers: { sent: 0, a: 0 }, eu: { sent: 0, a: 0 } };
+    for (const p of planWorkload(s.workload, { seed: 3 })) {
+      const g = p.group === 0 ? planned.readers : planned.eu;
+      g.sent++;
+      if (p.target.startsWith('/a/')) g.a++;
+    }
+    expect(planned.readers.a).toBeGreaterThan(100);
+    expect(planned.eu.a).toBeGreaterThan(50);
+    expect(planned.readers.sent - planned.readers.a).toBeGreaterThan(50);
+    expect(r.requests.byGroup).toEqual({ readers: { sent: planned.readers.sent, answered: planned.readers.sent }, eu: { sent: planned.eu.sent, answered: planned.eu.sent } });
+    expect(r.requests.watched).toEqual({
+      marked: { readers: planned.readers.a, eu: planned.eu.a },
+      shouting: { readers: 0, eu: 0 },
+      joined: { readers: 0, eu: 0 },
+    });
+  });
+
+  it('spreads the matches over the same buckets as the other series, adding up to the total', () => {
+    const { r } = watched();
+    expect(Object.keys(r.series.watched)).toEqual(['marked', 'shouting', 'joined']);
+    for (const [name, series] of Object.entries(r.series.watched)) {
+      expect(series).toHaveLength(r.series.requests.length);
+      expect(series.reduce((a, b) => a + b, 0)).toBe(r.requests.watched[name].readers + r.requests.watched[name].eu);
+    }
+    expect(r.series.watched.marked.filter((v) => v > 0).length).toBeGreaterThan(r.series.requests.length / 2);
+  });
+
+  it('watching changes nothing else and stays deterministic', () => {
+    const a = JSON.stringify(watched().r);
+    expect(JSON.stringify(watched().r)).toBe(a);
+    const plain = run(scenario(topology('', marked), workload()), 3);
+    expect(plain.requests.watched).toEqual({});
+    expect(plain.series.watched).toEqual({});
+    const { r } = watched();
+    const strip = (x: RunResult) => JSON.stringify({ ...x, requests: { ...x.requests, watched: {} }, series: { ...x.series, watched: {} } });
+    expect(strip(r)).toBe(strip(plain));
   });
 });

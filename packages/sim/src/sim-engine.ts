@@ -14,10 +14,14 @@
  */
 import { createRng, type PurgeCommand, type RequestHead } from '@cdnlab/core';
 import {
+  byGroupRecord,
   clientEndpoint,
+  clientGroupNames,
+  headerLineContains,
   isCacheNode,
   parseSelector,
   selectorMatches,
+  watchedRecord,
   type Endpoint,
   type Engine,
   type EngineRunOptions,
@@ -32,6 +36,7 @@ import {
   type TimelineEvent,
   type TimelineRecord,
   type Topology,
+  type WatchRule,
 } from '@cdnlab/scenario';
 import { planWorkload, snapshotMetrics, type PlannedRequest } from '@cdnlab/scenario';
 import { SimCacheNode, UPSTREAM_TIMEOUT_MS } from './sim-cache-node';
@@ -131,6 +136,16 @@ export class Simulation {
   private readonly byResult: Record<string, number> = {};
   private readonly byStatus: Record<string, number> = {};
   private readonly byError: Record<string, number> = {};
+  /** Per client group, by index in workload.clients. */
+  private readonly groupNames: string[];
+  private readonly groupSent: Float64Array;
+  private readonly groupAnswered: Float64Array;
+  /** `workload.watch`; empty when nothing is watched, which keeps complete() free of the loop. */
+  private readonly watch: readonly WatchRule[];
+  /** Matches per rule, then per group. */
+  private readonly watched: Float64Array[];
+  /** Matches per rule per bucket, all groups together. */
+  private readonly sWatched: Series[];
   private readonly latency = new Map<string, LatencyHistogram>();
   private readonly sRequests: Series;
   private readonly sErrors: Series;
@@ -198,6 +213,13 @@ export class Simulation {
     this.dnsCaches = w.clients.map((g) => ({ edge: new Int32Array(g.count).fill(-1), until: new Float64Array(g.count) }));
     this.trackValidators = (w.methods.conditional ?? 0) > 0;
     this.groupLatency = w.clients.map(() => undefined);
+    this.groupNames = clientGroupNames(w.clients);
+    this.groupSent = new Float64Array(w.clients.length);
+    this.groupAnswered = new Float64Array(w.clients.length);
+    // Names lower-cased here too: a hand-built workload has not been through the loader.
+    this.watch = (w.watch ?? []).map((r) => ({ ...r, header: r.header.toLowerCase() }));
+    this.watched = this.watch.map(() => new Float64Array(w.clients.length));
+    this.sWatched = this.watch.map(() => new Series(this.bucketMs));
     this.clientLinks = this.edges.map(() => w.clients.map(() => undefined));
     const regionNames = new Set(this.topology.regions.map((r) => r.name));
     w.clients.forEach((g, i) => {
@@ -307,6 +329,7 @@ export class Simulation {
     const s = this.scheduler;
     const t0 = s.now();
     this.sent++;
+    this.groupSent[p.group]++;
     this.sRequests.add(t0);
     const edge = this.edgeFor(p, t0);
     if (!edge) {
@@ -362,9 +385,17 @@ export class Simulation {
   private complete(p: PlannedRequest, t0: number, edge: SimCacheNode, a: SimAnswer): void {
     const now = this.scheduler.now();
     this.answered++;
+    this.groupAnswered[p.group]++;
     this.lastActivityMs = now;
     inc(this.byResult, a.result);
     inc(this.byStatus, statusText(a.head.status));
+    const watch = this.watch;
+    for (let i = 0; i < watch.length; i++) {
+      if (headerLineContains(a.head.headers, watch[i].header, watch[i].contains)) {
+        this.watched[i][p.group]++;
+        this.sWatched[i].add(now);
+      }
+    }
     this.groupLatencyOf(p).add(now - t0);
     this.sEdgeAnswers.add(now);
     if (a.result === 'hit' || a.result === 'stale') {
@@ -698,6 +729,8 @@ export class Simulation {
         byResult: sortKeys(this.byResult),
         byStatus: this.byStatus,
         byError: sortKeys(this.byError),
+        byGroup: byGroupRecord(this.groupNames, this.groupSent, this.groupAnswered),
+        watched: watchedRecord(this.watch, this.groupNames, this.watched),
       },
       origin: { requests: originTotal, byPath, byKind },
       nodes,
@@ -709,6 +742,7 @@ export class Simulation {
         requests: this.sRequests.padded(buckets),
         errors: this.sErrors.padded(buckets),
         byEdge,
+        watched: Object.fromEntries(this.watch.map((rule, i) => [rule.name, this.sWatched[i].padded(buckets)])),
       },
       purges,
       timeline: atMs === undefined ? this.timeline : [...this.timeline],

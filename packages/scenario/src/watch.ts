@@ -1,0 +1,43 @@
+/**
+ * What a `workload.watch` rule counts, written once so that every engine
+ * counts the same answers: an HTTP answer (not a transport error) with a line
+ * of the rule's header whose value contains the rule's text.
+ */
+import type { HeaderList } from '@cdnlab/core';
+import type { RunResult } from './engine';
+import type { WatchRule } from './scenario';
+
+/**
+ * Whether a line named `name` (lower-case, as HeaderList names are) has a
+ * value containing `text` (case-sensitive). Each line on its own: a field
+ * sent on several lines is not joined, so a match never spans two lines.
+ */
+export function headerLineContains(headers: HeaderList, name: string, text: string): boolean {
+  // Indexed, without destructuring: the simulator calls this for every answer when a rule exists.
+  for (let i = 0; i < headers.length; i++) {
+    const line = headers[i];
+    if (line[0] === name && line[1].includes(text)) return true;
+  }
+  return false;
+}
+
+/**
+ * RunResult's `requests.watched` from counts indexed [rule][group]: every
+ * rule and every group, zeros included, so a rule that never matched reads 0.
+ */
+export function watchedRecord(rules: readonly WatchRule[], groups: readonly string[], counts: ReadonlyArray<ArrayLike<number>>): RunResult['requests']['watched'] {
+  const out: RunResult['requests']['watched'] = {};
+  rules.forEach((rule, i) => {
+    const byGroup: Record<string, number> = {};
+    groups.forEach((g, j) => (byGroup[g] = counts[i]?.[j] ?? 0));
+    out[rule.name] = byGroup;
+  });
+  return out;
+}
+
+/** RunResult's `requests.byGroup` from counts indexed by group. */
+export function byGroupRecord(groups: readonly string[], sent: ArrayLike<number>, answered: ArrayLike<number>): RunResult['requests']['byGroup'] {
+  const out: RunResult['requests']['byGroup'] = {};
+  groups.forEach((g, i) => (out[g] = { sent: sent[i] ?? 0, answered: answered[i] ?? 0 }));
+  return out;
+}
