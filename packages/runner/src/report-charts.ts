@@ -50,6 +50,22 @@ function timeRows(results: readonly RunResult[], pick: (r: RunResult) => number[
   );
 }
 
+/** A step line per variant of a per-second rate over the run's buckets; `encoding` adds channels. */
+function perSecondLines(title: string, rows: Row[], yTitle: string, encoding: Record<string, unknown> = {}): TopLevelSpec {
+  return {
+    ...base(title, rows),
+    width: WIDTH,
+    height: HEIGHT,
+    mark: { type: 'line', interpolate: 'step-before', point: true },
+    encoding: {
+      x: { field: 't', type: 'quantitative', title: 'time (s)' },
+      y: { field: 'value', type: 'quantitative', title: yTitle },
+      color: { field: 'variant', type: 'nominal' },
+      ...encoding,
+    },
+  } as TopLevelSpec;
+}
+
 /** More edges than this are charted per region. */
 const MAX_EDGE_LINES = 24;
 
@@ -63,17 +79,7 @@ export async function renderCharts(results: readonly RunResult[]): Promise<Chart
     'origin-requests',
     'Origin requests over time',
     'Requests per second the origin received (its own counts), per variant. Spikes are fills: a cold start, a purge, an expiry.',
-    {
-      ...base('Origin requests per second', timeRows(results, (r) => r.series.originRequests, true)),
-      width: WIDTH,
-      height: HEIGHT,
-      mark: { type: 'line', interpolate: 'step-before', point: true },
-      encoding: {
-        x: { field: 't', type: 'quantitative', title: 'time (s)' },
-        y: { field: 'value', type: 'quantitative', title: 'requests/s' },
-        color: { field: 'variant', type: 'nominal' },
-      },
-    } as TopLevelSpec,
+    perSecondLines('Origin requests per second', timeRows(results, (r) => r.series.originRequests, true), 'requests/s'),
   );
 
   const tierRows: Row[] = results.flatMap((r) =>
@@ -129,19 +135,10 @@ export async function renderCharts(results: readonly RunResult[]): Promise<Chart
       'watched',
       'Watched answers over time',
       `Answers per second matching ${several ? 'each workload.watch rule' : `the workload.watch rule "${watchNames[0]}"`} (a line of its header contains its text), all client groups together, per variant${several ? ' (dashes tell the rules apart)' : ''}.`,
-      {
-        ...base('Watched answers per second', watchRows),
-        width: WIDTH,
-        height: HEIGHT,
-        mark: { type: 'line', interpolate: 'step-before', point: true },
-        encoding: {
-          x: { field: 't', type: 'quantitative', title: 'time (s)' },
-          y: { field: 'value', type: 'quantitative', title: 'answers/s' },
-          color: { field: 'variant', type: 'nominal' },
-          ...(several ? { strokeDash: { field: 'watch', type: 'nominal', title: 'watch' } } : {}),
-          detail: { field: 'watch', type: 'nominal' },
-        },
-      } as TopLevelSpec,
+      perSecondLines('Watched answers per second', watchRows, 'answers/s', {
+        ...(several ? { strokeDash: { field: 'watch', type: 'nominal', title: 'watch' } } : {}),
+        detail: { field: 'watch', type: 'nominal' },
+      }),
     );
   }
 
