@@ -124,7 +124,7 @@ export interface HttpCache {
   store(req: RequestHead, res: ResponseHead, body: Uint8Array, times: StoreTimes, primaryKey?: string): StoreOutcome;
   /** A 304 answered a validation: update the entry (RFC 9111 §4.3.4). */
   revalidated(entry: CacheEntry, notModified: ResponseHead, times: StoreTimes): CacheEntry;
-  /** A background refresh failed or was abandoned: allow another. */
+  /** A background refresh ended without refreshing this entry (failed, abandoned, or answered from the stale copy): allow another. */
   refreshAbandoned(entry: CacheEntry): void;
   /**
    * After an upstream failure (status, or undefined for no answer), may this

@@ -35,6 +35,17 @@ import type { VirtualScheduler } from './virtual-scheduler';
 interface Shared {
   answer: SimAnswer;
   entry: CacheEntry | undefined;
+  /** The upstream answered our validation with 304 (else it sent a whole answer or an error). */
+  revalidated: boolean;
+}
+
+/**
+ * A validation counts as revalidated only when the upstream said 304, as the
+ * testbed reads it from Cache-Status (fwd=stale, fwd-status=304); a new body
+ * or an error status in answer to it is a miss.
+ */
+function validationResult(result: string, revalidated: boolean): string {
+  return result === 'revalidated' && !revalidated ? 'miss' : result;
 }
 
 interface FetchOutcome {
@@ -52,6 +63,7 @@ type FetchDone = (error: SimErrorKind | undefined, outcome: FetchOutcome | undef
 
 const EMPTY_BODY = new Uint8Array(0);
 const NO_HEADERS: HeaderList = [];
+const MIN_FRESH_0: [string, string] = ['cache-control', 'min-fresh=0'];
 const CONDITIONAL_FIELDS = ['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since', 'if-range'];
 /** Upstream deadline for a whole fetch (the tier default). */
 export const UPSTREAM_TIMEOUT_MS = 10_000;
@@ -322,7 +334,8 @@ export class SimCacheNode implements SimEndpoint {
     return { head, body: noBody ? EMPTY_BODY : entry.body, originFetchedAt: entry.originFetchedAt, result };
   }
 
-  private fromShared(req: SimRequest, s: Shared, result: string): SimAnswer {
+  private fromShared(req: SimRequest, s: Shared, given: string): SimAnswer {
+    const result = validationResult(given, s.revalidated);
     if (s.entry) return this.fromEntry(req, s.entry, result);
     const a = s.answer;
     return { head: a.head, body: req.head.method === 'HEAD' ? EMPTY_BODY : a.body, originFetchedAt: a.originFetchedAt, result };
@@ -386,11 +399,15 @@ export class SimCacheNode implements SimEndpoint {
 
   private fetchAndStore(req: SimRequest, key: string, result: string, stale: CacheEntry | undefined, conditional: HeaderList | undefined, noStore: boolean, done: FetchDone): void {
     // HEAD misses fetch the GET, so the object is stored for both (as Varnish does).
+    // A validation asks for a copy that is fresh now, as the tier services'
+    // does: min-fresh=0 keeps a parent from answering it with its own stale
+    // copy (its stale-while-revalidate or grace), so a refresh reaches a
+    // tier that can really answer it.
     const h = req.head;
     const plainGet = h.method === 'GET' && conditional === undefined && h.headers.length === 0;
     const head: RequestHead = plainGet
       ? h
-      : { method: 'GET', scheme: h.scheme, host: h.host, target: h.target, headers: conditional ? [...stripConditionals(h.headers), ...conditional] : stripConditionals(h.headers) };
+      : { method: 'GET', scheme: h.scheme, host: h.host, target: h.target, headers: conditional ? [...stripConditionals(h.headers), ...conditional, MIN_FRESH_0] : stripConditionals(h.headers) };
     // Without a purge ever applied here the purge index is empty and has nothing to say.
     const notBefore = this.purged ? Math.max(req.notBefore, this.cache.notBeforeFor(h) ?? 0) : req.notBefore;
     const t0 = this.scheduler.now();
@@ -408,7 +425,7 @@ export class SimCacheNode implements SimEndpoint {
       if (stale && a.head.status === 304) {
         const entry = this.cache.revalidated(stale, a.head, { requestTime: t0, responseTime: t1, originFetchedAt: a.originFetchedAt || t1 });
         const answer = this.fromEntry(req, entry, 'revalidated');
-        done(undefined, { answer, shared: { answer, entry } });
+        done(undefined, { answer, shared: { answer, entry, revalidated: true } });
         return;
       }
       // Upstream error with a stale copy that stale-if-error allows.
@@ -436,10 +453,11 @@ export class SimCacheNode implements SimEndpoint {
     });
   }
 
-  private finish(req: SimRequest, result: string, up: SimAnswer, entry: CacheEntry | undefined, done: FetchDone): void {
+  private finish(req: SimRequest, given: string, up: SimAnswer, entry: CacheEntry | undefined, done: FetchDone): void {
+    const result = validationResult(given, false);
     if (entry) {
       const answer = this.fromEntry(req, entry, result);
-      done(undefined, { answer, shared: { answer, entry } });
+      done(undefined, { answer, shared: { answer, entry, revalidated: false } });
       return;
     }
     done(undefined, { answer: { head: up.head, body: req.head.method === 'HEAD' ? EMPTY_BODY : up.body, originFetchedAt: up.originFetchedAt, result } });
@@ -472,6 +490,11 @@ export class SimCacheNode implements SimEndpoint {
         if (leader && this.collapser.inFlight(key)) this.collapser.fail(key, error);
         return;
       }
+      // Refreshed, replaced, or answered from the stale copy on an upstream
+      // error: either way this refresh is over, and the next stale hit may
+      // send another (else a failed refresh would leave the copy unrefreshed
+      // for the rest of its stale window).
+      this.cache.refreshAbandoned(entry);
       if (leader) this.collapser.complete(key, o!.shared ?? (undefined as unknown as Shared), { cacheable: o!.shared !== undefined });
     });
   }

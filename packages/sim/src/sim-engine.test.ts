@@ -281,6 +281,58 @@ describe('simulated engine: failures in virtual time', () => {
   });
 });
 
+describe('simulated engine: background refreshes through an outage', () => {
+  const SWR = `
+        - { match: /swr/**, size: 1KiB, headers: { Cache-Control: "public, max-age=1, stale-while-revalidate=60, stale-if-error=60" }, latency: 10ms }`;
+  const outage = (faulty: boolean) =>
+    run(
+      scenario(
+        topology('', SWR),
+        { durationMs: 8000, clients: [{ region: 'na', count: 5, rate: 20, arrival: 'constant', startMs: 0 }], objects: { popularity: 'hot', keys: ['/swr/a'] } },
+        faulty ? [{ atMs: 2000, action: 'origin-fault', fault: 'error', status: 503, rate: 1, forMs: 1500 }] : [],
+      ),
+    );
+
+  it('keeps refreshing once the origin is back: a refresh answered from the stale copy does not stop the next one', () => {
+    const r = outage(true);
+    const calm = outage(false);
+    expect(r.requests.byStatus).toEqual({ '200': r.requests.sent });
+    expect(r.origin.byKind['fault:error']).toBeGreaterThan(0);
+    // After the outage the copy is refreshed about once a second again, as
+    // without one (stuck, it would be served unrefreshed for a minute).
+    const after = (x: RunResult) => x.series.originRequests.slice(Math.ceil(4000 / x.series.bucketMs)).reduce((a, b) => a + b, 0);
+    expect(after(calm)).toBeGreaterThan(2);
+    expect(after(r)).toBeGreaterThanOrEqual(after(calm) - 1);
+  });
+
+  it('counts a validation answered with an error as a miss, as the testbed reads Cache-Status (revalidated means a 304)', () => {
+    const NO_CACHE = `
+        - { match: /nc/**, size: 1KiB, headers: { Cache-Control: "no-cache" }, latency: 10ms }`;
+    const r = run(
+      scenario(topology('', NO_CACHE), { durationMs: 4000, clients: [{ region: 'na', count: 5, rate: 20, arrival: 'constant', startMs: 0 }], objects: { popularity: 'hot', keys: ['/nc/a'] } }, [
+        { atMs: 2000, action: 'origin-fault', fault: 'error', status: 503, rate: 1, forMs: 1000 },
+      ]),
+    );
+    const { byResult, byStatus, sent } = r.requests;
+    expect(byStatus['503']).toBeGreaterThan(0);
+    expect((byResult.revalidated ?? 0) + (byResult.miss ?? 0)).toBe(sent);
+    // Only the first request of each edge misses without a stored copy; every 503 is a miss too.
+    expect(byResult.miss).toBeGreaterThanOrEqual(byStatus['503']);
+    expect(byResult.revalidated).toBeLessThanOrEqual(byStatus['200']);
+  });
+
+  it('asks parents for a fresh answer when validating (min-fresh=0), as the tier services do', () => {
+    // Without it a regional or the shield would answer an edge's refresh
+    // from its own stale copy, and the edge would have to refresh again.
+    const r = outage(false);
+    const node = (id: string) => r.nodes.find((n) => n.id === id)!;
+    expect(node('edge-na-1').staleServed).toBeGreaterThan(0);
+    expect(node('regional-na').staleServed).toBe(0);
+    expect(node('shield').staleServed).toBe(0);
+    expect(r.origin.byKind['not-modified']).toBeGreaterThanOrEqual(5);
+  });
+});
+
 describe('simulated engine: snapshots for expectations with at:', () => {
   // Requests at a steady 100/s from t=0; the origin changes version at 5 s and a purge follows.
   const withAt = (): Scenario => {

@@ -141,6 +141,43 @@ describe('CacheNode.serve', () => {
     expect(asked).toBe(1);
   });
 
+  it('sends another background refresh after one that the origin failed (the stale copy answered it)', async () => {
+    const clock = manualClock();
+    const seen: UpstreamRequest[] = [];
+    let status = 200;
+    const upstream = {
+      fetch(req: UpstreamRequest): Promise<UpstreamResponse> {
+        seen.push(req);
+        return Promise.resolve({
+          head: { status, headers: [['date', new Date(clock.now()).toUTCString()], ['cache-control', 'max-age=1, stale-while-revalidate=60, stale-if-error=60'], ['etag', '"v1"']] as HeaderList },
+          originFetchedAt: clock.now(),
+          servedBy: 'origin',
+          body: (async function* () {
+            yield BODY;
+          })(),
+        });
+      },
+    };
+    const cache = createHttpCache({ name: 'edge', capacityBytes: 1 << 20 });
+    const node = new CacheNode({ id: 'edge', cache, upstream, scheduler: clock, collapsing: { mode: 'wait' } });
+    await node.handle(request('/swr'));
+    clock.advance(2000);
+    status = 503;
+    expect((node.serve(request('/swr')) as NodeResponse).status).toMatchObject({ detail: 'stale-while-revalidate' });
+    await new Promise((r) => setImmediate(r));
+    expect(seen).toHaveLength(2);
+    // The origin is back: the next stale hit refreshes again instead of
+    // serving the copy unrefreshed for the rest of its stale window.
+    status = 304;
+    clock.advance(1000);
+    node.serve(request('/swr'));
+    await new Promise((r) => setImmediate(r));
+    expect(seen).toHaveLength(3);
+    expect(seen[2].head.headers).toContainEqual(['if-none-match', '"v1"']);
+    expect(seen[2].head.headers).toContainEqual(['cache-control', 'min-fresh=0']);
+    expect(cache.ttlSeconds([...cache.entries()][0], clock.now())).toBe(1);
+  });
+
   it('fails with a rejected promise, never a throw, and counts errors', async () => {
     const { node } = setup();
     const looped = node.serve({ ...request('/a'), hops: 99 });

@@ -556,6 +556,11 @@ export class CacheNode {
     const leader = joined.role === 'leader';
     this.fetchAndStore(bg, 'stale', entry, [...buildConditional(entry)], false, controller.signal, 'background-refresh')
       .then((o) => {
+        // Refreshed, replaced, or answered from the stale copy on an upstream
+        // error: either way this refresh is over, and the next stale hit may
+        // send another (else a failed refresh would leave the copy unrefreshed
+        // for the rest of its stale window).
+        this.cache.refreshAbandoned(entry);
         if (leader) this.collapser.complete(key, o.shared ?? (undefined as unknown as Shared), { cacheable: o.shared !== undefined });
       })
       .catch((err) => {
