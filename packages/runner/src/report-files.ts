@@ -81,6 +81,7 @@ export function reportMarkdown(r: ReportInput): string {
     const errs = Object.entries(res.requests.byError);
     if (errs.length) lines.push('', `Errors by kind: ${errs.map(([k, v]) => `${k} ${v}`).join(', ')}.`);
     lines.push('', `Answers by edge result: ${Object.entries(res.requests.byResult).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}; by status: ${Object.entries(res.requests.byStatus).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}.`, '');
+    lines.push(`Origin requests: ${res.origin.requests}${originKinds(res.origin.byKind)}.`, '');
     // Per rule and group, out of the group's answers: too wide for the summary table's one row per variant.
     const watched = Object.entries(res.requests.watched);
     if (watched.length) {
@@ -91,6 +92,15 @@ export function reportMarkdown(r: ReportInput): string {
   lines.push('## Charts', '');
   for (const c of r.charts) lines.push(`### ${c.title}`, '', c.caption, '', `![${c.title}](${c.name}.svg)`, '');
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The origin's count by request kind (get, conditional, ...) and the outcomes
+ * counted within them (not-modified: conditionals answered 304, fault:*).
+ */
+function originKinds(byKind: Record<string, number>): string {
+  const entries = Object.entries(byKind).filter(([, v]) => v > 0);
+  return entries.length ? ` (${entries.map(([k, v]) => `${k} ${v}`).join(', ')})` : '';
 }
 
 function esc(s: string): string {

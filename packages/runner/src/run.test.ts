@@ -30,7 +30,7 @@ function fakeEngine(originHot: Record<string, number>): Engine & { calls: Engine
         seed: opts.seed,
         durationMs: 3000,
         requests: { sent: 100, answered: 98, errors: 0, unfinished: 2, byResult: { hit: 90, miss: 8 }, byStatus: { '200': 98 }, byError: {}, byGroup: { na: { sent: 100, answered: 98 } }, watched: {} },
-        origin: { requests: n, byPath: { '/hot': n }, byKind: { GET: n } },
+        origin: { requests: n, byPath: { '/hot': n }, byKind: { get: n, 'not-modified': 0 } },
         nodes: [
           { id: 'edge-na-1', role: 'edge', region: 'na', requests: 98, hits: 90, misses: 8, staleServed: 0, revalidations: 0, collapsedWaiters: 7, evictions: 0, upstreamFetches: 1, objects: 1, bytes: 51200, hitRatio: 90 / 98 },
         ],
@@ -65,6 +65,8 @@ describe('runScenario', () => {
     expect(out.text()).toMatch(/plus-shield\s+100\s+98\s+0\s+2\s+91\.8%\s+1\s+3\.0\s+300\.0\s+-\s+2\/2 ok/);
     const md = readFileSync(path.join(r.reportDir, 'report.md'), 'utf8');
     expect(md).toContain('| pass | plus-shield | `origin.requests{path="/hot"} == 1`');
+    // Per variant, the origin's count by kind; kinds it never saw are left out.
+    expect(md).toContain('### plus-shield\n\nNothing happened besides the workload.\n\nAnswers by edge result: hit 90, miss 8; by status: 200 98.\n\nOrigin requests: 1 (get 1).\n');
   });
 
   it('exits 1 and names the failed expectation when one fails; a second run gets its own directory', async () => {
