@@ -82,6 +82,7 @@ export function reportMarkdown(r: ReportInput): string {
     if (errs.length) lines.push('', `Errors by kind: ${errs.map(([k, v]) => `${k} ${v}`).join(', ')}.`);
     lines.push('', `Answers by edge result: ${Object.entries(res.requests.byResult).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}; by status: ${Object.entries(res.requests.byStatus).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}.`, '');
     lines.push(`Origin requests: ${res.origin.requests}${originKinds(res.origin.byKind)}.`, '');
+    if (res.purges.length) lines.push('Purges:', '', ...res.purges.map(purgeLine), '');
     // Per rule and group, out of the group's answers: too wide for the summary table's one row per variant.
     const watched = Object.entries(res.requests.watched);
     if (watched.length) {
@@ -101,6 +102,20 @@ export function reportMarkdown(r: ReportInput): string {
 function originKinds(byKind: Record<string, number>): string {
   const entries = Object.entries(byKind).filter(([, v]) => v > 0);
   return entries.length ? ` (${entries.map(([k, v]) => `${k} ${v}`).join(', ')})` : '';
+}
+
+/** One purge: what, how many objects it reached on how many nodes, and the slowest node. */
+function purgeLine(p: RunResult['purges'][number]): string {
+  const ok = p.acks.filter((a) => !a.error);
+  const objects = ok.reduce((n, a) => n + a.objectsAffected, 0);
+  const holding = ok.filter((a) => a.objectsAffected > 0).length;
+  const slowest = ok.reduce((m, a) => Math.max(m, a.delayMs), 0);
+  const failed = p.acks.length - ok.length;
+  const what = p.kind === 'all' ? 'everything' : `${p.kind} ${p.value}`;
+  return (
+    `- ${(p.atMs / 1000).toFixed(3)} s, ${p.mode} purge of ${what}: ${objects} object${objects === 1 ? '' : 's'} ${p.mode === 'soft' ? 'marked stale' : 'removed'} ` +
+    `on ${holding} of ${p.acks.length} nodes; the last applied it after ${slowest} ms${failed ? `; **${failed} failed**` : ''}.`
+  );
 }
 
 function esc(s: string): string {

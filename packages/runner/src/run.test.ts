@@ -36,7 +36,23 @@ function fakeEngine(originHot: Record<string, number>): Engine & { calls: Engine
         ],
         latency: { na: { count: 98, mean: 12, p50: 3, p90: 40, p99: 300, max: 320 } },
         series: { bucketMs: 500, originRequests: [n, 0, 0, 0, 0, 0], edgeHitRatio: [0, 1, 1, 1, 1, 1], requests: [50, 0, 25, 0, 25, 0], errors: [0, 0, 0, 0, 0, 0], byEdge: { 'edge-na-1': [0, 48, 0, 25, 0, 25] }, watched: {} },
-        purges: [],
+        purges:
+          opts.variant.name === 'edge-only'
+            ? [
+                {
+                  atMs: 1500,
+                  kind: 'prefix',
+                  value: '/shop/',
+                  mode: 'soft',
+                  fanout: 'tree',
+                  acks: [
+                    { nodeId: 'edge-na-1', role: 'edge', delayMs: 4, objectsAffected: 3 },
+                    { nodeId: 'edge-na-2', role: 'edge', delayMs: 5, objectsAffected: 0 },
+                    { nodeId: 'shield', role: 'shield', delayMs: 40, objectsAffected: 0, error: 'unavailable' },
+                  ],
+                },
+              ]
+            : [],
         timeline: [],
       };
       return r;
@@ -66,7 +82,9 @@ describe('runScenario', () => {
     const md = readFileSync(path.join(r.reportDir, 'report.md'), 'utf8');
     expect(md).toContain('| pass | plus-shield | `origin.requests{path="/hot"} == 1`');
     // Per variant, the origin's count by kind; kinds it never saw are left out.
-    expect(md).toContain('### plus-shield\n\nNothing happened besides the workload.\n\nAnswers by edge result: hit 90, miss 8; by status: 200 98.\n\nOrigin requests: 1 (get 1).\n');
+    expect(md).toContain('### plus-shield\n\nNothing happened besides the workload.\n\nAnswers by edge result: hit 90, miss 8; by status: 200 98.\n\nOrigin requests: 1 (get 1).\n\n## Charts');
+    // Each purge: what it reached, where, and how long the slowest node took (failed acks apart).
+    expect(md).toContain('Purges:\n\n- 1.500 s, soft purge of prefix /shop/: 3 objects marked stale on 1 of 3 nodes; the last applied it after 5 ms; **1 failed**.\n');
   });
 
   it('exits 1 and names the failed expectation when one fails; a second run gets its own directory', async () => {

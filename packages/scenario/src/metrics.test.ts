@@ -161,6 +161,28 @@ describe('metricValue', () => {
     expect(value('purge.failed')).toBe(1);
   });
 
+  it('sums the objects purges reached, by node and by the purge kind and mode', () => {
+    const r = result();
+    r.purges.push({
+      atMs: 2000,
+      kind: 'tag',
+      value: 'sale',
+      mode: 'soft',
+      fanout: 'tree',
+      acks: [
+        { nodeId: 'edge-na-1', role: 'edge', delayMs: 4, objectsAffected: 5 },
+        { nodeId: 'shield', role: 'shield', delayMs: 9, objectsAffected: 7 },
+      ],
+    });
+    expect(value('purge.objects', r)).toBe(14);
+    expect(value('purge.objects{kind="url"}', r)).toBe(2);
+    expect(value('purge.objects{kind="tag",mode="soft"}', r)).toBe(12);
+    expect(value('purge.objects{mode="hard"}', r)).toBe(2);
+    expect(value('purge.objects{node="shield"}', r)).toBe(8);
+    // A failed ack reached nothing, whatever it says.
+    expect(value('purge.objects{node="edge-eu-1"}', r)).toBe(0);
+  });
+
   it('is NaN for a ratio over nothing, so no comparison passes', () => {
     const r = result();
     r.nodes = [];

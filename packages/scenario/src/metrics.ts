@@ -131,6 +131,13 @@ function defs(): MetricDef[] {
     { name: 'node.upstream_fetches', help: 'fetches the matching cache nodes sent to their parents', labels: ['node', 'role', 'region'], fold: 'sum', series: (r) => cacheNodes(r).map((n) => ({ labels: nodeLabels(n), num: n.upstreamFetches })) },
     { name: 'purge.count', help: 'purges run', labels: [], fold: 'sum', series: (r) => one(r.purges.length) },
     { name: 'purge.max_delay_ms', help: 'the longest a node took to apply a purge after it was issued', labels: ['node', 'role'], fold: 'max', series: purgeAcks },
+    {
+      name: 'purge.objects',
+      help: 'cached objects purges removed (hard) or marked stale (soft), by node and by the purge kind (url, prefix, tag, all) and mode',
+      labels: ['node', 'role', 'kind', 'mode'],
+      fold: 'sum',
+      series: (r) => r.purges.flatMap((p) => p.acks.filter((a) => !a.error).map((a) => ({ labels: { node: a.nodeId, role: a.role, kind: p.kind, mode: p.mode }, num: a.objectsAffected }))),
+    },
     { name: 'purge.failed', help: 'purge acknowledgements that carry an error', labels: ['node', 'role'], fold: 'sum', series: (r) => r.purges.flatMap((p) => p.acks.filter((a) => a.error).map((a) => ({ labels: { node: a.nodeId, role: a.role }, num: 1 }))) },
   ];
   for (const role of CACHE_ROLES) {
