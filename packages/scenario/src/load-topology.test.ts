@@ -137,6 +137,16 @@ describe('topology features', () => {
     expect((upstream.nodes.find((n) => n.id === 'o1') as OriginNode).site).toBeUndefined();
   });
 
+  it('honours request Cache-Control unless a layer says not to (the choice many CDNs make)', () => {
+    const cacheOf = (text: string) => (parseTopology(text, 'x.yaml').nodes.find((n) => n.id === 'e1') as CacheNode).cache;
+    expect(cacheOf(T(EDGE)).honourRequestCacheControl).toBe(true);
+    expect(cacheOf(T(EDGE, 'defaults: {edge: {cache: {honourRequestCacheControl: false}}}\n')).honourRequestCacheControl).toBe(false);
+    expect(cacheOf(T('  - {id: e1, role: edge, region: na, parents: [o1], cache: {honourRequestCacheControl: false}}')).honourRequestCacheControl).toBe(false);
+    expect(errorsOf(T(EDGE, 'defaults: {edge: {cache: {honourRequestCacheControl: sometimes}}}\n'))).toEqual([
+      'x.yaml:14:54: defaults.edge.cache.honourRequestCacheControl: expected true or false, got "sometimes"',
+    ]);
+  });
+
   it('edges.parents overrides the regional-of-the-region default', () => {
     const t = parseTopology(T('', 'edges: {perRegion: 1, parents: [o1]}\n'), 'x.yaml');
     expect(nodesOfRole(t, 'edge').map((n) => [n.id, n.parents])).toEqual([

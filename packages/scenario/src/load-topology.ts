@@ -338,6 +338,7 @@ function normaliseCacheNode(n: RawNode, role: CacheRole, t: TopologyFile, report
     storeSetCookie: get<boolean>('storeSetCookie').value,
     variantCap: get<number>('variantCap').value,
     targetedFields: [...get<string[]>('targetedFields').value],
+    honourRequestCacheControl: get<boolean>('honourRequestCacheControl').value,
   };
 
   const keyLayers = [

@@ -43,6 +43,7 @@ export const CACHE_DEFAULTS = {
   storeSetCookie: false,
   variantCap: 16,
   targetedFields: ['CDN-Cache-Control'],
+  honourRequestCacheControl: true,
 } as const;
 
 /** Capacity grows toward the origin: each tier serves the misses of several below it. */
@@ -87,6 +88,13 @@ export const CacheSchema = Type.Object(
     ),
     storeSetCookie: Type.Optional(Type.Boolean({ description: 'Store answers that carry Set-Cookie (shared caches usually must not).', default: false })),
     variantCap: Type.Optional(Type.Integer({ minimum: 1, description: 'Most Vary variants kept per URL.', default: CACHE_DEFAULTS.variantCap })),
+    honourRequestCacheControl: Type.Optional(
+      Type.Boolean({
+        description:
+          "Obey the client's request Cache-Control (no-cache, max-age=0 from a browser reload, min-fresh ...), as RFC 9111 §5.2.1 says a cache should. Many CDNs ignore it (false) so that reloads cannot reach the origin.",
+        default: CACHE_DEFAULTS.honourRequestCacheControl,
+      }),
+    ),
     targetedFields: Type.Optional(
       Type.Array(Type.String({ pattern: HEADER_NAME }), {
         description: 'Targeted Cache-Control fields this node obeys, most specific first (RFC 9213), e.g. CDN-Cache-Control.',

@@ -17,6 +17,8 @@ export interface Region {
 /** A tier's cache settings, loaded and defaulted: the core's shape, with the eviction names a file may use. */
 export type CacheSettings = Omit<TierCacheSettings, 'eviction' | 'honourRequestCacheControl'> & {
   eviction: 'lru' | 'lfu' | 'fifo' | 's3fifo' | 'sieve';
+  /** Always stated in a loaded topology (the file's default is true, as the core's). */
+  honourRequestCacheControl: boolean;
 };
 
 /** Field names follow `CacheKeyOptions` in @cdnlab/core so it can be passed straight to `createCacheKeyer`. */
