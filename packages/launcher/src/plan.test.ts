@@ -71,6 +71,13 @@ describe('planTopology on topologies/default.yaml', () => {
     expect(tier(plan, 'regional-apac').config.parents[0].link).toEqual({ latencyMs: 95, jitterMs: 8, loss: 0 });
     expect(tier(plan, 'regional-eu').config.parents[0].link).toEqual({ latencyMs: 40, jitterMs: 3, loss: 0 });
     expect(tier(plan, 'shield').config.parents).toEqual([{ id: 'origin', address: '127.0.4.1:7070', link: { latencyMs: 70, jitterMs: 5, loss: 0 } }]);
+    // Purges come from the control plane, placed next to the origin (na), over the region distances.
+    expect(['edge-na-1', 'regional-eu', 'edge-apac-2', 'shield'].map((id) => tier(plan, id).config.controlLink)).toEqual([
+      { latencyMs: 0, jitterMs: 0 },
+      { latencyMs: 40, jitterMs: 0 },
+      { latencyMs: 95, jitterMs: 0 },
+      { latencyMs: 0, jitterMs: 0 },
+    ]);
   });
 
   it('copies cache and key settings from the topology node', () => {

@@ -218,6 +218,7 @@ function tierConfig(t: Topology, node: CacheNode, self: PlannedBase, byId: Map<s
     cache: { ...node.cache, targetedFields: [...node.cache.targetedFields] },
     key: { ...node.key },
     parents,
+    controlLink: { latencyMs: controlDistanceMs(t, node.region), jitterMs: 0 },
     token,
     hostnames: [t.zone, 'localhost'],
     shutdownGraceMs: grace,
@@ -225,6 +226,17 @@ function tierConfig(t: Topology, node: CacheNode, self: PlannedBase, byId: Map<s
   if (self.http) config.http = self.http;
   if (self.metrics) config.metrics = self.metrics;
   return config;
+}
+
+/**
+ * One-way ms between the control plane and a region. The control plane sits
+ * next to the (first) origin, as the simulator places it, so a purge takes
+ * the same time to reach a node in both engines.
+ */
+export function controlDistanceMs(t: Topology, region: string): number {
+  const controlRegion = t.nodes.find((n) => n.role === 'origin')?.region ?? t.regions[0]?.name;
+  if (controlRegion === undefined || controlRegion === region) return 0;
+  return t.distances[controlRegion]?.[region] ?? 0;
 }
 
 function originConfig(node: OriginNode, self: PlannedBase, token: string, grace: number): OriginConfig {

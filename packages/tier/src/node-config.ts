@@ -43,6 +43,13 @@ export interface TierNodeConfig {
   fallback?: ParentConfig[];
   /** Deadline for a whole upstream fetch from this tier. Default 10 s. */
   upstreamTimeoutMs?: number;
+  /**
+   * One-way latency and jitter between the control plane and this node, in
+   * ms: a purge the control plane sends directly takes this long to arrive
+   * (on loopback it would take nothing, and purge timing would not show the
+   * distance it shows in a real CDN). Default none.
+   */
+  controlLink?: { latencyMs: number; jitterMs: number };
   /** Bearer token for admin RPCs (Purge, Stats) on this node. */
   token: string;
   /** Hostnames this CDN serves; any other Host maps to the first (the edge's default property). */
@@ -138,6 +145,10 @@ export function parseTierNodeConfig(input: unknown): TierNodeConfig {
     hostnames: Array.isArray(o.hostnames) && o.hostnames.length > 0 ? o.hostnames.map((h, i) => str(h, `config.hostnames[${i}]`).toLowerCase()) : ['localhost'],
     shutdownGraceMs: o.shutdownGraceMs === undefined ? undefined : num(o.shutdownGraceMs, 'config.shutdownGraceMs'),
   };
+  if (o.controlLink !== undefined) {
+    const l = obj(o.controlLink, 'config.controlLink');
+    cfg.controlLink = { latencyMs: num(l.latencyMs ?? 0, 'config.controlLink.latencyMs'), jitterMs: num(l.jitterMs ?? 0, 'config.controlLink.jitterMs') };
+  }
   if (cfg.parents.length === 0 && !cfg.fallback?.length) throw new NodeConfigError('config.parents', 'a cache tier needs at least one parent (or fallback)');
   if (cfg.role === 'edge' && !cfg.http) throw new NodeConfigError('config.http', 'an edge needs an HTTP listen address');
   return cfg;

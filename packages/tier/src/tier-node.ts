@@ -5,7 +5,8 @@
  */
 import { createServer, type Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { createHttpCache, httpCacheOptionsFromSettings, type HttpCache, type PurgeKind, type PurgeMode, type Scheduler } from '@cdnlab/core';
+import { setTimeout as delay } from 'node:timers/promises';
+import { createHttpCache, hashKey, httpCacheOptionsFromSettings, type HttpCache, type PurgeKind, type PurgeMode, type Scheduler } from '@cdnlab/core';
 import {
   CdnError,
   callOptions,
@@ -14,6 +15,7 @@ import {
   createTierClient,
   fromServiceError,
   loadProtos,
+  seededRandom,
   toServiceError,
   unaryCall,
   writeFetchReply,
@@ -92,6 +94,12 @@ export async function startTierNode(cfg: TierNodeConfig, opts: { scheduler?: Sch
     }
     return c;
   };
+  // Seeded by the node's id: jitter draws repeat from run to run.
+  const controlRandom = seededRandom(hashKey(cfg.id));
+  const controlDelay = (): number => {
+    const l = cfg.controlLink;
+    return l ? l.latencyMs + (l.jitterMs > 0 ? controlRandom() * l.jitterMs : 0) : 0;
+  };
   // Recent purge ids: the control plane may re-send one (fallback after a tree hop failed).
   const recentPurges = new Map<string, PurgeReply>();
   const compactTimer = setInterval(() => cache.compact(scheduler.now()), 60_000);
@@ -129,6 +137,13 @@ export async function startTierNode(cfg: TierNodeConfig, opts: { scheduler?: Sch
     if (!kind) throw new CdnError('BAD_REQUEST', `unknown purge kind ${String(req.kind)}`);
     const mode: PurgeMode = (req.mode as unknown as string) === 'PURGE_MODE_SOFT' ? 'soft' : 'hard';
     if (kind !== 'all' && !req.value) throw new CdnError('BAD_REQUEST', `a ${kind} purge needs a value`);
+    // The purge crossed a link to get here: from the parent that passed it
+    // on (tree fan-out names it in our route), else from the control plane.
+    // Loopback takes no time, so the distance is added here, where the
+    // message is received, as the link interceptor does for content.
+    const via = req.forward.find((r) => r.nodeId === cfg.id)?.via;
+    const travel = via !== undefined ? (upstream.delayFrom(via) ?? 0) : controlDelay();
+    if (travel > 0) await delay(travel);
     let affected: number;
     try {
       affected = cache.purge({ kind, value: req.value, mode, at: req.purgeAtMs || Date.now() });

@@ -36,6 +36,12 @@ export interface GrpcUpstreamOptions {
 export interface GrpcUpstream extends Upstream {
   /** Change one parent link's settings at run time (scenario `link` event). */
   setLink(parentId: string, settings: Partial<LinkConfig>): boolean;
+  /**
+   * One draw of the delay a message from `parentId` takes over its link
+   * (latency, jitter, loss as they are now), for what a parent sends on its
+   * own (a tree purge); undefined for a node that is not a parent.
+   */
+  delayFrom(parentId: string): number | undefined;
   parentIds(): string[];
   close(): void;
 }
@@ -44,6 +50,9 @@ function connect(cfg: ParentConfig, seed: number): ParentConn {
   const link = new Link({ latencyMs: cfg.link?.latencyMs ?? 0, jitterMs: cfg.link?.jitterMs ?? 0, loss: cfg.link?.loss ?? 0, seed });
   return { cfg, id: cfg.id, weight: cfg.weight ?? 1, client: createTierClient(cfg.address, { link }), link, failures: 0, lastFailureAt: -Infinity };
 }
+
+/** A purge request is one small message: one TCP segment for the loss model. */
+const PURGE_MESSAGE_BYTES = 200;
 
 /** Errors that mean "this parent is not there": try another one. */
 function isUnreachable(err: CdnError): boolean {
@@ -252,6 +261,10 @@ export function createGrpcUpstream(opts: GrpcUpstreamOptions): GrpcUpstream {
       if (!p) return false;
       p.link.update(settings);
       return true;
+    },
+    delayFrom(parentId) {
+      const p = [...parents, ...fallback].find((x) => x.id === parentId);
+      return p?.link.sampleDelayMs(PURGE_MESSAGE_BYTES);
     },
     parentIds: () => [...parents, ...fallback].map((p) => p.id),
     close() {
