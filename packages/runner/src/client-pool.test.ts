@@ -1,6 +1,6 @@
 import dgram from 'node:dgram';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import dnsPacket from 'dns-packet';
 import fc from 'fast-check';
 import type { PlannedRequest, Topology, WatchRule } from '@cdnlab/scenario';
@@ -124,6 +124,78 @@ describe('watch rules on real answers', () => {
       expect(clean).toMatchObject({ kind: 'answered', status: 200, watched: [3] });
     } finally {
       pool.close();
+    }
+  });
+});
+
+describe('a kept-alive connection the edge closes just as it is reused', () => {
+  // A minimal HTTP/1.1 server: on its first connection it answers one request
+  // and then drops the connection when the next one arrives (what an idle
+  // timeout firing at that instant looks like); later connections answer.
+  let server: net.Server;
+  let dns: dgram.Socket;
+  let connections = 0;
+  beforeAll(async () => {
+    server = net.createServer((socket) => {
+      const n = ++connections;
+      let requests = 0;
+      socket.on('data', (chunk) => {
+        if (!chunk.toString('latin1').includes('\r\n\r\n')) return;
+        requests++;
+        if (n === 1 && requests === 2) socket.destroy();
+        else socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nok');
+      });
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    dns = dgram.createSocket('udp4');
+    dns.on('message', (msg, rinfo) => {
+      const q = dnsPacket.decode(msg);
+      dns.send(dnsPacket.encode({ type: 'response', id: q.id, flags: dnsPacket.AUTHORITATIVE_ANSWER, questions: q.questions, answers: [{ type: 'A', name: 'cdn.test', ttl: 60, data: '127.0.0.1' }] }), rinfo.port, rinfo.address);
+    });
+    await new Promise<void>((resolve) => dns.bind(0, '127.0.0.1', resolve));
+  });
+  afterAll(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await new Promise<void>((resolve) => dns.close(resolve));
+  });
+
+  const pool = () =>
+    createClientPool(
+      {
+        topology: topo({ na: '127.62.0.0/16' }),
+        zone: 'cdn.test',
+        dns: { host: '127.0.0.1', port: (dns.address() as AddressInfo).port },
+        edgePort: () => (server.address() as AddressInfo).port,
+        edgeAt: () => 'edge-test',
+        requestTimeoutMs: 5000,
+        maxSocketsPerClient: 1,
+      },
+      [{ region: 'na', count: 1 }],
+    );
+  const planned = (method: 'GET' | 'POST', target: string): PlannedRequest => ({ atMs: 0, region: 'na', group: 0, clientIndex: 0, method, kind: method, target, headers: [], objectId: -1, sizeBytes: undefined });
+
+  it('sends a GET again on a new connection, as a browser does', async () => {
+    connections = 0;
+    const p = pool();
+    try {
+      expect(await p.send(planned('GET', '/a'), new AbortController().signal)).toMatchObject({ kind: 'answered', status: 200 });
+      expect(await p.send(planned('GET', '/b'), new AbortController().signal)).toMatchObject({ kind: 'answered', status: 200 });
+      expect(connections).toBe(2);
+    } finally {
+      p.close();
+    }
+  });
+
+  it('does not repeat a POST: it fails as a reset', async () => {
+    connections = 0;
+    const p = pool();
+    try {
+      expect(await p.send(planned('GET', '/a'), new AbortController().signal)).toMatchObject({ kind: 'answered', status: 200 });
+      expect(await p.send(planned('POST', '/form'), new AbortController().signal)).toEqual({ kind: 'error', error: 'reset' });
+      expect(connections).toBe(1);
+    } finally {
+      p.close();
     }
   });
 });

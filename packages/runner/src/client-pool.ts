@@ -208,37 +208,53 @@ export function createClientPool(opts: ClientPoolOptions, groups: ReadonlyArray<
         signal.removeEventListener('abort', onAbort);
         resolve(o);
       };
-      const req = http.request({ host: address, port: opts.edgePort(address), method: p.method, path: p.target, headers, agent: c.agent, ...(bind ? { localAddress: c.localAddress } : {}) });
+      let req: http.ClientRequest;
       const timer = setTimeout(() => req.destroy(new TimeoutError(`no complete answer within ${opts.requestTimeoutMs} ms`)), opts.requestTimeoutMs);
       const onAbort = (): void => {
         req.destroy();
         done({ kind: 'error', error: 'aborted' });
       };
       signal.addEventListener('abort', onAbort, { once: true });
-      req.on('error', (err) => done({ kind: 'error', error: classifyError(err) }));
-      req.on('response', (res) => {
-        let bytes = 0;
-        res.on('data', (chunk: Buffer) => {
-          bytes += chunk.length;
-        });
-        // An answer whose body breaks off is not an answer.
-        res.on('error', (err) => done({ kind: 'error', error: classifyError(err) }));
-        res.on('aborted', () => done({ kind: 'error', error: 'reset' }));
-        res.on('end', () => {
-          const status = res.statusCode ?? 0;
-          if (status === 200 && (p.method === 'GET' || p.method === 'HEAD')) {
-            const etag = res.headers.etag;
-            const lastModified = res.headers['last-modified'];
-            if (etag || lastModified) {
-              c.validators.delete(p.target);
-              c.validators.set(p.target, { etag, lastModified });
-              if (c.validators.size > MAX_VALIDATORS) c.validators.delete(c.validators.keys().next().value as string);
-            }
+      const attempt = (retry: boolean): void => {
+        req = http.request({ host: address, port: opts.edgePort(address), method: p.method, path: p.target, headers, agent: c.agent, ...(bind ? { localAddress: c.localAddress } : {}) });
+        let answered = false;
+        req.on('error', (err) => {
+          // A kept-alive connection the edge closed (idle timeout) just as we
+          // reused it: nothing reached the edge, and a browser sends the
+          // request again on a new connection. So do we, once, for methods
+          // that are safe to repeat.
+          if (retry && !answered && req.reusedSocket && classifyError(err) === 'reset' && !signal.aborted && (p.method === 'GET' || p.method === 'HEAD')) {
+            attempt(false);
+            return;
           }
-          done({ kind: 'answered', status, result: edgeResultOf(res.headers), edge: servedByEdge(res.headers) ?? opts.edgeAt(address), bytes, watched: watchedRules(watch, res.rawHeaders) });
+          done({ kind: 'error', error: classifyError(err) });
         });
-      });
-      req.end(body);
+        req.on('response', (res) => {
+          answered = true;
+          let bytes = 0;
+          res.on('data', (chunk: Buffer) => {
+            bytes += chunk.length;
+          });
+          // An answer whose body breaks off is not an answer.
+          res.on('error', (err) => done({ kind: 'error', error: classifyError(err) }));
+          res.on('aborted', () => done({ kind: 'error', error: 'reset' }));
+          res.on('end', () => {
+            const status = res.statusCode ?? 0;
+            if (status === 200 && (p.method === 'GET' || p.method === 'HEAD')) {
+              const etag = res.headers.etag;
+              const lastModified = res.headers['last-modified'];
+              if (etag || lastModified) {
+                c.validators.delete(p.target);
+                c.validators.set(p.target, { etag, lastModified });
+                if (c.validators.size > MAX_VALIDATORS) c.validators.delete(c.validators.keys().next().value as string);
+              }
+            }
+            done({ kind: 'answered', status, result: edgeResultOf(res.headers), edge: servedByEdge(res.headers) ?? opts.edgeAt(address), bytes, watched: watchedRules(watch, res.rawHeaders) });
+          });
+        });
+        req.end(body);
+      };
+      attempt(true);
     });
   };
 
