@@ -79,6 +79,10 @@ describe('composeFor on topologies/default.yaml', () => {
       expect(parents.map((p) => [p.id, p.link])).toEqual(planned.parents.map((p) => [p.id, p.link]));
     }
     expect(config(doc, 'regional-apac').parents).toEqual([{ id: 'shield', address: 'shield:7070', link: { latencyMs: 95, jitterMs: 8, loss: 0 } }]);
+    // Children (tree purges) by service name too, and the control plane's distance as planned.
+    expect(config(doc, 'shield').children).toEqual(['regional-na:7070', 'regional-eu:7070', 'regional-apac:7070']);
+    expect(config(doc, 'regional-apac').children).toEqual(['edge-apac-1:7070', 'edge-apac-2:7070']);
+    expect(config(doc, 'edge-apac-1').controlLink).toEqual({ latencyMs: 95, jitterMs: 0 });
   });
 
   it('starts each node after its parents are healthy; control after every node, dns after the edges', () => {

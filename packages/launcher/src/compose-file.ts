@@ -190,6 +190,8 @@ function composeConfig(n: PlannedNode, rw: AddressRewriter, layout: ComposeLayou
       if (c.http) c.http = AddressRewriter.listen(c.http);
       if (c.metrics) c.metrics = AddressRewriter.listen(c.metrics);
       c.parents = c.parents.map((p, i) => ({ ...p, address: rw.peer(p.address, `node ${n.id}: parents[${i}]`) }));
+      // The same names the control plane's tree routes carry, so a warmed child connection is the one a purge uses.
+      if (c.children) c.children = c.children.map((a, i) => rw.peer(a, `node ${n.id}: children[${i}]`));
       return c;
     }
     case 'origin': {

@@ -78,6 +78,10 @@ describe('planTopology on topologies/default.yaml', () => {
       { latencyMs: 95, jitterMs: 0 },
       { latencyMs: 0, jitterMs: 0 },
     ]);
+    // Where a tree purge goes next: the caches that fetch from the node.
+    expect(tier(plan, 'shield').config.children).toEqual(['127.0.2.1:7070', '127.0.2.2:7070', '127.0.2.3:7070']);
+    expect(tier(plan, 'regional-eu').config.children).toEqual(['127.0.1.3:7070', '127.0.1.4:7070']);
+    expect(tier(plan, 'edge-eu-1').config.children).toEqual([]);
   });
 
   it('copies cache and key settings from the topology node', () => {
@@ -101,7 +105,10 @@ describe('planTopology on topologies/default.yaml', () => {
       if (n.role === 'origin') expect(parseOriginConfig(json).site?.paths).toHaveLength(8);
       else if (n.role === 'control') expect(parseControlConfig(json).nodes).toHaveLength(11);
       else if (n.role === 'dns') expect(parseDnsServiceConfig(json, policyNames()).edges).toHaveLength(6);
-      else expect(parseTierNodeConfig(json).id).toBe(n.id);
+      else {
+        const c = (n as PlannedTier).config;
+        expect(parseTierNodeConfig(json)).toMatchObject({ id: n.id, parents: c.parents, controlLink: c.controlLink, children: c.children, cache: { ...c.cache, targetedFields: c.cache.targetedFields.map((f) => f.toLowerCase()) } });
+      }
     }
   });
 

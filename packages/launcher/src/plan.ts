@@ -219,6 +219,7 @@ function tierConfig(t: Topology, node: CacheNode, self: PlannedBase, byId: Map<s
     key: { ...node.key },
     parents,
     controlLink: { latencyMs: controlDistanceMs(t, node.region), jitterMs: 0 },
+    children: t.nodes.filter((n) => isCacheNode(n) && n.parents.includes(node.id)).map((n) => formatEndpoint(byId.get(n.id)?.grpc as Endpoint)),
     token,
     hostnames: [t.zone, 'localhost'],
     shutdownGraceMs: grace,

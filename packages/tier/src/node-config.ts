@@ -50,6 +50,13 @@ export interface TierNodeConfig {
    * distance it shows in a real CDN). Default none.
    */
   controlLink?: { latencyMs: number; jitterMs: number };
+  /**
+   * gRPC addresses of the cache nodes that fetch from this one: where a tree
+   * purge is passed on. Their connections are opened when this node serves
+   * its first fetch (every node is up by then), so that the first purge
+   * measures the links and not connection setup. Default none.
+   */
+  children?: string[];
   /** Bearer token for admin RPCs (Purge, Stats) on this node. */
   token: string;
   /** Hostnames this CDN serves; any other Host maps to the first (the edge's default property). */
@@ -145,6 +152,14 @@ export function parseTierNodeConfig(input: unknown): TierNodeConfig {
     hostnames: Array.isArray(o.hostnames) && o.hostnames.length > 0 ? o.hostnames.map((h, i) => str(h, `config.hostnames[${i}]`).toLowerCase()) : ['localhost'],
     shutdownGraceMs: o.shutdownGraceMs === undefined ? undefined : num(o.shutdownGraceMs, 'config.shutdownGraceMs'),
   };
+  if (o.children !== undefined) {
+    if (!Array.isArray(o.children)) throw new NodeConfigError('config.children', `expected a list of host:port, got ${JSON.stringify(o.children)}`);
+    cfg.children = o.children.map((c, i) => {
+      const a = str(c, `config.children[${i}]`);
+      if (!/^[^:]+:\d+$|^\[[0-9a-fA-F:]+\]:\d+$/.test(a)) throw new NodeConfigError(`config.children[${i}]`, `expected host:port, got ${JSON.stringify(a)}`);
+      return a;
+    });
+  }
   if (o.controlLink !== undefined) {
     const l = obj(o.controlLink, 'config.controlLink');
     cfg.controlLink = { latencyMs: num(l.latencyMs ?? 0, 'config.controlLink.latencyMs'), jitterMs: num(l.jitterMs ?? 0, 'config.controlLink.jitterMs') };

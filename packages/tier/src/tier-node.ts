@@ -100,6 +100,14 @@ export async function startTierNode(cfg: TierNodeConfig, opts: { scheduler?: Sch
     const l = cfg.controlLink;
     return l ? l.latencyMs + (l.jitterMs > 0 ? controlRandom() * l.jitterMs : 0) : 0;
   };
+  // Opened once, at the first fetch: by then the children are up (they
+  // start after their parents), where at start-up a refused connection would
+  // put the channel into reconnect backoff and fail the first purge.
+  let childrenWarmed = (cfg.children ?? []).length === 0;
+  const warmChildren = (): void => {
+    childrenWarmed = true;
+    for (const address of cfg.children ?? []) childClient(address).getChannel().getConnectivityState(true);
+  };
   // Recent purge ids: the control plane may re-send one (fallback after a tree hop failed).
   const recentPurges = new Map<string, PurgeReply>();
   const compactTimer = setInterval(() => cache.compact(scheduler.now()), 60_000);
@@ -180,6 +188,7 @@ export async function startTierNode(cfg: TierNodeConfig, opts: { scheduler?: Sch
 
   const handlers = {
     Fetch(call: FetchServerCall) {
+      if (!childrenWarmed) warmChildren();
       const r = call.request;
       const abort = new AbortController();
       const onCancel = (): void => abort.abort();
