@@ -20,7 +20,7 @@ import { randomBytes } from 'node:crypto';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_RPC_TIMEOUT_MS, type ControlConfig, type ControlNode } from '@cdnlab/control';
 import type { DnsServiceConfigInput } from '@cdnlab/dns';
 import type { OriginConfig } from '@cdnlab/origin';
-import { findLink, isCacheNode, type CacheNode, type OriginNode, type Topology, type TopologyNode } from '@cdnlab/scenario';
+import { controlDistanceMs, findLink, isCacheNode, type CacheNode, type OriginNode, type Topology, type TopologyNode } from '@cdnlab/scenario';
 import type { ParentConfig, TierNodeConfig } from '@cdnlab/tier';
 
 export type NodeRole = 'edge' | 'regional' | 'shield' | 'origin' | 'control' | 'dns';
@@ -227,17 +227,6 @@ function tierConfig(t: Topology, node: CacheNode, self: PlannedBase, byId: Map<s
   if (self.http) config.http = self.http;
   if (self.metrics) config.metrics = self.metrics;
   return config;
-}
-
-/**
- * One-way ms between the control plane and a region. The control plane sits
- * next to the (first) origin, as the simulator places it, so a purge takes
- * the same time to reach a node in both engines.
- */
-export function controlDistanceMs(t: Topology, region: string): number {
-  const controlRegion = t.nodes.find((n) => n.role === 'origin')?.region ?? t.regions[0]?.name;
-  if (controlRegion === undefined || controlRegion === region) return 0;
-  return t.distances[controlRegion]?.[region] ?? 0;
 }
 
 function originConfig(node: OriginNode, self: PlannedBase, token: string, grace: number): OriginConfig {

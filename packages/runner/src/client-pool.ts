@@ -219,15 +219,16 @@ export function createClientPool(opts: ClientPoolOptions, groups: ReadonlyArray<
         req = http.request({ host: address, port: opts.edgePort(address), method: p.method, path: p.target, headers, agent: c.agent, ...(bind ? { localAddress: c.localAddress } : {}) });
         let answered = false;
         req.on('error', (err) => {
+          const error = classifyError(err);
           // A kept-alive connection the edge closed (idle timeout) just as we
           // reused it: nothing reached the edge, and a browser sends the
           // request again on a new connection. So do we, once, for methods
           // that are safe to repeat.
-          if (retry && !answered && req.reusedSocket && classifyError(err) === 'reset' && !signal.aborted && (p.method === 'GET' || p.method === 'HEAD')) {
+          if (retry && !answered && req.reusedSocket && error === 'reset' && !signal.aborted && (p.method === 'GET' || p.method === 'HEAD')) {
             attempt(false);
             return;
           }
-          done({ kind: 'error', error: classifyError(err) });
+          done({ kind: 'error', error });
         });
         req.on('response', (res) => {
           answered = true;

@@ -62,8 +62,6 @@ export const DNS_DEFAULTS = {
   anycast: { enabled: false, address: '127.0.0.100' },
 } as const;
 
-const HEADER_NAME = HEADER_NAME_PATTERN;
-
 export const CacheSchema = Type.Object(
   {
     capacity: Type.Optional(Size({ description: 'Bytes of bodies this node may hold. Default: edge 64MiB, regional 256MiB, shield 1GiB.', examples: ['64MiB'] })),
@@ -96,7 +94,7 @@ export const CacheSchema = Type.Object(
       }),
     ),
     targetedFields: Type.Optional(
-      Type.Array(Type.String({ pattern: HEADER_NAME }), {
+      Type.Array(Type.String({ pattern: HEADER_NAME_PATTERN }), {
         description: 'Targeted Cache-Control fields this node obeys, most specific first (RFC 9213), e.g. CDN-Cache-Control.',
         default: [...CACHE_DEFAULTS.targetedFields],
       }),
@@ -115,7 +113,7 @@ export const KeySchema = Type.Object(
     ignoreQuery: Type.Optional(Type.Boolean({ description: 'Leave the whole query out of the key.', default: false })),
     lowercasePath: Type.Optional(Type.Boolean({ description: 'Lower-case the path (only for case-insensitive origins).', default: false })),
     normalizePath: Type.Optional(Type.Boolean({ description: 'RFC 3986 §6.2.2 path normalisation.', default: true })),
-    includeHeaders: Type.Optional(Type.Array(Type.String({ pattern: HEADER_NAME }), { description: 'Request headers whose values become part of the key.' })),
+    includeHeaders: Type.Optional(Type.Array(Type.String({ pattern: HEADER_NAME_PATTERN }), { description: 'Request headers whose values become part of the key.' })),
     includeCookies: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'Cookies whose values become part of the key.' })),
   },
   { additionalProperties: false, description: 'What the cache key is made of. Anything not named here cannot change it.' },
@@ -139,7 +137,7 @@ export const SitePathSchema = Type.Object(
     status: Type.Optional(Type.Integer({ minimum: 100, maximum: 599, default: 200 })),
     size: Type.Optional(Size({ description: 'Body size', default: '1KiB' })),
     headers: Type.Optional(
-      Type.Record(Type.String({ pattern: HEADER_NAME }), Type.Union([Type.String(), Type.Array(Type.String())]), {
+      Type.Record(Type.String({ pattern: HEADER_NAME_PATTERN }), Type.Union([Type.String(), Type.Array(Type.String())]), {
         description: 'Response headers, e.g. Cache-Control, Surrogate-Key. {path}, {version} and {header:NAME} or {header:NAME|fallback} (the request\'s NAME header, else the fallback or nothing) are substituted.',
         additionalProperties: false,
       }),
@@ -147,7 +145,7 @@ export const SitePathSchema = Type.Object(
     etag: Type.Optional(Type.Boolean({ description: 'Send a strong ETag that changes with the content version.', default: true })),
     lastModified: Type.Optional(Type.Boolean({ description: 'Send Last-Modified (when the current version appeared).', default: true })),
     latency: Type.Optional(Duration({ description: 'Time the origin takes to generate the answer', default: '0ms' })),
-    vary: Type.Optional(Type.Array(Type.String({ pattern: HEADER_NAME }), { description: 'Request headers the body depends on; sent as Vary.' })),
+    vary: Type.Optional(Type.Array(Type.String({ pattern: HEADER_NAME_PATTERN }), { description: 'Request headers the body depends on; sent as Vary.' })),
     setCookie: Type.Optional(Type.Boolean({ description: 'Send a Set-Cookie with every answer.', default: false })),
   },
   { additionalProperties: false },

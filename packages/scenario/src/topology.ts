@@ -133,6 +133,17 @@ export function findNode(t: Topology, id: string): TopologyNode | undefined {
   return t.nodes.find((n) => n.id === id);
 }
 
+/**
+ * One-way ms between the control plane and a region. Both engines place the
+ * control plane next to the (first) origin, so a purge takes the same time
+ * to reach a node in each.
+ */
+export function controlDistanceMs(t: Topology, region: string): number {
+  const controlRegion = t.nodes.find((n) => n.role === 'origin')?.region ?? t.regions[0]?.name;
+  if (controlRegion === undefined || controlRegion === region) return 0;
+  return t.distances[controlRegion]?.[region] ?? 0;
+}
+
 /** The link for one direction of a hop; every parent/child and client/edge hop has one. */
 export function findLink(t: Topology, from: string, to: string): Link | undefined {
   return t.links.find((l) => l.from === from && l.to === to);

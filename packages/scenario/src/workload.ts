@@ -15,6 +15,7 @@
  */
 import { createRng, createZipf, type HeaderList, type Rng, type ZipfSampler } from '@cdnlab/core';
 import type { ClientGroup, HeaderValueSpec, ObjectSizes, Workload } from './scenario';
+import { FIELD_VALUE_PATTERN, HEADER_NAME_PATTERN } from './schema-common';
 import { readTrace, type TraceFormat, type TraceRecord } from './trace';
 
 /** How a request is sent; `conditional` is a GET carrying the validator the client saw last. */
@@ -150,11 +151,11 @@ export function validateWorkload(w: Workload): void {
   if (!(sum > 0)) fail('methods', 'weights with a positive sum', sum);
 }
 
-const FIELD_NAME_RE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const BAD_VALUE_RE = /[\x00-\x08\x0a-\x1f\x7f]/;
+const FIELD_NAME_RE = new RegExp(HEADER_NAME_PATTERN);
+const FIELD_VALUE_RE = new RegExp(FIELD_VALUE_PATTERN);
 
 function fieldValue(field: string, v: unknown): void {
-  if (typeof v !== 'string' || BAD_VALUE_RE.test(v)) fail(field, 'a header value without control characters (no CR, LF or NUL)', v);
+  if (typeof v !== 'string' || !FIELD_VALUE_RE.test(v)) fail(field, 'a header value without control characters (no CR, LF or NUL)', v);
 }
 
 function headerSpecs(at: string, h: Record<string, HeaderValueSpec>): void {

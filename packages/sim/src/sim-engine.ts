@@ -17,6 +17,7 @@ import {
   byGroupRecord,
   clientEndpoint,
   clientGroupNames,
+  controlDistanceMs,
   headerLineContains,
   isCacheNode,
   parseSelector,
@@ -121,7 +122,6 @@ export class Simulation {
   private readonly keyMemo = new Map<symbol, { targets: Array<string | undefined>; keys: Array<string | undefined> }>();
   private readonly trackValidators: boolean;
   private readonly drainMs: number;
-  private readonly controlRegion: string;
 
   private arrivalsDone = false;
   private lastArrivalMs = 0;
@@ -197,7 +197,6 @@ export class Simulation {
     }
     for (const c of this.caches) c.connect(c.config.parents.map((p) => this.byId.get(p)!));
     if (this.edges.length === 0) throw new TypeError(`topology "${this.topology.name}" has no edge: clients have nowhere to go`);
-    this.controlRegion = this.origins[0]?.region ?? this.topology.regions[0].name;
 
     this.dns = new SimDns(this.topology, this.edges, this.scheduler, stream(13));
     this.dns.startHealthChecks(() => !this.arrivalsDone);
@@ -550,7 +549,7 @@ export class Simulation {
 
   /** One-way delay between the control plane (next to the origin) and a node. */
   private controlDelay(node: SimEndpoint): number {
-    return this.topology.distances[this.controlRegion]?.[node.region] ?? 0;
+    return controlDistanceMs(this.topology, node.region);
   }
 
   private purge(ev: Extract<TimelineEvent, { action: 'purge' }>): void {

@@ -88,10 +88,14 @@ function listen(v: unknown, field: string): { host: string; port: number } {
   if (!Number.isInteger(port) || port > 65535) throw new NodeConfigError(`${field}.port`, `expected an integer in [0, 65535], got ${port}`);
   return { host: str(o.host, `${field}.host`), port };
 }
+function hostPort(v: unknown, field: string): string {
+  const a = str(v, field);
+  if (!/^[^:]+:\d+$|^\[[0-9a-fA-F:]+\]:\d+$/.test(a)) throw new NodeConfigError(field, `expected host:port, got ${JSON.stringify(a)}`);
+  return a;
+}
 function parent(v: unknown, field: string): ParentConfig {
   const o = obj(v, field);
-  const p: ParentConfig = { id: str(o.id, `${field}.id`), address: str(o.address, `${field}.address`) };
-  if (!/^[^:]+:\d+$|^\[[0-9a-fA-F:]+\]:\d+$/.test(p.address)) throw new NodeConfigError(`${field}.address`, `expected host:port, got ${JSON.stringify(p.address)}`);
+  const p: ParentConfig = { id: str(o.id, `${field}.id`), address: hostPort(o.address, `${field}.address`) };
   if (o.weight !== undefined) p.weight = num(o.weight, `${field}.weight`, 0);
   if (o.link !== undefined) {
     const l = obj(o.link, `${field}.link`);
@@ -154,11 +158,7 @@ export function parseTierNodeConfig(input: unknown): TierNodeConfig {
   };
   if (o.children !== undefined) {
     if (!Array.isArray(o.children)) throw new NodeConfigError('config.children', `expected a list of host:port, got ${JSON.stringify(o.children)}`);
-    cfg.children = o.children.map((c, i) => {
-      const a = str(c, `config.children[${i}]`);
-      if (!/^[^:]+:\d+$|^\[[0-9a-fA-F:]+\]:\d+$/.test(a)) throw new NodeConfigError(`config.children[${i}]`, `expected host:port, got ${JSON.stringify(a)}`);
-      return a;
-    });
+    cfg.children = o.children.map((c, i) => hostPort(c, `config.children[${i}]`));
   }
   if (o.controlLink !== undefined) {
     const l = obj(o.controlLink, 'config.controlLink');

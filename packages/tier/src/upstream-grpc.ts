@@ -180,6 +180,7 @@ export function createGrpcUpstream(opts: GrpcUpstreamOptions): GrpcUpstream {
   const seed = opts.seed ?? 1;
   const parents = opts.parents.map((p, i) => connect(p, seed + i));
   const fallback = (opts.fallback ?? []).map((p, i) => connect(p, seed + 1000 + i));
+  const parentById = (id: string): ParentConn | undefined => parents.find((x) => x.id === id) ?? fallback.find((x) => x.id === id);
   const penaltyMs = opts.penaltyMs ?? 2000;
 
   // With fewer than two parents there is nothing to rank (the common case
@@ -257,15 +258,12 @@ export function createGrpcUpstream(opts: GrpcUpstreamOptions): GrpcUpstream {
       throw lastError ?? new CdnError('UPSTREAM_UNAVAILABLE', 'no parent configured');
     },
     setLink(parentId, settings) {
-      const p = [...parents, ...fallback].find((x) => x.id === parentId);
+      const p = parentById(parentId);
       if (!p) return false;
       p.link.update(settings);
       return true;
     },
-    delayFrom(parentId) {
-      const p = [...parents, ...fallback].find((x) => x.id === parentId);
-      return p?.link.sampleDelayMs(PURGE_MESSAGE_BYTES);
-    },
+    delayFrom: (parentId) => parentById(parentId)?.link.sampleDelayMs(PURGE_MESSAGE_BYTES),
     parentIds: () => [...parents, ...fallback].map((p) => p.id),
     close() {
       for (const p of [...parents, ...fallback]) p.client.close();
