@@ -24,7 +24,7 @@ import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { LOOPBACK_PORTS, startTopology, type PlannedTier, type RunningTopology, type StartOptions } from '@cdnlab/launcher';
 import type { Engine, EngineRunOptions, NodeResult, PurgeResult, RunResult, TimelineRecord, Topology } from '@cdnlab/scenario';
-import { byGroupRecord, clientGroupNames, snapshotMetrics, watchedRecord, type RunResultWithSnapshots, type RunSnapshot } from '@cdnlab/scenario';
+import { byGroupRecord, clientGroupNames, snapshotMetrics, watchedRecord, type LatencySummary, type RunResultWithSnapshots, type RunSnapshot } from '@cdnlab/scenario';
 import { planWorkload, type PlannedRequest } from '@cdnlab/scenario';
 import { clientAddresses, createClientPool, type ClientPool, type Outcome } from './client-pool';
 import { createClusterApi, type ClusterApi, type NodeCounters, type OriginCounts, type StatsEntry } from './cluster-api';
@@ -242,6 +242,7 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
       let api: ClusterApi | undefined;
       let pool: ClientPool | undefined;
       const latency = new LatencyRecorder();
+      const groupLatency = new LatencyRecorder();
       const timers = new Set<NodeJS.Timeout>();
       try {
         const plan = started.plan;
@@ -288,6 +289,11 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
         // Per client group (index in workload.clients), and per watch rule then group.
         const groupSent = groupNames.map(() => 0);
         const groupAnswered = groupNames.map(() => 0);
+        const groupResults = groupNames.map(() => ({}) as Record<string, number>);
+        const groupLatencyOf = (): LatencySummary[] => {
+          const byName = groupLatency.summary(groupNames);
+          return groupNames.map((g) => byName[g]);
+        };
         const watched = watch.map(() => groupNames.map(() => 0));
         const watchedSeries = watch.map(() => [] as number[]);
         const purges: PurgeResult[] = [];
@@ -320,7 +326,10 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
             groupAnswered[p.group]++;
             inc(requests.byStatus, String(o.status));
             inc(requests.byResult, o.result);
-            latency.record(p.region, performance.now() - plannedAt);
+            inc(groupResults[p.group], o.result);
+            const ms = performance.now() - plannedAt;
+            latency.record(p.region, ms);
+            groupLatency.record(groupNames[p.group], ms);
             const b = bucketOf(now);
             bump(series.answers, b);
             for (const i of o.watched) {
@@ -402,7 +411,7 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
             byResult: { ...requests.byResult },
             byStatus: { ...requests.byStatus },
             byError: { ...requests.byError },
-            byGroup: byGroupRecord(groupNames, groupSent, groupAnswered),
+            byGroup: byGroupRecord(groupNames, groupSent, groupAnswered, groupResults, groupLatencyOf()),
             watched: watchedRecord(watch, groupNames, watched),
           },
           latency: latency.summary(topology.regions.map((r) => r.name)),
@@ -551,7 +560,7 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
           engine: engineName,
           seed,
           durationMs: Math.round(workload.durationMs ?? endOfWork),
-          requests: { ...requests, byGroup: byGroupRecord(groupNames, groupSent, groupAnswered), watched: watchedRecord(watch, groupNames, watched) },
+          requests: { ...requests, byGroup: byGroupRecord(groupNames, groupSent, groupAnswered, groupResults, groupLatencyOf()), watched: watchedRecord(watch, groupNames, watched) },
           origin: { requests: o.total, byPath: o.byPath, byKind: o.byKind },
           nodes,
           latency: latency.summary(topology.regions.map((r) => r.name)),
@@ -578,6 +587,7 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
         pool?.close();
         api?.close();
         latency.close();
+        groupLatency.close();
         if (!engineOpts.target) await started.stop();
         if (ownRunDir && !engineOpts.start?.runDir && !engineOpts.keepLogs && !failed) rmSync(ownRunDir, { recursive: true, force: true });
       }

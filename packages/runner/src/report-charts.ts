@@ -6,7 +6,7 @@
  */
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import type { RunResult } from '@cdnlab/scenario';
+import type { LatencySummary, RunResult } from '@cdnlab/scenario';
 
 export interface Chart {
   /** File name without extension. */
@@ -102,27 +102,39 @@ export async function renderCharts(results: readonly RunResult[]): Promise<Chart
     },
   } as TopLevelSpec);
 
-  const latRows: Row[] = results.flatMap((r) =>
-    Object.entries(r.latency).flatMap(([region, s]) =>
-      s.count > 0
-        ? (['p50', 'p90', 'p99'] as const).map((p) => ({ variant: r.variant, region, percentile: p, value: finite(s[p]) }))
-        : [],
-    ),
+  // Percentile bars per region, and per client group when a scenario names
+  // several (visitors and an attacker, say): the regions mix them together.
+  const latencyChart = (facet: 'region' | 'group', rows: Row[]): TopLevelSpec =>
+    ({
+      ...base(`Client latency (ms) per ${facet === 'group' ? 'client group' : facet}`, rows),
+      width: { step: 12 },
+      height: HEIGHT,
+      mark: 'bar',
+      encoding: {
+        column: { field: facet, type: 'nominal', title: null },
+        x: { field: 'variant', type: 'nominal', title: null, axis: { labels: false, ticks: false } },
+        xOffset: { field: 'percentile', type: 'nominal', sort: ['p50', 'p90', 'p99'] },
+        y: { field: 'value', type: 'quantitative', title: 'ms' },
+        color: { field: 'variant', type: 'nominal' },
+        opacity: { field: 'percentile', type: 'nominal', sort: ['p50', 'p90', 'p99'], scale: { range: [0.45, 0.7, 1] } },
+      },
+    }) as TopLevelSpec;
+  const percentileRows = (variant: string, facet: 'region' | 'group', name: string, s: LatencySummary): Row[] =>
+    s.count > 0 ? (['p50', 'p90', 'p99'] as const).map((p) => ({ variant, [facet]: name, percentile: p, value: finite(s[p]) })) : [];
+  await add(
+    'latency',
+    'Client latency per region',
+    'Latency percentiles of the answers clients got, from each request\'s planned send time (open loop), per region and variant.',
+    latencyChart('region', results.flatMap((r) => Object.entries(r.latency).flatMap(([region, s]) => percentileRows(r.variant, 'region', region, s)))),
   );
-  await add('latency', 'Client latency per region', 'Latency percentiles clients saw, from each request\'s planned send time (open loop), per region and variant.', {
-    ...base('Client latency (ms)', latRows),
-    width: { step: 12 },
-    height: HEIGHT,
-    mark: 'bar',
-    encoding: {
-      column: { field: 'region', type: 'nominal', title: null },
-      x: { field: 'variant', type: 'nominal', title: null, axis: { labels: false, ticks: false } },
-      xOffset: { field: 'percentile', type: 'nominal', sort: ['p50', 'p90', 'p99'] },
-      y: { field: 'value', type: 'quantitative', title: 'ms' },
-      color: { field: 'variant', type: 'nominal' },
-      opacity: { field: 'percentile', type: 'nominal', sort: ['p50', 'p90', 'p99'], scale: { range: [0.45, 0.7, 1] } },
-    },
-  } as TopLevelSpec);
+  if (results.some((r) => Object.keys(r.requests.byGroup).length > 1)) {
+    await add(
+      'group-latency',
+      'Client latency per client group',
+      'The same percentiles per client group, as the workload names them: what each kind of client saw.',
+      latencyChart('group', results.flatMap((r) => Object.entries(r.requests.byGroup).flatMap(([group, g]) => percentileRows(r.variant, 'group', group, g.latency)))),
+    );
+  }
 
   // Only when the scenario watches something: an empty chart would say nothing.
   const watchNames = [...new Set(results.flatMap((r) => Object.keys(r.series.watched)))];

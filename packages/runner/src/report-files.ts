@@ -67,6 +67,7 @@ export function reportMarkdown(r: ReportInput): string {
     '',
     formatSummaryMarkdown(r.rows),
     '',
+    ...groupSection(r.results),
     '## Expectations',
     '',
     ...expectationLines(r.outcomes),
@@ -93,6 +94,43 @@ export function reportMarkdown(r: ReportInput): string {
   lines.push('## Charts', '');
   for (const c of r.charts) lines.push(`### ${c.title}`, '', c.caption, '', `![${c.title}](${c.name}.svg)`, '');
   return `${lines.join('\n')}\n`;
+}
+
+const GROUP_HEAD = ['variant', 'group', 'sent', 'answered', 'edge hit ratio', 'edge results', 'p50 ms', 'p99 ms'];
+
+/**
+ * One row per variant and client group, when some variant has more than
+ * one group: a scenario that names groups (visitors, an attacker, browsers
+ * that reload) is about what each of them saw, which the per-variant
+ * summary mixes together.
+ */
+function groupRows(results: readonly RunResult[]): string[][] {
+  if (!results.some((res) => Object.keys(res.requests.byGroup).length > 1)) return [];
+  const ms = (x: number): string => (Number.isFinite(x) ? x.toFixed(1) : '-');
+  return results.flatMap((res) =>
+    Object.entries(res.requests.byGroup).map(([group, g]) => {
+      const hits = (g.byResult.hit ?? 0) + (g.byResult.stale ?? 0);
+      return [
+        res.variant,
+        group,
+        String(g.sent),
+        String(g.answered),
+        g.answered > 0 ? `${((hits / g.answered) * 100).toFixed(1)}%` : '-',
+        Object.entries(g.byResult)
+          .sort(([a], [b]) => (a < b ? -1 : 1))
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ') || 'none',
+        ms(g.latency.p50),
+        ms(g.latency.p99),
+      ];
+    }),
+  );
+}
+
+function groupSection(results: readonly RunResult[]): string[] {
+  const rows = groupRows(results);
+  if (rows.length === 0) return [];
+  return ['## By client group', '', `| ${GROUP_HEAD.join(' | ')} |`, '|---|---|---:|---:|---:|---|---:|---:|', ...rows.map((c) => `| ${c.join(' | ')} |`), ''];
 }
 
 /**
@@ -178,6 +216,7 @@ export function reportHtml(r: ReportInput): string {
   const timelines = r.results
     .map((res) => `<h3>${esc(res.variant)}</h3><ul>${res.timeline.map((t) => `<li>${(t.atMs / 1000).toFixed(3)} s, ${esc(t.action)}: ${t.ok ? '' : '<b class="fail">not done as written</b>: '}${esc(t.detail)}</li>`).join('') || '<li>nothing besides the workload</li>'}</ul>`)
     .join('\n');
+  const groups = groupRows(r.results);
   const charts = r.charts.map((c) => `<figure><h3>${esc(c.title)}</h3>${c.svg}<figcaption>${esc(c.caption)}</figcaption></figure>`).join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(s.title)}: cdnlab report</title>
@@ -192,6 +231,7 @@ figure{margin:1.5rem 0}figcaption{font-size:.85rem;color:#555}code{background:#f
 ${proseHtml(s.description)}
 <h2>Variants</h2><ul>${s.variants.map((v) => `<li><b>${esc(v.name)}</b>${v.description ? `: ${esc(v.description)}` : ''}</li>`).join('')}</ul>
 <h2>Summary</h2>${summary}
+${groups.length ? `<h2>By client group</h2>${tableHtml(GROUP_HEAD, groups.map((row) => row.map(esc)))}` : ''}
 <h2>Expectations</h2>${r.outcomes.length ? exps : '<p>No expectations.</p>'}
 <h2>Timeline</h2>${timelines}
 <h2>Charts</h2>${charts}

@@ -118,4 +118,15 @@ describe('the embedded engine runs the timeline', () => {
     expect(r.requests.watched.nothing).toEqual({ eu: 0, na: 0 });
     expect(r.snapshots![0].metrics['requests.watched{watch="eu-edges"}']).toBeLessThanOrEqual(byEuEdges);
   });
+
+  it('gives each group its answers\' outcomes and latency (one group per region: the region\'s own)', () => {
+    for (const [name, g] of Object.entries(r.requests.byGroup)) {
+      expect(Object.values(g.byResult).reduce((a, b) => a + b, 0)).toBe(g.answered);
+      expect(g.latency).toEqual(r.latency[name]);
+      expect(g.latency.count).toBe(g.answered);
+    }
+    const all: Record<string, number> = {};
+    for (const g of Object.values(r.requests.byGroup)) for (const [k, v] of Object.entries(g.byResult)) all[k] = (all[k] ?? 0) + v;
+    expect(all).toEqual(r.requests.byResult);
+  });
 });

@@ -37,6 +37,16 @@ export interface LatencySummary {
   max: number;
 }
 
+/** What one client group saw (RunResult.requests.byGroup). */
+export interface GroupResult {
+  sent: number;
+  answered: number;
+  /** Answers by edge outcome (hit, stale, miss, pass, revalidated, error), as requests.byResult. */
+  byResult: Record<string, number>;
+  /** Latency of the group's answers, as RunResult.latency is per region. */
+  latency: LatencySummary;
+}
+
 export interface NodeResult {
   id: string;
   role: 'edge' | 'regional' | 'shield' | 'origin';
@@ -84,17 +94,19 @@ export interface RunResult {
     answered: number;
     errors: number;
     unfinished: number;
-    /** Edge Cache-Status outcome: hit, stale, miss, pass, revalidated, error. */
+    /** Answers by edge Cache-Status outcome: hit, stale, miss, pass, revalidated, error (an error status the edge made). */
     byResult: Record<string, number>;
     byStatus: Record<string, number>;
     /** Error kinds (connect, timeout, reset, dns ...). */
     byError: Record<string, number>;
     /**
-     * Per client group (its name, see clientGroupNames): requests sent and
-     * HTTP answers, so a watched count can be read as a share of a group's
-     * answers. Every group is present, zeros included.
+     * Per client group (its name, see clientGroupNames): requests sent, HTTP
+     * answers (so a watched count can be read as a share of a group's
+     * answers), the edge outcome of those answers and their latency. Every
+     * group is present, zeros included (a group without answers has count 0
+     * and NaN percentiles).
      */
-    byGroup: Record<string, { sent: number; answered: number }>;
+    byGroup: Record<string, GroupResult>;
     /**
      * `workload.watch` rule name → group name → HTTP answers with a line of
      * the rule's header containing its text. Every rule and every group is
@@ -104,7 +116,7 @@ export interface RunResult {
   };
   origin: { requests: number; byPath: Record<string, number>; byKind: Record<string, number> };
   nodes: NodeResult[];
-  /** Latency seen by clients, by client region. */
+  /** Latency of the answers clients got (transport errors are counted, not timed), by client region. */
   latency: Record<string, LatencySummary>;
   /** Time series in fixed buckets from the start of the run. */
   series: {

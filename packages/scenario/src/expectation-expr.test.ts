@@ -38,7 +38,9 @@ describe('parseExpectation', () => {
     ['1origin == 1', 0, 'expected a metric name'],
     ['origin. == 1', 7, 'expected a name after "."'],
     ['m{path=/hot} == 1', 7, 'expected a double-quoted label value'],
-    ['m{path=="x"} == 1', 6, 'expected "=" or "!=" after the label name'],
+    ['m{path=="x"} == 1', 6, 'expected "=", "!=", "=~" or "!~" after the label name'],
+    ['m{path~"x"} == 1', 6, 'expected "=", "!=", "=~" or "!~" after the label name'],
+    ['m{group=~"reload(ers"} == 1', 9, 'label "group": not a regular expression: '],
     ['m{a="1" b="2"} == 1', 8, 'expected "," or "}"'],
     ['m{a="1",a="2"} == 1', 8, 'label "a" is given twice'],
     ['m{a="1} == 1', 4, 'unterminated label value'],
@@ -78,6 +80,22 @@ describe('evaluation helpers', () => {
   it('compare applies each operator', () => {
     expect(COMPARISONS.map((op) => compare(op, 1, 2))).toEqual([false, true, true, false, true, false]);
     expect(COMPARISONS.map((op) => compare(op, 2, 2))).toEqual([true, false, true, true, false, false]);
+  });
+
+  it('matches =~ and !~ against the whole value, a missing label as empty', () => {
+    const e = parseExpectation('m{group=~"reloaders-.*",region!~"eu|apac"} == 1');
+    expect(e.labels).toEqual([
+      { name: 'group', op: '=~', value: 'reloaders-.*' },
+      { name: 'region', op: '!~', value: 'eu|apac' },
+    ]);
+    expect(matchesLabels(e, { group: 'reloaders-na', region: 'na' })).toBe(true);
+    expect(matchesLabels(e, { group: 'reloaders-na', region: 'eu' })).toBe(false);
+    expect(matchesLabels(e, { group: 'reloaders-na', region: 'eu-west' })).toBe(true);
+    // Anchored: a match inside the value is not enough.
+    expect(matchesLabels(e, { group: 'old-reloaders-na', region: 'na' })).toBe(false);
+    expect(matchesLabels(e, { region: 'na' })).toBe(false);
+    expect(matchesLabels(parseExpectation('m{group=~".*"} == 1'), {})).toBe(true);
+    expect(parseExpectation(formatExpectation(e))).toMatchObject({ labels: e.labels });
   });
 
   it('matchesLabels treats a missing label as empty', () => {

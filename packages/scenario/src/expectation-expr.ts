@@ -5,14 +5,18 @@
  *   edge.hit_ratio >= 0.9
  *   client.latency_p99{region="apac"} < 250ms
  *   origin.requests{path!="/api/*"} <= 5%
+ *   requests.group_hit_ratio{group=~"reloaders-.*"} < 0.2
  *
  *   expectation := metric selector? op number
  *   metric      := ident ("." ident)*          ident := [A-Za-z_][A-Za-z0-9_]*
  *   selector    := "{" (matcher ("," matcher)* ","?)? "}"
- *   matcher     := ident ("=" | "!=") string   string := '"' chars with \" and \\ escapes '"'
+ *   matcher     := ident ("=" | "!=" | "=~" | "!~") string   string := '"' chars with \" and \\ escapes '"'
  *   op          := "==" | "!=" | "<=" | ">=" | "<" | ">"
  *   number      := "-"? digits ("." digits)? (("e"|"E") ("+"|"-")? digits)? unit?
  *   unit        := "ms" | "s" | "%"            (s becomes ms; % becomes a fraction)
+ *
+ * `=~` and `!~` match a JavaScript regular expression against the whole
+ * label value (anchored at both ends, as Prometheus does).
  *
  * Parsed once at load time, so a typo fails before a run starts; the runner
  * evaluates the parsed form with {@link compare} and {@link matchesLabels}.
@@ -23,9 +27,12 @@ export type Comparison = (typeof COMPARISONS)[number];
 
 export interface LabelMatcher {
   name: string;
-  op: '=' | '!=';
+  op: LabelOp;
+  /** The text to compare with, or the regular expression's source (=~, !~). */
   value: string;
 }
+
+export type LabelOp = '=' | '!=' | '=~' | '!~';
 
 export interface Expectation {
   /** The source text, trimmed. */
@@ -97,16 +104,20 @@ export function parseExpectation(source: string): Expectation {
         throw new ExpressionError(`label "${name}" is given twice`, nameAt);
       }
       skipSpace();
-      let op: '=' | '!=';
-      if (s.startsWith('!=', i)) {
-        op = '!=';
-        i += 2;
-      } else if (s[i] === '=' && s[i + 1] !== '=') {
-        op = '=';
-        i += 1;
-      } else return fail('"=" or "!=" after the label name');
+      const op = (['=~', '!~', '!='] as const).find((o) => s.startsWith(o, i)) ?? (s[i] === '=' && s[i + 1] !== '=' ? '=' : undefined);
+      if (op === undefined) return fail('"=", "!=", "=~" or "!~" after the label name');
+      i += op.length;
       skipSpace();
-      labels.push({ name, op, value: quoted() });
+      const valueAt = i;
+      const value = quoted();
+      if (op === '=~' || op === '!~') {
+        try {
+          labelRegExp(value);
+        } catch (e) {
+          throw new ExpressionError(`label "${name}": not a regular expression: ${(e as Error).message}`, valueAt);
+        }
+      }
+      labels.push({ name, op, value });
       skipSpace();
       if (s[i] === ',') {
         i++;
@@ -171,7 +182,31 @@ export function compare(op: Comparison, actual: number, expected: number): boole
 
 /** Does a series with these labels match the expectation's selector? A missing label counts as "". */
 export function matchesLabels(e: Pick<Expectation, 'labels'>, labels: Readonly<Record<string, string>>): boolean {
-  return e.labels.every((m) => ((labels[m.name] ?? '') === m.value) === (m.op === '='));
+  return e.labels.every((m) => {
+    const v = labels[m.name] ?? '';
+    switch (m.op) {
+      case '=':
+        return v === m.value;
+      case '!=':
+        return v !== m.value;
+      case '=~':
+        return labelRegExp(m.value).test(v);
+      case '!~':
+        return !labelRegExp(m.value).test(v);
+    }
+  });
+}
+
+const REGEXPS = new Map<string, RegExp>();
+
+/** The anchored regular expression of a `=~` / `!~` matcher (compiled once per source). */
+function labelRegExp(source: string): RegExp {
+  let re = REGEXPS.get(source);
+  if (re === undefined) {
+    re = new RegExp(`^(?:${source})$`);
+    REGEXPS.set(source, re);
+  }
+  return re;
 }
 
 /** Canonical text for reports: `metric{a="x"} op value` (value normalised: ms, fractions). */

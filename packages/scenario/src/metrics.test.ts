@@ -39,8 +39,12 @@ function result(): RunResult {
       byResult: { hit: 95, stale: 5, miss: 100 },
       byStatus: { '200': 190, '502': 10 },
       byError: { connect: 2, timeout: 4 },
-      byGroup: { visitors: { sent: 200, answered: 192 }, attacker: { sent: 10, answered: 8 } },
-      watched: { poisoned: { visitors: 48, attacker: 8 }, leaked: { visitors: 0, attacker: 2 } },
+      byGroup: {
+        visitors: { sent: 200, answered: 192, byResult: { hit: 90, stale: 5, miss: 97 }, latency: { count: 192, mean: 25, p50: 6, p90: 60, p99: 250, max: 900 } },
+        attacker: { sent: 10, answered: 8, byResult: { miss: 3, hit: 0 }, latency: { count: 8, mean: 80, p50: 70, p90: 95, p99: 99, max: 100 } },
+        idle: { sent: 0, answered: 0, byResult: {}, latency: { count: 0, mean: NaN, p50: NaN, p90: NaN, p99: NaN, max: NaN } },
+      },
+      watched: { poisoned: { visitors: 48, attacker: 8, idle: 0 }, leaked: { visitors: 0, attacker: 2, idle: 0 } },
     },
     origin: { requests: 12, byPath: { '/hot': 9, '/a': 3 }, byKind: { GET: 10, conditional: 2 } },
     nodes: [
@@ -104,6 +108,23 @@ describe('metricValue', () => {
     expect(value('requests.watched')).toBe(58);
     // A rule that never matched a group is there with 0.
     expect(value('requests.watched{watch="leaked",group="visitors"}')).toBe(0);
+  });
+
+  it('gives each client group its edge outcomes, hit ratio and latency', () => {
+    expect(value('requests.group_result{group="visitors",result="stale"}')).toBe(5);
+    expect(value('requests.group_result{result="miss"}')).toBe(100);
+    expect(value('requests.group_result{group="attacker"}')).toBe(3);
+    // Hits and stale hits over the group's answers; all groups: their sums.
+    expect(value('requests.group_hit_ratio{group="visitors"}')).toBe(95 / 192);
+    expect(value('requests.group_hit_ratio{group="attacker"}')).toBe(0);
+    expect(value('requests.group_hit_ratio')).toBe(95 / 200);
+    expect(value('requests.group_hit_ratio{group="idle"}')).toBeNaN();
+    expect(value('latency.group_p50_ms{group="attacker"}')).toBe(70);
+    // The worst group with answers; idle (none) is left out rather than read as NaN.
+    expect(value('latency.group_p99_ms')).toBe(250);
+    expect(value('latency.group_max_ms')).toBe(900);
+    expect(value('latency.group_p99_ms{group="idle"}')).toBeNaN();
+    expect(() => value('latency.group_p99_ms{region="na"}')).toThrow(/metric "latency.group_p99_ms" has no label "region"; its labels are group/);
   });
 
   it('gives a watched share of the matching groups\' answers', () => {
@@ -213,6 +234,8 @@ describe('computeMetrics and snapshots', () => {
     expect(m['requests.watched{watch="poisoned"}']).toBe(56);
     expect(m['requests.watched{group="attacker"}']).toBe(10);
     expect(m['requests.group_answered{group="attacker"}']).toBe(8);
+    expect(m['latency.group_p50_ms{group="visitors"}']).toBe(6);
+    expect(m['requests.group_hit_ratio{group="attacker"}']).toBe(0);
     expect(Object.keys(m)).not.toContain('client.errors');
   });
 

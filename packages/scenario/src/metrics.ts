@@ -19,7 +19,7 @@
  * `== 0` pass.
  */
 import { formatExpectation, matchesLabels, type Expectation, type LabelMatcher } from './expectation-expr';
-import type { RunResult } from './engine';
+import type { LatencySummary, RunResult } from './engine';
 
 /** A metric's values at one moment of a run, keyed by {@link selectorKey}. */
 export interface RunSnapshot {
@@ -83,12 +83,15 @@ function nodeLabels(n: RunResult['nodes'][number]): Record<string, string> {
   return { node: n.id, role: n.role, region: n.region };
 }
 
-function latencySeries(field: 'p50' | 'p90' | 'p99' | 'mean' | 'max') {
-  return (r: RunResult): Series[] =>
-    Object.entries(r.latency)
-      .filter(([, s]) => s.count > 0)
-      .map(([region, s]) => ({ labels: { region }, num: s[field] }));
+type LatencyField = 'p50' | 'p90' | 'p99' | 'mean' | 'max';
+
+/** One series per region (or group) that has answers: an empty one has no percentiles to compare. */
+function summarySeries(label: string, summaries: Array<[string, LatencySummary]>, field: LatencyField): Series[] {
+  return summaries.filter(([, s]) => s.count > 0).map(([name, s]) => ({ labels: { [label]: name }, num: s[field] }));
 }
+
+const latencySeries = (field: LatencyField) => (r: RunResult) => summarySeries('region', Object.entries(r.latency), field);
+const groupLatencySeries = (field: LatencyField) => (r: RunResult) => summarySeries('group', Object.entries(r.requests.byGroup).map(([g, x]) => [g, x.latency]), field);
 
 function purgeAcks(r: RunResult): Series[] {
   return r.purges.flatMap((p, i) =>
@@ -107,6 +110,20 @@ function defs(): MetricDef[] {
     { name: 'requests.error', help: 'failed requests by kind (connect, timeout, reset, dns ...)', labels: ['kind'], fold: 'sum', series: (r) => byKey(r.requests.byError, 'kind') },
     { name: 'requests.group_sent', help: 'client requests sent, by client group', labels: ['group'], fold: 'sum', series: (r) => groupSeries(r, 'sent') },
     { name: 'requests.group_answered', help: 'client requests that got an HTTP answer, by client group', labels: ['group'], fold: 'sum', series: (r) => groupSeries(r, 'answered') },
+    {
+      name: 'requests.group_result',
+      help: 'answers by the edge outcome (hit, stale, miss, pass, revalidated, error), by client group',
+      labels: ['group', 'result'],
+      fold: 'sum',
+      series: (r) => Object.entries(r.requests.byGroup).flatMap(([group, g]) => Object.entries(g.byResult).map(([result, n]) => ({ labels: { group, result }, num: n }))),
+    },
+    {
+      name: 'requests.group_hit_ratio',
+      help: 'answers that were edge hits (fresh or stale) / answers, by client group',
+      labels: ['group'],
+      fold: 'ratio',
+      series: (r) => Object.entries(r.requests.byGroup).map(([group, g]) => ({ labels: { group }, num: (g.byResult.hit ?? 0) + (g.byResult.stale ?? 0), den: g.answered })),
+    },
     { name: 'requests.watched', help: 'answers a workload.watch rule matched (a line of its header contains its text), by rule and client group', labels: ['watch', 'group'], fold: 'sum', series: watchedSeries },
     {
       name: 'requests.watched_ratio',
@@ -149,6 +166,7 @@ function defs(): MetricDef[] {
   }
   for (const [suffix, field] of PERCENTILES) {
     out.push({ name: `latency.${suffix}`, help: `client latency ${field} in ms (the worst region unless one is selected)`, labels: ['region'], fold: 'max', series: latencySeries(field) });
+    out.push({ name: `latency.group_${suffix}`, help: `client latency ${field} in ms, by client group (the worst group unless one is selected)`, labels: ['group'], fold: 'max', series: groupLatencySeries(field) });
   }
   return out;
 }

@@ -253,8 +253,8 @@ export const ExpectationSchema = Type.Object(
   {
     expect: Type.String({
       minLength: 1,
-      description: 'metric{label="value",…} <op> number, op one of == != < <= > >=. Numbers may end in ms, s or %.',
-      examples: ['origin.requests{path="/hot"} == 1', 'edge.hit_ratio >= 0.9'],
+      description: 'metric{label="value",…} <op> number, op one of == != < <= > >=. A label matches with = or !=, or a regular expression over the whole value with =~ or !~. Numbers may end in ms, s or %.',
+      examples: ['origin.requests{path="/hot"} == 1', 'edge.hit_ratio >= 0.9', 'requests.group_hit_ratio{group=~"reloaders-.*"} == 0'],
     }),
     at: Type.Optional(Duration({ description: 'Check at this time (default: end of run)' })),
     variant: Type.Optional(Type.String({ description: 'Only for this variant (default: every variant).' })),

@@ -4,7 +4,7 @@
  * of the rule's header whose value contains the rule's text.
  */
 import type { HeaderList } from '@cdnlab/core';
-import type { RunResult } from './engine';
+import type { LatencySummary, RunResult } from './engine';
 import type { WatchRule } from './scenario';
 
 /**
@@ -35,9 +35,22 @@ export function watchedRecord(rules: readonly WatchRule[], groups: readonly stri
   return out;
 }
 
-/** RunResult's `requests.byGroup` from counts indexed by group. */
-export function byGroupRecord(groups: readonly string[], sent: ArrayLike<number>, answered: ArrayLike<number>): RunResult['requests']['byGroup'] {
+/** The summary of no answers at all: count 0, every figure NaN. */
+export const NO_LATENCY: Readonly<LatencySummary> = Object.freeze({ count: 0, mean: NaN, p50: NaN, p90: NaN, p99: NaN, max: NaN });
+
+/**
+ * RunResult's `requests.byGroup` from figures indexed by group: every group,
+ * zeros included. `byResult` is copied with its keys sorted (the same
+ * order whatever order the answers came in); a missing latency reads as none.
+ */
+export function byGroupRecord(
+  groups: readonly string[],
+  sent: ArrayLike<number>,
+  answered: ArrayLike<number>,
+  byResult: ReadonlyArray<Record<string, number>>,
+  latency: ReadonlyArray<LatencySummary | undefined>,
+): RunResult['requests']['byGroup'] {
   const out: RunResult['requests']['byGroup'] = {};
-  groups.forEach((g, i) => (out[g] = { sent: sent[i] ?? 0, answered: answered[i] ?? 0 }));
+  groups.forEach((g, i) => (out[g] = { sent: sent[i] ?? 0, answered: answered[i] ?? 0, byResult: Object.fromEntries(Object.entries(byResult[i] ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), latency: latency[i] ?? { ...NO_LATENCY } }));
   return out;
 }

@@ -182,7 +182,10 @@ describe('simulated engine: determinism and accounting', () => {
     const q = r.requests;
     expect(q.sent).toBeGreaterThan(4000);
     expect(q.answered + q.errors + q.unfinished).toBe(q.sent);
-    expect(Object.values(q.byResult).reduce((a, b) => a + b, 0)).toBe(q.answered + q.errors);
+    // Outcomes and latency are the answers' (as the embedded engine counts them); errors have only a kind.
+    expect(Object.values(q.byResult).reduce((a, b) => a + b, 0)).toBe(q.answered);
+    expect(Object.values(r.latency).reduce((a, l) => a + l.count, 0)).toBe(q.answered);
+    expect(Object.values(q.byGroup).reduce((a, g) => a + g.latency.count, 0)).toBe(q.answered);
     expect(Object.values(q.byError).reduce((a, b) => a + b, 0)).toBe(q.errors);
     expect(Object.values(r.origin.byPath).reduce((a, b) => a + b, 0)).toBe(r.origin.requests);
     expect(r.series.requests.reduce((a, b) => a + b, 0)).toBe(q.sent);
@@ -415,7 +418,14 @@ describe('simulated engine: watch rules', () => {
     expect(planned.readers.a).toBeGreaterThan(100);
     expect(planned.eu.a).toBeGreaterThan(50);
     expect(planned.readers.sent - planned.readers.a).toBeGreaterThan(50);
-    expect(r.requests.byGroup).toEqual({ readers: { sent: planned.readers.sent, answered: planned.readers.sent }, eu: { sent: planned.eu.sent, answered: planned.eu.sent } });
+    expect(r.requests.byGroup).toMatchObject({ readers: { sent: planned.readers.sent, answered: planned.readers.sent }, eu: { sent: planned.eu.sent, answered: planned.eu.sent } });
+    // One group per region here: each group's latency is its region's, and the groups' outcomes add up to the whole.
+    expect(r.requests.byGroup.readers.latency).toEqual(r.latency.na);
+    expect(r.requests.byGroup.eu.latency).toEqual(r.latency.eu);
+    const sum: Record<string, number> = {};
+    for (const g of Object.values(r.requests.byGroup)) for (const [k, v] of Object.entries(g.byResult)) sum[k] = (sum[k] ?? 0) + v;
+    expect(sum).toEqual(r.requests.byResult);
+    expect(r.requests.byGroup.readers.byResult.hit).toBeGreaterThan(0);
     expect(r.requests.watched).toEqual({
       marked: { readers: planned.readers.a, eu: planned.eu.a },
       shouting: { readers: 0, eu: 0 },

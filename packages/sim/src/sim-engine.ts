@@ -110,8 +110,10 @@ export class Simulation {
   /** Client links by edge index, then client group. */
   private readonly clientLinks: Array<Array<ClientLinks | undefined>> = [];
   private readonly edgeIndex = new Map<string, number>();
-  /** Latency histogram of each client group's region. */
-  private readonly groupLatency: Array<LatencyHistogram | undefined>;
+  /** Latency histogram of each client group's region, by group index. */
+  private readonly regionLatencyOfGroup: Array<LatencyHistogram | undefined>;
+  /** Each client group's own latency histogram. */
+  private readonly groupLatency: LatencyHistogram[];
   private readonly validators = new Map<string, string>();
   /**
    * Cache keys by workload object, per key setting: every request for an
@@ -140,6 +142,7 @@ export class Simulation {
   private readonly groupNames: string[];
   private readonly groupSent: Float64Array;
   private readonly groupAnswered: Float64Array;
+  private readonly groupResults: Array<Record<string, number>>;
   /** `workload.watch`; empty when nothing is watched, which keeps complete() free of the loop. */
   private readonly watch: readonly WatchRule[];
   /** Matches per rule, then per group. */
@@ -211,7 +214,9 @@ export class Simulation {
     this.sByEdge = this.edges.length <= SERIES_MAX_EDGES ? this.edges.map(() => new Series(this.bucketMs)) : [];
     this.dnsCaches = w.clients.map((g) => ({ edge: new Int32Array(g.count).fill(-1), until: new Float64Array(g.count) }));
     this.trackValidators = (w.methods.conditional ?? 0) > 0;
-    this.groupLatency = w.clients.map(() => undefined);
+    this.regionLatencyOfGroup = w.clients.map(() => undefined);
+    this.groupLatency = w.clients.map(() => new LatencyHistogram());
+    this.groupResults = w.clients.map(() => ({}));
     this.groupNames = clientGroupNames(w.clients);
     this.groupSent = new Float64Array(w.clients.length);
     this.groupAnswered = new Float64Array(w.clients.length);
@@ -332,7 +337,7 @@ export class Simulation {
     this.sRequests.add(t0);
     const edge = this.edgeFor(p, t0);
     if (!edge) {
-      this.fail(p, t0, undefined, 'dns');
+      this.fail('dns');
       return;
     }
     let headers = p.headers;
@@ -349,14 +354,14 @@ export class Simulation {
     const links = this.linksFor(p, edge);
     const d = this.net.delay(links.out);
     if (d === LOST) {
-      s.schedule(UPSTREAM_TIMEOUT_MS, () => this.fail(p, t0, edge, 'timeout'));
+      s.schedule(UPSTREAM_TIMEOUT_MS, () => this.fail('timeout'));
       return;
     }
     s.schedule(d, () =>
       edge.handle(req, (error, answer) => {
         const b = this.net.delay(links.back);
-        if (b === LOST) s.schedule(UPSTREAM_TIMEOUT_MS, () => this.fail(p, t0, edge, 'timeout'));
-        else s.schedule(b, () => (error === undefined ? this.complete(p, t0, edge, answer!) : this.fail(p, t0, edge, error)));
+        if (b === LOST) s.schedule(UPSTREAM_TIMEOUT_MS, () => this.fail('timeout'));
+        else s.schedule(b, () => (error === undefined ? this.complete(p, t0, edge, answer!) : this.fail(error)));
       }),
     );
   }
@@ -387,6 +392,7 @@ export class Simulation {
     this.groupAnswered[p.group]++;
     this.lastActivityMs = now;
     inc(this.byResult, a.result);
+    inc(this.groupResults[p.group], a.result);
     inc(this.byStatus, statusText(a.head.status));
     const watch = this.watch;
     for (let i = 0; i < watch.length; i++) {
@@ -395,7 +401,8 @@ export class Simulation {
         this.sWatched[i].add(now);
       }
     }
-    this.groupLatencyOf(p).add(now - t0);
+    (this.regionLatencyOfGroup[p.group] ??= this.latencyOf(p.region)).add(now - t0);
+    this.groupLatency[p.group].add(now - t0);
     this.sEdgeAnswers.add(now);
     if (a.result === 'hit' || a.result === 'stale') {
       this.edgeHits++;
@@ -407,21 +414,17 @@ export class Simulation {
     }
   }
 
-  private fail(p: PlannedRequest, t0: number, _edge: SimCacheNode | undefined, error: SimErrorKind | 'dns'): void {
+  private fail(error: SimErrorKind | 'dns'): void {
     const now = this.scheduler.now();
     this.errors++;
     this.lastActivityMs = now;
-    inc(this.byResult, 'error');
+    // As the embedded engine counts them: a request that got no answer has
+    // no edge outcome (byResult) and no latency, only its error kind.
     inc(this.byError, error);
     this.sErrors.add(now);
-    this.groupLatencyOf(p).add(now - t0);
   }
 
   /** A region's histogram is made on its first answer, so regions without any stay out of the result. */
-  private groupLatencyOf(p: PlannedRequest): LatencyHistogram {
-    return (this.groupLatency[p.group] ??= this.latencyOf(p.region));
-  }
-
   private latencyOf(region: string): LatencyHistogram {
     let h = this.latency.get(region);
     if (!h) {
@@ -728,7 +731,7 @@ export class Simulation {
         byResult: sortKeys(this.byResult),
         byStatus: this.byStatus,
         byError: sortKeys(this.byError),
-        byGroup: byGroupRecord(this.groupNames, this.groupSent, this.groupAnswered),
+        byGroup: byGroupRecord(this.groupNames, this.groupSent, this.groupAnswered, this.groupResults, this.groupLatency.map((h) => h.summary())),
         watched: watchedRecord(this.watch, this.groupNames, this.watched),
       },
       origin: { requests: originTotal, byPath, byKind },
