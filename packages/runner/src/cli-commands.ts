@@ -1,11 +1,12 @@
 /**
- * The scenario commands of `cdnlab`: run, list, explain. The CLI package
+ * The scenario commands of `cdnlab`: run, compare, list, explain. The CLI package
  * calls registerRunnerCommands(program); this file only parses options and
  * turns errors into messages and exit codes.
  *
  * Exit codes of `run`: 0 every expectation passed, 1 an expectation failed
  * (or the run was aborted), 2 the command could not run (bad file, option,
- * cluster start-up).
+ * cluster start-up). `compare` exits 1 also when a figure differs beyond
+ * its tolerance.
  */
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -13,6 +14,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DEFAULT_COMPOSE_TOKEN, DEFAULT_TOPOLOGY, type RunningTopology } from '@cdnlab/launcher';
 import { loadScenarioFile, loadTopologyFile, type Engine, type Scenario } from '@cdnlab/scenario';
 import { attachToRun } from './attach-target';
+import { compareEngines } from './compare';
 import { attachToCompose } from './compose-target';
 import { createEmbeddedEngine } from './engine-embedded';
 import { explainScenario } from './explain';
@@ -126,6 +128,42 @@ export function registerRunnerCommands(program: Command): void {
           ...(flags.out !== undefined ? { out: flags.out } : {}),
           quick: flags.quick === true,
           json: flags.json === true,
+          progress: flags.progress,
+          signal: ac.signal,
+        });
+        process.exitCode = r.exitCode;
+      } catch (err) {
+        fail(err);
+      } finally {
+        process.off('SIGINT', onSigint);
+      }
+    });
+
+  program
+    .command('compare')
+    .description('run a scenario on the simulator and on the testbed, then compare their key figures (origin requests, hit ratio per tier, purge delays) within stated tolerances')
+    .argument('<scenario>', 'scenario file written for both engines, e.g. scenarios/tiered-hit-ratio.yaml')
+    .option('--variant <name>', 'compare only this variant')
+    .option('--seed <n>', 'workload seed (default: the scenario\'s)', parseSeed)
+    .option('--out <dir>', 'reports root: both runs\' reports and <dir>/<scenario>/<run-id>-compare/agreement.md', 'reports')
+    .option('--quick', 'apply the scenario\'s quick profile (short runs for CI)')
+    .option('--no-progress', 'no progress bar')
+    .action(async (file: string, flags: Omit<RunFlags, 'engine' | 'target' | 'topology' | 'token' | 'json'>) => {
+      const ac = new AbortController();
+      const onSigint = (): void => {
+        process.stderr.write('\ncdnlab: stopping (Ctrl-C again to quit at once)\n');
+        ac.abort();
+        process.once('SIGINT', () => process.exit(130));
+      };
+      process.once('SIGINT', onSigint);
+      try {
+        const r = await compareEngines(file, {
+          sim: simEngine,
+          embedded: () => createEmbeddedEngine(),
+          ...(flags.variant !== undefined ? { variant: flags.variant } : {}),
+          ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+          ...(flags.out !== undefined ? { out: flags.out } : {}),
+          quick: flags.quick === true,
           progress: flags.progress,
           signal: ac.signal,
         });

@@ -24,7 +24,7 @@ import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { LOOPBACK_PORTS, startTopology, type PlannedTier, type RunningTopology, type StartOptions } from '@cdnlab/launcher';
 import type { Engine, EngineRunOptions, NodeResult, PurgeResult, RunResult, TimelineRecord, Topology } from '@cdnlab/scenario';
-import { byGroupRecord, clientGroupNames, snapshotMetrics, watchedRecord, type LatencySummary, type RunResultWithSnapshots, type RunSnapshot } from '@cdnlab/scenario';
+import { byGroupRecord, clientGroupNames, LOAD_LAG_LIMIT_MS, snapshotMetrics, watchedRecord, type LatencySummary, type RunResultWithSnapshots, type RunSnapshot } from '@cdnlab/scenario';
 import { planWorkload, type PlannedRequest } from '@cdnlab/scenario';
 import { clientAddresses, createClientPool, type ClientPool, type Outcome } from './client-pool';
 import { createClusterApi, type ClusterApi, type NodeCounters, type OriginCounts, type StatsEntry } from './cluster-api';
@@ -539,7 +539,7 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
         const endMs = elapsed();
         loopDelay.disable();
         const lagP99 = loopDelay.percentile(99) / 1e6;
-        note(`load generator: requests left at most ${Math.round(maxLateMs)} ms after their planned time; event-loop delay p99 ${lagP99.toFixed(1)} ms; ${clients.dnsQueries()} DNS queries`, maxLateMs < 100, endMs);
+        note(`load generator: requests left at most ${Math.round(maxLateMs)} ms after their planned time; event-loop delay p99 ${lagP99.toFixed(1)} ms; ${clients.dnsQueries()} DNS queries`, maxLateMs < LOAD_LAG_LIMIT_MS, endMs);
 
         const [counts, stats] = await Promise.all([cluster.originCountsById(), cluster.stats()]);
         const { nodes, missing } = nodeResults(topology, stats, base, counts);
@@ -564,6 +564,7 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
           origin: { requests: o.total, byPath: o.byPath, byKind: o.byKind },
           nodes,
           latency: latency.summary(topology.regions.map((r) => r.name)),
+          loadLagMs: Math.round(maxLateMs),
           series: {
             bucketMs,
             originRequests: pad(series.originRequests),

@@ -1,5 +1,7 @@
 // Runs scenarios: the embedded engine on loopback, reports with charts, and the run/list/explain commands.
 export { createEmbeddedEngine, pickPrefix, type EmbeddedEngineOptions } from './engine-embedded';
+export { compareEngines, type CompareOptions, type CompareResult } from './compare';
+export { compareRuns, allowedDifference, formatAgreementTable, formatAgreementMarkdown, AGREEMENT_TOLERANCES, type AgreementFigure, type Tolerance } from './agreement';
 export { runScenario, jsonSummary, RunError, type RunScenarioOptions, type RunScenarioResult } from './run';
 export { registerRunnerCommands, ENGINES } from './cli-commands';
 export { explainScenario, topologyChanges } from './explain';

@@ -56,12 +56,12 @@ export class RunError extends Error {
   }
 }
 
-function runIdFor(date: Date, engine: string): string {
+export function runIdFor(date: Date, engine: string): string {
   const p = (n: number) => String(n).padStart(2, '0');
   return `${date.getUTCFullYear()}${p(date.getUTCMonth() + 1)}${p(date.getUTCDate())}-${p(date.getUTCHours())}${p(date.getUTCMinutes())}${p(date.getUTCSeconds())}-${engine}`;
 }
 
-function uniqueDir(root: string, id: string): { dir: string; id: string } {
+export function uniqueDir(root: string, id: string): { dir: string; id: string } {
   let candidate = id;
   for (let i = 2; existsSync(path.join(root, candidate)); i++) candidate = `${id}-${i}`;
   return { dir: path.join(root, candidate), id: candidate };

@@ -102,6 +102,13 @@ describe('the embedded engine runs the timeline', () => {
     expect(r.requests.answered + r.requests.errors + r.requests.unfinished).toBe(r.requests.sent);
   });
 
+  it('says how late the load generator was, as the timeline note does', () => {
+    expect(Number.isInteger(r.loadLagMs)).toBe(true);
+    expect(r.loadLagMs).toBeGreaterThanOrEqual(0);
+    const note = r.timeline.find((t) => t.action === 'engine' && t.detail.startsWith('load generator'))!;
+    expect(note.detail).toContain(`at most ${r.loadLagMs} ms after their planned time`);
+  });
+
   it('counts watched answers per group from the real answers\' headers', () => {
     const groups = Object.values(r.requests.byGroup);
     expect(Object.keys(r.requests.byGroup)).toEqual(['eu', 'na']);

@@ -133,7 +133,17 @@ export interface RunResult {
   };
   purges: PurgeResult[];
   timeline: TimelineRecord[];
+  /**
+   * Engines that send in real time: how late the load generator sent its
+   * latest request, in ms. At {@link LOAD_LAG_LIMIT_MS} or more the machine
+   * was not keeping up with the plan, and the figures show its CPU as much
+   * as the CDN. The simulator leaves it out (virtual time is never late).
+   */
+  loadLagMs?: number;
 }
+
+/** A load generator this late (ms) means the testbed's machine fell behind the plan. */
+export const LOAD_LAG_LIMIT_MS = 100;
 
 export interface Engine {
   readonly name: string;

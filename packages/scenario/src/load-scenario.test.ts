@@ -238,6 +238,21 @@ describe('engines', () => {
   });
 });
 
+describe('machineBound', () => {
+  const V = `variants:\n  - {name: fast}\n  - {name: herd}\n`;
+  it('maps each listed variant to its reason; none listed is an empty map', () => {
+    expect(parseScenario(S(W), 'scenarios/x.yaml', { baseDir: SCENARIOS }).machineBound).toEqual({});
+    const s = parseScenario(S(`${V}machineBound:\n  - {variant: herd, reason: fills land when the CPU gets to them}\n${W}`), 'scenarios/x.yaml', { baseDir: SCENARIOS });
+    expect(s.machineBound).toEqual({ herd: 'fills land when the CPU gets to them' });
+  });
+
+  it('an unknown or repeated variant, or a missing reason, is an error at its line', () => {
+    expect(errorsOf(S(`${V}machineBound:\n  - {variant: hred, reason: r}\n${W}`))).toEqual(['scenarios/x.yaml:9:15: machineBound[0].variant: no variant "hred"; variants: fast, herd']);
+    expect(errorsOf(S(`${V}machineBound:\n  - {variant: herd, reason: r}\n  - {variant: herd, reason: s}\n${W}`))).toEqual(['scenarios/x.yaml:10:15: machineBound[1].variant: variant "herd" is listed twice']);
+    expect(errorsOf(S(`${V}machineBound:\n  - {variant: herd}\n${W}`)).join('\n')).toMatch(/^scenarios\/x\.yaml:9:\d+: machineBound\[0\]: missing required field "reason"/m);
+  });
+});
+
 describe('client groups: names, headers, watch rules', () => {
   const parse = (text: string) => parseScenario(text, 'scenarios/x.yaml', { baseDir: SCENARIOS });
   const clients = (lines: string) => S(W.replace('    - {region: na, rate: 10}\n', lines));

@@ -119,6 +119,12 @@ function build(file: Layer, fileName: string, baseDir: string, opts: LoadScenari
   const workload = normaliseWorkload(s.workload, base!, baseDir, problems);
   const timeline = normaliseTimeline(s.timeline ?? [], variants, workload.durationMs, problems);
   const expectations = normaliseExpectations(s, variants, workload.durationMs, problems);
+  const machineBound: Record<string, string> = {};
+  (s.machineBound ?? []).forEach((m, i) => {
+    if (!variants.some((v) => v.name === m.variant)) return problems.add(['machineBound', i, 'variant'], `no variant "${m.variant}"; variants: ${variants.map((v) => v.name).join(', ')}`);
+    if (m.variant in machineBound) return problems.add(['machineBound', i, 'variant'], `variant "${m.variant}" is listed twice`);
+    machineBound[m.variant] = m.reason;
+  });
   problems.throwIfAny();
 
   return {
@@ -133,6 +139,7 @@ function build(file: Layer, fileName: string, baseDir: string, opts: LoadScenari
     expectations,
     quick: Boolean(opts.quick && raw.quick),
     engines: s.engines ? [...s.engines] : [...SCENARIO_ENGINES],
+    machineBound,
   };
 }
 

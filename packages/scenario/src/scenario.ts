@@ -147,6 +147,8 @@ export interface Scenario {
   quick: boolean;
   /** The engines it is written for; the first is `cdnlab run`'s default. */
   engines: ScenarioEngine[];
+  /** Variant name → why its testbed figures depend on the machine's speed (`cdnlab compare` does not hold them to tolerances). */
+  machineBound?: Record<string, string>;
 }
 
 /** The engines a scenario may name: real processes (embedded, a running cluster, compose) or the simulator. */

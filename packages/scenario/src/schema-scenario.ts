@@ -343,6 +343,21 @@ export function buildScenarioSchema(mode: 'editor' | 'loader') {
             'The engines this scenario is written for, the first being the default of `cdnlab run`. Default: [embedded, sim]. A topology of thousands of edges says [sim]: no laptop runs it as processes.',
         }),
       ),
+      machineBound: Type.Optional(
+        Type.Array(
+          Type.Object(
+            {
+              variant: Type.String({ minLength: 1, description: 'A variant name.' }),
+              reason: Type.String({ minLength: 1, description: 'Why its testbed figures depend on how fast the machine is.' }),
+            },
+            { additionalProperties: false },
+          ),
+          {
+            description:
+              'Variants whose testbed figures depend on the speed of the machine (a herd without collapsing: how many requests miss before the first fill lands). `cdnlab compare` reports their figures next to the simulator\'s but does not hold them to the tolerances, and says why.',
+          },
+        ),
+      ),
       variants: Type.Optional(Type.Array(variantSchema(mode), { description: 'Versions of the topology run side by side with the same workload.' })),
       workload: WorkloadSchema,
       timeline: Type.Optional(Type.Array(EventSchema)),

@@ -182,6 +182,8 @@ describe('simulated engine: determinism and accounting', () => {
     const q = r.requests;
     expect(q.sent).toBeGreaterThan(4000);
     expect(q.answered + q.errors + q.unfinished).toBe(q.sent);
+    // Virtual time is never late.
+    expect(r.loadLagMs).toBeUndefined();
     // Outcomes and latency are the answers' (as the embedded engine counts them); errors have only a kind.
     expect(Object.values(q.byResult).reduce((a, b) => a + b, 0)).toBe(q.answered);
     expect(Object.values(r.latency).reduce((a, l) => a + l.count, 0)).toBe(q.answered);

@@ -1,0 +1,127 @@
+import type { NodeResult, RunResult } from '@cdnlab/scenario';
+import { AGREEMENT_TOLERANCES, allowedDifference, compareRuns, formatAgreementMarkdown, formatAgreementTable } from './agreement';
+
+function node(id: string, role: NodeResult['role'], requests: number, hits: number): NodeResult {
+  return { id, role, region: 'na', requests, hits, misses: requests - hits, staleServed: 0, revalidations: 0, collapsedWaiters: 0, evictions: 0, upstreamFetches: requests - hits, objects: 1, bytes: 1, hitRatio: hits / requests };
+}
+
+function run(variant: string, o: { origin: number; edge: [number, number]; shield?: [number, number]; purges?: Array<Array<[string, number, string?]>> }): RunResult {
+  const nodes = [node('edge-1', 'edge', ...o.edge)];
+  if (o.shield) nodes.push(node('shield', 'shield', ...o.shield));
+  nodes.push(node('origin', 'origin', o.origin, 0));
+  return {
+    scenario: 's',
+    variant,
+    engine: 'x',
+    seed: 1,
+    durationMs: 1000,
+    requests: { sent: o.edge[0], answered: o.edge[0], errors: 0, unfinished: 0, byResult: {}, byStatus: {}, byError: {}, byGroup: {}, watched: {} },
+    origin: { requests: o.origin, byPath: {}, byKind: {} },
+    nodes,
+    latency: {},
+    series: { bucketMs: 1000, originRequests: [], edgeHitRatio: [], requests: [], errors: [], byEdge: {}, watched: {} },
+    purges: (o.purges ?? []).map((acks) => ({
+      atMs: 500,
+      kind: 'url',
+      value: '/a',
+      mode: 'hard',
+      fanout: 'direct',
+      acks: acks.map(([role, delayMs, error]) => ({ nodeId: `${role}-x`, role, delayMs, objectsAffected: 1, ...(error ? { error } : {}) })),
+    })),
+    timeline: [],
+  };
+}
+
+describe('allowedDifference', () => {
+  it('is the wider of the absolute and the relative allowance', () => {
+    expect(allowedDifference({ absolute: 8, relative: 0.25 }, 10, 12)).toBe(8);
+    expect(allowedDifference({ absolute: 8, relative: 0.25 }, 100, 400)).toBe(100);
+    expect(allowedDifference({ absolute: 0.08, relative: 0 }, 0.9, 0.1)).toBe(0.08);
+  });
+});
+
+describe('compareRuns', () => {
+  it('compares origin requests, each tier present and each purge per role, within the tolerances', () => {
+    const sim = [run('a', { origin: 100, edge: [1000, 900], shield: [100, 0], purges: [[['edge', 40], ['edge', 95], ['shield', 10]]] })];
+    const emb = [run('a', { origin: 120, edge: [1000, 850], shield: [120, 0], purges: [[['edge', 150], ['shield', 12], ['shield', 500, 'unavailable']]] })];
+    const f = compareRuns(sim, emb);
+    expect(f.map((x) => [x.figure, x.sim, x.embedded, x.ok])).toEqual([
+      ['origin requests', 100, 120, true],
+      ['edge hit ratio', 0.9, 0.85, true],
+      ['shield hit ratio', 0, 0, true],
+      // The slowest successful ack per role: 95 vs 150 is within 60 ms; the failed shield ack does not count.
+      ['purge 1 (url /a) edge ms', 95, 150, true],
+      ['purge 1 (url /a) shield ms', 10, 12, true],
+    ]);
+  });
+
+  it('fails a figure beyond its tolerance, on either side', () => {
+    const T = AGREEMENT_TOLERANCES;
+    // 150 vs 100: 45 allowed (30% of 150), 50 apart.
+    const f = compareRuns([run('a', { origin: 100, edge: [1000, 900] })], [run('a', { origin: 150, edge: [1000, 900 - 1000 * T.hitRatio.absolute - 1] })]);
+    expect(f.find((x) => x.figure === 'origin requests')).toMatchObject({ ok: false, status: 'differs', allowed: 45 });
+    expect(f.find((x) => x.figure === 'edge hit ratio')!.ok).toBe(false);
+    // Swapped sides: the same verdict.
+    const g = compareRuns([run('a', { origin: 150, edge: [1000, 799] })], [run('a', { origin: 100, edge: [1000, 900] })]);
+    expect(g.map((x) => x.ok)).toEqual([false, false]);
+  });
+
+  it('lets a tier that saw few requests differ by two hits', () => {
+    // 1 hit of 7 against 0 of 8: 0.14 apart, within 2/7.
+    const few = compareRuns([run('a', { origin: 4, edge: [100, 90], shield: [8, 0] })], [run('a', { origin: 4, edge: [100, 90], shield: [7, 1] })]);
+    expect(few.find((x) => x.figure === 'shield hit ratio')).toMatchObject({ ok: true, allowed: 2 / 7 });
+    // 3 hits of 7: beyond two hits' worth.
+    const more = compareRuns([run('a', { origin: 4, edge: [100, 90], shield: [8, 0] })], [run('a', { origin: 4, edge: [100, 90], shield: [7, 3] })]);
+    expect(more.find((x) => x.figure === 'shield hit ratio')!.ok).toBe(false);
+  });
+
+  it('fails variants that only one engine ran and purge lists that differ, instead of skipping them', () => {
+    const f = compareRuns([run('a', { origin: 1, edge: [10, 9], purges: [[['edge', 5]]] }), run('b', { origin: 1, edge: [10, 9] })], [run('a', { origin: 1, edge: [10, 9] }), run('c', { origin: 1, edge: [10, 9] })]);
+    expect(f.filter((x) => !x.ok).map((x) => [x.variant, x.figure])).toEqual([
+      ['a', 'purges run'],
+      ['b', 'ran on both engines'],
+      ['c', 'ran on both engines'],
+    ]);
+  });
+
+  it('a tier or purge role one engine lacks is a failed figure', () => {
+    const f = compareRuns([run('a', { origin: 1, edge: [10, 9], shield: [1, 0], purges: [[['shield', 5]]] })], [run('a', { origin: 1, edge: [10, 9], purges: [[['shield', 5, 'timeout']]] })]);
+    expect(f.filter((x) => !x.ok).map((x) => x.figure)).toEqual(['shield hit ratio', 'purge 1 (url /a) shield ms']);
+  });
+
+  it('marks a figure outside tolerance machine-bound, not differing, when the scenario says so or the testbed fell behind', () => {
+    const sim = [run('herd', { origin: 3000, edge: [9000, 6000] })];
+    const emb = run('herd', { origin: 1019, edge: [9000, 0] });
+    const declared = compareRuns(sim, [emb], { herd: 'fills land when the machine gets to them' });
+    expect(declared.map((x) => [x.figure, x.status, x.ok, x.why])).toEqual([
+      ['origin requests', 'machine-bound', true, 'fills land when the machine gets to them'],
+      ['edge hit ratio', 'machine-bound', true, 'fills land when the machine gets to them'],
+    ]);
+    // A testbed 600 ms behind its plan: the same, with the lag as the reason.
+    const late = compareRuns(sim, [{ ...emb, loadLagMs: 600 }]);
+    expect(late.map((x) => x.status)).toEqual(['machine-bound', 'machine-bound']);
+    expect(late[0].why).toBe('the testbed fell 600 ms behind its plan: its cores were saturated');
+    // Behind by less than the limit, and not listed: an ordinary difference.
+    expect(compareRuns(sim, [{ ...emb, loadLagMs: 99 }], { other: 'x' }).map((x) => x.status)).toEqual(['differs', 'differs']);
+    // Within tolerance stays ok whatever the lag; a missing variant still differs.
+    const f3 = compareRuns([run('a', { origin: 10, edge: [10, 9] }), run('b', { origin: 1, edge: [1, 0] })], [{ ...run('a', { origin: 10, edge: [10, 9] }), loadLagMs: 900 }], { b: 'listed' });
+    expect(f3.map((x) => [x.variant, x.status])).toEqual([
+      ['a', 'ok'],
+      ['a', 'ok'],
+      ['b', 'differs'],
+    ]);
+    expect(formatAgreementTable(declared)).toMatch(/origin requests\s+3000\s+1019\s+±900\s+machine-bound/);
+    expect(formatAgreementMarkdown(declared)).toContain('\n\n- herd: machine-bound: fills land when the machine gets to them');
+  });
+
+  it('formats a table and Markdown naming what differs and the tolerances', () => {
+    const f = compareRuns([run('a', { origin: 10, edge: [100, 90] })], [run('a', { origin: 90, edge: [100, 90] })]);
+    const t = formatAgreementTable(f);
+    expect(t).toMatch(/^variant\s+figure\s+sim\s+embedded\s+allowed/);
+    expect(t).toMatch(/a\s+origin requests\s+10\s+90\s+±27\s+DIFFERS/);
+    expect(t).toMatch(/a\s+edge hit ratio\s+0\.900\s+0\.900\s+±0\.100\s+ok/);
+    const md = formatAgreementMarkdown(f);
+    expect(md).toContain('| a | origin requests | 10 | 90 | ±27 | **differs** |');
+    expect(md).toContain('Tolerances: origin requests ±8 or ±30% of the larger');
+  });
+});
