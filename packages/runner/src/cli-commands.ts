@@ -44,6 +44,28 @@ function fail(err: unknown): void {
   process.exitCode = 2;
 }
 
+/**
+ * Runs a command that may take minutes: the first Ctrl-C aborts it (it
+ * stops and still writes what ran), the second quits at once. Its result is
+ * the exit code; an error is printed and exits 2.
+ */
+async function untilInterrupted(work: (signal: AbortSignal) => Promise<number>): Promise<void> {
+  const ac = new AbortController();
+  const onSigint = (): void => {
+    process.stderr.write('\ncdnlab: stopping (Ctrl-C again to quit at once)\n');
+    ac.abort();
+    process.once('SIGINT', () => process.exit(130));
+  };
+  process.once('SIGINT', onSigint);
+  try {
+    process.exitCode = await work(ac.signal);
+  } catch (err) {
+    fail(err);
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
 interface RunFlags {
   variant?: string;
   seed?: number;
@@ -86,30 +108,27 @@ function targetOf(flags: RunFlags): RunningTopology | undefined {
   return attachToRun(flags.target === true ? undefined : flags.target);
 }
 
+/** Options `run` and `compare` share (a new object per command). */
+const seedOption = (): Option => new Option('--seed <n>', "workload seed (default: the scenario's)").argParser(parseSeed);
+const quickOption = (): Option => new Option('--quick', "apply the scenario's quick profile (short runs for CI)");
+
 export function registerRunnerCommands(program: Command): void {
   program
     .command('run')
     .description('run a scenario: every variant (or one), expectations checked, a report written')
     .argument('<scenario>', 'scenario file, e.g. scenarios/thundering-herd.yaml')
     .option('--variant <name>', 'run only this variant')
-    .option('--seed <n>', 'workload seed (default: the scenario\'s)', parseSeed)
+    .addOption(seedOption())
     .option('--out <dir>', 'reports root; the report goes to <dir>/<scenario>/<run-id>/', 'reports')
-    .option('--quick', 'apply the scenario\'s quick profile (short runs for CI)')
+    .addOption(quickOption())
     .option('--json', 'print a machine-readable summary on stdout (the table goes to stderr)')
     .option('--no-progress', 'no progress bar')
     .addOption(new Option('--engine <engine>', "embedded: real processes on loopback; sim: the simulator in virtual time (default: the scenario's first `engines:` entry, else embedded)").choices(ENGINES))
     .option('--target [prefix]', 'run against a running cluster: one started by `cdnlab up` (its prefix, e.g. 127.0; optional when only one runs), or `compose[:<project>]` from inside a compose network')
     .option('--topology <file>', 'with --target compose: the topology the compose file was generated from (default: $CDNLAB_COMPOSE_TOPOLOGY, else the default topology)')
     .option('--token <token>', 'with --target compose: the cluster token (default: $CDNLAB_TOKEN)')
-    .action(async (file: string, flags: RunFlags) => {
-      const ac = new AbortController();
-      const onSigint = (): void => {
-        process.stderr.write('\ncdnlab: stopping the run (Ctrl-C again to quit at once)\n');
-        ac.abort();
-        process.once('SIGINT', () => process.exit(130));
-      };
-      process.once('SIGINT', onSigint);
-      try {
+    .action((file: string, flags: RunFlags) =>
+      untilInterrupted(async (signal) => {
         if (flags.engine === 'sim' && flags.target !== undefined) throw new Error('--target applies to the embedded engine only');
         const engine = async (scenario: Scenario): Promise<Engine> => {
           const kind = flags.engine ?? (flags.target !== undefined ? 'embedded' : scenario.engines[0]);
@@ -129,34 +148,23 @@ export function registerRunnerCommands(program: Command): void {
           quick: flags.quick === true,
           json: flags.json === true,
           progress: flags.progress,
-          signal: ac.signal,
+          signal,
         });
-        process.exitCode = r.exitCode;
-      } catch (err) {
-        fail(err);
-      } finally {
-        process.off('SIGINT', onSigint);
-      }
-    });
+        return r.exitCode;
+      }),
+    );
 
   program
     .command('compare')
     .description('run a scenario on the simulator and on the testbed, then compare their key figures (origin requests, hit ratio per tier, purge delays) within stated tolerances')
     .argument('<scenario>', 'scenario file written for both engines, e.g. scenarios/tiered-hit-ratio.yaml')
     .option('--variant <name>', 'compare only this variant')
-    .option('--seed <n>', 'workload seed (default: the scenario\'s)', parseSeed)
+    .addOption(seedOption())
     .option('--out <dir>', 'reports root: both runs\' reports and <dir>/<scenario>/<run-id>-compare/agreement.md', 'reports')
-    .option('--quick', 'apply the scenario\'s quick profile (short runs for CI)')
+    .addOption(quickOption())
     .option('--no-progress', 'no progress bar')
-    .action(async (file: string, flags: Omit<RunFlags, 'engine' | 'target' | 'topology' | 'token' | 'json'>) => {
-      const ac = new AbortController();
-      const onSigint = (): void => {
-        process.stderr.write('\ncdnlab: stopping (Ctrl-C again to quit at once)\n');
-        ac.abort();
-        process.once('SIGINT', () => process.exit(130));
-      };
-      process.once('SIGINT', onSigint);
-      try {
+    .action((file: string, flags: Omit<RunFlags, 'engine' | 'target' | 'topology' | 'token' | 'json'>) =>
+      untilInterrupted(async (signal) => {
         const r = await compareEngines(file, {
           sim: simEngine,
           embedded: () => createEmbeddedEngine(),
@@ -165,15 +173,11 @@ export function registerRunnerCommands(program: Command): void {
           ...(flags.out !== undefined ? { out: flags.out } : {}),
           quick: flags.quick === true,
           progress: flags.progress,
-          signal: ac.signal,
+          signal,
         });
-        process.exitCode = r.exitCode;
-      } catch (err) {
-        fail(err);
-      } finally {
-        process.off('SIGINT', onSigint);
-      }
-    });
+        return r.exitCode;
+      }),
+    );
 
   program
     .command('list')
