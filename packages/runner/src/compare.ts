@@ -64,7 +64,7 @@ export async function compareEngines(file: string, opts: CompareOptions): Promis
   );
 
   stdout.write(`\n${scenario.title}${scenario.quick ? ' (quick)' : ''}: simulator vs testbed\n\n${formatAgreementTable(figures)}\n\n`);
-  for (const f of differ) stdout.write(`DIFFERS [${f.variant}] ${f.figure}: sim ${f.sim}, embedded ${f.embedded} (allowed ±${f.allowed})\n`);
+  for (const f of differ) stdout.write(`DIFFERS [${f.variant}] ${f.figure}: sim ${f.sim}, embedded ${f.embedded} (at most ${f.allowed} allowed)\n`);
   for (const n of machineNotes(figures)) stdout.write(`note ${n}\n`);
   const bound = figures.filter((f) => f.status === 'machine-bound').length;
   stdout.write(`${figures.length} figures: ${figures.length - differ.length - bound} agree, ${differ.length} differ${bound ? `, ${bound} outside tolerance but machine-bound (reported, not failed)` : ''}\n`);

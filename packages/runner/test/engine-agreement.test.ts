@@ -54,7 +54,7 @@ describe('cdnlab compare: purge-scope --quick, simulator vs testbed', () => {
     expect(json.figures).toHaveLength(r.figures.length);
     expect(existsSync(path.join(json.reports.sim, 'report.json'))).toBe(true);
     expect(existsSync(path.join(json.reports.embedded, 'report.json'))).toBe(true);
-    expect(printed).toMatch(/variant\s+figure\s+sim\s+embedded\s+allowed/);
+    expect(printed).toMatch(/variant\s+figure\s+sim\s+embedded\s+max diff/);
     expect(printed).toContain('agreement: ');
   });
 });
