@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { RunResult, Scenario } from '@cdnlab/scenario';
 import type { ExpectationOutcome } from '@cdnlab/scenario';
-import { computeMetrics } from '@cdnlab/scenario';
+import { computeMetrics, metricValue } from '@cdnlab/scenario';
 import type { Chart } from './report-charts';
 import { formatSummaryMarkdown, type SummaryRow } from './summary';
 
@@ -109,13 +109,14 @@ function groupRows(results: readonly RunResult[]): string[][] {
   const ms = (x: number): string => (Number.isFinite(x) ? x.toFixed(1) : '-');
   return results.flatMap((res) =>
     Object.entries(res.requests.byGroup).map(([group, g]) => {
-      const hits = (g.byResult.hit ?? 0) + (g.byResult.stale ?? 0);
+      // The metric expectations read, so the table and `requests.group_hit_ratio` cannot disagree.
+      const hitRatio = metricValue(res, 'requests.group_hit_ratio', [{ name: 'group', op: '=', value: group }]);
       return [
         res.variant,
         group,
         String(g.sent),
         String(g.answered),
-        g.answered > 0 ? `${((hits / g.answered) * 100).toFixed(1)}%` : '-',
+        Number.isFinite(hitRatio) ? `${(hitRatio * 100).toFixed(1)}%` : '-',
         Object.entries(g.byResult)
           .sort(([a], [b]) => (a < b ? -1 : 1))
           .map(([k, v]) => `${k} ${v}`)
