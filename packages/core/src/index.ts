@@ -1,5 +1,7 @@
 export * from './types';
 export * from './headers';
+export * from './request-target';
+export * from './byte-range';
 export * from './cache-control';
 export * from './targeted-fields';
 export * from './storability';

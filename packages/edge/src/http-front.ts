@@ -13,7 +13,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { HOP_BY_HOP_FIELDS, parseCacheStatus, stripHopByHop, type CacheStatusMember, type HeaderList, type RequestHead, type ResponseHead, type Scheduler } from '@cdnlab/core';
+import { contentRangeOf, decideRange, HOP_BY_HOP_FIELDS, parseAbsoluteTarget, parseCacheStatus, stripHopByHop, type CacheStatusMember, type HeaderList, type RequestHead, type ResponseHead, type Scheduler } from '@cdnlab/core';
 import { CdnError, fromServiceError } from '@cdnlab/rpc';
 import type { CacheNode, NodeRequest, NodeResponse } from '@cdnlab/tier';
 
@@ -95,6 +95,29 @@ export function responseFields(out: NodeResponse, via: string): string[] {
   const final = headers.filter(([n]) => n !== 'via');
   final.push(['via', [...upstreamVia, via].join(', ')], ['x-cache', xCache], ['x-served-by', servedBy]);
   return flatten(final);
+}
+
+/** Sets `name` in a flat name/value field list (the first line of it, or a new one). */
+function setField(fields: string[], name: string, value: string): void {
+  for (let i = 0; i < fields.length; i += 2) {
+    if (fields[i] === name) {
+      fields[i + 1] = value;
+      return;
+    }
+  }
+  fields.push(name, value);
+}
+
+function withoutField(fields: string[], name: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < fields.length; i += 2) if (fields[i] !== name) out.push(fields[i], fields[i + 1]);
+  return out;
+}
+
+/** Says that byte ranges are served (RFC 9110 §14.3), replacing what upstream said of its own. */
+function withAcceptRanges(fields: string[]): string[] {
+  setField(fields, 'accept-ranges', 'bytes');
+  return fields;
 }
 
 /** What the general path derives from a stored head alone: every field but Age, Cache-Status and X-Cache. */
@@ -216,18 +239,36 @@ export function createHttpFront(opts: HttpFrontOptions): Server {
   };
 
   /** Writes the answer; a promise only while a streamed body is still coming. */
-  const send = (res: ServerResponse, method: string, out: NodeResponse): void | Promise<void> => {
+  const send = (res: ServerResponse, req: RequestHead, out: NodeResponse): void | Promise<void> => {
     const status = out.head.status;
+    const method = req.method;
+    const body = out.body;
+    if (status === 200 && body instanceof Uint8Array && (method === 'GET' || method === 'HEAD')) {
+      // A whole body in hand: byte ranges are served from it (RFC 9110 §14).
+      const fields = withAcceptRanges(fieldsFor(out));
+      const range = method === 'GET' && req.headers.length > 0 ? decideRange(req.headers, out.head.headers, body.length) : undefined;
+      if (range === undefined || range.kind === 'whole') {
+        res.writeHead(200, fields);
+        res.end(method === 'HEAD' ? undefined : body);
+        return;
+      }
+      const part = range.kind === 'partial' ? body.subarray(range.first, range.last + 1) : undefined;
+      setField(fields, 'content-length', String(part?.length ?? 0));
+      fields.push('content-range', contentRangeOf(range));
+      res.writeHead(part ? 206 : 416, part ? fields : withoutField(fields, 'content-type'));
+      res.end(part);
+      return;
+    }
     res.writeHead(status, fieldsFor(out));
     if (method === 'HEAD' || status === 304 || status === 204) {
       res.end();
       return;
     }
-    if (out.body instanceof Uint8Array) {
-      res.end(out.body);
+    if (body instanceof Uint8Array) {
+      res.end(body);
       return;
     }
-    return pipeBody(res, out.body);
+    return pipeBody(res, body);
   };
 
   const fail = (res: ServerResponse, nreq: FrontRequest, err: unknown): void => {
@@ -244,7 +285,7 @@ export function createHttpFront(opts: HttpFrontOptions): Server {
     };
     res.once('close', onClose);
     try {
-      await send(res, nreq.head.method, await pending);
+      await send(res, nreq.head, await pending);
     } catch (err) {
       fail(res, nreq, err);
     } finally {
@@ -260,7 +301,7 @@ export function createHttpFront(opts: HttpFrontOptions): Server {
     }
     // Answered from memory: nothing left to cancel, so no close listener.
     try {
-      const streaming = send(res, nreq.head.method, out);
+      const streaming = send(res, nreq.head, out);
       if (streaming) streaming.catch((err: unknown) => fail(res, nreq, err));
     } catch (err) {
       // writeHead refuses a field value it cannot send: answer as the general path would.
@@ -286,7 +327,22 @@ export function createHttpFront(opts: HttpFrontOptions): Server {
     const target = req.url ?? '';
     if (!KNOWN_METHODS.has(method)) return errorBody(res, 501, `method ${method} is not supported`, [['allow', ALLOW]]);
     if (target.length > maxUrl) return errorBody(res, 414, `request target longer than ${maxUrl} bytes`);
-    if (target.charCodeAt(0) !== 0x2f /* / */) return errorBody(res, 400, 'request target must be a path (origin-form, RFC 9112 §3.2.1)');
+    // OPTIONS * asks about the server itself (RFC 9110 §9.3.7): what it allows, nothing to fetch.
+    if (target === '*' && method === 'OPTIONS') {
+      res.writeHead(200, flatten([['allow', ALLOW], ['content-length', '0'], ['cache-control', 'no-store']]));
+      res.end();
+      return;
+    }
+    let path = target;
+    let authority: string | undefined;
+    if (target.charCodeAt(0) !== 0x2f /* / */) {
+      // A server must accept the absolute-form and take the host from it, not from Host (RFC 9112 §3.2.2).
+      const abs = parseAbsoluteTarget(target);
+      if (abs === undefined) return errorBody(res, 400, 'request target must be a path or an absolute http URI (RFC 9112 §3.2)');
+      if (typeof abs === 'string') return errorBody(res, 400, abs);
+      path = abs.target;
+      authority = abs.authority;
+    }
 
     // One pass over rawHeaders: `req.headers` would build an object of every
     // field on first use. Host, X-Request-Id and Content-Length are read the
@@ -311,11 +367,15 @@ export function createHttpFront(opts: HttpFrontOptions): Server {
       else if (HOP_BY_HOP_FIELDS.has(n)) hopByHop = true;
       headers.push([n, v]);
     }
-    if (!rawHost) return errorBody(res, 400, 'missing Host header (RFC 9112 §3.2)');
+    // Every HTTP/1.1 request carries Host, absolute-form too (RFC 9112 §3.2); an
+    // HTTP/1.0 client without one gets the default property. An http URI has a
+    // host, so an empty Host is invalid unless the target names the host itself.
+    if (rawHost === undefined && req.httpVersion !== '1.0') return errorBody(res, 400, 'missing Host header (RFC 9112 §3.2)');
+    if (rawHost === '' && authority === undefined) return errorBody(res, 400, 'empty Host header (RFC 9112 §3.2)');
     // Connection may name more fields to drop (RFC 9110 §7.6.1): the general rule does it.
     if (hopByHop) headers = stripHopByHop(headers);
 
-    const nreq = new FrontRequest({ method, scheme: 'http', host: hostFor(rawHost), target, headers }, scheduler.now() + opts.upstreamTimeoutMs, requestId);
+    const nreq = new FrontRequest({ method, scheme: 'http', host: hostFor(authority ?? rawHost ?? defaultHost), target: path, headers }, scheduler.now() + opts.upstreamTimeoutMs, requestId);
     if (method === 'GET' || method === 'HEAD') {
       answer(res, nreq);
       return;
@@ -323,7 +383,8 @@ export function createHttpFront(opts: HttpFrontOptions): Server {
     readBodyThenAnswer(req, res, nreq, Number(contentLength ?? 0)).catch(() => lastResort(res));
   };
 
-  const server = createServer({ maxHeaderSize: opts.maxHeaderBytes ?? 16 * 1024, keepAliveTimeout: opts.keepAliveTimeoutMs ?? 5000, requestTimeout: 60_000 }, (req, res) => {
+  // Host is checked here (requireHostHeader off) so its 400 names what is wrong.
+  const server = createServer({ requireHostHeader: false, maxHeaderSize: opts.maxHeaderBytes ?? 16 * 1024, keepAliveTimeout: opts.keepAliveTimeoutMs ?? 5000, requestTimeout: 60_000 }, (req, res) => {
     try {
       onRequest(req, res);
     } catch {

@@ -182,14 +182,39 @@ describe('request parsing', () => {
     expect(asked[1].requestId).toBe(asked[1].requestId);
   });
 
+  it('accepts the absolute-form and takes the host from it, not from Host (RFC 9112 §3.2.2)', async () => {
+    const close = 'Connection: close\r\n';
+    expect(await raw(recPort, `GET http://ALIAS.test:8080/a%2Fb?q=1#frag HTTP/1.1\r\nHost: cdn.test\r\n${close}\r\n`)).toMatch(/^HTTP\/1\.1 200 /);
+    expect(asked[0].head).toMatchObject({ method: 'GET', host: 'alias.test:8080', target: '/a%2Fb?q=1' });
+    expect(await raw(recPort, `GET http://alias.test?x=1 HTTP/1.1\r\nHost: cdn.test\r\n${close}\r\n`)).toMatch(/^HTTP\/1\.1 200 /);
+    expect(asked[1].head).toMatchObject({ host: 'alias.test', target: '/?x=1' });
+    // An authority this CDN does not serve is the default property, as an unknown Host is.
+    expect(await raw(recPort, `HEAD https://evil.example/x HTTP/1.1\r\nHost: alias.test\r\n${close}\r\n`)).toMatch(/^HTTP\/1\.1 200 /);
+    expect(asked[2].head).toMatchObject({ method: 'HEAD', host: 'cdn.test', target: '/x' });
+    expect(asked[2].head.headers.some(([n]) => n === 'host')).toBe(false);
+  });
+
+  it('answers OPTIONS * itself, and serves an HTTP/1.0 request without Host from the default property', async () => {
+    const opts = await raw(recPort, 'OPTIONS * HTTP/1.1\r\nHost: cdn.test\r\nConnection: close\r\n\r\n');
+    expect(opts).toMatch(/^HTTP\/1\.1 200 /);
+    expect(opts).toMatch(/\r\nallow: GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS\r\n/);
+    expect(asked).toHaveLength(0);
+    expect(await raw(recPort, 'GET /old HTTP/1.0\r\n\r\n')).toMatch(/^HTTP\/1\.1 200 /);
+    expect(asked[0].head).toMatchObject({ host: 'cdn.test', target: '/old' });
+  });
+
   it('refuses what it cannot serve, with the status the RFCs name, and stays up', async () => {
     const close = 'Connection: close\r\n';
     const propfind = await raw(recPort, `PROPFIND / HTTP/1.1\r\nHost: cdn.test\r\n${close}\r\n`);
     expect(propfind).toMatch(/^HTTP\/1\.1 501 /);
     expect(propfind).toMatch(/\r\nallow: GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS\r\n/);
     expect(await raw(smallPort, `GET /${'a'.repeat(80)} HTTP/1.1\r\nHost: cdn.test\r\n${close}\r\n`)).toMatch(/^HTTP\/1\.1 414 /);
-    expect(await raw(recPort, `GET http://cdn.test/x HTTP/1.1\r\nHost: cdn.test\r\n${close}\r\n`)).toMatch(/^HTTP\/1\.1 400 [^]*origin-form/);
-    expect(await raw(recPort, `GET /x HTTP/1.0\r\n${close}\r\n`)).toMatch(/^HTTP\/1\.1 400 [^]*missing Host/);
+    expect(await raw(recPort, `GET ftp://cdn.test/x HTTP/1.1\r\nHost: cdn.test\r\n${close}\r\n`)).toMatch(/^HTTP\/1\.1 400 [^]*absolute http URI/);
+    expect(await raw(recPort, `GET http://user:pw@cdn.test/x HTTP/1.1\r\nHost: cdn.test\r\n${close}\r\n`)).toMatch(/^HTTP\/1\.1 400 [^]*userinfo/);
+    expect(await raw(recPort, `GET http:///x HTTP/1.1\r\nHost: cdn.test\r\n${close}\r\n`)).toMatch(/^HTTP\/1\.1 400 [^]*valid host/);
+    expect(await raw(recPort, `GET http://cdn.test/x HTTP/1.1\r\n${close}\r\n`)).toMatch(/^HTTP\/1\.1 400 [^]*missing Host/);
+    expect(await raw(recPort, `GET /x HTTP/1.1\r\n${close}\r\n`)).toMatch(/^HTTP\/1\.1 400 [^]*missing Host/);
+    expect(await raw(recPort, `GET /x HTTP/1.1\r\nHost:\r\n${close}\r\n`)).toMatch(/^HTTP\/1\.1 400 [^]*empty Host/);
     expect(await raw(recPort, `GET /x HTTP/1.1\r\nHost: cdn.test\r\nHost: evil.test\r\n${close}\r\n`)).toMatch(/^HTTP\/1\.1 400 [^]*more than one Host header/);
     expect(await raw(smallPort, `GET / HTTP/1.1\r\nHost: cdn.test\r\nX-Big: ${'b'.repeat(2000)}\r\n\r\n`)).toMatch(/^HTTP\/1\.1 431 /);
     expect(await raw(recPort, 'GARBAGE\r\n\r\n')).toMatch(/^HTTP\/1\.1 400 /);

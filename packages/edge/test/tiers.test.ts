@@ -58,6 +58,36 @@ describe('a real topology: origin, shield, regionals, edges over gRPC', () => {
     expect(originCount(m, '/static/app.js')).toBe(1);
   });
 
+  it('serves byte ranges from the whole cached object: the fill asks for all of it (RFC 9110 §14)', async () => {
+    const edge = m.edges[3].httpPort;
+    const path = '/static/ranged.bin';
+    // A cold Range request: every tier fills with the whole object, the client gets its slice.
+    const part = await get(edge, path, { range: 'bytes=10-19' });
+    expect(part.status).toBe(206);
+    expect(part.headers['content-range']).toBe('bytes 10-19/3000');
+    expect(part.headers['content-length']).toBe('10');
+    expect(part.headers['accept-ranges']).toBe('bytes');
+    const whole = await get(edge, path);
+    expect(whole.status).toBe(200);
+    expect(whole.headers['accept-ranges']).toBe('bytes');
+    expect(whole.headers['x-cache']).toMatch(/HIT$/);
+    expect(whole.body.length).toBe(3000);
+    expect(part.body).toBe(whole.body.slice(10, 20));
+    // A suffix range, If-Range with the current ETag, and one with another: the whole body.
+    expect((await get(edge, path, { range: 'bytes=-5' })).body).toBe(whole.body.slice(-5));
+    const etag = whole.headers.etag as string;
+    expect((await get(edge, path, { range: 'bytes=0-0', 'if-range': etag })).status).toBe(206);
+    expect((await get(edge, path, { range: 'bytes=0-0', 'if-range': '"other"' })).status).toBe(200);
+    const beyond = await get(edge, path, { range: 'bytes=3000-' });
+    expect(beyond.status).toBe(416);
+    expect(beyond.headers['content-range']).toBe('bytes */3000');
+    expect(beyond.body).toBe('');
+    // HEAD says ranges are served; a set of several ranges gets the whole body.
+    expect((await get(edge, path, {}, 'HEAD')).headers['accept-ranges']).toBe('bytes');
+    expect((await get(edge, path, { range: 'bytes=0-1,5-6' })).status).toBe(200);
+    expect(originCount(m, path)).toBe(1);
+  });
+
   it('collapses a thundering herd on a cold, slow object into one origin request', async () => {
     const n = 2000;
     const answers = await Promise.all(Array.from({ length: n }, (_, i) => get(m.edges[i % m.edges.length].httpPort, '/slow/hot')));

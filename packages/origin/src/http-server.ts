@@ -1,7 +1,7 @@
 import * as http from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { HeaderList, RequestHead } from '@cdnlab/core';
+import { parseAbsoluteTarget, type HeaderList, type RequestHead } from '@cdnlab/core';
 import { CdnError } from '@cdnlab/rpc';
 import type { OriginHandler } from './origin-handler';
 import type { OriginMetrics } from './metrics';
@@ -67,9 +67,17 @@ export function createOriginHttpServer(deps: OriginHttpServerDeps): http.Server 
       res.end(method === 'HEAD' ? undefined : text);
       return;
     }
+    let path = target;
+    let authority: string | undefined;
     if (!target.startsWith('/')) {
-      plain(res, 400, 'cdnlab origin: expected a request target in origin-form ("/path?query")');
-      return;
+      // A server must accept the absolute-form and take the host from it (RFC 9112 §3.2.2).
+      const abs = parseAbsoluteTarget(target);
+      if (abs === undefined || typeof abs === 'string') {
+        plain(res, 400, `cdnlab origin: ${abs ?? 'expected a request target in origin-form ("/path?query") or an absolute http URI'}`);
+        return;
+      }
+      path = abs.target;
+      authority = abs.authority;
     }
     const body = await readBody(req, MAX_HTTP_REQUEST_BODY_BYTES);
     if (body === 'too-large') {
@@ -80,8 +88,8 @@ export function createOriginHttpServer(deps: OriginHttpServerDeps): http.Server 
     const head: RequestHead = {
       method,
       scheme: 'http',
-      host: req.headers.host ?? '',
-      target,
+      host: authority ?? req.headers.host ?? '',
+      target: path,
       headers,
     };
     const abort = new AbortController();

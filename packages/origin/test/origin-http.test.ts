@@ -50,6 +50,17 @@ describe('origin over plain HTTP', () => {
     expect(origin.counters.get('/static/a.css')?.byKind).toEqual({ get: 1, head: 1, conditional: 1, 'not-modified': 1, post: 1 });
   });
 
+  it('accepts an absolute-form target as the same path, and names what is wrong with a bad one (RFC 9112 §3.2.2)', async () => {
+    origin.counters.reset();
+    const abs = await httpRequest(port, 'GET', 'http://origin.test/static/abs.css?v=1');
+    expect(abs.status).toBe(200);
+    expect(abs.body.toString()).toContain('/static/abs.css?v=1');
+    expect(origin.counters.get('/static/abs.css')?.byKind).toEqual({ get: 1 });
+    const bad = await httpRequest(port, 'GET', 'http://user@origin.test/x');
+    expect(bad.status).toBe(400);
+    expect(bad.body.toString()).toMatch(/userinfo/);
+  });
+
   it('exposes Prometheus metrics on /metrics, not counted as a site request', async () => {
     const before = origin.counters.total;
     await httpRequest(port, 'GET', '/m1');

@@ -584,11 +584,15 @@ function buildConditional(entry: CacheEntry): HeaderList {
   return out;
 }
 
-/** The client's own validators are answered by us from the stored copy, never forwarded with ours. */
+/**
+ * The client's own validators are answered by us from the stored copy, never
+ * forwarded with ours; a Range is served by the edge from the whole object,
+ * so a fill asks for all of it (a 206 could not be stored).
+ */
 function stripConditionals(h: HeaderList): HeaderList {
-  // Every precondition field starts with "if-"; most requests carry none.
-  if (!h.some(([n]) => n.startsWith('if-'))) return h;
-  return removeHeader(h, 'if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since', 'if-range');
+  // Every precondition field starts with "if-"; most requests carry none, nor a Range.
+  if (!h.some(([n]) => n.startsWith('if-') || n === 'range')) return h;
+  return removeHeader(h, 'if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since', 'if-range', 'range');
 }
 
 function parseTagsOf(h: HeaderList): string[] {
