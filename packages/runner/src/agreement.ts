@@ -67,9 +67,14 @@ export const AGREEMENT_TOLERANCES = {
 /**
  * A tier that saw few requests may also differ by this many hits: one hit
  * of 7 requests is 0.14 of hit ratio, and which of a handful of requests
- * lands first is timing, not semantics.
+ * lands first is timing, not semantics. Three, because the races are one
+ * per child: a CI run of expiry-herd (swr, quick) had the shield take 3
+ * hits of 15 where the simulator had 0 of 12, one background refresh per
+ * region reaching it just after its own refill (the machine was busy: the
+ * load generator ran 119 ms behind), where an idle machine gives 0 of 12
+ * like the simulator.
  */
-export const HIT_RATIO_SLACK_REQUESTS = 2;
+export const HIT_RATIO_SLACK_REQUESTS = 3;
 
 export interface AgreementFigure {
   variant: string;
