@@ -17,6 +17,13 @@ export type RangeDecision =
   | { kind: 'unsatisfiable'; length: number };
 
 const WHOLE: RangeDecision = { kind: 'whole' };
+
+/**
+ * Client fields a cache fill leaves out: the client's validators are answered
+ * from the stored copy (the cache sends its own), and a Range is served from
+ * the whole object, so the fill asks for all of it (a 206 could not be stored).
+ */
+export const FIELDS_NOT_FILLED: readonly string[] = ['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since', 'if-range', 'range'];
 const SPEC = /^\s*(\d*)\s*-\s*(\d*)\s*$/;
 
 /**

@@ -170,6 +170,8 @@ class FrontRequest implements NodeRequest {
   readonly hops = 0;
   readonly noStore = false;
   body: Uint8Array | undefined = undefined;
+  /** The request has a Range field (seen in the one pass over its header lines). */
+  ranged = false;
   /** The client went away before the answer was complete. */
   closedEarly = false;
   private id: string | undefined;
@@ -239,14 +241,14 @@ export function createHttpFront(opts: HttpFrontOptions): Server {
   };
 
   /** Writes the answer; a promise only while a streamed body is still coming. */
-  const send = (res: ServerResponse, req: RequestHead, out: NodeResponse): void | Promise<void> => {
+  const send = (res: ServerResponse, req: FrontRequest, out: NodeResponse): void | Promise<void> => {
     const status = out.head.status;
-    const method = req.method;
+    const method = req.head.method;
     const body = out.body;
     if (status === 200 && body instanceof Uint8Array && (method === 'GET' || method === 'HEAD')) {
       // A whole body in hand: byte ranges are served from it (RFC 9110 §14).
       const fields = withAcceptRanges(fieldsFor(out));
-      const range = method === 'GET' && req.headers.length > 0 ? decideRange(req.headers, out.head.headers, body.length) : undefined;
+      const range = method === 'GET' && req.ranged ? decideRange(req.head.headers, out.head.headers, body.length) : undefined;
       if (range === undefined || range.kind === 'whole') {
         res.writeHead(200, fields);
         res.end(method === 'HEAD' ? undefined : body);
@@ -285,7 +287,7 @@ export function createHttpFront(opts: HttpFrontOptions): Server {
     };
     res.once('close', onClose);
     try {
-      await send(res, nreq.head, await pending);
+      await send(res, nreq, await pending);
     } catch (err) {
       fail(res, nreq, err);
     } finally {
@@ -301,7 +303,7 @@ export function createHttpFront(opts: HttpFrontOptions): Server {
     }
     // Answered from memory: nothing left to cancel, so no close listener.
     try {
-      const streaming = send(res, nreq.head, out);
+      const streaming = send(res, nreq, out);
       if (streaming) streaming.catch((err: unknown) => fail(res, nreq, err));
     } catch (err) {
       // writeHead refuses a field value it cannot send: answer as the general path would.
@@ -354,6 +356,7 @@ export function createHttpFront(opts: HttpFrontOptions): Server {
     let requestId: string | undefined;
     let contentLength: string | undefined;
     let hopByHop = false;
+    let ranged = false;
     for (let i = 0; i < raw.length; i += 2) {
       const n = raw[i].toLowerCase();
       const v = raw[i + 1];
@@ -364,6 +367,7 @@ export function createHttpFront(opts: HttpFrontOptions): Server {
       }
       if (n === 'x-request-id') requestId = requestId === undefined ? v : `${requestId}, ${v}`;
       else if (n === 'content-length') contentLength ??= v;
+      else if (n === 'range') ranged = true;
       else if (HOP_BY_HOP_FIELDS.has(n)) hopByHop = true;
       headers.push([n, v]);
     }
@@ -376,6 +380,7 @@ export function createHttpFront(opts: HttpFrontOptions): Server {
     if (hopByHop) headers = stripHopByHop(headers);
 
     const nreq = new FrontRequest({ method, scheme: 'http', host: hostFor(authority ?? rawHost ?? defaultHost), target: path, headers }, scheduler.now() + opts.upstreamTimeoutMs, requestId);
+    nreq.ranged = ranged;
     if (method === 'GET' || method === 'HEAD') {
       answer(res, nreq);
       return;

@@ -15,6 +15,7 @@ import {
   createCacheKeyer,
   createCollapser,
   createHttpCache,
+  FIELDS_NOT_FILLED,
   rankParents,
   httpCacheOptionsFromSettings,
   removeHeader,
@@ -64,8 +65,6 @@ type FetchDone = (error: SimErrorKind | undefined, outcome: FetchOutcome | undef
 const EMPTY_BODY = new Uint8Array(0);
 const NO_HEADERS: HeaderList = [];
 const MIN_FRESH_0: [string, string] = ['cache-control', 'min-fresh=0'];
-/** Left out of a fill, as the tiers do: validators are ours to send, a Range is served from the whole object. */
-const CONDITIONAL_FIELDS = ['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since', 'if-range', 'range'];
 /** Upstream deadline for a whole fetch (the tier default). */
 export const UPSTREAM_TIMEOUT_MS = 10_000;
 const MAX_HOPS = 8;
@@ -99,7 +98,7 @@ function rankParentsOf(key: string, parents: readonly SimEndpoint[], weights: re
 
 function stripConditionals(h: HeaderList): HeaderList {
   if (h.length === 0) return NO_HEADERS;
-  return removeHeader(h, ...CONDITIONAL_FIELDS);
+  return removeHeader(h, ...FIELDS_NOT_FILLED);
 }
 
 function isRetryable(e: SimErrorKind): boolean {

@@ -8,6 +8,7 @@
  * background refresh of stale-while-revalidate, and cancellation.
  */
 import {
+  FIELDS_NOT_FILLED,
   formatCacheStatusMember,
   getAll,
   createCollapser,
@@ -584,15 +585,11 @@ function buildConditional(entry: CacheEntry): HeaderList {
   return out;
 }
 
-/**
- * The client's own validators are answered by us from the stored copy, never
- * forwarded with ours; a Range is served by the edge from the whole object,
- * so a fill asks for all of it (a 206 could not be stored).
- */
+/** The client's request as a fill sends it upstream: without FIELDS_NOT_FILLED. */
 function stripConditionals(h: HeaderList): HeaderList {
   // Every precondition field starts with "if-"; most requests carry none, nor a Range.
   if (!h.some(([n]) => n.startsWith('if-') || n === 'range')) return h;
-  return removeHeader(h, 'if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since', 'if-range', 'range');
+  return removeHeader(h, ...FIELDS_NOT_FILLED);
 }
 
 function parseTagsOf(h: HeaderList): string[] {
