@@ -130,6 +130,37 @@ describe('compareRuns', () => {
     expect(formatAgreementMarkdown(declared)).toContain('\n\n- herd: machine-bound: fills land when the machine gets to them');
   });
 
+  it("a testbed whose median latency is far above the simulator's is machine-bound; a little above is not", () => {
+    const lat = (p50: number) => ({ na: { count: 100, p50, p90: p50, p99: p50, mean: p50, max: p50 } });
+    const sim = [{ ...run('tree', { origin: 252, edge: [1000, 466] }), latency: lat(32) }];
+    const emb = run('tree', { origin: 252, edge: [1000, 277] });
+    const slow = compareRuns(sim, [{ ...emb, latency: lat(728) }]);
+    expect(slow.map((x) => [x.figure, x.status])).toEqual([
+      ['origin requests', 'ok'],
+      ['edge hit ratio', 'machine-bound'],
+    ]);
+    expect(slow[1].why).toBe("the testbed's median latency was 728 ms against the simulator's 32 ms: its requests queued for CPU and met fills in flight");
+    // The origin's count is still held: collapsing keeps it one fetch per fill however long the queue.
+    expect(compareRuns(sim, [{ ...emb, origin: { requests: 500, byPath: {}, byKind: {} }, latency: lat(728) }])[0].status).toBe('differs');
+    expect(compareRuns(sim, [{ ...emb, latency: lat(300) }])[1].status).toBe('differs');
+  });
+
+  it("a purge later on a saturated testbed is machine-bound; one sooner than the simulator's still differs", () => {
+    const sim = [run('tree', { origin: 1, edge: [10, 9], purges: [[['edge', 117]]] })];
+    const busy = { cores: 2, busy: 0.98, stalled: 0.9 };
+    const later = compareRuns(sim, [{ ...run('tree', { origin: 1, edge: [10, 9], purges: [[['edge', 787]]] }), hostCpu: busy }]);
+    expect(later[2]).toMatchObject({ figure: 'purge 1 (url /a) edge ms', status: 'machine-bound' });
+    expect(later[2].why).toMatch(/waited for a core 90% of the time/);
+    // The hit ratios are not timings: saturation alone does not excuse them.
+    const hits = compareRuns(sim, [{ ...run('tree', { origin: 1, edge: [10, 1] }), hostCpu: busy, purges: sim[0].purges }]);
+    expect(hits[1]).toMatchObject({ figure: 'edge hit ratio', status: 'differs' });
+    const sooner = compareRuns([run('t', { origin: 1, edge: [10, 9], purges: [[['edge', 787]]] })], [{ ...run('t', { origin: 1, edge: [10, 9], purges: [[['edge', 117]]] }), hostCpu: busy }]);
+    expect(sooner[2].status).toBe('differs');
+    // On a machine with room, a late purge is an ordinary difference.
+    const idle = compareRuns(sim, [{ ...run('tree', { origin: 1, edge: [10, 9], purges: [[['edge', 787]]] }), hostCpu: { cores: 2, busy: 0.5, stalled: 0.1 } }]);
+    expect(idle[2].status).toBe('differs');
+  });
+
   it('formats a table and Markdown naming what differs and the tolerances', () => {
     const f = compareRuns([run('a', { origin: 10, edge: [100, 90] })], [run('a', { origin: 90, edge: [100, 90] })]);
     const t = formatAgreementTable(f);

@@ -36,9 +36,20 @@
  *   burst through three tiers, which the simulator does not model);
  * - every figure of a variant where the testbed fell behind its plan
  *   (RunResult.loadLagMs at the limit or more: the cores were saturated, and
- *   requests queued behind CPU work rather than behind the network).
+ *   requests queued behind CPU work rather than behind the network);
+ * - the hit ratios of a variant whose testbed median latency exceeds the
+ *   simulator's by LATENCY_EXCESS_LIMIT_MS or more: the simulator models
+ *   every link and the origin's time, so the excess is the machine's
+ *   queueing, and requests that wait that long meet fills in flight that
+ *   the simulator's did not (a collapsed waiter counts as a miss). The
+ *   origin's count is still held to its tolerance there: collapsing keeps
+ *   it one fetch per fill however long the queue, and it is the figure that
+ *   catches a semantic disagreement;
+ * - a purge delay (a time on the testbed's clock) when the testbed's cores
+ *   were saturated while the workload ran (machineBoundReason: the same
+ *   rule that keeps a timing expectation from failing there).
  */
-import { LOAD_LAG_LIMIT_MS, type RunResult } from '@cdnlab/scenario';
+import { LOAD_LAG_LIMIT_MS, machineBoundReason, metricValue, type RunResult } from '@cdnlab/scenario';
 
 export interface Tolerance {
   /** Differences up to this are always allowed (in the figure's unit). */
@@ -75,6 +86,34 @@ export const AGREEMENT_TOLERANCES = {
  * like the simulator.
  */
 export const HIT_RATIO_SLACK_REQUESTS = 3;
+
+/**
+ * The testbed's median latency this far above the simulator's means its
+ * requests spent most of their time queued for CPU. On two cores every
+ * shipped quick profile keeps the cores busy (some process waits for one
+ * 50-90% of the time), and the testbed's median runs 0-500 ms above the
+ * simulator's (thundering-herd's all-tiers 620 ms, dynamic-content's
+ * pass-through 2.3 s) with every figure in agreement. The CI run that had
+ * purge-propagation's tree variant at 728 ms against 32 ms had its edge hit
+ * ratio 0.19 below the simulator's and its origin count equal (252).
+ */
+export const LATENCY_EXCESS_LIMIT_MS = 400;
+
+/** Why every figure of this variant depends on the machine, or undefined. */
+function variantMachineBound(e: RunResult, listed: string | undefined): string | undefined {
+  if (listed !== undefined) return listed;
+  const lag = e.loadLagMs ?? 0;
+  if (lag >= LOAD_LAG_LIMIT_MS) return `the testbed fell ${lag} ms behind its plan: its cores were saturated`;
+  return undefined;
+}
+
+/** Why this variant's hit ratios depend on the machine (its requests queued long for CPU), or undefined. */
+function queuedForCpu(sim: RunResult, e: RunResult): string | undefined {
+  const a = metricValue(sim, 'latency.p50_ms');
+  const b = metricValue(e, 'latency.p50_ms');
+  if (!(b - a >= LATENCY_EXCESS_LIMIT_MS)) return undefined;
+  return `the testbed's median latency was ${Math.round(b)} ms against the simulator's ${Math.round(a)} ms: its requests queued for CPU and met fills in flight`;
+}
 
 export interface AgreementFigure {
   variant: string;
@@ -150,8 +189,9 @@ export function compareRuns(sim: readonly RunResult[], embedded: readonly RunRes
     byVariant.delete(s.variant);
     const v = s.variant;
     const T = AGREEMENT_TOLERANCES;
-    const lag = e.loadLagMs ?? 0;
-    const why = Object.hasOwn(machineBound, v) ? machineBound[v] : lag >= LOAD_LAG_LIMIT_MS ? `the testbed fell ${lag} ms behind its plan: its cores were saturated` : undefined;
+    const why = variantMachineBound(e, Object.hasOwn(machineBound, v) ? machineBound[v] : undefined);
+    const timingWhy = why ?? machineBoundReason(e);
+    const hitsWhy = why ?? queuedForCpu(s, e);
     out.push(figure(v, 'origin requests', s.origin.requests, e.origin.requests, T.originRequests, why));
     for (const role of ROLES) {
       const a = tierHits(s, role);
@@ -159,7 +199,7 @@ export function compareRuns(sim: readonly RunResult[], embedded: readonly RunRes
       if (Number.isNaN(a.ratio) && Number.isNaN(b.ratio)) continue;
       const fewest = Math.max(1, Math.min(a.requests, b.requests));
       const t = { absolute: Math.max(T.hitRatio.absolute, HIT_RATIO_SLACK_REQUESTS / fewest), relative: 0 };
-      out.push(figure(v, `${role} hit ratio`, a.ratio, b.ratio, t, why));
+      out.push(figure(v, `${role} hit ratio`, a.ratio, b.ratio, t, hitsWhy));
     }
     if (s.purges.length !== e.purges.length) {
       out.push(missing(v, 'purges run', s.purges.length, e.purges.length));
@@ -171,7 +211,10 @@ export function compareRuns(sim: readonly RunResult[], embedded: readonly RunRes
       const what = p.kind === 'all' ? 'all' : `${p.kind} ${p.value}`;
       for (const role of ROLES) {
         if (!a.has(role) && !b.has(role)) continue;
-        out.push(figure(v, `purge ${i + 1} (${what}) ${role} ms`, a.get(role) ?? NaN, b.get(role) ?? NaN, T.purgeDelayMs, why));
+        const x = a.get(role) ?? NaN;
+        const y = b.get(role) ?? NaN;
+        // A saturated machine makes a purge later, never sooner.
+        out.push(figure(v, `purge ${i + 1} (${what}) ${role} ms`, x, y, T.purgeDelayMs, y > x ? timingWhy : why));
       }
     });
   }

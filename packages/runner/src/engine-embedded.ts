@@ -24,9 +24,10 @@ import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { LOOPBACK_PORTS, startTopology, type PlannedTier, type RunningTopology, type StartOptions } from '@cdnlab/launcher';
 import type { Engine, EngineRunOptions, NodeResult, PurgeResult, RunResult, TimelineRecord, Topology } from '@cdnlab/scenario';
-import { byGroupRecord, clientGroupNames, LOAD_LAG_LIMIT_MS, snapshotMetrics, watchedRecord, type LatencySummary, type RunResultWithSnapshots, type RunSnapshot } from '@cdnlab/scenario';
+import { byGroupRecord, clientGroupNames, hostSaturated, LOAD_LAG_LIMIT_MS, snapshotMetrics, watchedRecord, type LatencySummary, type RunResultWithSnapshots, type RunSnapshot } from '@cdnlab/scenario';
 import { planWorkload, type PlannedRequest } from '@cdnlab/scenario';
 import { clientAddresses, createClientPool, type ClientPool, type Outcome } from './client-pool';
+import { describeHostCpu, hostCpuBetween, readHostCpu } from './host-cpu';
 import { createClusterApi, type ClusterApi, type NodeCounters, type OriginCounts, type StatsEntry } from './cluster-api';
 import { LatencyRecorder } from './latency-recorder';
 import { createClusterAdmin } from './cluster-admin';
@@ -353,6 +354,7 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
         let maxLateMs = 0;
         const loopDelay = monitorEventLoopDelay({ resolution: 10 });
         loopDelay.enable();
+        const cpuAtStart = readHostCpu();
         const dispatch = (p: PlannedRequest): void => {
           maxLateMs = Math.max(maxLateMs, elapsed() - p.atMs);
           requests.sent++;
@@ -523,6 +525,7 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
         await Promise.all([events, snapper]);
         const endOfWork = Math.max(workload.durationMs ?? lastPlanned, lastPlanned);
         if (!opts.signal?.aborted) await until(endOfWork);
+        const hostCpu = hostCpuBetween(cpuAtStart, readHostCpu());
 
         // Drain: answers may still come, up to drainMs (nothing when aborted).
         const drainUntil = performance.now() + (opts.signal?.aborted ? 0 : drainMs);
@@ -540,6 +543,7 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
         loopDelay.disable();
         const lagP99 = loopDelay.percentile(99) / 1e6;
         note(`load generator: requests left at most ${Math.round(maxLateMs)} ms after their planned time; event-loop delay p99 ${lagP99.toFixed(1)} ms; ${clients.dnsQueries()} DNS queries`, maxLateMs < LOAD_LAG_LIMIT_MS, endMs);
+        if (hostCpu) note(describeHostCpu(hostCpu), !hostSaturated(hostCpu), endMs);
 
         const [counts, stats] = await Promise.all([cluster.originCountsById(), cluster.stats()]);
         const { nodes, missing } = nodeResults(topology, stats, base, counts);
@@ -565,6 +569,7 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
           nodes,
           latency: latency.summary(topology.regions.map((r) => r.name)),
           loadLagMs: Math.round(maxLateMs),
+          ...(hostCpu ? { hostCpu } : {}),
           series: {
             bucketMs,
             originRequests: pad(series.originRequests),

@@ -40,13 +40,19 @@ function atText(ms: number | undefined): string {
   return ms === undefined ? 'end' : `${ms / 1000}s`;
 }
 
+/** The outcome's note, and for a machine-bound one why it did not fail. */
+function noteOf(o: ExpectationOutcome): string {
+  const bound = o.machineBound !== undefined ? `not met, reported but not failed: ${o.machineBound}` : '';
+  return [o.note ?? '', bound].filter(Boolean).join('; ');
+}
+
 function expectationLines(outcomes: readonly ExpectationOutcome[]): string[] {
   if (outcomes.length === 0) return ['No expectations.'];
   const esc = (s: string) => s.replace(/\|/g, '\\|');
   return [
     '| | variant | expectation | at | actual | note |',
     '|---|---|---|---|---:|---|',
-    ...outcomes.map((o) => `| ${o.ok ? 'pass' : '**FAIL**'} | ${o.variant} | \`${esc(o.text)}\`${o.description ? ` ${esc(o.description)}` : ''} | ${atText(o.atMs)} | ${fmt(o.actual)} | ${esc(o.note ?? '')} |`),
+    ...outcomes.map((o) => `| ${o.machineBound !== undefined ? 'machine-bound' : o.ok ? 'pass' : '**FAIL**'} | ${o.variant} | \`${esc(o.text)}\`${o.description ? ` ${esc(o.description)}` : ''} | ${atText(o.atMs)} | ${fmt(o.actual)} | ${esc(noteOf(o))} |`),
   ];
 }
 
@@ -200,18 +206,18 @@ export function reportHtml(r: ReportInput): string {
       Number.isFinite(x.p50Ms) ? x.p50Ms.toFixed(1) : '-',
       Number.isFinite(x.p99Ms) ? x.p99Ms.toFixed(1) : '-',
       Number.isFinite(x.purgeMaxDelayMs) ? String(Math.round(x.purgeMaxDelayMs)) : '-',
-      x.failed ? `<b class="fail">${x.passed}/${x.passed + x.failed}</b>` : `${x.passed}/${x.passed}`,
+      (x.failed ? `<b class="fail">${x.passed}/${x.passed + x.failed + x.machineBound}</b>` : `${x.passed}/${x.passed + x.machineBound}`) + (x.machineBound ? `, ${x.machineBound} machine-bound` : ''),
     ]),
   );
   const exps = tableHtml(
     ['', 'variant', 'expectation', 'at', 'actual', 'note'],
     r.outcomes.map((o) => [
-      o.ok ? '<span class="ok">pass</span>' : '<b class="fail">FAIL</b>',
+      o.machineBound !== undefined ? '<span>machine-bound</span>' : o.ok ? '<span class="ok">pass</span>' : '<b class="fail">FAIL</b>',
       esc(o.variant),
       `<code>${esc(o.text)}</code>${o.description ? `<br><small>${esc(o.description)}</small>` : ''}`,
       atText(o.atMs),
       fmt(o.actual),
-      esc(o.note ?? ''),
+      esc(noteOf(o)),
     ]),
   );
   const timelines = r.results

@@ -161,6 +161,9 @@ export async function runScenario(file: string, opts: RunScenarioOptions): Promi
   for (const o of outcomes.filter((x) => !x.ok)) {
     human.write(`FAIL [${o.variant}] ${o.text}: actual ${o.actual}${o.atMs !== undefined ? ` at ${o.atMs / 1000}s` : ''}${o.note ? ` (${o.note})` : ''}\n`);
   }
+  for (const o of outcomes.filter((x) => x.machineBound !== undefined)) {
+    human.write(`machine-bound [${o.variant}] ${o.text}: actual ${o.actual}${o.atMs !== undefined ? ` at ${o.atMs / 1000}s` : ''}: reported, not failed: ${o.machineBound}\n`);
+  }
   for (const r of results) for (const t of r.timeline.filter((x) => !x.ok)) human.write(`note [${r.variant}] ${t.action} at ${(t.atMs / 1000).toFixed(1)}s: ${t.detail}\n`);
   if (aborted) human.write('aborted: the report holds what ran\n');
   human.write(`report: ${path.relative(process.cwd(), path.join(dir, 'report.html')) || dir}\n`);

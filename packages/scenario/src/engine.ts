@@ -140,10 +140,58 @@ export interface RunResult {
    * as the CDN. The simulator leaves it out (virtual time is never late).
    */
   loadLagMs?: number;
+  /**
+   * Engines that run on this machine's cores: how busy the machine was
+   * while the workload ran. The simulator leaves it out.
+   */
+  hostCpu?: HostCpuUse;
 }
 
 /** A load generator this late (ms) means the testbed's machine fell behind the plan. */
 export const LOAD_LAG_LIMIT_MS = 100;
+
+/** How busy the machine's CPUs were over a stretch of time. */
+export interface HostCpuUse {
+  cores: number;
+  /** Fraction of all cores' time spent busy, 0..1. */
+  busy: number;
+  /**
+   * Fraction of wall time during which some runnable process waited for a
+   * core, 0..1 (Linux CPU pressure stall information; absent elsewhere).
+   */
+  stalled?: number;
+}
+
+/**
+ * Cores this short of time mean the testbed's figures show the machine as
+ * much as the CDN: some process waited for a core at least this share of
+ * the run (or, without stall information, the cores were this busy).
+ */
+export const HOST_STALL_LIMIT = 0.5;
+export const HOST_BUSY_LIMIT = 0.95;
+
+/** Whether a run's machine was saturated (see HOST_STALL_LIMIT). */
+export function hostSaturated(u: HostCpuUse): boolean {
+  return u.stalled !== undefined ? u.stalled >= HOST_STALL_LIMIT : u.busy >= HOST_BUSY_LIMIT;
+}
+
+const pct = (x: number): string => `${Math.round(x * 100)}%`;
+
+/**
+ * Why a run's measured times show this machine as much as the CDN, or
+ * undefined when nothing says so: its load generator fell behind the plan,
+ * or its cores were saturated while the workload ran. Only engines that run
+ * in real time on this machine report either; the simulator never is.
+ */
+export function machineBoundReason(r: Pick<RunResult, 'loadLagMs' | 'hostCpu'>): string | undefined {
+  const lag = r.loadLagMs ?? 0;
+  if (lag >= LOAD_LAG_LIMIT_MS) return `the testbed fell ${lag} ms behind its plan: its cores were saturated`;
+  const u = r.hostCpu;
+  if (!u || !hostSaturated(u)) return undefined;
+  return u.stalled !== undefined
+    ? `some process waited for a core ${pct(u.stalled)} of the time the workload ran (${u.cores} cores ${pct(u.busy)} busy): the testbed's cores were saturated`
+    : `the machine's ${u.cores} cores were ${pct(u.busy)} busy while the workload ran: the testbed's cores were saturated`;
+}
 
 export interface Engine {
   readonly name: string;

@@ -67,6 +67,45 @@ describe('evaluateExpectations', () => {
     expect(o.note).toMatch(/has no value for origin.requests\{path!="\/x"\}/);
   });
 
+  describe('timing expectations on a saturated machine', () => {
+    const lat = { na: { count: 10, p50: 800, p90: 900, p99: 950, mean: 810, max: 990 } };
+    const saturated = { latency: lat, hostCpu: { cores: 2, busy: 0.97, stalled: 0.8 } } as Partial<RunResultWithSnapshots>;
+
+    it('an upper bound the value misses is reported as machine-bound, not failed, with the reason', () => {
+      const [o] = evaluateExpectations([spec('latency.p50_ms < 700ms')], [result('v', 1, saturated)]);
+      expect(o).toMatchObject({ actual: 800, ok: true });
+      expect(o.machineBound).toMatch(/some process waited for a core 80% of the time the workload ran \(2 cores 97% busy\)/);
+    });
+
+    it('a load generator behind its plan counts too; without PSI, busy cores do', () => {
+      const late = evaluateExpectations([spec('latency.p99_ms <= 900ms')], [result('v', 1, { latency: lat, loadLagMs: 250 })])[0];
+      expect(late.machineBound).toMatch(/fell 250 ms behind its plan/);
+      const busy = evaluateExpectations([spec('latency.p99_ms <= 900ms')], [result('v', 1, { latency: lat, hostCpu: { cores: 4, busy: 0.96 } })])[0];
+      expect(busy.machineBound).toMatch(/4 cores were 96% busy/);
+    });
+
+    it('still fails: a machine with room, a lower bound, a count', () => {
+      const idle = evaluateExpectations([spec('latency.p50_ms < 700ms')], [result('v', 1, { latency: lat, hostCpu: { cores: 2, busy: 0.6, stalled: 0.2 }, loadLagMs: 20 })])[0];
+      expect(idle).toMatchObject({ ok: false });
+      expect(idle.machineBound).toBeUndefined();
+      // A busy machine only adds time: a value too low is never its doing.
+      const low = evaluateExpectations([spec('latency.p50_ms > 900ms')], [result('v', 1, saturated)])[0];
+      expect(low).toMatchObject({ ok: false });
+      const count = evaluateExpectations([spec('origin.requests < 1')], [result('v', 1, saturated)])[0];
+      expect(count).toMatchObject({ ok: false });
+      expect(count.machineBound).toBeUndefined();
+    });
+
+    it('purge delays are timings too; a met expectation is plain pass', () => {
+      const purges = [{ atMs: 0, kind: 'tag', value: 'x', mode: 'hard' as const, fanout: 'direct' as const, acks: [{ nodeId: 'e', role: 'edge', delayMs: 700, objectsAffected: 1 }] }];
+      const [slow, met] = evaluateExpectations([spec('purge.max_delay_ms <= 400ms'), spec('purge.max_delay_ms <= 800ms')], [result('v', 1, { ...saturated, purges })]);
+      expect(slow).toMatchObject({ actual: 700, ok: true });
+      expect(slow.machineBound).toBeDefined();
+      expect(met).toMatchObject({ ok: true });
+      expect(met.machineBound).toBeUndefined();
+    });
+  });
+
   it('NaN fails every comparison, even !=', () => {
     const [o] = evaluateExpectations([spec('edge.hit_ratio != 0.5')], [result('v', 1)]);
     expect(o.actual).toBeNaN();

@@ -50,6 +50,12 @@ export interface MetricDef {
   help: string;
   labels: readonly string[];
   fold: MetricFold;
+  /**
+   * A duration measured on the engine's clock. On a testbed whose cores
+   * were saturated it holds queueing for CPU as well as the modelled
+   * network and origin (see machineBoundReason).
+   */
+  timing?: true;
   series(r: RunResult): Series[];
 }
 
@@ -147,7 +153,7 @@ function defs(): MetricDef[] {
     { name: 'node.stale_served', help: 'stale copies the matching cache nodes served', labels: ['node', 'role', 'region'], fold: 'sum', series: (r) => cacheNodes(r).map((n) => ({ labels: nodeLabels(n), num: n.staleServed })) },
     { name: 'node.upstream_fetches', help: 'fetches the matching cache nodes sent to their parents', labels: ['node', 'role', 'region'], fold: 'sum', series: (r) => cacheNodes(r).map((n) => ({ labels: nodeLabels(n), num: n.upstreamFetches })) },
     { name: 'purge.count', help: 'purges run', labels: [], fold: 'sum', series: (r) => one(r.purges.length) },
-    { name: 'purge.max_delay_ms', help: 'the longest a node took to apply a purge after it was issued', labels: ['node', 'role'], fold: 'max', series: purgeAcks },
+    { name: 'purge.max_delay_ms', help: 'the longest a node took to apply a purge after it was issued', labels: ['node', 'role'], fold: 'max', timing: true, series: purgeAcks },
     {
       name: 'purge.objects',
       help: 'cached objects purges removed (hard) or marked stale (soft), by node and by the purge kind (url, prefix, tag, all) and mode',
@@ -165,8 +171,8 @@ function defs(): MetricDef[] {
     );
   }
   for (const [suffix, field] of PERCENTILES) {
-    out.push({ name: `latency.${suffix}`, help: `client latency ${field} in ms (the worst region unless one is selected)`, labels: ['region'], fold: 'max', series: latencySeries(field) });
-    out.push({ name: `latency.group_${suffix}`, help: `client latency ${field} in ms, by client group (the worst group unless one is selected)`, labels: ['group'], fold: 'max', series: groupLatencySeries(field) });
+    out.push({ name: `latency.${suffix}`, help: `client latency ${field} in ms (the worst region unless one is selected)`, labels: ['region'], fold: 'max', timing: true, series: latencySeries(field) });
+    out.push({ name: `latency.group_${suffix}`, help: `client latency ${field} in ms, by client group (the worst group unless one is selected)`, labels: ['group'], fold: 'max', timing: true, series: groupLatencySeries(field) });
   }
   return out;
 }
