@@ -5,7 +5,7 @@ import { builtinModules } from 'node:module';
 const builtins = builtinModules.flatMap((m) => [m, `node:${m}`]);
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', 'reports/**', 'packages/rpc/src/generated/**', 'coverage/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', 'reports/**', 'packages/rpc/src/generated/**', 'coverage/**', '.cdnlab/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

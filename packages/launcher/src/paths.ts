@@ -57,6 +57,9 @@ export function tsxLoaderUrl(): string {
 /** Preloaded into every child: exits the child when the launcher's IPC channel closes. */
 export const CHILD_GUARD = path.join(__dirname, 'child-guard.cjs');
 
+/** Preloaded into a child started from a bundle: runs the bundle in place of its TypeScript entrypoint (bundle.ts). */
+export const CHILD_BUNDLE = path.join(__dirname, 'child-bundle.cjs');
+
 /** `.cdnlab` under the repository, or $CDNLAB_HOME. */
 export function cdnlabHome(): string {
   const env = process.env.CDNLAB_HOME;

@@ -66,7 +66,7 @@ export async function spawnDetached(stateFile: string, key: string, nodeId: stri
   const fd = openSync(node.logFile, 'a');
   let pid: number | undefined;
   try {
-    const child = spawn(process.execPath, node.argv, { cwd: REPO_ROOT, stdio: ['ignore', fd, fd], detached: true });
+    const child = spawn(process.execPath, node.argv, { cwd: REPO_ROOT, env: { ...process.env, ...node.env }, stdio: ['ignore', fd, fd], detached: true });
     child.on('error', () => undefined);
     child.unref();
     pid = child.pid;

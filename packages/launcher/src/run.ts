@@ -16,7 +16,8 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync
 import path from 'node:path';
 import type { Topology } from '@cdnlab/scenario';
 import { DEFAULT_PREFIX, formatEndpoint, listeners, planTopology, runKey, START_ORDER, startStages, type NodeRole, type PlannedNode, type PlanOptions, type TopologyPlan } from './plan';
-import { CHILD_GUARD, cdnlabHome, configArgs, ENTRYPOINTS, REPO_ROOT, tsxLoaderUrl } from './paths';
+import { bundleEntrypoints } from './bundle';
+import { CHILD_BUNDLE, CHILD_GUARD, cdnlabHome, configArgs, ENTRYPOINTS, REPO_ROOT, tsxLoaderUrl } from './paths';
 import { isOurs, signal, terminate } from './processes';
 import { probeFor, type Probe } from './readiness';
 import { readState, updateState, type NodeState, type RunState } from './state-file';
@@ -57,8 +58,15 @@ export interface StartOptions extends PlanOptions {
   detach?: boolean;
   /** How long each node has to become healthy. Default 30 000. */
   healthTimeoutMs?: number;
-  /** Replace a role's entrypoint (tests, development). */
+  /** Replace a role's entrypoint (tests, development); a replaced one runs under tsx, not from a bundle. */
   entrypoints?: Partial<Record<NodeRole, string>>;
+  /**
+   * Start the services from bundles built when the topology starts (bundle.ts:
+   * half the CPU of compiling TypeScript in every node). Default true;
+   * false runs every node under the tsx loader, as a developer tracing a
+   * start-up problem may want ($CDNLAB_BUNDLE=0 does the same).
+   */
+  bundle?: boolean;
   /** Start only these roles (development: a partial topology). Default: every role. */
   roles?: readonly NodeRole[];
   onProgress?(p: StartProgress): void;
@@ -153,8 +161,8 @@ function addresses(n: PlannedNode): Record<string, string> {
 }
 
 /** The environment of a child: ours, without config variables meant for someone else. */
-function childEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
+function childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env = { ...process.env, ...extra };
   delete env.CDNLAB_CONFIG;
   delete env.CDNLAB_DNS_CONFIG;
   delete env.NODE_CHANNEL_FD;
@@ -206,15 +214,31 @@ export async function startTopology(topology: Topology, opts: StartOptions = {})
 
   mkdirSync(runDir, { recursive: true });
   const loader = tsxLoaderUrl();
+  // The roles this start needs that run the shipped entrypoints: those are bundled.
+  const useBundles = (opts.bundle ?? process.env.CDNLAB_BUNDLE !== '0') && plan.nodes.some((n) => roles.has(n.role) && entries[n.role] === ENTRYPOINTS[n.role]);
+  const bundled = new Map<string, string>();
+  if (useBundles) {
+    const wanted = [...new Set(plan.nodes.filter((n) => roles.has(n.role) && entries[n.role] === ENTRYPOINTS[n.role]).map((n) => n.role))];
+    let files: Record<string, string>;
+    try {
+      files = await bundleEntrypoints(Object.fromEntries(wanted.map((r) => [r, ENTRYPOINTS[r]])), path.join(cdnlabHome(), 'bundles'), REPO_ROOT);
+    } catch (err) {
+      throw new StartError(`${(err as Error).message}\n(CDNLAB_BUNDLE=0 starts the nodes under tsx instead)`);
+    }
+    for (const r of wanted) bundled.set(ENTRYPOINTS[r], files[r]);
+  }
+  // A bundle does not live where its sources do: the proto files are named for it (packages/rpc/src/loader.ts).
+  const bundleEnv: NodeJS.ProcessEnv = bundled.size ? { CDNLAB_BUNDLES: JSON.stringify(Object.fromEntries(bundled)), CDNLAB_PROTO_DIR: process.env.CDNLAB_PROTO_DIR || path.join(REPO_ROOT, 'proto') } : {};
   const children = new Map<string, Child>();
   for (const planned of plan.nodes) {
     if (!roles.has(planned.role)) continue;
     const entry = entries[planned.role];
     const configFile = path.join(runDir, `${planned.id}.json`);
+    const runtime = bundled.has(entry) ? ['--enable-source-maps', '--require', CHILD_BUNDLE] : ['--import', loader];
     children.set(planned.id, {
       planned,
       entry,
-      argv: ['--import', loader, '--require', CHILD_GUARD, entry, ...configArgs(planned.role, configFile)],
+      argv: [...runtime, '--require', CHILD_GUARD, entry, ...configArgs(planned.role, configFile)],
       probe: probeFor(planned, plan.zone),
       expectExit: false,
       node: { id: planned.id, role: planned.role, region: planned.region, pid: 0, addresses: addresses(planned), state: 'stopped', logFile: path.join(runDir, `${planned.id}.log`), configFile },
@@ -250,7 +274,7 @@ export async function startTopology(topology: Topology, opts: StartOptions = {})
       dns: formatEndpoint(plan.dns.dns),
       nodes: [...children.values()]
         .filter((c) => c.node.pid > 0)
-        .map((c): NodeState => ({ id: c.node.id, role: c.node.role, region: c.node.region, pid: c.node.pid, addresses: c.node.addresses, logFile: c.node.logFile, configFile: c.node.configFile, entry: c.entry, argv: c.argv })),
+        .map((c): NodeState => ({ id: c.node.id, role: c.node.role, region: c.node.region, pid: c.node.pid, addresses: c.node.addresses, logFile: c.node.logFile, configFile: c.node.configFile, entry: c.entry, argv: c.argv, ...(bundled.has(c.entry) ? { env: bundleEnv as Record<string, string> } : {}) })),
     };
     updateState(stateFile, (s) => {
       s.runs[key] = run;
@@ -271,7 +295,7 @@ export async function startTopology(topology: Topology, opts: StartOptions = {})
     try {
       proc = spawn(process.execPath, c.argv, {
         cwd: REPO_ROOT,
-        env: childEnv(),
+        env: childEnv(bundleEnv),
         stdio: detach ? ['ignore', fd, fd] : ['ignore', fd, fd, 'ipc'],
         detached: true,
       });

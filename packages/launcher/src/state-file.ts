@@ -21,6 +21,8 @@ export interface NodeState {
   entry: string;
   /** The full argv after `node` to start this node again. */
   argv: string[];
+  /** Variables the node was started with on top of the launcher's environment (a bundled node's map: bundle.ts). */
+  env?: Record<string, string>;
 }
 
 export interface RunState {
