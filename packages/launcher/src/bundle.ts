@@ -16,8 +16,10 @@
  * running at once (tests, `cdnlab up` beside a scenario run) share one
  * directory when the code is the same and never see a half-written one
  * (written to a temporary directory, then renamed). Source maps go with
- * them, and children run with --enable-source-maps, so a node's stack
- * traces name the TypeScript files.
+ * them; children do not run with --enable-source-maps (it puts the map
+ * lookup on the path of every stack a failed call formats), so a node's
+ * stack trace names the bundle, with our function names and a line its map
+ * translates. CDNLAB_BUNDLE=0 runs the TypeScript under tsx instead.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
