@@ -16,7 +16,11 @@ const REGIONS = [
 ];
 const SUBNET: Record<string, string> = { eu: '10.1.7.0/24', us: '10.2.7.0/24', ap: '10.3.7.0/24' };
 const DISTANCES = { eu: { us: 80, ap: 150 }, us: { eu: 80, ap: 120 }, ap: { eu: 150, us: 120 } };
-const HEALTH = { intervalMs: 100, timeoutMs: 100, fall: 2, rise: 3 };
+// Probe timeout 400 ms, not 100: a CI run saw a healthy edge flap down and up
+// again when two probes in a row waited out 100 ms on a machine busy with other
+// test workers. A stopped edge refuses the connection at once, so the timeout
+// does not slow its detection.
+const HEALTH = { intervalMs: 100, timeoutMs: 400, fall: 2, rise: 3 };
 
 const grpcEdges: HealthEdge[] = [];
 const edgeIds: string[] = [];
