@@ -143,6 +143,12 @@ describe('compareRuns', () => {
     // The origin's count is still held: collapsing keeps it one fetch per fill however long the queue.
     expect(compareRuns(sim, [{ ...emb, origin: { requests: 500, byPath: {}, byKind: {} }, latency: lat(728) }])[0].status).toBe('differs');
     expect(compareRuns(sim, [{ ...emb, latency: lat(300) }])[1].status).toBe('differs');
+    // A low median with a slow tail (most answers edge hits, the fills slow): the p99 says it.
+    const tail = (p50: number, p99: number) => ({ na: { count: 100, p50, p90: p50, p99, mean: p50, max: p99 } });
+    const simTail = [{ ...sim[0], latency: tail(0, 460) }];
+    const slowTail = compareRuns(simTail, [{ ...emb, latency: tail(5, 1390) }]);
+    expect(slowTail[1]).toMatchObject({ status: 'machine-bound', why: "the testbed's p99 latency was 1390 ms against the simulator's 460 ms: its requests queued for CPU and met fills in flight" });
+    expect(compareRuns(simTail, [{ ...emb, latency: tail(5, 1200) }])[1].status).toBe('differs');
   });
 
   it("a purge later on a saturated testbed is machine-bound; one sooner than the simulator's still differs", () => {

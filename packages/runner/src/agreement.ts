@@ -38,7 +38,8 @@
  *   (RunResult.loadLagMs at the limit or more: the cores were saturated, and
  *   requests queued behind CPU work rather than behind the network);
  * - the hit ratios of a variant whose testbed median latency exceeds the
- *   simulator's by LATENCY_EXCESS_LIMIT_MS or more: the simulator models
+ *   simulator's by LATENCY_EXCESS_LIMIT_MS or more, or its p99 by
+ *   TAIL_LATENCY_EXCESS_LIMIT_MS: the simulator models
  *   every link and the origin's time, so the excess is the machine's
  *   queueing, and requests that wait that long meet fills in flight that
  *   the simulator's did not (a collapsed waiter counts as a miss). The
@@ -107,12 +108,27 @@ function variantMachineBound(e: RunResult, listed: string | undefined): string |
   return undefined;
 }
 
+/**
+ * The same for the slowest 1%: when most answers are edge hits the median
+ * stays low, and slow fills show only in the tail. A CI run had
+ * cache-control's max-age variant at p50 5 ms but p99 1,390 ms against the
+ * simulator's 460, its shield hit ratio 0.29 against 0.51 and its origin
+ * count equal (20 and 20). On two cores 22 of 39 quick variants run their
+ * p99 800 ms or more above the simulator's.
+ */
+export const TAIL_LATENCY_EXCESS_LIMIT_MS = 800;
+
 /** Why this variant's hit ratios depend on the machine (its requests queued long for CPU), or undefined. */
 function queuedForCpu(sim: RunResult, e: RunResult): string | undefined {
-  const a = metricValue(sim, 'latency.p50_ms');
-  const b = metricValue(e, 'latency.p50_ms');
-  if (!(b - a >= LATENCY_EXCESS_LIMIT_MS)) return undefined;
-  return `the testbed's median latency was ${Math.round(b)} ms against the simulator's ${Math.round(a)} ms: its requests queued for CPU and met fills in flight`;
+  for (const [metric, what, limit] of [
+    ['latency.p50_ms', 'median', LATENCY_EXCESS_LIMIT_MS],
+    ['latency.p99_ms', 'p99', TAIL_LATENCY_EXCESS_LIMIT_MS],
+  ] as const) {
+    const a = metricValue(sim, metric);
+    const b = metricValue(e, metric);
+    if (b - a >= limit) return `the testbed's ${what} latency was ${Math.round(b)} ms against the simulator's ${Math.round(a)} ms: its requests queued for CPU and met fills in flight`;
+  }
+  return undefined;
 }
 
 export interface AgreementFigure {
