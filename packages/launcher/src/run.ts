@@ -215,10 +215,9 @@ export async function startTopology(topology: Topology, opts: StartOptions = {})
   mkdirSync(runDir, { recursive: true });
   const loader = tsxLoaderUrl();
   // The roles this start needs that run the shipped entrypoints: those are bundled.
-  const useBundles = (opts.bundle ?? process.env.CDNLAB_BUNDLE !== '0') && plan.nodes.some((n) => roles.has(n.role) && entries[n.role] === ENTRYPOINTS[n.role]);
+  const wanted = opts.bundle ?? process.env.CDNLAB_BUNDLE !== '0' ? [...new Set(plan.nodes.filter((n) => roles.has(n.role) && entries[n.role] === ENTRYPOINTS[n.role]).map((n) => n.role))] : [];
   const bundled = new Map<string, string>();
-  if (useBundles) {
-    const wanted = [...new Set(plan.nodes.filter((n) => roles.has(n.role) && entries[n.role] === ENTRYPOINTS[n.role]).map((n) => n.role))];
+  if (wanted.length > 0) {
     let files: Record<string, string>;
     try {
       files = await bundleEntrypoints(Object.fromEntries(wanted.map((r) => [r, ENTRYPOINTS[r]])), path.join(cdnlabHome(), 'bundles'), REPO_ROOT);

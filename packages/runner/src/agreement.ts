@@ -50,7 +50,7 @@
  *   were saturated while the workload ran (machineBoundReason: the same
  *   rule that keeps a timing expectation from failing there).
  */
-import { LOAD_LAG_LIMIT_MS, machineBoundReason, metricValue, type RunResult } from '@cdnlab/scenario';
+import { LOAD_LAG_LIMIT_MS, loadLagReason, machineBoundReason, metricValue, pct, type RunResult } from '@cdnlab/scenario';
 
 export interface Tolerance {
   /** Differences up to this are always allowed (in the figure's unit). */
@@ -99,14 +99,6 @@ export const HIT_RATIO_SLACK_REQUESTS = 3;
  * ratio 0.19 below the simulator's and its origin count equal (252).
  */
 export const LATENCY_EXCESS_LIMIT_MS = 400;
-
-/** Why every figure of this variant depends on the machine, or undefined. */
-function variantMachineBound(e: RunResult, listed: string | undefined): string | undefined {
-  if (listed !== undefined) return listed;
-  const lag = e.loadLagMs ?? 0;
-  if (lag >= LOAD_LAG_LIMIT_MS) return `the testbed fell ${lag} ms behind its plan: its cores were saturated`;
-  return undefined;
-}
 
 /**
  * The same for the slowest 1%: when most answers are edge hits the median
@@ -205,7 +197,7 @@ export function compareRuns(sim: readonly RunResult[], embedded: readonly RunRes
     byVariant.delete(s.variant);
     const v = s.variant;
     const T = AGREEMENT_TOLERANCES;
-    const why = variantMachineBound(e, Object.hasOwn(machineBound, v) ? machineBound[v] : undefined);
+    const why = Object.hasOwn(machineBound, v) ? machineBound[v] : loadLagReason(e);
     const timingWhy = why ?? machineBoundReason(e);
     const hitsWhy = why ?? queuedForCpu(s, e);
     out.push(figure(v, 'origin requests', s.origin.requests, e.origin.requests, T.originRequests, why));
@@ -269,7 +261,6 @@ export function formatAgreementTable(figures: readonly AgreementFigure[]): strin
 /** The same as Markdown, with the tolerances stated under it. */
 export function formatAgreementMarkdown(figures: readonly AgreementFigure[]): string {
   const T = AGREEMENT_TOLERANCES;
-  const pct = (x: number) => `${Math.round(x * 100)}%`;
   return [
     '| variant | figure | sim | embedded | max diff | |',
     '|---|---|---:|---:|---:|---|',

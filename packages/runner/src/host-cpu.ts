@@ -13,7 +13,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import type { HostCpuUse } from '@cdnlab/scenario';
+import { pct, type HostCpuUse } from '@cdnlab/scenario';
 
 export interface HostCpuReading {
   atMs: number;
@@ -23,7 +23,6 @@ export interface HostCpuReading {
   /** Cumulative µs with some task stalled on CPU; absent where the kernel does not say. */
   stallUs?: number;
 }
-
 
 /** `some ... total=N` of /proc/pressure/cpu, or undefined when it cannot be read. */
 export function parseCpuPressure(text: string): number | undefined {
@@ -64,7 +63,6 @@ export function hostCpuBetween(a: HostCpuReading, b: HostCpuReading): HostCpuUse
 
 /** One line for a run's notes, e.g. `host CPU: 2 cores 93% busy; a task waited for a core 71% of the time`. */
 export function describeHostCpu(u: HostCpuUse): string {
-  const pct = (x: number): string => `${Math.round(x * 100)}%`;
   const stall = u.stalled === undefined ? '' : `; some process was waiting for a core ${pct(u.stalled)} of the time`;
   return `host CPU during the workload: ${u.cores} core${u.cores === 1 ? '' : 's'} ${pct(u.busy)} busy${stall}`;
 }

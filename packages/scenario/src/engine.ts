@@ -175,7 +175,14 @@ export function hostSaturated(u: HostCpuUse): boolean {
   return u.stalled !== undefined ? u.stalled >= HOST_STALL_LIMIT : u.busy >= HOST_BUSY_LIMIT;
 }
 
-const pct = (x: number): string => `${Math.round(x * 100)}%`;
+/** A fraction as a whole percentage, e.g. 0.926 → `93%`. */
+export const pct = (x: number): string => `${Math.round(x * 100)}%`;
+
+/** Why a run's load generator shows the machine (it fell LOAD_LAG_LIMIT_MS behind its plan), or undefined. */
+export function loadLagReason(r: Pick<RunResult, 'loadLagMs'>): string | undefined {
+  const lag = r.loadLagMs ?? 0;
+  return lag >= LOAD_LAG_LIMIT_MS ? `the testbed fell ${lag} ms behind its plan: its cores were saturated` : undefined;
+}
 
 /**
  * Why a run's measured times show this machine as much as the CDN, or
@@ -184,8 +191,8 @@ const pct = (x: number): string => `${Math.round(x * 100)}%`;
  * in real time on this machine report either; the simulator never is.
  */
 export function machineBoundReason(r: Pick<RunResult, 'loadLagMs' | 'hostCpu'>): string | undefined {
-  const lag = r.loadLagMs ?? 0;
-  if (lag >= LOAD_LAG_LIMIT_MS) return `the testbed fell ${lag} ms behind its plan: its cores were saturated`;
+  const lagged = loadLagReason(r);
+  if (lagged !== undefined) return lagged;
   const u = r.hostCpu;
   if (!u || !hostSaturated(u)) return undefined;
   return u.stalled !== undefined
