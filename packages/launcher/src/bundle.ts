@@ -22,7 +22,7 @@
  * translates. CDNLAB_BUNDLE=0 runs the TypeScript under tsx instead.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import { build, type Plugin } from 'esbuild';
@@ -43,6 +43,28 @@ function keepPackagesInstalled(): Plugin {
         } catch (err) {
           return { errors: [{ text: `cannot resolve "${args.path}" from ${args.importer}: ${(err as Error).message.split('\n')[0]}` }] };
         }
+      });
+    },
+  };
+}
+
+/**
+ * Gives each of our modules its own `__dirname` and `__filename`: the
+ * directory and file of its source, as under tsx, not the bundle's. Code
+ * finds files next to its source this way (the repository root, the .proto
+ * files, the launcher's preload scripts).
+ */
+function sourceDirnames(): Plugin {
+  return {
+    name: 'cdnlab-source-dirnames',
+    setup(b) {
+      b.onLoad({ filter: /\.ts$/ }, (args) => {
+        if (args.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
+        const source = readFileSync(args.path, 'utf8');
+        if (!/\b__(dirname|filename)\b/.test(source)) return undefined;
+        // On the first line, so every other line keeps its number in the source map.
+        const names = `var __dirname = ${JSON.stringify(path.dirname(args.path))}, __filename = ${JSON.stringify(args.path)}; `;
+        return { contents: names + source, loader: 'ts' };
       });
     },
   };
@@ -78,12 +100,12 @@ export async function bundleEntrypoints<K extends string>(entries: Readonly<Reco
       write: false,
       absWorkingDir: workingDir,
       logLevel: 'silent',
-      plugins: [keepPackagesInstalled()],
+      plugins: [keepPackagesInstalled(), sourceDirnames()],
     });
   } catch (err) {
     const e = err as { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } | null }> };
     const lines = (e.errors ?? []).map((x) => (x.location ? `${x.location.file}:${x.location.line}:${x.location.column}: ${x.text}` : x.text));
-    throw new BundleError(`could not bundle the service entrypoints:\n  ${lines.length ? lines.join('\n  ') : (err as Error).message}`);
+    throw new BundleError(`could not bundle ${names.map((n) => path.relative(workingDir, entries[n])).join(', ')}:\n  ${lines.length ? lines.join('\n  ') : (err as Error).message}`);
   }
   const hash = createHash('sha256');
   const files = out.outputFiles.map((f) => ({ name: path.basename(f.path), contents: f.contents }));
