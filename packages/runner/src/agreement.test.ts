@@ -1,5 +1,5 @@
 import type { NodeResult, RunResult } from '@cdnlab/scenario';
-import { AGREEMENT_TOLERANCES, allowedDifference, compareRuns, formatAgreementMarkdown, formatAgreementTable } from './agreement';
+import { AGREEMENT_TOLERANCES, allowedDifference, compareRuns, formatAgreementMarkdown, formatAgreementTable, testbedLoadLines } from './agreement';
 
 function node(id: string, role: NodeResult['role'], requests: number, hits: number): NodeResult {
   return { id, role, region: 'na', requests, hits, misses: requests - hits, staleServed: 0, revalidations: 0, collapsedWaiters: 0, evictions: 0, upstreamFetches: requests - hits, objects: 1, bytes: 1, hitRatio: hits / requests };
@@ -149,6 +149,16 @@ describe('compareRuns', () => {
     const slowTail = compareRuns(simTail, [{ ...emb, latency: tail(5, 1390) }]);
     expect(slowTail[1]).toMatchObject({ status: 'machine-bound', why: "the testbed's p99 latency was 1390 ms against the simulator's 460 ms: its requests queued for CPU and met fills in flight" });
     expect(compareRuns(simTail, [{ ...emb, latency: tail(5, 1200) }])[1].status).toBe('differs');
+  });
+
+  it('states, per testbed variant, what the machine-bound rules read: latency against the simulator, lag, host CPU', () => {
+    const lat = (p50: number, p99: number) => ({ na: { count: 100, p50, p90: p50, p99, mean: p50, max: p99 } });
+    const sim = [{ ...run('tree', { origin: 1, edge: [10, 9] }), latency: lat(32, 460) }];
+    const emb = [{ ...run('tree', { origin: 1, edge: [10, 9] }), latency: lat(728.4, 1390), loadLagMs: 214, hostCpu: { cores: 2, busy: 0.93, stalled: 0.86 } }, run('only-testbed', { origin: 1, edge: [10, 9] })];
+    expect(testbedLoadLines(sim, emb)).toEqual([
+      "tree: median latency (worst region) 728 ms (simulator 32 ms); p99 1390 ms (simulator 460 ms); requests left at most 214 ms after their planned time; host CPU during the workload: 2 cores 93% busy; some process was waiting for a core 86% of the time",
+      'only-testbed: median latency (worst region) - (simulator -); p99 - (simulator -); requests left at most 0 ms after their planned time',
+    ]);
   });
 
   it("a purge later on a saturated testbed is machine-bound; one sooner than the simulator's still differs", () => {

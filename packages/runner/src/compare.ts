@@ -8,7 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadScenarioFile, type Engine, type Scenario } from '@cdnlab/scenario';
-import { AGREEMENT_TOLERANCES, compareRuns, formatAgreementMarkdown, formatAgreementTable, machineNotes, type AgreementFigure } from './agreement';
+import { AGREEMENT_TOLERANCES, compareRuns, formatAgreementMarkdown, formatAgreementTable, machineNotes, testbedLoadLines, type AgreementFigure } from './agreement';
 import { toJson } from './report-files';
 import { RunError, runIdFor, runScenario, uniqueDir, type RunScenarioOptions, type RunScenarioResult } from './run';
 
@@ -55,6 +55,10 @@ export async function compareEngines(file: string, opts: CompareOptions): Promis
       `Reports: [sim](${rel(sim.reportDir)}/report.html) (expectations ${sim.ok ? 'passed' : '**failed**'}), [embedded](${rel(embedded.reportDir)}/report.html) (expectations ${embedded.ok ? 'passed' : '**failed**'}).`,
       '',
       formatAgreementMarkdown(figures),
+      '',
+      'The testbed run, per variant:',
+      '',
+      ...testbedLoadLines(sim.results, embedded.results).map((l) => `- ${l}`),
       '',
     ].join('\n'),
   );

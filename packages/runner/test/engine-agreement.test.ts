@@ -49,6 +49,8 @@ describe('cdnlab compare: purge-scope --quick, simulator vs testbed', () => {
     expect(md).toContain('simulator vs testbed');
     expect(md).toContain('| baseline | origin requests |');
     expect(md).toMatch(/Tolerances: origin requests/);
+    // What the machine-bound rules read, per variant: latency against the simulator's, lag, host CPU.
+    expect(md).toMatch(/^- baseline: median latency \(worst region\) \d+ ms \(simulator \d+ ms\); p99 \d+ ms \(simulator \d+ ms\); requests left at most \d+ ms after their planned time; host CPU during the workload: \d+ cores? \d+% busy/m);
     const json = JSON.parse(readFileSync(path.join(r.dir, 'agreement.json'), 'utf8')) as { ok: boolean; figures: unknown[]; reports: { sim: string; embedded: string } };
     expect(json.ok).toBe(true);
     expect(json.figures).toHaveLength(r.figures.length);
