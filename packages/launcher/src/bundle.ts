@@ -60,8 +60,9 @@ function sourceDirnames(): Plugin {
     setup(b) {
       b.onLoad({ filter: /\.ts$/ }, (args) => {
         if (args.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
+        // Read once here: what this returns, esbuild does not read again.
         const source = readFileSync(args.path, 'utf8');
-        if (!/\b__(dirname|filename)\b/.test(source)) return undefined;
+        if (!/\b__(dirname|filename)\b/.test(source)) return { contents: source, loader: 'ts' };
         // On the first line, so every other line keeps its number in the source map.
         const names = `var __dirname = ${JSON.stringify(path.dirname(args.path))}, __filename = ${JSON.stringify(args.path)}; `;
         return { contents: names + source, loader: 'ts' };

@@ -226,8 +226,8 @@ export async function startTopology(topology: Topology, opts: StartOptions = {})
     }
     for (const r of wanted) bundled.set(ENTRYPOINTS[r], files[r]);
   }
-  // A bundle does not live where its sources do: the proto files are named for it (packages/rpc/src/loader.ts).
-  const bundleEnv: NodeJS.ProcessEnv = bundled.size ? { CDNLAB_BUNDLES: JSON.stringify(Object.fromEntries(bundled)), CDNLAB_PROTO_DIR: process.env.CDNLAB_PROTO_DIR || path.join(REPO_ROOT, 'proto') } : {};
+  // A bundled module keeps its source's __dirname (bundle.ts), so the proto files are found as under tsx.
+  const bundleEnv: NodeJS.ProcessEnv = bundled.size ? { CDNLAB_BUNDLES: JSON.stringify(Object.fromEntries(bundled)) } : {};
   const children = new Map<string, Child>();
   for (const planned of plan.nodes) {
     if (!roles.has(planned.role)) continue;

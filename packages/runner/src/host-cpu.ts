@@ -61,7 +61,7 @@ export function hostCpuBetween(a: HostCpuReading, b: HostCpuReading): HostCpuUse
   return out;
 }
 
-/** One line for a run's notes, e.g. `host CPU: 2 cores 93% busy; a task waited for a core 71% of the time`. */
+/** One line for a run's notes, e.g. `host CPU during the workload: 2 cores 93% busy; some process was waiting for a core 71% of the time`. */
 export function describeHostCpu(u: HostCpuUse): string {
   const stall = u.stalled === undefined ? '' : `; some process was waiting for a core ${pct(u.stalled)} of the time`;
   return `host CPU during the workload: ${u.cores} core${u.cores === 1 ? '' : 's'} ${pct(u.busy)} busy${stall}`;

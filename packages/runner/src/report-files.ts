@@ -12,7 +12,7 @@ import type { RunResult, Scenario } from '@cdnlab/scenario';
 import type { ExpectationOutcome } from '@cdnlab/scenario';
 import { computeMetrics, metricValue } from '@cdnlab/scenario';
 import type { Chart } from './report-charts';
-import { formatSummaryMarkdown, type SummaryRow } from './summary';
+import { expectationCounts, formatSummaryMarkdown, type SummaryRow } from './summary';
 
 export interface ReportInput {
   scenario: Scenario;
@@ -38,6 +38,11 @@ function fmt(x: number): string {
 
 function atText(ms: number | undefined): string {
   return ms === undefined ? 'end' : `${ms / 1000}s`;
+}
+
+function expectHtml(x: SummaryRow): string {
+  const { met, bound } = expectationCounts(x);
+  return (x.failed ? `<b class="fail">${met}</b>` : met) + bound;
 }
 
 /** The outcome's note, and for a machine-bound one why it did not fail. */
@@ -206,7 +211,7 @@ export function reportHtml(r: ReportInput): string {
       Number.isFinite(x.p50Ms) ? x.p50Ms.toFixed(1) : '-',
       Number.isFinite(x.p99Ms) ? x.p99Ms.toFixed(1) : '-',
       Number.isFinite(x.purgeMaxDelayMs) ? String(Math.round(x.purgeMaxDelayMs)) : '-',
-      (x.failed ? `<b class="fail">${x.passed}/${x.passed + x.failed + x.machineBound}</b>` : `${x.passed}/${x.passed + x.machineBound}`) + (x.machineBound ? `, ${x.machineBound} machine-bound` : ''),
+      expectHtml(x),
     ]),
   );
   const exps = tableHtml(

@@ -114,6 +114,11 @@ export function jsonSummary(r: Omit<RunScenarioResult, 'exitCode'>): unknown {
   };
 }
 
+/** `actual 812`, with the time it was read at when the expectation names one. */
+function actualText(o: ExpectationOutcome): string {
+  return `actual ${o.actual}${o.atMs !== undefined ? ` at ${o.atMs / 1000}s` : ''}`;
+}
+
 export async function runScenario(file: string, opts: RunScenarioOptions): Promise<RunScenarioResult> {
   const stdout = opts.stdout ?? process.stdout;
   const stderr = opts.stderr ?? process.stderr;
@@ -159,10 +164,10 @@ export async function runScenario(file: string, opts: RunScenarioOptions): Promi
 
   human.write(`\n${scenario.title}${scenario.quick ? ' (quick)' : ''}: ${engine.name} engine, seed ${seed}\n\n${formatSummaryTable(rows)}\n\n`);
   for (const o of outcomes.filter((x) => !x.ok)) {
-    human.write(`FAIL [${o.variant}] ${o.text}: actual ${o.actual}${o.atMs !== undefined ? ` at ${o.atMs / 1000}s` : ''}${o.note ? ` (${o.note})` : ''}\n`);
+    human.write(`FAIL [${o.variant}] ${o.text}: ${actualText(o)}${o.note ? ` (${o.note})` : ''}\n`);
   }
   for (const o of outcomes.filter((x) => x.machineBound !== undefined)) {
-    human.write(`machine-bound [${o.variant}] ${o.text}: actual ${o.actual}${o.atMs !== undefined ? ` at ${o.atMs / 1000}s` : ''}: reported, not failed: ${o.machineBound}\n`);
+    human.write(`machine-bound [${o.variant}] ${o.text}: ${actualText(o)}: reported, not failed: ${o.machineBound}\n`);
   }
   for (const r of results) for (const t of r.timeline.filter((x) => !x.ok)) human.write(`note [${r.variant}] ${t.action} at ${(t.atMs / 1000).toFixed(1)}s: ${t.detail}\n`);
   if (aborted) human.write('aborted: the report holds what ran\n');

@@ -52,10 +52,14 @@ function num(x: number, digits = 0): string {
   return Number.isFinite(x) ? x.toFixed(digits) : '-';
 }
 
+/** A row's expectations as `met/all` and, when some were, `, N machine-bound` (the terminal and the HTML page both show them). */
+export function expectationCounts(r: SummaryRow): { met: string; bound: string } {
+  return { met: `${r.passed}/${r.passed + r.failed + r.machineBound}`, bound: r.machineBound ? `, ${r.machineBound} machine-bound` : '' };
+}
+
 function expectCell(r: SummaryRow): string {
-  const total = r.passed + r.failed + r.machineBound;
-  const bound = r.machineBound ? `, ${r.machineBound} machine-bound` : '';
-  return r.failed ? `${r.passed}/${total} FAIL${bound}` : `${r.passed}/${total} ok${bound}`;
+  const { met, bound } = expectationCounts(r);
+  return `${met} ${r.failed ? 'FAIL' : 'ok'}${bound}`;
 }
 
 function cells(r: SummaryRow): string[] {
