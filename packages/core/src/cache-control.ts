@@ -159,12 +159,22 @@ function unquote(s: string): string | undefined {
   return undefined;
 }
 
+/** One or more ASCII digits and nothing else (a loop: a regex literal here would be a new RegExp per call). */
+function isDigits(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
 /**
  * delta-seconds (RFC 9111 §1.2.2): digits only; larger than 2^31 reads as
  * 2^31. Anything else (sign, decimal point, empty) is invalid.
  */
 export function parseDeltaSeconds(arg: string | undefined): number | undefined {
-  if (arg === undefined || !/^[0-9]+$/.test(arg)) return undefined;
+  if (arg === undefined || !isDigits(arg)) return undefined;
   const n = Number(arg);
   return n > DELTA_SECONDS_MAX ? DELTA_SECONDS_MAX : n;
 }

@@ -1,28 +1,9 @@
 /**
  * A stored response as the HTTP cache keeps it, its instants in one array
- * of doubles rather than in fields.
- *
- * Why: V8 gives every double held in an object field a heap box of its
- * own, so an entry whose seven instants (stored at, initial age, lifetime,
- * fresh until, the two stale windows, when the origin produced it) were
- * fields, or a `times` object, cost seven or eight more objects to
- * allocate, keep and trace, per entry and per tier. An array of doubles
- * holds them unboxed in one backing store, allocated beside the entry.
+ * of doubles rather than in fields (entry-instants.ts says why).
  */
-import type { EntryTimes } from './freshness';
+import { type EntryTimes, FRESH_UNTIL, INITIAL_AGE, ORIGIN_FETCHED_AT, SIE_UNTIL, STORED_AT, SWR_UNTIL, timesOfInstants } from './entry-instants';
 import type { ResponseHead } from './types';
-
-/** Where each instant sits in an entry's array. */
-const STORED_AT = 0;
-const INITIAL_AGE = 1;
-const LIFETIME = 2;
-const FRESH_UNTIL = 3;
-const SWR_UNTIL = 4;
-const SIE_UNTIL = 5;
-const ORIGIN_FETCHED_AT = 6;
-const FLAGS = 7;
-const HEURISTIC = 1;
-const CLIENT_MAY_SERVE_STALE = 2;
 
 /** A stored response and what we computed about it when storing it. */
 export interface CacheEntry {
@@ -46,9 +27,12 @@ export interface CacheEntry {
 
 export class StoredEntry implements CacheEntry {
   refreshing = false;
-  /** The instants, at the indexes above: an array of unboxed doubles. */
-  private readonly n: number[];
 
+  /**
+   * @param n the instants at entry-instants.ts's slots, ORIGIN_FETCHED_AT
+   *   and FLAGS included (freshness.ts writeEntryInstants fills one from
+   *   newInstants()); the entry keeps this very array.
+   */
   constructor(
     readonly storeKey: string,
     readonly primaryKey: string,
@@ -57,29 +41,12 @@ export class StoredEntry implements CacheEntry {
     readonly body: Uint8Array,
     readonly tags: readonly string[],
     readonly size: number,
-    times: EntryTimes,
-    originFetchedAt: number,
-  ) {
-    // Written as non-integers so that V8 makes this a double array whatever
-    // values it is given (an all-integer literal would hold small integers,
-    // and entries would then come in two element kinds).
-    this.n = [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5];
-    this.setTimes(times, originFetchedAt);
-  }
+    /** The instants, written in place on revalidation (`HttpCache.revalidated`). */
+    readonly n: number[],
+  ) {}
 
   get times(): Readonly<EntryTimes> {
-    const p = this.n;
-    const flags = p[FLAGS];
-    return {
-      storedAt: p[STORED_AT],
-      initialAgeMs: p[INITIAL_AGE],
-      lifetimeMs: p[LIFETIME],
-      freshUntil: p[FRESH_UNTIL],
-      staleWhileRevalidateUntil: p[SWR_UNTIL],
-      staleIfErrorUntil: p[SIE_UNTIL],
-      heuristic: (flags & HEURISTIC) !== 0,
-      clientMayServeStale: (flags & CLIENT_MAY_SERVE_STALE) !== 0,
-    };
+    return timesOfInstants(this.n);
   }
 
   get originFetchedAt(): number {
@@ -104,19 +71,6 @@ export class StoredEntry implements CacheEntry {
 
   get staleIfErrorUntil(): number {
     return this.n[SIE_UNTIL];
-  }
-
-  /** Sets every instant (on store and on revalidation). */
-  setTimes(t: EntryTimes, originFetchedAt: number): void {
-    const p = this.n;
-    p[STORED_AT] = t.storedAt;
-    p[INITIAL_AGE] = t.initialAgeMs;
-    p[LIFETIME] = t.lifetimeMs;
-    p[FRESH_UNTIL] = t.freshUntil;
-    p[SWR_UNTIL] = t.staleWhileRevalidateUntil;
-    p[SIE_UNTIL] = t.staleIfErrorUntil;
-    p[ORIGIN_FETCHED_AT] = originFetchedAt;
-    p[FLAGS] = (t.heuristic ? HEURISTIC : 0) | (t.clientMayServeStale ? CLIENT_MAY_SERVE_STALE : 0);
   }
 
   /**

@@ -24,6 +24,7 @@
 import type { RequestCacheControl, ResponseCacheControl } from './cache-control';
 import { parseDeltaSeconds } from './cache-control';
 import { getFirst, parseHttpDate, splitList } from './headers';
+import { type EntryTimes, CLIENT_MAY_SERVE_STALE, FLAGS, FRESH_UNTIL, HEURISTIC, INITIAL_AGE, LIFETIME, newInstants, SIE_UNTIL, STORED_AT, SWR_UNTIL, timesOfInstants } from './entry-instants';
 import { HEURISTICALLY_CACHEABLE_STATUSES } from './storability';
 import type { ResponseHead } from './types';
 
@@ -51,30 +52,7 @@ export interface FreshnessOptions {
   honourStaleIfError?: boolean;
 }
 
-/** Absolute instants of a stored response, computed once at insert. */
-export interface EntryTimes {
-  /** When the response was received (response_time, §4.2.3); resident time counts from here. */
-  storedAt: number;
-  /** corrected_initial_age (§4.2.3): the age it already had when received. */
-  initialAgeMs: number;
-  /** freshness_lifetime (§4.2.1 / §4.2.2, after tier policy). */
-  lifetimeMs: number;
-  /** Fresh while `now < freshUntil`; equals storedAt + lifetime − initial age. */
-  freshUntil: number;
-  /** May be served stale with a background refresh while `now < staleWhileRevalidateUntil` (RFC 5861 §3 or grace). */
-  staleWhileRevalidateUntil: number;
-  /** May be served stale when the origin errs while `now < staleIfErrorUntil` (RFC 5861 §4 or grace). */
-  staleIfErrorUntil: number;
-  /** The lifetime is heuristic (§4.2.2), or the tier default. */
-  heuristic: boolean;
-  /**
-   * A client's max-stale or stale-if-error may release this response when
-   * stale. False when the origin forbade serving stale (must-revalidate,
-   * proxy-revalidate, no-cache: §4.2.4) or used s-maxage (§5.2.2.10: it
-   * implies proxy-revalidate).
-   */
-  clientMayServeStale: boolean;
-}
+export type { EntryTimes } from './entry-instants';
 
 function nonNeg(opts: FreshnessOptions, name: keyof FreshnessOptions): void {
   const v = opts[name];
@@ -115,8 +93,7 @@ export function ageValue(res: ResponseHead): number | undefined {
   const raw = getFirst(res.headers, 'age');
   if (raw === undefined) return undefined;
   // One plain number is what every sender writes: no list to split.
-  if (/^[0-9]+$/.test(raw)) return parseDeltaSeconds(raw);
-  return parseDeltaSeconds(splitList(raw)[0]);
+  return parseDeltaSeconds(raw) ?? parseDeltaSeconds(splitList(raw)[0]);
 }
 
 /**
@@ -211,16 +188,24 @@ export function freshnessLifetime(
   responseTime: number,
   opts: FreshnessOptions = {},
 ): { lifetimeMs: number; heuristic: boolean } {
-  if (cc.noCache) return { lifetimeMs: 0, heuristic: false };
+  const lifetimeMs = lifetimeOf(res, cc, responseTime, opts);
+  return { lifetimeMs, heuristic: lastLifetimeWasHeuristic };
+}
+
+/** Whether the last {@link lifetimeOf} fell back to a heuristic or the tier default (a second result without an object). */
+let lastLifetimeWasHeuristic = false;
+
+function lifetimeOf(res: ResponseHead, cc: ResponseCacheControl, responseTime: number, opts: FreshnessOptions): number {
+  lastLifetimeWasHeuristic = false;
+  if (cc.noCache) return 0;
   let lifetimeMs = explicitLifetimeMs(res, cc, responseTime, opts.ignoreExpires);
-  let heuristic = false;
   if (lifetimeMs === undefined) {
-    heuristic = true;
+    lastLifetimeWasHeuristic = true;
     lifetimeMs = heuristicLifetimeMs(res, cc, responseTime, opts) ?? opts.defaultTtlMs ?? 0;
   }
   if (opts.minTtlMs !== undefined) lifetimeMs = Math.max(lifetimeMs, opts.minTtlMs);
   if (opts.maxTtlMs !== undefined) lifetimeMs = Math.min(lifetimeMs, opts.maxTtlMs);
-  return { lifetimeMs, heuristic };
+  return lifetimeMs;
 }
 
 /**
@@ -245,12 +230,33 @@ export function computeEntryTimes(
   cc: ResponseCacheControl,
   opts: FreshnessOptions = {},
 ): EntryTimes {
+  writeEntryInstants(scratch, requestTime, responseTime, res, cc, opts);
+  return timesOfInstants(scratch);
+}
+
+const scratch = newInstants();
+
+/**
+ * {@link computeEntryTimes}, written into an entry's instants array at
+ * entry-instants.ts's slots (every slot but ORIGIN_FETCHED_AT): what the
+ * HTTP cache calls, so that storing a response makes no times object.
+ * @throws TypeError on malformed `opts` or non-finite times.
+ */
+export function writeEntryInstants(
+  out: number[],
+  requestTime: number,
+  responseTime: number,
+  res: ResponseHead,
+  cc: ResponseCacheControl,
+  opts: FreshnessOptions = {},
+): void {
   validate(opts);
   if (!Number.isFinite(requestTime) || !Number.isFinite(responseTime)) {
     throw new TypeError(`expected requestTime and responseTime to be finite numbers, got ${String(requestTime)} and ${String(responseTime)}`);
   }
   const initial = initialAgeMs(requestTime, responseTime, res);
-  const { lifetimeMs, heuristic } = freshnessLifetime(res, cc, responseTime, opts);
+  const lifetimeMs = lifetimeOf(res, cc, responseTime, opts);
+  const heuristic = lastLifetimeWasHeuristic;
   const freshUntil = responseTime + lifetimeMs - initial;
 
   const forbidden = cc.mustRevalidate || cc.proxyRevalidate || cc.noCache;
@@ -259,16 +265,13 @@ export function computeEntryTimes(
   const swrMs = forbidden || opts.honourStaleWhileRevalidate === false ? 0 : cc.staleWhileRevalidate !== undefined ? cc.staleWhileRevalidate * 1000 : grace;
   const sieMs = forbidden || opts.honourStaleIfError === false ? 0 : cc.staleIfError !== undefined ? cc.staleIfError * 1000 : grace;
 
-  return {
-    storedAt: responseTime,
-    initialAgeMs: initial,
-    lifetimeMs,
-    freshUntil,
-    staleWhileRevalidateUntil: freshUntil + swrMs,
-    staleIfErrorUntil: freshUntil + sieMs,
-    heuristic,
-    clientMayServeStale: !forbidden && cc.sMaxAge === undefined,
-  };
+  out[STORED_AT] = responseTime;
+  out[INITIAL_AGE] = initial;
+  out[LIFETIME] = lifetimeMs;
+  out[FRESH_UNTIL] = freshUntil;
+  out[SWR_UNTIL] = freshUntil + swrMs;
+  out[SIE_UNTIL] = freshUntil + sieMs;
+  out[FLAGS] = (heuristic ? HEURISTIC : 0) | (!forbidden && cc.sMaxAge === undefined ? CLIENT_MAY_SERVE_STALE : 0);
 }
 
 /** Fresh at `now` (§4.2: current_age < freshness_lifetime). */

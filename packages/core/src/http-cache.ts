@@ -13,7 +13,8 @@ import { parseRequestCacheControl, requestCacheControlOf, type RequestCacheContr
 import { createCacheKeyer, type CacheKeyOptions, type CacheKeyer } from './cache-key';
 import type { CacheStatusFwd } from './cache-status';
 import { StoredEntry, type CacheEntry } from './cache-entry';
-import { computeEntryTimes, ageHeaderValueAt, type FreshnessOptions } from './freshness';
+import { FRESH_UNTIL, newInstants, ORIGIN_FETCHED_AT, SIE_UNTIL } from './entry-instants';
+import { ageHeaderValueAt, writeEntryInstants, type FreshnessOptions } from './freshness';
 import { getFirst, HOP_BY_HOP_FIELDS, removeHeader, stripHopByHop } from './headers';
 import { invalidationTargets, isUnsafeMethod } from './invalidation';
 import { createPurgeIndex, parseSurrogateKeys, type PurgeCommand, type PurgeIndex } from './purge';
@@ -242,7 +243,7 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
     honourRequestNoStore: honourReqCc,
   });
   const storable = [storableOpts(false), storableOpts(true)];
-  // Frozen: computeEntryTimes then validates them once, not with every response.
+  // Frozen: writeEntryInstants then validates them once, not with every response.
   const freshnessFor = [Object.freeze({ ...freshness, ignoreExpires: false }), Object.freeze({ ...freshness, ignoreExpires: true })];
   const normalisers: VaryNormalisers = {
     'accept-encoding': acceptEncodingNormaliser(opts.encodings ?? ['br', 'gzip', 'identity']),
@@ -403,9 +404,12 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
       const verdict = purges.check(url, tags, originFetchedAt);
       if (verdict === 'purged-hard') return refuse('purged');
 
-      const entryTimes = computeEntryTimes(times.requestTime, times.responseTime, res, cc, freshnessFor[ix]);
+      // The new entry's instants, computed straight into the array it will keep.
+      const instants = newInstants();
+      writeEntryInstants(instants, times.requestTime, times.responseTime, res, cc, freshnessFor[ix]);
+      instants[ORIGIN_FETCHED_AT] = originFetchedAt;
       const hasValidator = getFirst(res.headers, 'etag') !== undefined || getFirst(res.headers, 'last-modified') !== undefined;
-      if (entryTimes.freshUntil <= times.responseTime && entryTimes.staleIfErrorUntil <= times.responseTime && !hasValidator) {
+      if (instants[FRESH_UNTIL] <= times.responseTime && instants[SIE_UNTIL] <= times.responseTime && !hasValidator) {
         // Never fresh, no validator, no stale window: nothing could ever be served from it.
         return refuse('useless');
       }
@@ -416,7 +420,7 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
       const storeKey = plain ? primaryKey : primaryKey + SEP + sk;
       // Charged as `primaryKey + SEP + sk`, whichever key it is filed under.
       const size = body.length + headerBytes(head.headers) + primaryKey.length + 1 + sk.length;
-      const entry = new StoredEntry(storeKey, primaryKey, url, head, body, tags, size, entryTimes, originFetchedAt);
+      const entry = new StoredEntry(storeKey, primaryKey, url, head, body, tags, size, instants);
       if (verdict === 'purged-soft') entry.markStale(times.responseTime);
 
       // Only the variant and purge indexes need to know what this replaces.
@@ -451,10 +455,8 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
       });
       const head = { status: merged.status, headers: removeHeader(prepareForStorage(merged, decision).headers, 'age', 'cache-status') };
       entry.head = head;
-      entry.setTimes(
-        computeEntryTimes(times.requestTime, times.responseTime, merged, effective.cc, freshnessFor[effective.ignoreExpires ? 1 : 0]),
-        times.originFetchedAt ?? times.responseTime,
-      );
+      writeEntryInstants(entry.n, times.requestTime, times.responseTime, merged, effective.cc, freshnessFor[effective.ignoreExpires ? 1 : 0]);
+      entry.n[ORIGIN_FETCHED_AT] = times.originFetchedAt ?? times.responseTime;
       entry.refreshing = false;
       if (indexed && store.peek(entry.storeKey) === entry) purges.indexEntry(entry.storeKey, { url: entry.url, tags: entry.tags, fetchedAt: entry.originFetchedAt });
       return entry;

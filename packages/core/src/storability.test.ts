@@ -18,6 +18,19 @@ describe('isStorable (RFC 9111 §3)', () => {
     expect(check(req(), res(200, fresh))).toEqual({ storable: true, stripFields: [] });
   });
 
+  it('hands out one frozen decision per plain outcome (a cache decides at every tier, for every response)', () => {
+    const a = check(req(), res(200, fresh));
+    expect(check(req(), res(200, [['cache-control', 'public, max-age=5']]))).toBe(a);
+    expect(Object.isFrozen(a) && Object.isFrozen(a.stripFields)).toBe(true);
+    const refused = check(req([], 'POST'), res(200, fresh));
+    expect(check(req([], 'PUT'), res(200, fresh))).toBe(refused);
+    expect(Object.isFrozen(refused)).toBe(true);
+    // A decision that strips fields is the response's own.
+    const p = check(req(), res(200, [['cache-control', 'max-age=60, private="x-user"']]));
+    expect(p.stripFields).toEqual(['x-user']);
+    expect(p).not.toBe(a);
+  });
+
   it.each(['HEAD', 'POST', 'PUT', 'DELETE', 'get'])('does not store %s responses (reason method)', (m) => {
     expect(check(req([], m), res(200, fresh)).reason).toBe('method');
   });

@@ -79,14 +79,15 @@ export interface StorabilityOptions {
 
 /** The answer of {@link isStorable}. */
 export interface StorabilityDecision {
-  storable: boolean;
-  reason?: StorabilityReason;
+  readonly storable: boolean;
+  readonly reason?: StorabilityReason;
   /**
    * Lower-case field names to remove before storing (qualified `private`,
    * §5.2.2.7; Set-Cookie under `storeSetCookie: 'strip'`). Apply with
    * {@link prepareForStorage}; empty when nothing is to be removed.
+   * Decisions are shared and frozen: read them, do not change them.
    */
-  stripFields: string[];
+  readonly stripFields: readonly string[];
 }
 
 function validate(opts: StorabilityOptions): void {
@@ -118,8 +119,18 @@ export function hasVaryStar(res: ResponseHead): boolean {
   return false;
 }
 
+const NOTHING_TO_STRIP: readonly string[] = Object.freeze([]);
+/** One shared answer per outcome that carries nothing else: a cache decides once per response it receives, at every tier. */
+const STORABLE: StorabilityDecision = Object.freeze({ storable: true, stripFields: NOTHING_TO_STRIP });
+const NOT_STORABLE = new Map<StorabilityReason, StorabilityDecision>();
+
 function notStorable(reason: StorabilityReason): StorabilityDecision {
-  return { storable: false, reason, stripFields: [] };
+  let d = NOT_STORABLE.get(reason);
+  if (d === undefined) {
+    d = Object.freeze({ storable: false, reason, stripFields: NOTHING_TO_STRIP });
+    NOT_STORABLE.set(reason, d);
+  }
+  return d;
 }
 
 /**
@@ -160,8 +171,10 @@ export function isStorable(req: RequestHead, res: ResponseHead, cc: ResponseCach
     return notStorable('no-explicit-freshness');
   }
 
+  const stripCookie = setCookie === 'strip' && has(res.headers, 'set-cookie');
+  if (!cc.privateFields && !stripCookie) return STORABLE;
   const stripFields = cc.privateFields ? [...cc.privateFields] : [];
-  if (setCookie === 'strip' && has(res.headers, 'set-cookie')) stripFields.push('set-cookie');
+  if (stripCookie) stripFields.push('set-cookie');
   return { storable: true, stripFields };
 }
 

@@ -266,9 +266,18 @@ export type ClientConditionalResult = 'not-modified' | 'precondition-failed' | '
  * the whole representation), so it is ignored too (RFC 9110 §13.1.5).
  * 'proceed' means: serve the stored response normally.
  */
+/** Whether any field name starts with `if-` (a loop, no closure per call). */
+function hasPrecondition(headers: HeaderList): boolean {
+  for (let i = 0; i < headers.length; i++) {
+    const n = headers[i][0];
+    if (n.length > 2 && n.charCodeAt(0) === 105 /* i */ && n.charCodeAt(1) === 102 /* f */ && n.charCodeAt(2) === 45 /* - */) return true;
+  }
+  return false;
+}
+
 export function evaluateClientConditional(req: RequestHead, stored: ResponseHead, storedAt?: number): ClientConditionalResult {
   // Hot path of every hit: most requests carry no precondition at all.
-  if (!req.headers.some(([n]) => n.length > 2 && n.charCodeAt(0) === 105 /* i */ && n.charCodeAt(1) === 102 /* f */ && n.charCodeAt(2) === 45 /* - */)) return 'proceed';
+  if (!hasPrecondition(req.headers)) return 'proceed';
   const etag = etagOf(stored);
   const lastModified = parseHttpDate(getFirst(stored.headers, 'last-modified'));
 

@@ -25,6 +25,27 @@ describe('virtual scheduler', () => {
     expect(at).toEqual([1005, 1010]);
   });
 
+  it('runs task objects in the same (time, order set) order as callbacks, and a task may reschedule itself', () => {
+    const s = createVirtualScheduler();
+    const seen: string[] = [];
+    // A three-step task (out, there, back), like a call over the simulated network.
+    const task = {
+      step: 0,
+      run(): void {
+        seen.push(`task${this.step}@${s.now()}`);
+        if (++this.step < 3) s.scheduleTask(10, this);
+      },
+    };
+    s.schedule(10, () => seen.push('fn@10'));
+    s.scheduleTask(10, task);
+    s.setTimer(20, () => seen.push('timer@20'));
+    expect(s.pending).toBe(3);
+    expect(s.runAll()).toBe(5);
+    expect(seen).toEqual(['fn@10', 'task0@10', 'timer@20', 'task1@20', 'task2@30']);
+    expect(s.pending).toBe(0);
+    expect(() => s.scheduleTask(-1, task)).toThrow(/expected delayMs to be a non-negative number, got -1/);
+  });
+
   it('skips cancelled timers and counts pending correctly', () => {
     const s = createVirtualScheduler();
     const fired: number[] = [];

@@ -10,16 +10,26 @@ import type { Scheduler, TimerHandle } from '@cdnlab/core';
  * heap keeps times and sequence numbers in typed arrays (no per-timer key
  * objects), moves a hole instead of swapping, and `schedule` files the
  * callback itself: a timer nobody will cancel costs no handle object.
+ * `scheduleTask` files an object with a `run` method: a model whose steps
+ * share state (a call going out, handled, coming back) keeps it in one
+ * object it reschedules, instead of a new closure per step.
  */
 export interface VirtualScheduler extends Scheduler {
   /** Like setTimer, for a timer that is never cancelled: no handle is made. */
   schedule(delayMs: number, fn: () => void): void;
+  /** Like schedule, for an object: `task.run()` is called when it is due. The same task may be scheduled again once it ran. */
+  scheduleTask(delayMs: number, task: Task): void;
   /** Fire every timer due up to and including `untilMs`; returns how many fired. */
   runUntil(untilMs: number): number;
   /** Fire timers until none are left (or the loop limit trips). */
   runAll(): number;
   /** Timers still waiting. */
   readonly pending: number;
+}
+
+/** A step of a model, scheduled with `scheduleTask`. */
+export interface Task {
+  run(): void;
 }
 
 export interface VirtualSchedulerOptions {
@@ -42,13 +52,18 @@ const CANCELLED = 2;
  * A timer that may be cancelled. Cancelling flags it; it stays in the heap
  * and is skipped when it surfaces, so cancel is O(1).
  */
-class CancellableTimer implements TimerHandle {
+class CancellableTimer implements TimerHandle, Task {
   state = WAITING;
 
   constructor(
     readonly fn: () => void,
     private readonly owner: HeapScheduler,
   ) {}
+
+  run(): void {
+    this.state = FIRED;
+    this.fn();
+  }
 
   cancel(): void {
     if (this.state !== WAITING) return;
@@ -57,7 +72,7 @@ class CancellableTimer implements TimerHandle {
   }
 }
 
-type Item = (() => void) | CancellableTimer;
+type Item = (() => void) | Task;
 
 class HeapScheduler implements VirtualScheduler {
   live = 0;
@@ -93,6 +108,11 @@ class HeapScheduler implements VirtualScheduler {
   schedule(delayMs: number, fn: () => void): void {
     checkDelay(delayMs);
     this.push(this.nowMs + delayMs, fn);
+  }
+
+  scheduleTask(delayMs: number, task: Task): void {
+    checkDelay(delayMs);
+    this.push(this.nowMs + delayMs, task);
   }
 
   runUntil(untilMs: number): number {
@@ -171,19 +191,12 @@ class HeapScheduler implements VirtualScheduler {
       const t = this.times[0];
       const item = this.items[0] as Item;
       this.popRoot();
-      if (typeof item === 'function') {
-        this.live--;
-        this.nowMs = t;
-        if (++fired > this.loopLimit) throw new LoopLimitError(this.loopLimit, t);
-        item();
-      } else {
-        if (item.state === CANCELLED) continue;
-        item.state = FIRED;
-        this.live--;
-        this.nowMs = t;
-        if (++fired > this.loopLimit) throw new LoopLimitError(this.loopLimit, t);
-        item.fn();
-      }
+      if (item instanceof CancellableTimer && item.state === CANCELLED) continue;
+      this.live--;
+      this.nowMs = t;
+      if (++fired > this.loopLimit) throw new LoopLimitError(this.loopLimit, t);
+      if (typeof item === 'function') item();
+      else item.run();
     }
     if (untilMs !== Infinity && untilMs > this.nowMs) this.nowMs = untilMs;
     return fired;
