@@ -27,9 +27,15 @@
  * in flight get promoted and die in the old generation (1 M requests:
  * (a) 30.7 k -> 38.3 k, (b) 9.6 k -> 11.6 k per CPU-second).
  *
+ *  (p) (a)'s chain again, CDNLAB_BENCH_PROFILE_REQUESTS requests (default
+ *      300 k) under V8's sampling CPU profiler: self time per area of our
+ *      code, GC, the hottest functions and source lines, mapped through the
+ *      bundle's source map (src/profile-summary.ts). CDNLAB_BENCH_PROFILE_OUT
+ *      saves the .cpuprofile too (open it in Chrome DevTools).
+ *
  * CDNLAB_BENCH_QUICK=1 runs 1 M requests instead of 10 M;
  * CDNLAB_BENCH_REQUESTS=n and CDNLAB_BENCH_OBJECTS=n set the sizes;
- * CDNLAB_BENCH_ONLY=a|b|c|d runs one part in this process.
+ * CDNLAB_BENCH_ONLY=a|b|c|d|p runs one part in this process.
  * The parts run from a bundle, as `pnpm cdnlab run --engine sim` runs the
  * simulator (scripts/run-bundled.cjs): under tsx the same code ran 12-15%
  * fewer requests per CPU-second (1 M requests, 2026-12-04).
@@ -38,19 +44,24 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND, originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
 import { createHttpCache, createStore, httpCacheOptionsFromSettings, zipfTrace, type LookupOptions, type RequestHead, type ResponseHead } from '@cdnlab/core';
 import { createSite } from '@cdnlab/origin/src/site';
 import type { CacheNode, ClientGroup, OriginNode, Scenario, Topology, Workload } from '@cdnlab/scenario';
 import { generateTopology, Simulation } from '../src/index';
+import { formatProfileSummary, summariseCpuProfile, type CpuProfile, type SourcePosition } from '../src/profile-summary';
 
 const QUICK = process.env.CDNLAB_BENCH_QUICK === '1';
 const REQUESTS = Number(process.env.CDNLAB_BENCH_REQUESTS ?? (QUICK ? 1_000_000 : 10_000_000));
 const OBJECTS = Number(process.env.CDNLAB_BENCH_OBJECTS ?? 1_000_000);
 const ALPHA = 0.8;
 const RATE = 100_000; // requests per virtual second, whole workload
-const ONLY = process.env.CDNLAB_BENCH_ONLY; // a, b, c or d
+const ONLY = process.env.CDNLAB_BENCH_ONLY; // a, b, c, d or p
+const PROFILE_REQUESTS = Number(process.env.CDNLAB_BENCH_PROFILE_REQUESTS ?? 300_000);
 const HEAP_MIB = Number(process.env.CDNLAB_BENCH_HEAP_MIB ?? 3072);
 const SEMI_MIB = Number(process.env.CDNLAB_BENCH_SEMI_MIB ?? 64);
 /** Where a part run as a child writes its figures for the parent's ratios. */
@@ -60,10 +71,10 @@ const RUN_BUNDLED = join(__dirname, '../../../scripts/run-bundled.cjs');
 
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 
-function scenarioFor(topology: Topology, clients: ClientGroup[]): Scenario {
+function scenarioFor(topology: Topology, clients: ClientGroup[], requests = REQUESTS): Scenario {
   const workload: Workload = {
     seed: 1,
-    requests: REQUESTS,
+    requests,
     clients,
     objects: { popularity: 'zipf', alpha: ALPHA, count: OBJECTS, path: '/objects/{n}' },
     methods: { GET: 1, HEAD: 0, conditional: 0, POST: 0 },
@@ -87,8 +98,8 @@ interface Figures {
 
 const AIM = 1_000_000;
 
-function runSim(label: string, topology: Topology, clients: ClientGroup[]): Figures {
-  const scenario = scenarioFor(topology, clients);
+function runSim(label: string, topology: Topology, clients: ClientGroup[], requests = REQUESTS): Figures {
+  const scenario = scenarioFor(topology, clients, requests);
   const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   const sim = new Simulation({ scenario, variant: scenario.variants[0], seed: 1 });
@@ -119,7 +130,7 @@ function maxRssMiB(): number {
 }
 
 /** Runs one part in a child process (its own heap and peak RSS); returns its figures. */
-function runPart(part: 'a' | 'b' | 'c' | 'd', nodeFlags: string[] = []): Figures | undefined {
+function runPart(part: 'a' | 'b' | 'c' | 'd' | 'p', nodeFlags: string[] = []): Figures | undefined {
   const dir = mkdtempSync(join(tmpdir(), 'cdnlab-sim-bench-'));
   const file = join(dir, 'figures.json');
   try {
@@ -233,6 +244,74 @@ if (ONLY === 'd') {
   console.log(`    peak RSS ${fmt(maxRssMiB())} MiB (${v8Flags()})`);
 }
 
+/**
+ * Where a position in the bundle comes from, through its source map
+ * (`<bundle>.map`, written beside it): a repository-relative file and line.
+ */
+function sourceLocator(): (url: string, line: number, column: number) => SourcePosition | undefined {
+  const repo = resolve(__dirname, '../../..');
+  const maps = new Map<string, TraceMap | undefined>();
+  return (url, line, column) => {
+    if (!url.startsWith('file://') && !url.startsWith('/')) return undefined;
+    const file = url.startsWith('file://') ? fileURLToPath(url) : url;
+    if (!file.endsWith('.cjs')) return { file: relative(repo, file), line: line + 1 };
+    if (!maps.has(file)) {
+      let map: TraceMap | undefined;
+      try {
+        map = new TraceMap(readFileSync(`${file}.map`, 'utf8'));
+      } catch {
+        map = undefined; // no map: positions stay in the bundle
+      }
+      maps.set(file, map);
+    }
+    const map = maps.get(file);
+    if (!map) return { file: relative(repo, file), line: line + 1 };
+    let o = originalPositionFor(map, { line: line + 1, column, bias: GREATEST_LOWER_BOUND });
+    if (o.source === null) o = originalPositionFor(map, { line: line + 1, column, bias: LEAST_UPPER_BOUND });
+    if (o.source === null || o.line === null) return undefined;
+    return { file: relative(repo, resolve(dirname(file), o.source)), line: o.line };
+  };
+}
+
+if (ONLY === 'p') {
+  const chain = generateTopology({ name: 'bench-chain', regions: 1, edgesPerRegion: 1 });
+  const session = new Session();
+  session.connect();
+  // Same-thread inspector sessions answer synchronously: each callback has run when post returns.
+  const post = <T>(method: string, params?: object): T => {
+    let out: { err: Error | null; res?: object } | undefined;
+    session.post(method, params, (err: Error | null, res?: object) => {
+      out = { err, res };
+    });
+    if (!out) throw new Error(`the inspector did not answer ${method} synchronously`);
+    if (out.err) throw out.err;
+    return out.res as T;
+  };
+  post('Profiler.enable');
+  post('Profiler.setSamplingInterval', { interval: 500 });
+  post('Profiler.start');
+  runSim(`p: (a)'s chain under the CPU profiler`, chain, [{ region: chain.regions[0].name, count: 1000, rate: RATE, arrival: 'poisson', startMs: 0 }], PROFILE_REQUESTS);
+  const { profile } = post<{ profile: CpuProfile }>('Profiler.stop');
+  session.disconnect();
+  const out = process.env.CDNLAB_BENCH_PROFILE_OUT;
+  if (out) writeFileSync(out, JSON.stringify(profile));
+  const repo = resolve(__dirname, '../../..');
+  const texts = new Map<string, string[]>();
+  const lineText = (file: string, line: number): string | undefined => {
+    if (!texts.has(file)) {
+      try {
+        texts.set(file, readFileSync(join(repo, file), 'utf8').split('\n'));
+      } catch {
+        texts.set(file, []);
+      }
+    }
+    return texts.get(file)![line - 1];
+  };
+  const summary = summariseCpuProfile(profile, { locate: sourceLocator(), lineText, top: 10 });
+  for (const l of formatProfileSummary(summary)) console.log(`    ${l}`);
+  if (out) console.log(`    profile saved: ${out}`);
+}
+
 if (FIGURES_FILE) {
   writeFileSync(FIGURES_FILE, JSON.stringify(a ?? c ?? d ?? {}));
 } else {
@@ -242,6 +321,7 @@ if (FIGURES_FILE) {
     runPart('b', [`--max-old-space-size=${HEAP_MIB}`, young]);
     c = runPart('c');
     d = runPart('d', [young]);
+    runPart('p', [young]);
   }
   if (a) {
     console.log(`(a) against the aim of ${fmt(AIM)} req/s on one core: ${(a.reqPerSec / AIM).toFixed(4)} of it by wall time, ${(a.reqPerCpuSec / AIM).toFixed(4)} per CPU-second: ${a.reqPerSec >= AIM ? 'met' : 'NOT met'}`);

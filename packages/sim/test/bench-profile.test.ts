@@ -1,0 +1,36 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+const REPO = path.resolve(__dirname, '../../..');
+
+/**
+ * `pnpm bench`'s profile part, small: the simulator runs from a real bundle
+ * under the CPU profiler, and the summary names our source files (through
+ * the bundle's source map), not positions in the bundle.
+ */
+describe('sim bench, profile part', () => {
+  it("says where (a)'s CPU time goes, by area and by source line of our code", () => {
+    const home = mkdtempSync(path.join(tmpdir(), 'cdnlab-bench-profile-'));
+    try {
+      const r = spawnSync(process.execPath, [path.join(REPO, 'scripts/run-bundled.cjs'), path.join(REPO, 'packages/sim/bench/sim.ts')], {
+        encoding: 'utf8',
+        cwd: path.join(REPO, 'packages/sim'),
+        env: { ...process.env, CDNLAB_HOME: home, CDNLAB_BENCH_ONLY: 'p', CDNLAB_BENCH_CHILD: '1', CDNLAB_BENCH_PROFILE_REQUESTS: '20000', CDNLAB_BENCH_OBJECTS: '2000' },
+        timeout: 120_000,
+      });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/\(p: \(a\)'s chain under the CPU profiler\) 20,000 requests \(20,000 answered, 0 errors/);
+      expect(r.stdout).toMatch(/where the CPU time goes \([0-9.]+ s sampled, self time\):/);
+      expect(r.stdout).toMatch(/%\s+core: HTTP semantics/);
+      // Functions and lines are named by their TypeScript source, through the source map.
+      expect(r.stdout).toMatch(/hottest functions:\n(\s+[0-9.]+%\s+.+\n)*\s+[0-9.]+%\s+\w+ \(packages\/(core|sim|origin|scenario)\/src\/[\w-]+\.ts:\d+\)/);
+      expect(r.stdout).toMatch(/hottest source lines:\n(\s+[0-9.]+%\s+.+\n)*\s+[0-9.]+%\s+packages\/\w+\/src\/[\w-]+\.ts:\d+ {2}\S/);
+      expect(r.stdout).not.toMatch(/main\.cjs/);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+});
