@@ -69,7 +69,8 @@ const SEMI_MIB = Number(process.env.CDNLAB_BENCH_SEMI_MIB ?? 64);
 /** Where a part run as a child writes its figures for the parent's ratios. */
 const FIGURES_FILE = process.env.CDNLAB_BENCH_FIGURES;
 
-const RUN_BUNDLED = join(__dirname, '../../../scripts/run-bundled.cjs');
+const REPO_ROOT = resolve(__dirname, '../../..');
+const RUN_BUNDLED = join(REPO_ROOT, 'scripts/run-bundled.cjs');
 
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 
@@ -99,6 +100,11 @@ interface Figures {
 }
 
 const AIM = 1_000_000;
+
+/** (a)'s clients: 1,000 in the chain's one region, Poisson arrivals at RATE. */
+function chainClients(chain: Topology): ClientGroup[] {
+  return [{ region: chain.regions[0].name, count: 1000, rate: RATE, arrival: 'poisson', startMs: 0 }];
+}
 
 function runSim(label: string, topology: Topology, clients: ClientGroup[], requests = REQUESTS): Figures {
   const scenario = scenarioFor(topology, clients, requests);
@@ -162,7 +168,7 @@ let d: Figures | undefined;
 
 if (ONLY === 'a') {
   const chain = generateTopology({ name: 'bench-chain', regions: 1, edgesPerRegion: 1 });
-  a = runSim('a: one chain, HTTP semantics at every tier', chain, [{ region: chain.regions[0].name, count: 1000, rate: RATE, arrival: 'poisson', startMs: 0 }]);
+  a = runSim('a: one chain, HTTP semantics at every tier', chain, chainClients(chain));
   console.log(`    peak RSS ${fmt(maxRssMiB())} MiB (${v8Flags()})`);
 }
 
@@ -181,34 +187,40 @@ if (ONLY === 'c') {
   // The same Zipf ids, sizes as the simulated tiers charge them (1 KiB body + headers + key ≈ 1.4 KB).
   const trace = zipfTrace({ alpha: ALPHA, n: OBJECTS, length: REQUESTS, seed: 1 });
   const size = 1400;
-  const tiers = [64 << 20, 256 << 20, 1 << 30].map((capacityBytes) => createStore<number, undefined>({ capacityBytes, policy: 'lru' }));
-  const c0 = process.cpuUsage();
-  const t0 = process.hrtime.bigint();
-  let origin = 0;
-  for (let i = 0; i < trace.length; i++) {
-    const id = trace[i];
-    if (!tiers[0].access(id, size) && !tiers[1].access(id, size) && !tiers[2].access(id, size)) origin++;
-  }
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  const cpu = cpuSeconds(c0);
-  c = { reqPerSec: trace.length / seconds, reqPerCpuSec: trace.length / cpu, seconds };
-  console.log(`(c: bare chain of Store.access LRUs) ${fmt(trace.length)} requests in ${seconds.toFixed(2)} s wall, ${cpu.toFixed(2)} s CPU: ${fmt(c.reqPerSec)} req/s (${fmt(trace.length / cpu)} per CPU-second); origin ${fmt(origin)}`);
+  const chainOf = <K extends number | string>() => [64 << 20, 256 << 20, 1 << 30].map((capacityBytes) => createStore<K, undefined>({ capacityBytes, policy: 'lru' }));
+  /** Runs `loop` (which returns its origin count) on the clock. */
+  const timed = (loop: () => number): { seconds: number; cpu: number; origin: number } => {
+    const c0 = process.cpuUsage();
+    const t0 = process.hrtime.bigint();
+    const origin = loop();
+    return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, cpu: cpuSeconds(c0), origin };
+  };
+  const tiers = chainOf<number>();
+  const byInt = timed(() => {
+    let origin = 0;
+    for (let i = 0; i < trace.length; i++) {
+      const id = trace[i];
+      if (!tiers[0].access(id, size) && !tiers[1].access(id, size) && !tiers[2].access(id, size)) origin++;
+    }
+    return origin;
+  });
+  c = { reqPerSec: trace.length / byInt.seconds, reqPerCpuSec: trace.length / byInt.cpu, seconds: byInt.seconds };
+  console.log(`(c: bare chain of Store.access LRUs) ${fmt(trace.length)} requests in ${byInt.seconds.toFixed(2)} s wall, ${byInt.cpu.toFixed(2)} s CPU: ${fmt(c.reqPerSec)} req/s (${fmt(c.reqPerCpuSec)} per CPU-second); origin ${fmt(byInt.origin)}`);
   // The same chain keyed as the HttpCaches key: one URL string per object
   // (made before the clock starts, as the simulator makes each once). The
   // stores then index by a Map<string, slot> instead of the int32 table:
   // what string keys alone cost the simulator's tiers.
   const keys = Array.from({ length: OBJECTS }, (_, id) => `http://cdn.cdnlab.test/objects/${id}`);
-  const byString = [64 << 20, 256 << 20, 1 << 30].map((capacityBytes) => createStore<string, undefined>({ capacityBytes, policy: 'lru' }));
-  const c1 = process.cpuUsage();
-  const t1 = process.hrtime.bigint();
-  let origin2 = 0;
-  for (let i = 0; i < trace.length; i++) {
-    const k = keys[trace[i]];
-    if (!byString[0].access(k, size) && !byString[1].access(k, size) && !byString[2].access(k, size)) origin2++;
-  }
-  const seconds2 = Number(process.hrtime.bigint() - t1) / 1e9;
-  const cpu2 = cpuSeconds(c1);
-  console.log(`    the same chain keyed by URL strings: ${seconds2.toFixed(2)} s wall, ${cpu2.toFixed(2)} s CPU: ${fmt(trace.length / cpu2)} per CPU-second (${((trace.length / cpu) / (trace.length / cpu2)).toFixed(1)}x slower than int keys); origin ${fmt(origin2)}`);
+  const byString = chainOf<string>();
+  const byStr = timed(() => {
+    let origin = 0;
+    for (let i = 0; i < trace.length; i++) {
+      const k = keys[trace[i]];
+      if (!byString[0].access(k, size) && !byString[1].access(k, size) && !byString[2].access(k, size)) origin++;
+    }
+    return origin;
+  });
+  console.log(`    the same chain keyed by URL strings: ${byStr.seconds.toFixed(2)} s wall, ${byStr.cpu.toFixed(2)} s CPU: ${fmt(trace.length / byStr.cpu)} per CPU-second (${(byStr.cpu / byInt.cpu).toFixed(1)}x slower than int keys); origin ${fmt(byStr.origin)}`);
 }
 
 if (ONLY === 'd') {
@@ -267,12 +279,11 @@ if (ONLY === 'd') {
  * (`<bundle>.map`, written beside it): a repository-relative file and line.
  */
 function sourceLocator(): (url: string, line: number, column: number) => SourcePosition | undefined {
-  const repo = resolve(__dirname, '../../..');
   const maps = new Map<string, TraceMap | undefined>();
   return (url, line, column) => {
     if (!url.startsWith('file://') && !url.startsWith('/')) return undefined;
     const file = url.startsWith('file://') ? fileURLToPath(url) : url;
-    if (!file.endsWith('.cjs')) return { file: relative(repo, file), line: line + 1 };
+    if (!file.endsWith('.cjs')) return { file: relative(REPO_ROOT, file), line: line + 1 };
     if (!maps.has(file)) {
       let map: TraceMap | undefined;
       try {
@@ -283,11 +294,11 @@ function sourceLocator(): (url: string, line: number, column: number) => SourceP
       maps.set(file, map);
     }
     const map = maps.get(file);
-    if (!map) return { file: relative(repo, file), line: line + 1 };
+    if (!map) return { file: relative(REPO_ROOT, file), line: line + 1 };
     let o = originalPositionFor(map, { line: line + 1, column, bias: GREATEST_LOWER_BOUND });
     if (o.source === null) o = originalPositionFor(map, { line: line + 1, column, bias: LEAST_UPPER_BOUND });
     if (o.source === null || o.line === null) return undefined;
-    return { file: relative(repo, resolve(dirname(file), o.source)), line: o.line };
+    return { file: relative(REPO_ROOT, resolve(dirname(file), o.source)), line: o.line };
   };
 }
 
@@ -308,17 +319,16 @@ if (ONLY === 'p') {
   post('Profiler.enable');
   post('Profiler.setSamplingInterval', { interval: 500 });
   post('Profiler.start');
-  runSim(`p: (a)'s chain under the CPU profiler`, chain, [{ region: chain.regions[0].name, count: 1000, rate: RATE, arrival: 'poisson', startMs: 0 }], PROFILE_REQUESTS);
+  runSim(`p: (a)'s chain under the CPU profiler`, chain, chainClients(chain), PROFILE_REQUESTS);
   const { profile } = post<{ profile: CpuProfile }>('Profiler.stop');
   session.disconnect();
   const out = process.env.CDNLAB_BENCH_PROFILE_OUT;
   if (out) writeFileSync(out, JSON.stringify(profile));
-  const repo = resolve(__dirname, '../../..');
   const texts = new Map<string, string[]>();
   const lineText = (file: string, line: number): string | undefined => {
     if (!texts.has(file)) {
       try {
-        texts.set(file, readFileSync(join(repo, file), 'utf8').split('\n'));
+        texts.set(file, readFileSync(join(REPO_ROOT, file), 'utf8').split('\n'));
       } catch {
         texts.set(file, []);
       }
