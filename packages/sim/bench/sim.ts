@@ -29,11 +29,14 @@
  * in flight get promoted and die in the old generation (1 M requests:
  * (a) 30.7 k -> 38.3 k, (b) 9.6 k -> 11.6 k per CPU-second).
  *
- *  (p) (a)'s chain again, CDNLAB_BENCH_PROFILE_REQUESTS requests (default
- *      300 k) under V8's sampling CPU profiler: self time per area of our
- *      code, GC, the hottest functions and source lines, mapped through the
- *      bundle's source map (src/profile-summary.ts). CDNLAB_BENCH_PROFILE_OUT
- *      saves the .cpuprofile too (open it in Chrome DevTools).
+ *  (p) (a)'s chain again, then (b)'s 1,000 edges, CDNLAB_BENCH_PROFILE_REQUESTS
+ *      requests each (default 300 k) under V8's sampling CPU profiler: self
+ *      time per area of our code, GC, the hottest functions and source
+ *      lines, mapped through the bundle's source map
+ *      (src/profile-summary.ts). CDNLAB_BENCH_PROFILE_OF=a|b profiles one
+ *      of them (default a when the part runs alone); CDNLAB_BENCH_PROFILE_OUT
+ *      saves the .cpuprofile too (open it in Chrome DevTools; in the full
+ *      run, as <name>-a<ext> and <name>-b<ext>).
  *
  * CDNLAB_BENCH_QUICK=1 runs 1 M requests instead of 10 M;
  * CDNLAB_BENCH_REQUESTS=n and CDNLAB_BENCH_OBJECTS=n set the sizes;
@@ -64,6 +67,11 @@ const ALPHA = 0.8;
 const RATE = 100_000; // requests per virtual second, whole workload
 const ONLY = process.env.CDNLAB_BENCH_ONLY; // a, b, c, d or p
 const PROFILE_REQUESTS = Number(process.env.CDNLAB_BENCH_PROFILE_REQUESTS ?? 300_000);
+const PROFILE_OF = process.env.CDNLAB_BENCH_PROFILE_OF ?? 'a';
+if (PROFILE_OF !== 'a' && PROFILE_OF !== 'b') {
+  console.error(`cdnlab sim bench: CDNLAB_BENCH_PROFILE_OF: expected a or b, got ${JSON.stringify(PROFILE_OF)}`);
+  process.exit(2);
+}
 const HEAP_MIB = Number(process.env.CDNLAB_BENCH_HEAP_MIB ?? 3072);
 const SEMI_MIB = Number(process.env.CDNLAB_BENCH_SEMI_MIB ?? 64);
 /** Where a part run as a child writes its figures for the parent's ratios. */
@@ -106,6 +114,18 @@ function chainClients(chain: Topology): ClientGroup[] {
   return [{ region: chain.regions[0].name, count: 1000, rate: RATE, arrival: 'poisson', startMs: 0 }];
 }
 
+/**
+ * (b)'s topology and clients. About 0.9 KB of live heap per cached object
+ * (entry, head, times, keys, store slots), so the caches are sized like a
+ * real tiered CDN rather than to hold everything: 1,000 × 512 KiB edges,
+ * 25 × 16 MiB regionals, a 256 MiB shield (≈ 0.9 M objects in all).
+ */
+function thousandEdges(): { topology: Topology; clients: ClientGroup[] } {
+  const topology = generateTopology({ name: 'bench-1000', regions: 25, edgesPerRegion: 40, edge: { capacity: '512KiB' }, regional: { capacity: '16MiB' }, shield: { capacity: '256MiB' } });
+  const clients: ClientGroup[] = topology.regions.map((reg) => ({ region: reg.name, count: 400, rate: RATE / topology.regions.length, arrival: 'poisson', startMs: 0 }));
+  return { topology, clients };
+}
+
 function runSim(label: string, topology: Topology, clients: ClientGroup[], requests = REQUESTS): Figures {
   const scenario = scenarioFor(topology, clients, requests);
   const c0 = process.cpuUsage();
@@ -138,14 +158,14 @@ function maxRssMiB(): number {
 }
 
 /** Runs one part in a child process (its own heap and peak RSS); returns its figures. */
-function runPart(part: 'a' | 'b' | 'c' | 'd' | 'p', nodeFlags: string[] = []): Figures | undefined {
+function runPart(part: 'a' | 'b' | 'c' | 'd' | 'p', nodeFlags: string[] = [], env: Record<string, string> = {}): Figures | undefined {
   const dir = mkdtempSync(join(tmpdir(), 'cdnlab-sim-bench-'));
   const file = join(dir, 'figures.json');
   try {
     // From a bundle, like `pnpm cdnlab` runs the simulator (scripts/run-bundled.cjs).
     const r = spawnSync(process.execPath, [...nodeFlags, ...process.execArgv, RUN_BUNDLED, ...process.argv.slice(1)], {
       stdio: 'inherit',
-      env: { ...process.env, CDNLAB_BENCH_ONLY: part, CDNLAB_BENCH_FIGURES: file, CDNLAB_BENCH_CHILD: '1' },
+      env: { ...process.env, ...env, CDNLAB_BENCH_ONLY: part, CDNLAB_BENCH_FIGURES: file, CDNLAB_BENCH_CHILD: '1' },
     });
     if (r.status !== 0) {
       console.error(`part (${part}) failed: exit ${r.status ?? r.signal}`);
@@ -173,13 +193,8 @@ if (ONLY === 'a') {
 }
 
 if (ONLY === 'b') {
-  // About 0.9 KB of live heap per cached object (entry, head, times, keys,
-  // store slots), so the caches are sized like a real tiered CDN rather than
-  // to hold everything: 1,000 × 512 KiB edges, 25 × 16 MiB regionals, a
-  // 256 MiB shield (≈ 0.9 M objects in all).
-  const big = generateTopology({ name: 'bench-1000', regions: 25, edgesPerRegion: 40, edge: { capacity: '512KiB' }, regional: { capacity: '16MiB' }, shield: { capacity: '256MiB' } });
-  const clients: ClientGroup[] = big.regions.map((reg) => ({ region: reg.name, count: 400, rate: RATE / big.regions.length, arrival: 'poisson', startMs: 0 }));
-  const b = runSim('b: 1,000 edges, 25 regions', big, clients);
+  const { topology, clients } = thousandEdges();
+  const b = runSim('b: 1,000 edges, 25 regions', topology, clients);
   console.log(`    wall ${b.seconds.toFixed(1)} s (aim < 60 s), peak RSS ${fmt(maxRssMiB())} MiB (aim < 4096 MiB; ${v8Flags()})`);
 }
 
@@ -303,7 +318,6 @@ function sourceLocator(): (url: string, line: number, column: number) => SourceP
 }
 
 if (ONLY === 'p') {
-  const chain = generateTopology({ name: 'bench-chain', regions: 1, edgesPerRegion: 1 });
   const session = new Session();
   session.connect();
   // Same-thread inspector sessions answer synchronously: each callback has run when post returns.
@@ -319,7 +333,13 @@ if (ONLY === 'p') {
   post('Profiler.enable');
   post('Profiler.setSamplingInterval', { interval: 500 });
   post('Profiler.start');
-  runSim(`p: (a)'s chain under the CPU profiler`, chain, chainClients(chain), PROFILE_REQUESTS);
+  if (PROFILE_OF === 'a') {
+    const chain = generateTopology({ name: 'bench-chain', regions: 1, edgesPerRegion: 1 });
+    runSim(`p: (a)'s chain under the CPU profiler`, chain, chainClients(chain), PROFILE_REQUESTS);
+  } else {
+    const { topology, clients } = thousandEdges();
+    runSim(`p: (b)'s 1,000 edges under the CPU profiler`, topology, clients, PROFILE_REQUESTS);
+  }
   const { profile } = post<{ profile: CpuProfile }>('Profiler.stop');
   session.disconnect();
   const out = process.env.CDNLAB_BENCH_PROFILE_OUT;
@@ -349,7 +369,11 @@ if (FIGURES_FILE) {
     runPart('b', [`--max-old-space-size=${HEAP_MIB}`, young]);
     c = runPart('c');
     d = runPart('d', [young]);
-    runPart('p', [young]);
+    // Both profiles; a saved profile goes to <name>-a<ext> and <name>-b<ext>.
+    const out = process.env.CDNLAB_BENCH_PROFILE_OUT;
+    const outOf = (of: string): Record<string, string> => (out ? { CDNLAB_BENCH_PROFILE_OUT: out.replace(/(\.[^./]*)?$/, `-${of}$1`) } : {});
+    runPart('p', [young], { CDNLAB_BENCH_PROFILE_OF: 'a', ...outOf('a') });
+    runPart('p', [`--max-old-space-size=${HEAP_MIB}`, young], { CDNLAB_BENCH_PROFILE_OF: 'b', ...outOf('b') });
   }
   if (a) {
     console.log(`(a) against the aim of ${fmt(AIM)} req/s on one core: ${(a.reqPerSec / AIM).toFixed(4)} of it by wall time, ${(a.reqPerCpuSec / AIM).toFixed(4)} per CPU-second: ${a.reqPerSec >= AIM ? 'met' : 'NOT met'}`);

@@ -5,6 +5,21 @@ import path from 'node:path';
 
 const REPO = path.resolve(__dirname, '../../..');
 
+/** Runs the bench's profile part from a real bundle, small; returns its output and status. */
+function profilePart(env: Record<string, string>): { stdout: string; stderr: string; status: number | null } {
+  const home = mkdtempSync(path.join(tmpdir(), 'cdnlab-bench-profile-'));
+  try {
+    return spawnSync(process.execPath, [path.join(REPO, 'scripts/run-bundled.cjs'), path.join(REPO, 'packages/sim/bench/sim.ts')], {
+      encoding: 'utf8',
+      cwd: path.join(REPO, 'packages/sim'),
+      env: { ...process.env, CDNLAB_HOME: home, CDNLAB_BENCH_ONLY: 'p', CDNLAB_BENCH_CHILD: '1', CDNLAB_BENCH_PROFILE_REQUESTS: '20000', CDNLAB_BENCH_OBJECTS: '2000', ...env },
+      timeout: 120_000,
+    });
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
 /**
  * `pnpm bench`'s profile part, small: the simulator runs from a real bundle
  * under the CPU profiler, and the summary names our source files (through
@@ -12,25 +27,31 @@ const REPO = path.resolve(__dirname, '../../..');
  */
 describe('sim bench, profile part', () => {
   it("says where (a)'s CPU time goes, by area and by source line of our code", () => {
-    const home = mkdtempSync(path.join(tmpdir(), 'cdnlab-bench-profile-'));
-    try {
-      const r = spawnSync(process.execPath, [path.join(REPO, 'scripts/run-bundled.cjs'), path.join(REPO, 'packages/sim/bench/sim.ts')], {
-        encoding: 'utf8',
-        cwd: path.join(REPO, 'packages/sim'),
-        env: { ...process.env, CDNLAB_HOME: home, CDNLAB_BENCH_ONLY: 'p', CDNLAB_BENCH_CHILD: '1', CDNLAB_BENCH_PROFILE_REQUESTS: '20000', CDNLAB_BENCH_OBJECTS: '2000' },
-        timeout: 120_000,
-      });
-      expect(r.stderr).toBe('');
-      expect(r.status).toBe(0);
-      expect(r.stdout).toMatch(/\(p: \(a\)'s chain under the CPU profiler\) 20,000 requests \(20,000 answered, 0 errors/);
-      expect(r.stdout).toMatch(/where the CPU time goes \([0-9.]+ s sampled, self time\):/);
-      expect(r.stdout).toMatch(/%\s+core: HTTP semantics/);
-      // Functions and lines are named by their TypeScript source, through the source map.
-      expect(r.stdout).toMatch(/hottest functions:\n(\s+[0-9.]+%\s+.+\n)*\s+[0-9.]+%\s+\w+ \(packages\/(core|sim|origin|scenario)\/src\/[\w-]+\.ts:\d+\)/);
-      expect(r.stdout).toMatch(/hottest source lines:\n(\s+[0-9.]+%\s+.+\n)*\s+[0-9.]+%\s+packages\/\w+\/src\/[\w-]+\.ts:\d+ {2}\S/);
-      expect(r.stdout).not.toMatch(/main\.cjs/);
-    } finally {
-      rmSync(home, { recursive: true, force: true });
-    }
+    const r = profilePart({});
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/\(p: \(a\)'s chain under the CPU profiler\) 20,000 requests \(20,000 answered, 0 errors/);
+    expect(r.stdout).toMatch(/where the CPU time goes \([0-9.]+ s sampled, self time\):/);
+    expect(r.stdout).toMatch(/%\s+core: HTTP semantics/);
+    // Functions and lines are named by their TypeScript source, through the source map.
+    expect(r.stdout).toMatch(/hottest functions:\n(\s+[0-9.]+%\s+.+\n)*\s+[0-9.]+%\s+\w+ \(packages\/(core|sim|origin|scenario)\/src\/[\w-]+\.ts:\d+\)/);
+    expect(r.stdout).toMatch(/hottest source lines:\n(\s+[0-9.]+%\s+.+\n)*\s+[0-9.]+%\s+packages\/\w+\/src\/[\w-]+\.ts:\d+ {2}\S/);
+    expect(r.stdout).not.toMatch(/main\.cjs/);
+  });
+
+  it("profiles (b)'s 1,000-edge topology when asked", () => {
+    const r = profilePart({ CDNLAB_BENCH_PROFILE_OF: 'b' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/\(p: \(b\)'s 1,000 edges under the CPU profiler\) 20,000 requests \(20,000 answered, 0 errors/);
+    expect(r.stdout).toMatch(/; 1027 nodes\n/);
+    expect(r.stdout).toMatch(/where the CPU time goes \([0-9.]+ s sampled, self time\):/);
+  });
+
+  it('names a bad CDNLAB_BENCH_PROFILE_OF and stops', () => {
+    const r = profilePart({ CDNLAB_BENCH_PROFILE_OF: 'c' });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/CDNLAB_BENCH_PROFILE_OF: expected a or b, got "c"/);
+    expect(r.stdout).not.toMatch(/CPU profiler/);
   });
 });
