@@ -55,9 +55,50 @@ interface FetchOutcome {
   shared?: Shared;
 }
 
-interface Pending {
-  reply: Reply;
-  settled: boolean;
+/** A request being handled, in its node's list of them (insertion order: a kill resets them in arrival order). */
+class Pending {
+  settled = false;
+  prev: Pending | null = null;
+  next: Pending | null = null;
+  constructor(readonly reply: Reply) {}
+}
+
+/**
+ * The requests a node is handling, as an intrusive list: add and remove
+ * touch only the call and its neighbours (a Set hashed every call object,
+ * twice per request per tier: 3% of (b)'s time).
+ */
+class PendingList {
+  size = 0;
+  private head: Pending | null = null;
+  private tail: Pending | null = null;
+
+  add(p: Pending): void {
+    p.prev = this.tail;
+    if (this.tail) this.tail.next = p;
+    else this.head = p;
+    this.tail = p;
+    this.size++;
+  }
+
+  remove(p: Pending): void {
+    if (p.prev) p.prev.next = p.next;
+    else this.head = p.next;
+    if (p.next) p.next.prev = p.prev;
+    else this.tail = p.prev;
+    p.prev = p.next = null;
+    this.size--;
+  }
+
+  /** Empties the list; returns what it held, oldest first. */
+  takeAll(): Pending[] {
+    const out: Pending[] = [];
+    for (let p = this.head; p; p = p.next) out.push(p);
+    for (const p of out) p.prev = p.next = null;
+    this.head = this.tail = null;
+    this.size = 0;
+    return out;
+  }
 }
 
 type FetchDone = (error: SimErrorKind | undefined, outcome: FetchOutcome | undefined) => void;
@@ -126,7 +167,7 @@ export class SimCacheNode implements SimEndpoint {
   /** Whether a purge was ever applied to this cache (see `purge`). */
   private purged = false;
   /** Requests being handled now. */
-  private readonly pending = new Set<Pending>();
+  private readonly pending = new PendingList();
   readonly counters: SimNodeCounters = { requests: 0, results: {}, upstreamFetches: 0, evictionsBefore: 0, collapsedBefore: 0 };
   /** Identifies this node's key settings (see SimRequest.key). */
   readonly keyToken: symbol;
@@ -182,8 +223,7 @@ export class SimCacheNode implements SimEndpoint {
     // Requests held by a pause find the process gone.
     for (const run of this.held.splice(0)) run();
     // Every caller still waiting sees its connection reset, now.
-    const calls = [...this.pending];
-    this.pending.clear();
+    const calls = this.pending.takeAll();
     for (const c of calls) {
       c.settled = true;
       c.reply('reset', undefined);
@@ -213,8 +253,7 @@ export class SimCacheNode implements SimEndpoint {
   disconnect(): void {
     if (!this.alive || this.disconnected) return;
     this.disconnected = true;
-    const calls = [...this.pending];
-    this.pending.clear();
+    const calls = this.pending.takeAll();
     for (const c of calls) {
       c.settled = true;
       c.reply('reset', undefined);
@@ -271,13 +310,13 @@ export class SimCacheNode implements SimEndpoint {
       reply('loop', undefined);
       return;
     }
-    const call: Pending = { reply, settled: false };
+    const call = new Pending(reply);
     this.pending.add(call);
     this.counters.requests++;
     this.dispatch(req, (error, answer) => {
       if (call.settled) return; // the node was killed meanwhile and already said so
       call.settled = true;
-      this.pending.delete(call);
+      this.pending.remove(call);
       const r = this.counters.results;
       const name = error === undefined ? answer!.result : 'error';
       r[name] = (r[name] ?? 0) + 1;

@@ -241,6 +241,27 @@ describe('simulated engine: failures in virtual time', () => {
     expect(fetches(killed)).toBe(2);
   });
 
+  it('killing an edge resets, at that instant, exactly the requests it was handling', () => {
+    // /hot takes 300 ms at the origin, so an edge's first miss keeps its
+    // clients waiting (collapsed) well past the kill at 200 ms.
+    const clients: ClientGroup[] = [{ region: 'na', count: 20, rate: 100, arrival: 'constant', startMs: 0 }];
+    const s = (timeline: TimelineEvent[]) => scenario(topology(), { durationMs: 1000, clients, objects: { popularity: 'hot', keys: ['/hot'] } }, timeline);
+    const calm = run(s([]));
+    expect(calm.requests.byError).toEqual({});
+    const r = run(s([{ atMs: 200, action: 'kill', node: 'edge-na-1' }]));
+    const e1 = calm.nodes.find((n) => n.id === 'edge-na-1')!;
+    // Everything edge-na-1 received before the kill was still waiting for /hot: each is reset.
+    const before = r.nodes.find((n) => n.id === 'edge-na-1')!.requests;
+    expect(before).toBeGreaterThan(5);
+    expect(before).toBeLessThan(e1.requests);
+    expect(r.requests.byError.reset).toBe(before);
+    // The resets land in the kill's bucket; later clients of the dead edge find its port closed.
+    const at = Math.floor(200 / r.series.bucketMs);
+    expect(r.series.errors[at]).toBeGreaterThanOrEqual(before);
+    expect(r.series.errors.slice(0, at).every((v) => v === 0)).toBe(true);
+    expect(r.requests.byError.connect).toBeGreaterThan(0);
+  });
+
   it('a killed edge costs its clients errors until DNS health and TTL move them, then gets traffic again when restarted', () => {
     const r = run(
       scenario(topology(), { durationMs: 30_000, clients: [{ region: 'na', count: 20, rate: 100, arrival: 'constant', startMs: 0 }], objects: { popularity: 'uniform', count: 50, path: '/o/{n}' } }, [
