@@ -45,7 +45,7 @@ import { SimDns } from './sim-dns';
 import { LOST, SimNetwork, type LinkState } from './sim-network';
 import { SimOrigin, type SimFault } from './sim-origin';
 import { chooseBucketMs, LatencyHistogram, Series } from './sim-stats';
-import type { SimAnswer, SimEndpoint, SimErrorKind, SimRequest } from './sim-types';
+import type { Replier, SimAnswer, SimEndpoint, SimErrorKind, SimRequest } from './sim-types';
 import { createVirtualScheduler, type Task, type VirtualScheduler } from './virtual-scheduler';
 
 /** The control plane's deadline for one node's purge call (DEFAULT_RPC_TIMEOUT_MS in packages/control). */
@@ -828,7 +828,7 @@ const GAVE_UP = 3;
  * the scheduler runs at each step (arrival, at the edge, back at the
  * client), where closures per step cost three or four allocations each.
  */
-class ClientRequest implements Task {
+class ClientRequest implements Task, Replier {
   private step = ARRIVAL;
   t0 = 0;
   edge: SimCacheNode | undefined = undefined;
@@ -854,6 +854,11 @@ class ClientRequest implements Task {
     this.step = GAVE_UP;
   }
 
+  /** The edge's answer (the request is the edge's Replier): it travels back to the client. */
+  reply(error: SimErrorKind | undefined, answer: SimAnswer | undefined): void {
+    this.sim.replied(this, error, answer);
+  }
+
   returned(error: SimErrorKind | undefined, answer: SimAnswer | undefined): void {
     this.error = error;
     this.answer = answer;
@@ -868,7 +873,7 @@ class ClientRequest implements Task {
       case AT_EDGE: {
         const req = this.req!;
         this.req = undefined;
-        this.edge!.handle(req, (error, answer) => this.sim.replied(this, error, answer));
+        this.edge!.handle(req, this);
         return;
       }
       case BACK_AT_CLIENT:

@@ -17,7 +17,7 @@ import { createCounters, type Counters } from '@cdnlab/origin/src/counters';
 import { faultFor, makeFault, NO_FAULTS, setFault, type FaultState } from '@cdnlab/origin/src/faults';
 import { createSite, type Site } from '@cdnlab/origin/src/site';
 import { requestKind } from '@cdnlab/origin/src/counters';
-import type { Reply, SimEndpoint, SimRequest } from './sim-types';
+import type { Replier, SimEndpoint, SimRequest } from './sim-types';
 import type { VirtualScheduler } from './virtual-scheduler';
 
 export type SimFault = 'error' | 'slow' | 'down' | 'reset' | 'ok';
@@ -102,9 +102,9 @@ export class SimOrigin implements SimEndpoint {
     this.rates.set(pattern ?? '', opts.rate ?? 1);
   }
 
-  handle(req: SimRequest, reply: Reply): void {
+  handle(req: SimRequest, to: Replier): void {
     if (!this.alive) {
-      reply('connect', undefined);
+      to.reply('connect', undefined);
       return;
     }
     const head = req.head;
@@ -121,11 +121,11 @@ export class SimOrigin implements SimEndpoint {
     }
     const kind = fault?.kind;
     if (kind === 'down') {
-      reply('connect', undefined);
+      to.reply('connect', undefined);
       return;
     }
     if (kind === 'hang') {
-      reply('reset', undefined);
+      to.reply('reset', undefined);
       return;
     }
     const latency = (this.site.ruleFor(path)?.latencyMs ?? 0) + (fault?.kind === 'slow' ? fault.delayMs : 0);
@@ -133,13 +133,13 @@ export class SimOrigin implements SimEndpoint {
     const s = this.opts.scheduler;
     s.schedule(latency, () => {
       if (!this.alive) {
-        reply('reset', undefined);
+        to.reply('reset', undefined);
         return;
       }
       const now = s.now();
       if (status !== 0) {
         const e = errorAnswer(head.method, head.target, status, now);
-        reply(undefined, { head: e.head, body: e.body, originFetchedAt: now, result: 'origin' });
+        to.reply(undefined, { head: e.head, body: e.body, originFetchedAt: now, result: 'origin' });
         return;
       }
       const real = this.opts.realBodies === true;
@@ -152,7 +152,7 @@ export class SimOrigin implements SimEndpoint {
         resHead = { status: 200, headers: answer.head.headers.map((h) => (h[0] === 'content-length' ? ['content-length', String(req.sizeBytes)] : h)) };
         if (head.method !== 'HEAD') body = real ? new Uint8Array(req.sizeBytes) : this.zeroView(req.sizeBytes);
       } else if (!real && answer.bodyBytes > 0) body = this.zeroView(answer.bodyBytes);
-      reply(undefined, { head: resHead, body, originFetchedAt: now, result: 'origin' });
+      to.reply(undefined, { head: resHead, body, originFetchedAt: now, result: 'origin' });
     });
   }
 

@@ -1,8 +1,9 @@
 /**
  * What travels between simulated nodes: requests and answers as the tiers'
  * gRPC messages carry them (head, purge-time rule, hop count), minus bytes on
- * a wire. Calls are callbacks in virtual time, never promises: a run of ten
- * million requests must not allocate a promise chain per hop.
+ * a wire. A call's answer goes to a Replier, an object the caller already
+ * has, in virtual time: never a promise, nor a closure per hop (a run of ten
+ * million requests would allocate a chain of them per hop).
  */
 import type { RequestHead, ResponseHead } from '@cdnlab/core';
 
@@ -40,15 +41,21 @@ export interface SimAnswer {
 /** Why a call failed: no answer at all (an HTTP error status is an answer). */
 export type SimErrorKind = 'connect' | 'reset' | 'timeout' | 'upstream' | 'loop';
 
-export type Reply = (error: SimErrorKind | undefined, answer: SimAnswer | undefined) => void;
+/**
+ * Where an answer goes: the caller itself (a client request, an upstream
+ * call, a request a node is handling), so a hop allocates no closure.
+ */
+export interface Replier {
+  reply(error: SimErrorKind | undefined, answer: SimAnswer | undefined): void;
+}
 
 /** A node that can be called over the simulated network. */
 export interface SimEndpoint {
   readonly id: string;
   readonly role: 'edge' | 'regional' | 'shield' | 'origin';
   readonly region: string;
-  /** Receives a request that arrived now; replies (now or later) through `reply`. */
-  handle(req: SimRequest, reply: Reply): void;
+  /** Receives a request that arrived now; replies (now or later) to `to`. */
+  handle(req: SimRequest, to: Replier): void;
   /** Answers health checks. */
   readonly up: boolean;
 }
