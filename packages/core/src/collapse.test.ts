@@ -279,6 +279,39 @@ describe('createCollapser', () => {
     expect(got).toEqual(['result']);
   });
 
+  it('a waiter may be an object with a collapsed method, mixed with function waiters, in join order', () => {
+    const scheduler = new VirtualScheduler();
+    const c = createCollapser<string>({ scheduler, mode: 'lock-timeout', lockTimeoutMs: 100 });
+    const heard: string[] = [];
+    class Req {
+      constructor(readonly name: string) {}
+      collapsed(o: CollapseOutcome<string>): void {
+        heard.push(`${this.name}:${o.kind}${o.kind === 'result' ? `=${o.result}` : ''}`);
+      }
+    }
+    expect(c.join('k', new Req('leader')).role).toBe('leader');
+    expect(c.join('k', new Req('a')).role).toBe('waiter');
+    expect(c.join('k', (o) => heard.push(`fn:${o.kind}`)).role).toBe('waiter');
+    const late = new Req('late');
+    scheduler.advanceTo(50);
+    expect(c.join('k', late).role).toBe('waiter');
+    // The first two time out at 100 ms; `late` waits on and gets the result.
+    scheduler.advanceTo(100);
+    expect(heard).toEqual(['a:timeout', 'fn:timeout']);
+    c.complete('k', 'v1', { cacheable: true });
+    expect(heard).toEqual(['a:timeout', 'fn:timeout', 'late:result=v1']);
+    // A leader's object is never called.
+    expect(heard.some((h) => h.startsWith('leader'))).toBe(false);
+  });
+
+  it('names a waiter that is neither a function nor a collapsed(outcome) object', () => {
+    const c = createCollapser<string>({ scheduler: new VirtualScheduler(), mode: 'wait' });
+    expect(() => c.join('k', {} as never)).toThrow('expected onResult to be a function or an object with a collapsed(outcome) method, got [object Object]');
+    expect(() => c.join('k', undefined as never)).toThrow(/got undefined/);
+    // Nothing was started by the refused joins.
+    expect(c.inFlight('k')).toBe(false);
+  });
+
   it('a waiter callback that re-joins starts a fresh flight', () => {
     const c = createCollapser<string>({ scheduler: new VirtualScheduler(), mode: 'wait', hitForMissMs: 0 });
     c.join('k', () => undefined);

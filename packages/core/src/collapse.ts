@@ -58,6 +58,16 @@ export type CollapseOutcome<R> =
   /** Waited `lockTimeoutMs`: fetch upstream yourself and do NOT store the answer. */
   | { kind: 'timeout'; mustNotStore: true };
 
+/**
+ * A waiter as an object whose `collapsed` method receives the outcome: a
+ * caller that already has an object per request (the simulator's) joins
+ * with it instead of making a closure for every miss, most of which never
+ * wait.
+ */
+export interface CollapseWaiter<R> {
+  collapsed(outcome: CollapseOutcome<R>): void;
+}
+
 /** Why a request was not collapsed. */
 export type BypassReason = 'off' | 'hit-for-miss' | 'waiters-full';
 
@@ -87,8 +97,8 @@ export interface CollapserStats {
 }
 
 export interface Collapser<R> {
-  /** Joins the fetch for `key`, starting one (leader) if none is in flight. */
-  join(key: string, onResult: (outcome: CollapseOutcome<R>) => void): JoinResult;
+  /** Joins the fetch for `key`, starting one (leader) if none is in flight. A waiter hears the outcome through `onResult`. */
+  join(key: string, onResult: ((outcome: CollapseOutcome<R>) => void) | CollapseWaiter<R>): JoinResult;
   /** The leader's fetch succeeded. Delivers to every waiter before returning. */
   complete(key: string, result: R, opts: { cacheable: boolean }): void;
   /** The leader's fetch failed (or was abandoned). Delivers to every waiter. */
@@ -105,7 +115,7 @@ export interface Collapser<R> {
 }
 
 interface Waiter<R> {
-  onResult: (o: CollapseOutcome<R>) => void;
+  onResult: ((o: CollapseOutcome<R>) => void) | CollapseWaiter<R>;
   deadline: number;
 }
 
@@ -205,6 +215,9 @@ export function createCollapser<R>(opts: CollapserOptions): Collapser<R> {
 
   return {
     join(key, onResult) {
+      if (typeof onResult !== 'function' && typeof (onResult as CollapseWaiter<R> | null)?.collapsed !== 'function') {
+        throw new TypeError(`expected onResult to be a function or an object with a collapsed(outcome) method, got ${String(onResult)}`);
+      }
       if (mode === 'off') {
         s.bypasses.off++;
         return { role: 'bypass', reason: 'off' };
@@ -280,7 +293,9 @@ function deliver<R>(waiters: Waiter<R>[], outcome: CollapseOutcome<R>): void {
   let firstError: { error: unknown } | undefined;
   for (const w of waiters) {
     try {
-      w.onResult(outcome);
+      const to = w.onResult;
+      if (typeof to === 'function') to(outcome);
+      else to.collapsed(outcome);
     } catch (error) {
       firstError ??= { error };
     }

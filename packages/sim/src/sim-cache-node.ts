@@ -22,6 +22,7 @@ import {
   type CacheEntry,
   type CollapseOutcome,
   type Collapser,
+  type CollapseWaiter,
   type HeaderList,
   type HttpCache,
   type LookupOptions,
@@ -69,7 +70,7 @@ interface FillDone {
  * are most of what a scavenge copies at 100 k requests per virtual second
  * (bench (b)), so their size is the simulator's speed.
  */
-class Visit implements Replier, FillDone {
+class Visit implements Replier, FillDone, CollapseWaiter<Shared> {
   settled = false;
   prev: Visit | null = null;
   next: Visit | null = null;
@@ -93,6 +94,10 @@ class Visit implements Replier, FillDone {
 
   filled(error: SimErrorKind | undefined, outcome: FetchOutcome | undefined): void {
     this.node.visitFilled(this, error, outcome);
+  }
+
+  collapsed(outcome: CollapseOutcome<Shared>): void {
+    this.node.waited(this, outcome);
   }
 }
 
@@ -167,10 +172,6 @@ class Fill implements Replier {
   }
 }
 
-/** Never called: the collapser keeps a waiter's callback only when a fetch of the key is in flight. */
-const NOT_WAITING = (): void => {
-  throw new Error('a collapser called back a request that did not wait');
-};
 
 
 const EMPTY_BODY = new Uint8Array(0);
@@ -477,9 +478,7 @@ export class SimCacheNode implements SimEndpoint {
     v.result = result;
     v.stale = stale;
     v.conditional = conditional;
-    // Only a join while a fetch of the key is in flight can make a waiter:
-    // the first of a miss (nearly every one) needs no callback.
-    const joined = this.collapser.join(key, this.collapser.inFlight(key) ? (outcome) => this.waited(v, outcome) : NOT_WAITING);
+    const joined = this.collapser.join(key, v);
     if (joined.role === 'waiter') return;
     if (joined.role === 'bypass') {
       this.solo(v, false);
@@ -490,7 +489,7 @@ export class SimCacheNode implements SimEndpoint {
   }
 
   /** The leader a visit waited for is done (or the wait is over). */
-  private waited(v: Visit, outcome: CollapseOutcome<Shared>): void {
+  waited(v: Visit, outcome: CollapseOutcome<Shared>): void {
     switch (outcome.kind) {
       case 'result':
         v.reply(undefined, this.fromShared(v.req, outcome.result, v.result));
