@@ -1,7 +1,8 @@
 /**
  * One simulated cache tier (edge, regional or shield): the core's HttpCache
- * and Collapser, the same objects the tier services run, driven by callbacks
- * in virtual time. The request handling follows the services' CacheNode
+ * and Collapser, the same objects the tier services run, driven in virtual
+ * time (each request a node handles is one Visit object, see below). The
+ * request handling follows the services' CacheNode
  * (packages/tier/src/cache-node.ts) step for step: look up; hit, or collapse
  * onto one upstream fetch; store; revalidate on 304; serve stale on error
  * where RFC 5861 allows; one background refresh for stale-while-revalidate;
@@ -171,8 +172,6 @@ class Fill implements Replier {
     else this.node.upstreamAnswered(this, error, answer);
   }
 }
-
-
 
 const EMPTY_BODY = new Uint8Array(0);
 const NO_HEADERS: HeaderList = [];
@@ -656,7 +655,6 @@ export class SimCacheNode implements SimEndpoint {
     }
     new UpstreamCall(this, n === 1 ? undefined : rankParentsOf(key, this.parents, this.parentWeights), req, to).attempt(0);
   }
-
 
   /** The index of the parent at `i` in `order` (the only parent without an order). */
   parentFor(order: readonly SimEndpoint[] | undefined, i: number): number {
