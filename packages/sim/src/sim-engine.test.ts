@@ -241,25 +241,69 @@ describe('simulated engine: failures in virtual time', () => {
     expect(fetches(killed)).toBe(2);
   });
 
-  it('killing an edge resets, at that instant, exactly the requests it was handling', () => {
+  it.each(['kill', 'disconnect'] as const)('%s an edge: the requests it was handling are reset at that instant', (action) => {
     // /hot takes 300 ms at the origin, so an edge's first miss keeps its
-    // clients waiting (collapsed) well past the kill at 200 ms.
+    // clients waiting (collapsed) well past the event at 200 ms.
     const clients: ClientGroup[] = [{ region: 'na', count: 20, rate: 100, arrival: 'constant', startMs: 0 }];
     const s = (timeline: TimelineEvent[]) => scenario(topology(), { durationMs: 1000, clients, objects: { popularity: 'hot', keys: ['/hot'] } }, timeline);
     const calm = run(s([]));
     expect(calm.requests.byError).toEqual({});
-    const r = run(s([{ atMs: 200, action: 'kill', node: 'edge-na-1' }]));
+    const r = run(s([{ atMs: 200, action, node: 'edge-na-1' }]));
     const e1 = calm.nodes.find((n) => n.id === 'edge-na-1')!;
-    // Everything edge-na-1 received before the kill was still waiting for /hot: each is reset.
+    // Everything edge-na-1 received before the event was still waiting for /hot: each is reset.
     const before = r.nodes.find((n) => n.id === 'edge-na-1')!.requests;
     expect(before).toBeGreaterThan(5);
     expect(before).toBeLessThan(e1.requests);
     expect(r.requests.byError.reset).toBe(before);
-    // The resets land in the kill's bucket; later clients of the dead edge find its port closed.
+    // The resets land in the event's bucket; later clients of the edge find it unreachable.
     const at = Math.floor(200 / r.series.bucketMs);
     expect(r.series.errors[at]).toBeGreaterThanOrEqual(before);
     expect(r.series.errors.slice(0, at).every((v) => v === 0)).toBe(true);
     expect(r.requests.byError.connect).toBeGreaterThan(0);
+  });
+
+  it('a request lost on the way up or its answer lost on the way back: the edge gives up after the upstream timeout (504)', () => {
+    const clients: ClientGroup[] = [{ region: 'na', count: 20, rate: 50, arrival: 'constant', startMs: 0 }];
+    const s = (from: string, to: string, post: number) =>
+      scenario(topology(), { durationMs: 1000, clients, objects: { popularity: 'hot', keys: ['/hot'] }, methods: { GET: 1 - post, HEAD: 0, conditional: 0, POST: post } }, [
+        { atMs: 0, action: 'link', from, to, down: true, oneWay: true },
+      ]);
+    const node = (r: RunResult, id: string) => r.nodes.find((n) => n.id === id)!;
+    // Up: nothing edge-na-1 sends reaches its regional (GETs and POSTs alike).
+    const up = run(s('edge-na-1', 'regional-na', 0.2));
+    const e1 = node(up, 'edge-na-1').requests;
+    expect(e1).toBeGreaterThan(5);
+    expect(up.requests.byStatus['504']).toBe(e1);
+    expect(up.requests.errors).toBe(0);
+    // A 504 comes after the edge's whole upstream deadline (10 s), plus the client's last mile.
+    expect(up.latency.na.max).toBeGreaterThanOrEqual(10_000);
+    expect(node(up, 'regional-na').requests).toBe(node(up, 'edge-na-2').upstreamFetches);
+    expect(up.origin.byKind.post).toBeGreaterThan(0); // edge-na-2's went through
+    // Back: the regional gets every request and fetches /hot once, but its answers to edge-na-1 never arrive.
+    const back = run(s('regional-na', 'edge-na-1', 0));
+    expect(back.requests.byStatus['504']).toBe(node(back, 'edge-na-1').requests);
+    expect(node(back, 'regional-na').requests).toBe(node(back, 'edge-na-1').upstreamFetches + node(back, 'edge-na-2').upstreamFetches);
+    expect(back.origin.byPath['/hot']).toBe(1);
+  });
+
+  it('lock-timeout: waiters that waited lockTimeout go upstream on their own, and collapse again at the next tier', () => {
+    const t = structuredClone(topology());
+    for (const n of t.nodes) {
+      if (n.role === 'edge') Object.assign((n as CacheNode).cache, { collapsing: 'lock-timeout', lockTimeoutMs: 100 });
+    }
+    // 20 requests at once; /hot takes 300 ms at the origin, far past the 100 ms lock.
+    const r = run(scenario(t, { durationMs: 1000, clients: [burst('na', 20)] }));
+    expect(r.requests).toMatchObject({ sent: 20, answered: 20, errors: 0 });
+    expect(r.requests.byStatus).toEqual({ 200: 20 });
+    const edges = r.nodes.filter((n) => n.role === 'edge' && n.requests > 0);
+    expect(edges.length).toBeGreaterThan(0);
+    for (const e of edges) {
+      // One leader per edge; every waiter timed out and fetched itself.
+      expect(e.collapsedWaiters).toBe(e.requests - 1);
+      expect(e.upstreamFetches).toBe(e.requests);
+    }
+    // The regional (collapsing: wait) folds them back onto its one fetch.
+    expect(r.origin.requests).toBe(1);
   });
 
   it('a killed edge costs its clients errors until DNS health and TTL move them, then gets traffic again when restarted', () => {
