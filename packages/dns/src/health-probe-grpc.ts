@@ -37,11 +37,13 @@ export function createGrpcHealthProbe(opts: GrpcHealthProbeOptions = {}): GrpcHe
   const clientFor = (target: HealthTarget): HealthClient => {
     let client = clients.get(target.grpcAddress);
     if (!client) {
-      // One channel per edge, reused across checks. The default reconnect
-      // backoff grows to two minutes, far longer than a health interval.
+      // One channel per healthy edge, reused across checks. The default
+      // reconnect backoff grows to two minutes, and names are re-resolved at
+      // most every 30 s: both far longer than a health interval.
       client = new HealthClientCtor(target.grpcAddress, grpc.credentials.createInsecure(), {
         'grpc.initial_reconnect_backoff_ms': Math.min(backoff, 100),
         'grpc.max_reconnect_backoff_ms': backoff,
+        'grpc.dns_min_time_between_resolutions_ms': backoff,
       });
       clients.set(target.grpcAddress, client);
     }
@@ -54,12 +56,14 @@ export function createGrpcHealthProbe(opts: GrpcHealthProbeOptions = {}): GrpcHe
       const client = clientFor(target);
       client.Check({ service }, { deadline: Date.now() + timeoutMs }, (err, res) => {
         if (err) {
-          // A probe that timed out may be stuck behind a connect to a host
-          // that vanished (a killed container's address answers nothing, and
-          // grpc-js has no connect timeout: the kernel retries the SYN for
-          // minutes). Drop the channel: the next probe dials afresh and sees
-          // a restarted edge at once.
-          if (err.code === grpc.status.DEADLINE_EXCEEDED && clients.get(target.grpcAddress) === client) {
+          // Any failed probe drops the channel, so the next one resolves the
+          // name and dials afresh and sees a restarted edge at once. Kept, a
+          // channel would answer from its past: stuck behind a connect to a
+          // host that vanished (a killed container's address answers nothing,
+          // and grpc-js has no connect timeout), failing fast in its
+          // reconnect backoff, or dialling the address the name had before
+          // the container restarted with a new one (seen in CI: 48 s).
+          if (clients.get(target.grpcAddress) === client) {
             clients.delete(target.grpcAddress);
             client.close();
           }

@@ -48,4 +48,26 @@ describe('gRPC health probe', () => {
       probe.close();
     }
   });
+
+  it('drops a channel whose probe was refused, so the very next probe sees a server that came back', async () => {
+    // A free port: nothing listens there yet.
+    const free = net.createServer();
+    await new Promise<void>((r) => free.listen(0, '127.0.0.1', () => r()));
+    const port = (free.address() as net.AddressInfo).port;
+    await new Promise<void>((r) => free.close(() => r()));
+    const target = { id: 'edge-y', grpcAddress: `127.0.0.1:${port}` };
+    // A long reconnect backoff: a kept channel would fail fast for seconds.
+    const probe = createGrpcHealthProbe({ maxReconnectBackoffMs: 10_000 });
+    try {
+      await expect(probe(target, 1000)).rejects.toThrow(/health check of edge-y at 127\.0\.0\.1:\d+: .*(No connection established|ECONNREFUSED)/);
+      server = new grpc.Server();
+      new HealthImplementation({ '': 'SERVING' }).addToServer(server);
+      await new Promise<void>((resolve, reject) =>
+        server!.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve())),
+      );
+      await expect(probe(target, 1000)).resolves.toBe(true);
+    } finally {
+      probe.close();
+    }
+  });
 });

@@ -21,7 +21,9 @@ import { MAX_MESSAGE_BYTES } from './server';
  * Tier links are long-lived and mostly busy. Keepalive pings find a parent
  * that vanished (killed container, cut link) within ~40 s even when idle, so
  * the next request fails over instead of hanging; reconnect backoff is short
- * because a parent that comes back should get traffic soon.
+ * because a parent that comes back should get traffic soon, and so is the
+ * wait between two resolutions of its name (grpc-js waits 30 s by default),
+ * because a container that restarts may come back at a new address.
  */
 export const DEFAULT_CHANNEL_OPTIONS: grpc.ChannelOptions = {
   'grpc.keepalive_time_ms': 30_000,
@@ -31,6 +33,7 @@ export const DEFAULT_CHANNEL_OPTIONS: grpc.ChannelOptions = {
   'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
   'grpc.initial_reconnect_backoff_ms': 200,
   'grpc.max_reconnect_backoff_ms': 5_000,
+  'grpc.dns_min_time_between_resolutions_ms': 5_000,
 };
 
 /** The server call an upstream call is made on behalf of. */
