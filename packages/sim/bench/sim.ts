@@ -3,7 +3,11 @@
  *
  *  (a) one chain client → edge → regional → shield → origin, every request
  *      through HttpCache.lookup/store at each tier it reaches, on a seeded
- *      Zipf(0.8) workload of 10 M requests over 1 M objects;
+ *      Zipf(0.8) workload of 10 M requests over 1 M objects; then the same
+ *      chain on a warm trace (1 M requests over 1,000 objects, all but the
+ *      first of each an edge hit): what a request costs when it ends at the
+ *      edge and its memory is in the CPU's caches, against which the cold
+ *      trace's misses through the tiers are measured;
  *  (b) a generated 1,000-edge topology (25 regions × 40 edges) with the same
  *      workload spread over the regions: wall time and peak RSS;
  *  (c) the same trace through a bare chain of 4 core Store.access LRUs: the
@@ -64,6 +68,8 @@ const QUICK = process.env.CDNLAB_BENCH_QUICK === '1';
 const REQUESTS = Number(process.env.CDNLAB_BENCH_REQUESTS ?? (QUICK ? 1_000_000 : 10_000_000));
 const OBJECTS = Number(process.env.CDNLAB_BENCH_OBJECTS ?? 1_000_000);
 const ALPHA = 0.8;
+/** (a)'s warm trace: few enough objects that every tier holds them all. */
+const WARM_OBJECTS = 1_000;
 const RATE = 100_000; // requests per virtual second, whole workload
 const ONLY = process.env.CDNLAB_BENCH_ONLY; // a, b, c, d or p
 const PROFILE_REQUESTS = Number(process.env.CDNLAB_BENCH_PROFILE_REQUESTS ?? 300_000);
@@ -82,12 +88,12 @@ const RUN_BUNDLED = join(REPO_ROOT, 'scripts/run-bundled.cjs');
 
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 
-function scenarioFor(topology: Topology, clients: ClientGroup[], requests = REQUESTS): Scenario {
+function scenarioFor(topology: Topology, clients: ClientGroup[], requests = REQUESTS, objects = OBJECTS): Scenario {
   const workload: Workload = {
     seed: 1,
     requests,
     clients,
-    objects: { popularity: 'zipf', alpha: ALPHA, count: OBJECTS, path: '/objects/{n}' },
+    objects: { popularity: 'zipf', alpha: ALPHA, count: objects, path: '/objects/{n}' },
     methods: { GET: 1, HEAD: 0, conditional: 0, POST: 0 },
     headers: {},
   };
@@ -105,6 +111,8 @@ interface Figures {
   /** Requests per CPU-second of this process (the fairer figure on a shared machine). */
   reqPerCpuSec: number;
   seconds: number;
+  /** (a) only: per CPU-second on the warm trace. */
+  warmPerCpuSec?: number;
 }
 
 const AIM = 1_000_000;
@@ -126,8 +134,8 @@ function thousandEdges(): { topology: Topology; clients: ClientGroup[] } {
   return { topology, clients };
 }
 
-function runSim(label: string, topology: Topology, clients: ClientGroup[], requests = REQUESTS): Figures {
-  const scenario = scenarioFor(topology, clients, requests);
+function runSim(label: string, topology: Topology, clients: ClientGroup[], requests = REQUESTS, objects = OBJECTS): Figures {
+  const scenario = scenarioFor(topology, clients, requests, objects);
   const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   const sim = new Simulation({ scenario, variant: scenario.variants[0], seed: 1 });
@@ -190,6 +198,8 @@ if (ONLY === 'a') {
   const chain = generateTopology({ name: 'bench-chain', regions: 1, edgesPerRegion: 1 });
   a = runSim('a: one chain, HTTP semantics at every tier', chain, chainClients(chain));
   console.log(`    peak RSS ${fmt(maxRssMiB())} MiB (${v8Flags()})`);
+  const warm = runSim(`a, warm: the same chain, ${fmt(WARM_OBJECTS)} objects`, chain, chainClients(chain), Math.min(REQUESTS, 1_000_000), WARM_OBJECTS);
+  a.warmPerCpuSec = warm.reqPerCpuSec;
 }
 
 if (ONLY === 'b') {
@@ -377,6 +387,9 @@ if (FIGURES_FILE) {
   }
   if (a) {
     console.log(`(a) against the aim of ${fmt(AIM)} req/s on one core: ${(a.reqPerSec / AIM).toFixed(4)} of it by wall time, ${(a.reqPerCpuSec / AIM).toFixed(4)} per CPU-second: ${a.reqPerSec >= AIM ? 'met' : 'NOT met'}`);
+  }
+  if (a?.warmPerCpuSec) {
+    console.log(`(a) cold against warm: ${fmt(a.reqPerCpuSec)} against ${fmt(a.warmPerCpuSec)} per CPU-second (${(a.warmPerCpuSec / a.reqPerCpuSec).toFixed(1)}x): the warm trace ends almost every request at the edge with its memory in the CPU's caches; the cold one sends most requests on through the tiers to the origin, each store a new entry at every tier, over state far larger than the caches`);
   }
   if (a && c) {
     console.log(`ratio (a)/(c): ${(a.reqPerSec / c.reqPerSec).toFixed(4)} by wall time, ${(a.reqPerCpuSec / c.reqPerCpuSec).toFixed(4)} per CPU-second (full HTTP semantics and virtual-time network vs bare stores)`);
