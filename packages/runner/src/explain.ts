@@ -73,11 +73,19 @@ export function explainScenario(s: Scenario): string {
   }
   const w = s.workload;
   out.push('', `Workload: seed ${w.seed}${w.durationMs !== undefined ? `, ${formatDuration(w.durationMs)}` : ''}${w.requests !== undefined ? `, at most ${w.requests} requests` : ''}.`);
+  const o = w.objects;
+  const traceTimed = o.popularity === 'trace' && (o.timing ?? 'trace') === 'trace';
+  const rates = w.clients.reduce((sum, c) => sum + c.rate, 0);
   for (const c of w.clients) {
+    if (traceTimed) {
+      out.push(`- ${c.count} clients in ${c.region}, sending ${Math.round((100 * c.rate) / rates)}% of the trace's requests (rate ${c.rate})`);
+      continue;
+    }
     out.push(`- ${c.count} clients in ${c.region}, ${c.rate} req/s, ${c.arrival}${c.burst ? ` (${c.burst.size} every ${formatDuration(c.burst.everyMs)})` : ''}${c.startMs ? ` from ${formatDuration(c.startMs)}` : ''}${c.stopMs !== undefined ? ` until ${formatDuration(c.stopMs)}` : ''}`);
   }
-  const o = w.objects;
-  out.push(`- objects: ${o.popularity === 'hot' ? `hot keys ${o.keys.join(', ')}` : o.popularity === 'trace' ? `trace ${o.file}` : `${o.popularity} over ${o.count} objects (${o.path})`}`);
+  const traceTiming = (t: { timing?: 'trace' | 'clients'; speedup?: number }): string =>
+    (t.timing ?? 'trace') === 'clients' ? "at the client groups' pace" : `at the trace's own times${t.speedup !== undefined && t.speedup !== 1 ? `, ${t.speedup} times faster` : ''}`;
+  out.push(`- objects: ${o.popularity === 'hot' ? `hot keys ${o.keys.join(', ')}` : o.popularity === 'trace' ? `trace ${o.file} (${o.format}), requests ${traceTiming(o)}` : `${o.popularity} over ${o.count} objects (${o.path})`}`);
   if (s.timeline.length) {
     out.push('', 'Timeline:');
     for (const e of s.timeline) out.push(`- at ${formatDuration(e.atMs)}: ${e.action}${e.note ? `, ${e.note}` : ''}`);

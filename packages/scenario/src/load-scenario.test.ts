@@ -192,6 +192,28 @@ describe('scenario errors: file:line:col: field: what was expected', () => {
     ]);
   });
 
+  it('a trace replayed at its own times refuses what would not apply, at its line', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cdnlab-scenario-trace-'));
+    try {
+      const csv = path.join(dir, 't.csv');
+      writeFileSync(csv, '0,/a\n');
+      const T = (client: string, objects: string) => S(W.replace('{region: na, rate: 10}', client).replace('{popularity: hot, keys: [/hot]}', `{popularity: trace, file: ${csv}${objects}}`));
+      const loaded = parseScenario(T('{region: na, rate: 10}', ', speedup: 4'), 'scenarios/x.yaml', { baseDir: SCENARIOS });
+      expect(loaded.workload.objects).toEqual({ popularity: 'trace', file: csv, format: 'csv', timing: 'trace', speedup: 4 });
+      expect(errorsOf(T('{region: na, rate: 10, start: 2s, arrival: constant}', ''))).toEqual([
+        "scenarios/x.yaml:8:37: workload.clients[0].start: start does not apply when the trace's own times say when requests come (objects.timing: trace); remove it, or set objects.timing: clients",
+        "scenarios/x.yaml:8:50: workload.clients[0].arrival: arrival does not apply when the trace's own times say when requests come (objects.timing: trace); rate only weights which group sends each request",
+      ]);
+      expect(errorsOf(T('{region: na, rate: 10}', ', timing: clients, speedup: 4'))).toEqual([
+        expect.stringMatching(/^scenarios\/x\.yaml:9:\d+: workload\.objects\.speedup: speedup applies to timing: trace only/),
+      ]);
+      // With the groups' pace, start and arrival are theirs again.
+      expect(parseScenario(T('{region: na, rate: 10, start: 2s, arrival: constant}', ', timing: clients'), 'scenarios/x.yaml', { baseDir: SCENARIOS }).workload.clients[0]).toMatchObject({ startMs: 2000, arrival: 'constant' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   describe('across files', () => {
     let dir: string;
     beforeAll(() => {

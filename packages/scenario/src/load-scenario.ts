@@ -254,7 +254,20 @@ function normaliseWorkload(w: WorkloadFile, t: Topology, baseDir: string, proble
     case 'trace': {
       const file = path.resolve(baseDir, o.file);
       if (!existsSync(file)) problems.add([...W, 'objects', 'file'], `trace file not found: ${displayName(file)} (paths are relative to the scenario file)`);
-      objects = { popularity: 'trace', file, format: o.format ?? 'csv' };
+      const timing = o.timing ?? 'trace';
+      objects = { popularity: 'trace', file, format: o.format ?? 'csv', timing };
+      if (o.speedup !== undefined) {
+        if (timing === 'trace') objects.speedup = o.speedup;
+        else problems.add([...W, 'objects', 'speedup'], 'speedup applies to timing: trace only (with timing: clients the client groups set the pace)');
+      }
+      if (timing === 'trace') {
+        w.clients.forEach((c, i) => {
+          for (const f of ['start', 'stop'] as const) {
+            if (c[f] !== undefined) problems.add([...W, 'clients', i, f], `${f} does not apply when the trace's own times say when requests come (objects.timing: trace); remove it, or set objects.timing: clients`);
+          }
+          if (c.arrival !== undefined) problems.add([...W, 'clients', i, 'arrival'], "arrival does not apply when the trace's own times say when requests come (objects.timing: trace); rate only weights which group sends each request");
+        });
+      }
       break;
     }
   }

@@ -52,7 +52,24 @@ export type ObjectPopularity =
   | { popularity: 'uniform'; count: number; path: string }
   | { popularity: 'hot'; keys: string[] }
   /** `file` is absolute. */
-  | { popularity: 'trace'; file: string; format: 'csv' | 'oracleGeneral' };
+  | TracePopularity;
+
+/** Requests replayed from a recorded trace. */
+export interface TracePopularity {
+  popularity: 'trace';
+  file: string;
+  format: 'csv' | 'oracleGeneral';
+  /**
+   * When requests come. `trace` (the default): at the trace's own times,
+   * relative to its first record and divided by `speedup`; each request is
+   * sent by a client group chosen in proportion to the groups' `rate`, and by
+   * one of that group's clients at random (seeded). `clients`: at the client
+   * groups' arrivals, the trace giving only the order of objects.
+   */
+  timing?: 'trace' | 'clients';
+  /** `timing: trace` only: replay this many times faster than recorded (TTLs and latencies are not scaled). Default 1. */
+  speedup?: number;
+}
 
 export type ObjectSizes =
   | { distribution: 'fixed'; sizeBytes: number }

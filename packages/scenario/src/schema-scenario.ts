@@ -104,6 +104,14 @@ export const ObjectsSchema = Discriminated(
         popularity: Type.Literal('trace'),
         file: Type.String({ minLength: 1, description: 'Relative to the scenario file.' }),
         format: Type.Optional(StringEnum(TRACE_FORMATS, { default: 'csv', description: 'csv: time,path[,size]; oracleGeneral: libCacheSim binary trace.' })),
+        timing: Type.Optional(
+          StringEnum(['trace', 'clients'] as const, {
+            default: 'trace',
+            description:
+              "trace: requests come at the trace's own times (relative to its first record, divided by speedup), each from a client group chosen in proportion to the groups' rate; the groups' arrival, start and stop must not be set. clients: at the client groups' arrivals, the trace giving only which object each request asks for.",
+          }),
+        ),
+        speedup: Type.Optional(Type.Number({ exclusiveMinimum: 0, default: 1, description: 'timing: trace only: replay this many times faster than recorded (TTLs and latencies are not scaled).' })),
       },
       { additionalProperties: false, description: 'Replay a recorded trace.' },
     ),

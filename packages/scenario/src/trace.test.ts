@@ -19,9 +19,9 @@ describe('csv traces', () => {
   it('reads time,key,size lines, skipping a header, comments and blank lines', () => {
     const f = file('a.csv', 'time,key,size\n# a comment\n0,/a,100\n\n5,/b,2000\r\n7.5,42\n');
     expect([...readCsvTrace(f)]).toEqual([
-      { timeMs: 0, key: '/a', sizeBytes: 100 },
-      { timeMs: 5, key: '/b', sizeBytes: 2000 },
-      { timeMs: 7.5, key: '42', sizeBytes: undefined },
+      { timeMs: 0, key: '/a', sizeBytes: 100, record: 3 },
+      { timeMs: 5, key: '/b', sizeBytes: 2000, record: 5 },
+      { timeMs: 7.5, key: '42', sizeBytes: undefined, record: 6 },
     ]);
   });
 
@@ -30,7 +30,7 @@ describe('csv traces', () => {
     const f = file('b.csv', lines.join('\n'));
     const got = [...readCsvTrace(f, { chunkBytes: 64 })];
     expect(got).toHaveLength(500);
-    expect(got[499]).toEqual({ timeMs: 499, key: '/objects/499', sizeBytes: 500 });
+    expect(got[499]).toEqual({ timeMs: 499, key: '/objects/499', sizeBytes: 500, record: 500 });
     expect(got.map((r) => r.key)).toEqual(lines.map((_, i) => `/objects/${i}`));
   });
 
@@ -72,16 +72,16 @@ describe('oracleGeneral traces', () => {
     expect(buf.readBigInt64LE(40)).toBe(-1n);
     const f = file('a.oracleGeneral', buf);
     expect([...readOracleGeneralTrace(f, { chunkBytes: 24 })]).toEqual([
-      { timeMs: 1000, key: 7, sizeBytes: 100, nextAccessVtime: 2 },
-      { timeMs: 2000, key: 2 ** 40 + 3, sizeBytes: 4096, nextAccessVtime: -1 },
-      { timeMs: 3000, key: 7, sizeBytes: 100, nextAccessVtime: -1 },
+      { timeMs: 1000, key: 7, sizeBytes: 100, nextAccessVtime: 2, record: 1 },
+      { timeMs: 2000, key: 2 ** 40 + 3, sizeBytes: 4096, nextAccessVtime: -1, record: 2 },
+      { timeMs: 3000, key: 7, sizeBytes: 100, nextAccessVtime: -1, record: 3 },
     ]);
     expect([...readTrace(f, 'oracleGeneral', { maxRecords: 1 })]).toHaveLength(1);
   });
 
   it('skips zero-size records as libCacheSim does', () => {
     const f = file('z.oracleGeneral', encodeOracleGeneral([{ timeSeconds: 0, id: 1, sizeBytes: 0 }, { timeSeconds: 0, id: 2, sizeBytes: 5 }]));
-    expect([...readOracleGeneralTrace(f)].map((r) => r.key)).toEqual([2]);
+    expect([...readOracleGeneralTrace(f)].map((r) => [r.key, r.record])).toEqual([[2, 2]]);
   });
 
   it('reports a truncated file with the partial record number', () => {

@@ -33,6 +33,8 @@ export interface TraceRecord {
   sizeBytes: number | undefined;
   /** oracleGeneral only: logical time of the next request for this object (-1: never). */
   nextAccessVtime?: number;
+  /** Where it is in the file, for errors: the 1-based line (csv) or record (oracleGeneral). */
+  record?: number;
 }
 
 export class TraceError extends Error {
@@ -116,7 +118,7 @@ export function* readCsvTrace(file: string, opts: TraceReadOptions = {}): Genera
       if (!/^\d+$/.test(z) || !Number.isSafeInteger(Number(z))) throw new TraceError(file, line, `expected size to be a whole number of bytes, got ${JSON.stringify(z)}`);
       sizeBytes = Number(z);
     }
-    return { timeMs: Number(t), key, sizeBytes };
+    return { timeMs: Number(t), key, sizeBytes, record: line };
   };
   try {
     for (;;) {
@@ -196,7 +198,7 @@ export function* readOracleGeneralTrace(file: string, opts: TraceReadOptions = {
         }
         // libCacheSim skips zero-size records: they are not requests.
         if (sizeBytes === 0) continue;
-        yield { timeMs: seconds * 1000, key: idHi * TWO_POW_32 + idLo, sizeBytes, nextAccessVtime: Number(next) };
+        yield { timeMs: seconds * 1000, key: idHi * TWO_POW_32 + idLo, sizeBytes, nextAccessVtime: Number(next), record };
         if (++yielded >= limit) return;
       }
     }

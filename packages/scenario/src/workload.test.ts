@@ -231,6 +231,79 @@ describe('planWorkload: traces', () => {
     ]);
   });
 
+  it("sends each csv record at its own time since the trace's first, divided by speedup", () => {
+    const f = path.join(dir, 'timed.csv');
+    writeFileSync(f, '1000,/a\n1250,/b\n1250,/c\n4000,/a\n');
+    const trace = (over = {}) => workload({ objects: { popularity: 'trace', file: f, format: 'csv', ...over } });
+    expect(all(trace()).map((r) => [r.atMs, r.target])).toEqual([
+      [0, '/a'],
+      [250, '/b'],
+      [250, '/c'],
+      [3000, '/a'],
+    ]);
+    expect(all(trace({ speedup: 2 })).map((r) => r.atMs)).toEqual([0, 125, 125, 1500]);
+    // Only the order of objects from the trace: the group's constant arrivals set the times.
+    const paced = all(workload({ clients: [group({ arrival: 'constant', rate: 100 })], objects: { popularity: 'trace', file: f, format: 'csv', timing: 'clients' } }));
+    expect(paced.map((r) => [r.atMs, r.target])).toEqual([
+      [0, '/a'],
+      [10, '/b'],
+      [20, '/c'],
+      [30, '/a'],
+    ]);
+  });
+
+  it("spreads an oracleGeneral second's records evenly over that second, in file order", () => {
+    const f = path.join(dir, 'seconds.bin');
+    const recs = [1, 2, 3, 4].map((id) => ({ timeSeconds: 10, id, sizeBytes: 5 }));
+    writeFileSync(f, encodeOracleGeneral([...recs, { timeSeconds: 11, id: 5, sizeBytes: 5 }, { timeSeconds: 13, id: 6, sizeBytes: 5 }, { timeSeconds: 13, id: 7, sizeBytes: 5 }]));
+    const got = all(workload({ objects: { popularity: 'trace', file: f, format: 'oracleGeneral' } }));
+    expect(got.map((r) => [r.atMs, r.objectId])).toEqual([
+      [0, 1],
+      [250, 2],
+      [500, 3],
+      [750, 4],
+      [1000, 5],
+      [3000, 6],
+      [3500, 7],
+    ]);
+  });
+
+  it("ends at the workload's duration or request count, whichever comes first", () => {
+    const records = Array.from({ length: 10 }, (_, i) => ({ timeMs: i * 1000, key: `/k${i}`, sizeBytes: 1 }));
+    const w = (over: Partial<Workload>) => workload({ objects: { popularity: 'trace', file: 'virtual', format: 'csv' }, ...over });
+    expect(all(w({ durationMs: 4500 }), { readTrace: () => records }).map((r) => r.target)).toEqual(['/k0', '/k1', '/k2', '/k3', '/k4']);
+    expect(all(w({ durationMs: 60_000, requests: 3 }), { readTrace: () => records })).toHaveLength(3);
+  });
+
+  it('sends each record from a group chosen in proportion to its rate, and from one of its clients, the same for the same seed', () => {
+    const records = Array.from({ length: 8000 }, (_, i) => ({ timeMs: i, key: `/k${i % 50}`, sizeBytes: 1 }));
+    const w = (seed: number) =>
+      workload({ seed, clients: [group({ region: 'na', rate: 300, count: 5 }), group({ region: 'eu', rate: 100, count: 2 })], objects: { popularity: 'trace', file: 'virtual', format: 'csv' } });
+    const got = all(w(1), { readTrace: () => records });
+    const na = got.filter((r) => r.group === 0);
+    // Binomial(8000, 0.75): within 3 standard deviations.
+    expect(Math.abs(na.length - 6000)).toBeLessThan(3 * Math.sqrt(8000 * 0.75 * 0.25));
+    expect(got.every((r) => r.region === (r.group === 0 ? 'na' : 'eu'))).toBe(true);
+    expect(new Set(na.map((r) => r.clientIndex))).toEqual(new Set([0, 1, 2, 3, 4]));
+    expect(new Set(got.filter((r) => r.group === 1).map((r) => r.clientIndex))).toEqual(new Set([0, 1]));
+    const who = (rs: PlannedRequest[]) => rs.map((r) => `${r.group}:${r.clientIndex}`).join(',');
+    expect(who(all(w(1), { readTrace: () => records }))).toBe(who(got));
+    expect(who(all(w(2), { readTrace: () => records }))).not.toBe(who(got));
+  });
+
+  it('refuses a trace out of time order, naming the file and line, and settings that do not apply', () => {
+    const f = path.join(dir, 'unsorted.csv');
+    writeFileSync(f, 'time,key\n0,/a\n9,/b\n5,/c\n');
+    const trace = (over = {}, clients = [group()]) => workload({ clients, objects: { popularity: 'trace', file: f, format: 'csv', ...over } });
+    expect(() => all(trace())).toThrow(`${f}: record 4: time 5 ms comes before the previous record's 9 ms: replaying a trace's times needs its records in time order`);
+    // With the groups' arrivals, the order of the trace is only the order of objects.
+    expect(all(trace({ timing: 'clients' })).map((r) => r.target)).toEqual(['/a', '/b', '/c']);
+    expect(() => all(trace({}, [group({ startMs: 500 })]))).toThrow("expected workload.clients[0].startMs to be 0 when the trace's own times say when requests come");
+    expect(() => all(trace({}, [group({ stopMs: 500 })]))).toThrow('expected workload.clients[0].stopMs to be unset');
+    expect(() => all(trace({ speedup: 0 }))).toThrow('expected workload.objects.speedup to be a positive number, got 0');
+    expect(() => all(trace({ timing: 'clients', speedup: 2 }))).toThrow('expected workload.objects.speedup to be unset with timing: clients');
+  });
+
   it('takes an injected reader (no I/O)', () => {
     const got = all(workload({ objects: { popularity: 'trace', file: 'virtual', format: 'csv' } }), {
       readTrace: () => [{ timeMs: 0, key: '/v', sizeBytes: undefined }],

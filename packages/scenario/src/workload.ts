@@ -16,7 +16,7 @@
 import { createRng, createZipf, type HeaderList, type Rng, type ZipfSampler } from '@cdnlab/core';
 import type { ClientGroup, HeaderValueSpec, ObjectSizes, Workload } from './scenario';
 import { FIELD_VALUE_PATTERN, HEADER_NAME_PATTERN } from './schema-common';
-import { readTrace, type TraceFormat, type TraceRecord } from './trace';
+import { readTrace, TraceError, type TraceFormat, type TraceRecord } from './trace';
 
 /** How a request is sent; `conditional` is a GET carrying the validator the client saw last. */
 export type PlannedRequestKind = 'GET' | 'HEAD' | 'conditional' | 'POST';
@@ -121,6 +121,17 @@ export function validateWorkload(w: Workload): void {
     case 'trace':
       if (typeof o.file !== 'string' || o.file === '') fail('objects.file', 'a file name', o.file);
       if (o.format !== 'csv' && o.format !== 'oracleGeneral') fail('objects.format', 'csv or oracleGeneral', o.format);
+      if (o.timing !== undefined && o.timing !== 'trace' && o.timing !== 'clients') fail('objects.timing', 'trace or clients', o.timing);
+      if (o.speedup !== undefined) {
+        positive('objects.speedup', o.speedup);
+        if (o.timing === 'clients') fail('objects.speedup', 'unset with timing: clients (the client groups set the pace)', o.speedup);
+      }
+      if ((o.timing ?? 'trace') === 'trace') {
+        w.clients.forEach((c, i) => {
+          if (c.startMs !== 0) fail(`clients[${i}].startMs`, "0 when the trace's own times say when requests come (objects.timing: trace)", c.startMs);
+          if (c.stopMs !== undefined) fail(`clients[${i}].stopMs`, "unset when the trace's own times say when requests come (objects.timing: trace)", c.stopMs);
+        });
+      }
       break;
     default:
       fail('objects.popularity', 'zipf, uniform, hot or trace', (o as { popularity?: unknown } | undefined)?.popularity);
@@ -351,6 +362,8 @@ export function* planWorkload(workload: Workload, opts: PlanOptions = {}): Gener
 
   // The object chooser: returns false when the source ran dry (end of a trace).
   const o = workload.objects;
+  // Set when the trace's own times say when requests come.
+  let traceClock: TraceClock | undefined;
   let objectId = 0;
   let target = '';
   let traceSize: number | undefined;
@@ -381,15 +394,23 @@ export function* planWorkload(workload: Workload, opts: PlanOptions = {}): Gener
     }
     case 'trace': {
       const reader = (opts.readTrace ?? readTrace)(o.file, o.format)[Symbol.iterator]();
-      choose = () => {
-        const r = reader.next();
-        if (r.done) return false;
-        const key = r.value.key;
+      const take = (rec: TraceRecord): boolean => {
+        const key = rec.key;
         objectId = typeof key === 'number' ? key : -1;
         target = typeof key === 'string' && key.startsWith('/') ? key : PATH_TEMPLATE.replace('{n}', encodeURIComponent(String(key)));
-        traceSize = r.value.sizeBytes;
+        traceSize = rec.sizeBytes;
         return true;
       };
+      if ((o.timing ?? 'trace') === 'trace') {
+        const clock = new TraceClock(reader, o.file, o.format === 'oracleGeneral' ? ORACLE_GENERAL_TICK_MS : 0, o.speedup ?? 1);
+        traceClock = clock;
+        choose = () => clock.next() && take(clock.rec);
+      } else {
+        choose = () => {
+          const r = reader.next();
+          return !r.done && take(r.value);
+        };
+      }
       break;
     }
   }
@@ -412,7 +433,46 @@ export function* planWorkload(workload: Workload, opts: PlanOptions = {}): Gener
   };
   for (let i = (heap.length >> 1) - 1; i >= 0; i--) siftDown(i);
 
+  // The request for the object just chosen.
+  const request = (atMs: number, group: number, clientIndex: number): PlannedRequest => {
+    let kind: PlannedRequestKind = 'GET';
+    if (!onlyGet) {
+      const u = methodRng.nextFloat();
+      kind = u < cGet ? 'GET' : u < cHead ? 'HEAD' : u < cCond ? 'conditional' : 'POST';
+    }
+    return {
+      atMs,
+      region: workload.clients[group].region,
+      group,
+      clientIndex,
+      method: kind === 'conditional' ? 'GET' : kind,
+      kind,
+      target,
+      headers: headers.of(group, clientIndex),
+      objectId,
+      sizeBytes: sizes ? objectSize(sizes, seed, objectId < 0 ? stringId(target) : objectId) : traceSize,
+    };
+  };
+
   let planned = 0;
+  if (traceClock) {
+    // The trace says when; a group is chosen by rate, then one of its clients.
+    const clock = traceClock;
+    const who = createRng(streamSeed(seed, 4));
+    const cumulative: number[] = [];
+    let sum = 0;
+    for (const g of workload.clients) cumulative.push((sum += g.rate));
+    while (planned < max) {
+      if (!choose() || !(clock.atMs < horizon)) return;
+      const u = who.nextFloat() * sum;
+      let group = 0;
+      while (group < cumulative.length - 1 && u >= cumulative[group]) group++;
+      const clientIndex = who.nextInt(workload.clients[group].count);
+      planned++;
+      yield request(clock.atMs, group, clientIndex);
+    }
+    return;
+  }
   while (planned < max && heap.length > 0) {
     const g = heap[0];
     const atMs = g.nextAt;
@@ -423,23 +483,90 @@ export function* planWorkload(workload: Workload, opts: PlanOptions = {}): Gener
     }
     if (heap.length > 0) siftDown(0);
     if (!choose()) return;
-    let kind: PlannedRequestKind = 'GET';
-    if (!onlyGet) {
-      const u = methodRng.nextFloat();
-      kind = u < cGet ? 'GET' : u < cHead ? 'HEAD' : u < cCond ? 'conditional' : 'POST';
-    }
     planned++;
-    yield {
-      atMs,
-      region: g.group.region,
-      group: g.index,
-      clientIndex,
-      method: kind === 'conditional' ? 'GET' : kind,
-      kind,
-      target,
-      headers: headers.of(g.index, clientIndex),
-      objectId,
-      sizeBytes: sizes ? objectSize(sizes, seed, objectId < 0 ? stringId(target) : objectId) : traceSize,
-    };
+    yield request(atMs, g.index, clientIndex);
+  }
+}
+
+/** oracleGeneral stamps whole seconds. */
+const ORACLE_GENERAL_TICK_MS = 1000;
+/** Records of one timestamp held at once to spread them over its tick. */
+const MAX_RECORDS_PER_TICK = 1_000_000;
+
+/**
+ * A trace's records with the run time each is sent at: its time since the
+ * trace's first record, divided by `speedup`. Records of a trace stamped in
+ * whole ticks (oracleGeneral: seconds) are spread evenly over their tick in
+ * file order, rather than all sent at its first instant as a burst the trace
+ * never had. A record earlier than the one before it is an error: the plan is
+ * in time order, and reordering a trace silently would change what it says.
+ */
+class TraceClock {
+  rec!: TraceRecord;
+  atMs = 0;
+  private readonly tick: TraceRecord[] = [];
+  private i = 0;
+  private pending: TraceRecord | undefined;
+  private t0 = NaN;
+  private prev = -Infinity;
+
+  constructor(
+    private readonly records: Iterator<TraceRecord>,
+    private readonly file: string,
+    private readonly tickMs: number,
+    private readonly speedup: number,
+  ) {}
+
+  private pull(): TraceRecord | undefined {
+    const r = this.records.next();
+    if (r.done) return undefined;
+    const rec = r.value;
+    if (rec.timeMs < this.prev) {
+      throw new TraceError(
+        this.file,
+        rec.record ?? 0,
+        `time ${rec.timeMs} ms comes before the previous record's ${this.prev} ms: replaying a trace's times needs its records in time order (sort the trace, or set objects.timing: clients to take arrival times from the client groups)`,
+      );
+    }
+    this.prev = rec.timeMs;
+    if (Number.isNaN(this.t0)) this.t0 = rec.timeMs;
+    return rec;
+  }
+
+  /** Moves to the next record; false at the end of the trace. */
+  next(): boolean {
+    if (this.tickMs === 0) {
+      const rec = this.pull();
+      if (rec === undefined) return false;
+      this.rec = rec;
+      this.atMs = (rec.timeMs - this.t0) / this.speedup;
+      return true;
+    }
+    const tick = this.tick;
+    if (this.i >= tick.length) {
+      tick.length = 0;
+      this.i = 0;
+      const first = this.pending ?? this.pull();
+      this.pending = undefined;
+      if (first === undefined) return false;
+      tick.push(first);
+      for (;;) {
+        const r = this.pull();
+        if (r === undefined) break;
+        if (r.timeMs !== first.timeMs) {
+          this.pending = r;
+          break;
+        }
+        if (tick.length >= MAX_RECORDS_PER_TICK) {
+          throw new TraceError(this.file, r.record ?? 0, `more than ${MAX_RECORDS_PER_TICK.toLocaleString('en-US')} records stamped ${first.timeMs} ms: too many to spread over one tick; set objects.timing: clients to take arrival times from the client groups`);
+        }
+        tick.push(r);
+      }
+    }
+    const rec = tick[this.i];
+    this.atMs = (rec.timeMs - this.t0 + (this.i * this.tickMs) / tick.length) / this.speedup;
+    this.i++;
+    this.rec = rec;
+    return true;
   }
 }

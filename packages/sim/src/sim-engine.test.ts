@@ -1,4 +1,7 @@
 import { evaluateExpectations, parseExpectation, parseTopology, planWorkload, type CacheNode, type RunResultWithSnapshots, type ClientGroup, type RunResult, type Scenario, type TimelineEvent, type Topology, type Workload } from '@cdnlab/scenario';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createSimEngine, runSimulation } from './sim-engine';
 
 const PATHS = `
@@ -216,6 +219,35 @@ describe('simulated engine: determinism and accounting', () => {
     expect(JSON.stringify(r)).toBe(JSON.stringify(run(busy(), 5)));
     expect(seen.length).toBeGreaterThan(3);
     expect(seen[seen.length - 1]).toBe(r.requests.sent);
+  });
+});
+
+describe('simulated engine: trace replay', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'cdnlab-sim-trace-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  // One object (max-age=1) asked for at 0, 0.5, 3, 3.5 and 6 s of the trace.
+  const traced = (timing: 'trace' | 'clients') => {
+    const file = join(dir, 'api.csv');
+    writeFileSync(file, 'time,key\n20000,/api/x\n20500,/api/x\n23000,/api/x\n23500,/api/x\n26000,/api/x\n');
+    return scenario(topology(), { clients: [{ region: 'na', count: 1, rate: 100, arrival: 'constant', startMs: 0 }], objects: { popularity: 'trace', file, format: 'csv', timing } });
+  };
+
+  it("at the trace's own times, expiry happens between its requests as it did when recorded", () => {
+    const r = run(traced('trace'));
+    expect(r.requests).toMatchObject({ sent: 5, answered: 5, errors: 0 });
+    // A fetch at 0 s, then 3 s and 6 s: max-age=1 ran out before each.
+    expect(r.origin.byPath['/api/x']).toBe(3);
+    expect(r.requests.byResult).toMatchObject({ hit: 2 });
+  });
+
+  it("at the client groups' pace (100 req/s), the same five requests fit in one lifetime", () => {
+    const r = run(traced('clients'));
+    expect(r.requests).toMatchObject({ sent: 5, answered: 5, errors: 0 });
+    expect(r.origin.byPath['/api/x']).toBe(1);
   });
 });
 
