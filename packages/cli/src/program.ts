@@ -1,6 +1,7 @@
 /** The `cdnlab` command line: one file per command under commands/. */
 import { Command } from 'commander';
 import { registerCache } from './commands/cache';
+import { registerCachesim } from './commands/cachesim';
 import { registerChaos } from './commands/chaos';
 import { registerDns } from './commands/dns';
 import { registerLink } from './commands/link';
@@ -38,5 +39,6 @@ export function createProgram(): Command {
   registerRunnerCommands(program);
   registerCompose(program);
   registerTopology(program);
+  registerCachesim(program);
   return program;
 }
