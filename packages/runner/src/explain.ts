@@ -4,7 +4,7 @@
  * the override text, so defaults and generated edges are accounted for:
  * "collapsing: wait → off on 9 nodes (edge-na-1, …)".
  */
-import { formatDuration, isCacheNode, listNames, type Scenario, type Topology, type TopologyNode } from '@cdnlab/scenario';
+import { displayName, formatDuration, isCacheNode, listNames, type Scenario, type Topology, type TopologyNode } from '@cdnlab/scenario';
 
 function show(v: unknown): string {
   return typeof v === 'string' ? v : JSON.stringify(v);
@@ -85,7 +85,7 @@ export function explainScenario(s: Scenario): string {
   }
   const traceTiming = (t: { timing?: 'trace' | 'clients'; speedup?: number }): string =>
     (t.timing ?? 'trace') === 'clients' ? "at the client groups' pace" : `at the trace's own times${t.speedup !== undefined && t.speedup !== 1 ? `, ${t.speedup} times faster` : ''}`;
-  out.push(`- objects: ${o.popularity === 'hot' ? `hot keys ${o.keys.join(', ')}` : o.popularity === 'trace' ? `trace ${o.file} (${o.format}), requests ${traceTiming(o)}` : `${o.popularity} over ${o.count} objects (${o.path})`}`);
+  out.push(`- objects: ${o.popularity === 'hot' ? `hot keys ${o.keys.join(', ')}` : o.popularity === 'trace' ? `trace ${displayName(o.file)} (${o.format}), requests ${traceTiming(o)}` : `${o.popularity} over ${o.count} objects (${o.path})`}`);
   if (s.timeline.length) {
     out.push('', 'Timeline:');
     for (const e of s.timeline) out.push(`- at ${formatDuration(e.atMs)}: ${e.action}${e.note ? `, ${e.note}` : ''}`);

@@ -31,7 +31,7 @@ export {
   type Role,
 } from './schema-topology';
 export { ScenarioSchema, buildScenarioSchema, type ScenarioFile } from './schema-scenario';
-export { loadTopologyFile, parseTopology, normaliseTopology, listNames, KM_PER_MS } from './load-topology';
+export { loadTopologyFile, parseTopology, normaliseTopology, listNames, displayName, KM_PER_MS } from './load-topology';
 export { loadScenarioFile, parseScenario, type LoadScenarioOptions, type ParseScenarioOptions } from './load-scenario';
 export { schemaFiles, SCHEMAS_DIR } from './gen-schemas';
 export * from './engine';
