@@ -21,3 +21,4 @@ export * from './zipf';
 export * from './http-cache';
 export * from './tier-settings';
 export * from './parent-selection';
+export * from './path-glob';

@@ -1,4 +1,4 @@
-import { globToRegExp } from './site';
+import { pathGlob } from '@cdnlab/core';
 
 /**
  * Faults the origin can be told to show, per path pattern. Pure: no timers,
@@ -70,7 +70,7 @@ export function makeFault(kind: string, opts: { status?: number; delayMs?: numbe
 /** The state after setting `fault` for `pattern` (undefined or "": every path). */
 export function setFault(state: FaultState, fault: Fault, pattern: string | undefined, now: number): FaultState {
   const p = pattern === '' ? undefined : pattern;
-  if (p !== undefined) globToRegExp(p); // throws on a bad glob before the state changes
+  if (p !== undefined) pathGlob(p); // throws on a bad glob before the state changes
   if (fault.kind === 'none') {
     return p === undefined ? NO_FAULTS : { entries: state.entries.filter((e) => e.pattern !== p) };
   }
@@ -83,7 +83,7 @@ function matches(entry: FaultEntry, path: string): boolean {
   if (entry.pattern === undefined) return true;
   let re = compiled.get(entry);
   if (!re) {
-    re = globToRegExp(entry.pattern);
+    re = pathGlob(entry.pattern);
     compiled.set(entry, re);
   }
   return re.test(path);

@@ -1,5 +1,5 @@
 import type { RequestHead } from '@cdnlab/core';
-import { createSite, globToRegExp, makeBody } from './site';
+import { createSite, makeBody } from './site';
 
 const T0 = Date.UTC(2026, 0, 1);
 const get = (target: string, headers: Array<[string, string]> = [], method = 'GET'): RequestHead =>
@@ -28,14 +28,6 @@ describe('synthetic site', () => {
       expect(full.bodyBytes).toBe(full.body.length);
       if (full.head.status === 200) expect(bare.body.length).toBe(0);
     }
-  });
-
-  it('globs: * stays in a segment, ** crosses segments', () => {
-    expect(globToRegExp('/a/*').test('/a/b')).toBe(true);
-    expect(globToRegExp('/a/*').test('/a/b/c')).toBe(false);
-    expect(globToRegExp('/a/**').test('/a/b/c')).toBe(true);
-    expect(globToRegExp('/a.b').test('/aXb')).toBe(false);
-    expect(() => globToRegExp('a')).toThrow('starting with "/"');
   });
 
   it('serves bodies of exactly the configured size that name path and version', () => {

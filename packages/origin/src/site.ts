@@ -1,4 +1,4 @@
-import type { HeaderList, RequestHead, ResponseHead } from '@cdnlab/core';
+import { pathGlob, type HeaderList, type RequestHead, type ResponseHead } from '@cdnlab/core';
 
 /**
  * The synthetic site: a pure function from (request, version, now) to the
@@ -65,18 +65,6 @@ interface CompiledRule extends SitePathRule {
 }
 
 const NO_VARY: readonly string[] = Object.freeze([]);
-
-export function globToRegExp(glob: string): RegExp {
-  if (!glob.startsWith('/')) throw new TypeError(`expected a path glob starting with "/", got "${glob}"`);
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
-    if (c === '*') {
-      if (glob[i + 1] === '*') { re += '.*'; i++; } else re += '[^/]*';
-    } else re += c.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
-}
 
 /** FNV-1a over a string: a small stable hash for ETags and filler bytes. */
 export function fnv1a(s: string): number {
@@ -242,7 +230,7 @@ export function createSite(config: SiteConfig, startMs: number, options: CreateS
         lines.push({ name: n, value, fixed: HAS_TEMPLATE_RE.test(value) ? undefined : [n, value] });
       }
     }
-    return { ...r, re: globToRegExp(r.match), pattern: r.match, lines };
+    return { ...r, re: pathGlob(r.match), pattern: r.match, lines };
   });
   // Changes made by command, in order: `set` pins a version, `bump` adds one.
   // A path's version is the last pin that matches it (or 1 at start), plus
@@ -303,10 +291,10 @@ export function createSite(config: SiteConfig, startMs: number, options: CreateS
     versionState: versionInfo,
     setVersion(version, now, pattern) {
       if (!Number.isInteger(version) || version < 0) throw new TypeError(`expected version to be a non-negative integer, got ${version}`);
-      changes.push({ re: pattern ? globToRegExp(pattern) : undefined, op: 'set', version, at: now });
+      changes.push({ re: pattern ? pathGlob(pattern) : undefined, op: 'set', version, at: now });
     },
     bumpVersion(now, pattern) {
-      changes.push({ re: pattern ? globToRegExp(pattern) : undefined, op: 'bump', version: 0, at: now });
+      changes.push({ re: pattern ? pathGlob(pattern) : undefined, op: 'bump', version: 0, at: now });
     },
     historyAt(atMs) {
       if (changes.length > 0) return { site, atMs, add: 0, sinceFloor: -Infinity };

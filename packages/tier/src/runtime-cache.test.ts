@@ -1,5 +1,5 @@
 import type { RequestHead, ResponseHead, TierCacheSettings } from '@cdnlab/core';
-import { createRuntimeCache, pathGlob } from './runtime-cache';
+import { createRuntimeCache } from './runtime-cache';
 import { testCacheSettings } from './cache-settings.test-fixture';
 
 const SETTINGS: TierCacheSettings = testCacheSettings();
@@ -14,16 +14,6 @@ function storeAt(cache: ReturnType<typeof createRuntimeCache>, target: string, c
   if (!out.stored) throw new Error(`not stored: ${out.reason}`);
   return cache.ttlSeconds(out.entry, now);
 }
-
-describe('pathGlob', () => {
-  it('matches * within one segment and ** across segments', () => {
-    expect(pathGlob('/a/*').test('/a/b')).toBe(true);
-    expect(pathGlob('/a/*').test('/a/b/c')).toBe(false);
-    expect(pathGlob('/a/**').test('/a/b/c')).toBe(true);
-    expect(pathGlob('/a.css').test('/aXcss')).toBe(false);
-    expect(() => pathGlob('a/*')).toThrow('expected a path glob starting with "/", got "a/*"');
-  });
-});
 
 describe('createRuntimeCache', () => {
   it('forces the lifetime of matching paths stored after a TTL override, and only theirs', () => {

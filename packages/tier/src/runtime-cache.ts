@@ -27,6 +27,7 @@ import {
   effectiveCacheControl,
   parseResponseCacheControl,
   httpCacheOptionsFromSettings,
+  pathGlob,
   type CacheEntry,
   type CacheKeyOptions,
   type HeaderList,
@@ -63,21 +64,6 @@ export interface RuntimeCache extends HttpCache {
   setTtlOverrides(rules: readonly TtlOverrideRule[]): void;
   /** Drop every stored object without leaving a purge record; returns how many were stored. */
   clear(): number;
-}
-
-/** Glob over a request path, with the origin's and the scenario files' meaning of `*` and `**`. */
-export function pathGlob(glob: string): RegExp {
-  if (typeof glob !== 'string' || !glob.startsWith('/')) throw new TypeError(`expected a path glob starting with "/", got ${JSON.stringify(glob)}`);
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    if (glob[i] === '*') {
-      if (glob[i + 1] === '*') {
-        re += '.*';
-        i++;
-      } else re += '[^/]*';
-    } else re += glob[i].replace(/[.+?^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
 }
 
 function pathOfTarget(target: string): string {

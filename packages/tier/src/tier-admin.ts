@@ -6,7 +6,7 @@
  * cluster) call it. Every call needs the node's bearer token; a bad value is
  * INVALID_ARGUMENT naming the field; every answer is the applied state.
  */
-import { evictionPolicyNames, hasEvictionPolicy, type TierCacheSettings } from '@cdnlab/core';
+import { evictionPolicyNames, hasEvictionPolicy, pathGlob, type TierCacheSettings } from '@cdnlab/core';
 import {
   cacheSettingsMessage,
   CdnError,
@@ -21,7 +21,7 @@ import {
 import type * as grpc from '@grpc/grpc-js';
 import type { CacheNode } from './cache-node';
 import type { LinkConfig, TierNodeConfig } from './node-config';
-import { pathGlob, type RuntimeCache, type TtlOverrideRule } from './runtime-cache';
+import { type RuntimeCache, type TtlOverrideRule } from './runtime-cache';
 import type { GrpcUpstream } from './upstream-grpc';
 
 /** The wire form of cache settings lives in rpc, next to the message: the runner builds requests from it too. */
