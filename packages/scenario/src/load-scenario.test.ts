@@ -207,6 +207,10 @@ describe('scenario errors: file:line:col: field: what was expected', () => {
       expect(errorsOf(T('{region: na, rate: 10}', ', timing: clients, speedup: 4'))).toEqual([
         expect.stringMatching(/^scenarios\/x\.yaml:9:\d+: workload\.objects\.speedup: speedup applies to timing: trace only/),
       ]);
+      expect(errorsOf(T('{region: na, rate: 10, paths: [/a/**]}', ', timing: clients'))).toEqual([
+        expect.stringMatching(/^scenarios\/x\.yaml:8:\d+: workload\.clients\[0\]\.paths: paths applies to a trace replayed at its own times/),
+      ]);
+      expect(parseScenario(T('{region: na, rate: 10, paths: [/a/**]}', ''), 'scenarios/x.yaml', { baseDir: SCENARIOS }).workload.clients[0].paths).toEqual(['/a/**']);
       // With the groups' pace, start and arrival are theirs again.
       expect(parseScenario(T('{region: na, rate: 10, start: 2s, arrival: constant}', ', timing: clients'), 'scenarios/x.yaml', { baseDir: SCENARIOS }).workload.clients[0]).toMatchObject({ startMs: 2000, arrival: 'constant' });
     } finally {

@@ -221,6 +221,13 @@ function normaliseWorkload(w: WorkloadFile, t: Topology, baseDir: string, proble
     else groupNames.set(name, i);
     const out: ClientGroup = { name, region: c.region, count: c.count ?? WORKLOAD_DEFAULTS.count, rate: c.rate, arrival, startMs: 0 };
     if (c.headers) out.headers = headerSpecs(c.headers, [...here, 'headers'], problems);
+    if (c.paths) {
+      out.paths = [...c.paths];
+      const o = w.objects;
+      if (o.popularity !== 'trace' || (o.timing ?? 'trace') !== 'trace') {
+        problems.add([...here, 'paths'], "paths applies to a trace replayed at its own times (objects: {popularity: trace}): it says which group sends which of the trace's requests");
+      }
+    }
     if (arrival === 'burst' && !c.burst) problems.add(here, 'arrival: burst needs burst: {size, every}');
     if (arrival !== 'burst' && c.burst) problems.add([...here, 'burst'], `burst applies to arrival: burst only (this group is ${arrival})`);
     if (c.burst && arrival === 'burst') {

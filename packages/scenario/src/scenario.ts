@@ -45,6 +45,12 @@ export interface ClientGroup {
   stopMs?: number;
   /** Request headers of this group on top of `workload.headers` (a name given in both: this one). */
   headers?: Record<string, HeaderValueSpec>;
+  /**
+   * A trace replayed at its own times only: this group sends the trace's
+   * requests whose path matches one of these globs; groups without `paths`
+   * send the requests no group's paths match.
+   */
+  paths?: string[];
 }
 
 export type ObjectPopularity =

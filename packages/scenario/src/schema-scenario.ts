@@ -73,6 +73,13 @@ export const ClientSchema = Type.Object(
     ),
     start: Type.Optional(Duration({ description: 'When this group starts, from the start of the run', default: '0s' })),
     stop: Type.Optional(Duration({ description: 'When it stops (default: end of run)' })),
+    paths: Type.Optional(
+      Type.Array(Glob('A path glob: * within a segment, ** across segments.'), {
+        minItems: 1,
+        description:
+          "With a trace replayed at its own times only: this group sends the trace's requests whose path matches one of these globs (chosen by rate among the groups that match); the groups without paths send the rest.",
+      }),
+    ),
   },
   { additionalProperties: false },
 );

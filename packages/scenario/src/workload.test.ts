@@ -291,6 +291,26 @@ describe('planWorkload: traces', () => {
     expect(who(all(w(2), { readTrace: () => records }))).not.toBe(who(got));
   });
 
+  it("sends a request from a group whose paths match it, else from the groups without paths", () => {
+    const records = Array.from({ length: 3000 }, (_, i) => ({ timeMs: i, key: i % 3 === 0 ? `/archive/${i}.html?p=1` : `/img/${i % 7}.jpg`, sizeBytes: 1 }));
+    const w = (clients: ClientGroup[]) => workload({ clients, objects: { popularity: 'trace', file: 'virtual', format: 'csv' } });
+    const users = group({ name: 'users', rate: 1, count: 3 });
+    const crawler = group({ name: 'crawler', rate: 1, count: 1, paths: ['/archive/**'] });
+    const got = all(w([users, crawler]), { readTrace: () => records });
+    expect(got.filter((r) => r.group === 1).map((r) => r.target)).toEqual(records.filter((_, i) => i % 3 === 0).map((r) => r.key));
+    expect(got.filter((r) => r.group === 0).every((r) => r.target.startsWith('/img/'))).toBe(true);
+    // Two groups match: chosen by rate between them (3:1, within 3 standard deviations).
+    const bots = all(w([users, crawler, group({ name: 'bots', rate: 3, count: 2, paths: ['/archive/*.html', '/none'] })]), { readTrace: () => records });
+    const byBots = bots.filter((r) => r.group === 2).length;
+    expect(Math.abs(byBots - 750)).toBeLessThan(3 * Math.sqrt(1000 * 0.75 * 0.25));
+    expect(bots.filter((r) => r.group === 0)).toHaveLength(2000);
+    // Every group has paths and one request matches none: an error naming the record.
+    expect(() => all(w([crawler]), { readTrace: () => records.map((r, i) => ({ ...r, record: i + 2 })) })).toThrow(
+      "virtual: record 3: /img/1.jpg matches no client group's paths, and every group has paths: add a group without paths to send the rest",
+    );
+    expect(() => all(workload({ clients: [crawler] }))).toThrow('expected workload.clients[0].paths to be unset unless a trace is replayed at its own times');
+  });
+
   it('refuses a trace out of time order, naming the file and line, and settings that do not apply', () => {
     const f = path.join(dir, 'unsorted.csv');
     writeFileSync(f, 'time,key\n0,/a\n9,/b\n5,/c\n');

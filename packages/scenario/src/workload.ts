@@ -10,10 +10,14 @@
  * `workload.durationMs`, by the end of a trace, and by `opts.maxRequests`.
  *
  * Randomness comes in separate seeded streams (arrivals of each client group,
- * object choice, method choice), so switching, say, the method mix does not
+ * object choice, method choice, and who sends each request of a trace
+ * replayed at its own times), so switching, say, the method mix does not
  * move a single arrival time.
+ *
+ * A trace's requests come at the trace's own times by default (TraceClock
+ * below); with `timing: clients`, at the client groups' arrivals.
  */
-import { createRng, createZipf, type HeaderList, type Rng, type ZipfSampler } from '@cdnlab/core';
+import { createRng, createZipf, pathGlob, type HeaderList, type Rng, type ZipfSampler } from '@cdnlab/core';
 import type { ClientGroup, HeaderValueSpec, ObjectSizes, Workload } from './scenario';
 import { FIELD_VALUE_PATTERN, HEADER_NAME_PATTERN } from './schema-common';
 import { readTrace, TraceError, type TraceFormat, type TraceRecord } from './trace';
@@ -128,6 +132,12 @@ export function validateWorkload(w: Workload): void {
       }
       if ((o.timing ?? 'trace') === 'trace') {
         w.clients.forEach((c, i) => {
+          if (c.paths !== undefined) {
+            if (!Array.isArray(c.paths) || c.paths.length === 0) fail(`clients[${i}].paths`, 'a non-empty list of path globs', c.paths);
+            c.paths.forEach((g, j) => {
+              if (typeof g !== 'string' || !g.startsWith('/')) fail(`clients[${i}].paths[${j}]`, 'a path glob starting with "/"', g);
+            });
+          }
           if (c.startMs !== 0) fail(`clients[${i}].startMs`, "0 when the trace's own times say when requests come (objects.timing: trace)", c.startMs);
           if (c.stopMs !== undefined) fail(`clients[${i}].stopMs`, "unset when the trace's own times say when requests come (objects.timing: trace)", c.stopMs);
         });
@@ -135,6 +145,11 @@ export function validateWorkload(w: Workload): void {
       break;
     default:
       fail('objects.popularity', 'zipf, uniform, hot or trace', (o as { popularity?: unknown } | undefined)?.popularity);
+  }
+  if (o.popularity !== 'trace' || (o.timing ?? 'trace') !== 'trace') {
+    w.clients.forEach((c, i) => {
+      if (c.paths !== undefined) fail(`clients[${i}].paths`, 'unset unless a trace is replayed at its own times (objects: {popularity: trace})', c.paths);
+    });
   }
   const s = w.sizes;
   if (s !== undefined) {
@@ -456,18 +471,48 @@ export function* planWorkload(workload: Workload, opts: PlanOptions = {}): Gener
 
   let planned = 0;
   if (traceClock) {
-    // The trace says when; a group is chosen by rate, then one of its clients.
+    // The trace says when; a group is chosen by rate among those whose paths
+    // match the request (else among those without paths), then one of its clients.
     const clock = traceClock;
     const who = createRng(streamSeed(seed, 4));
-    const cumulative: number[] = [];
-    let sum = 0;
-    for (const g of workload.clients) cumulative.push((sum += g.rate));
+    const groups = workload.clients;
+    const globs = groups.map((g) => (g.paths ? g.paths.map(pathGlob) : undefined));
+    const anyPaths = globs.some((g) => g !== undefined);
+    const candidates: number[] = [];
     while (planned < max) {
       if (!choose() || !(clock.atMs < horizon)) return;
-      const u = who.nextFloat() * sum;
-      let group = 0;
-      while (group < cumulative.length - 1 && u >= cumulative[group]) group++;
-      const clientIndex = who.nextInt(workload.clients[group].count);
+      candidates.length = 0;
+      let sum = 0;
+      if (anyPaths) {
+        const q = target.search(/[?#]/);
+        const pathOnly = q === -1 ? target : target.slice(0, q);
+        for (let i = 0; i < groups.length; i++) {
+          if (globs[i]?.some((re) => re.test(pathOnly))) {
+            candidates.push(i);
+            sum += groups[i].rate;
+          }
+        }
+      }
+      if (candidates.length === 0) {
+        for (let i = 0; i < groups.length; i++) {
+          if (globs[i] === undefined) {
+            candidates.push(i);
+            sum += groups[i].rate;
+          }
+        }
+      }
+      if (candidates.length === 0) {
+        throw new TraceError(o.popularity === 'trace' ? o.file : '', clock.rec.record ?? 0, `${target} matches no client group's paths, and every group has paths: add a group without paths to send the rest`);
+      }
+      let group = candidates[0];
+      if (candidates.length > 1) {
+        let u = who.nextFloat() * sum;
+        for (const i of candidates) {
+          group = i;
+          if ((u -= groups[i].rate) < 0) break;
+        }
+      }
+      const clientIndex = who.nextInt(groups[group].count);
       planned++;
       yield request(clock.atMs, group, clientIndex);
     }
