@@ -245,6 +245,11 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
       const latency = new LatencyRecorder();
       const groupLatency = new LatencyRecorder();
       const timers = new Set<NodeJS.Timeout>();
+      // Set when the run is over, however it ends: the loops that wait for
+      // their next instant (origin polls, snapshots, timeline) stop waiting
+      // and do nothing more, so a run that fails midway (a bad trace record)
+      // leaves no timer behind to keep the process alive.
+      let ended = false;
       try {
         const plan = started.plan;
         if (plan.addressing === 'ports') throw new Error('the embedded engine needs loopback addressing (Linux): clients send from their region\'s addresses so geo DNS can place them');
@@ -306,10 +311,9 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
         const elapsed = (): number => performance.now() - t0;
         // Timers may fire a little early against performance.now(): wait until the time has really come.
         const until = async (atMs: number): Promise<void> => {
-          while (elapsed() < atMs) await sleep(Math.max(1, atMs - elapsed()));
+          while (!ended && elapsed() < atMs) await sleep(Math.max(1, Math.min(1000, atMs - elapsed())));
         };
         const bucketOf = (ms: number): number => Math.max(0, Math.floor(ms / bucketMs));
-        let ended = false;
 
         // In-flight requests: at the end, what is left is unfinished.
         interface Flight {
@@ -381,7 +385,7 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
           for (const p of planWorkload(workload, { seed, maxRequests })) {
             if (opts.signal?.aborted) break;
             if (p.atMs - elapsed() > 1) await until(p.atMs);
-            if (opts.signal?.aborted) break;
+            if (opts.signal?.aborted || ended) break;
             dispatch(p);
             last = p.atMs;
           }
@@ -507,9 +511,10 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
             const group = list.slice(i, j);
             i = j;
             await until(group[0].atMs);
+            if (ended) break;
             started.push(
               (async () => {
-                for (const ev of group) await runOne(ev);
+                for (const ev of group) if (!ended) await runOne(ev);
               })(),
             );
           }
@@ -589,6 +594,7 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
         if (ownRunDir) (err as Error).message += ` (node logs kept in ${ownRunDir})`;
         throw err;
       } finally {
+        ended = true;
         for (const t of timers) clearTimeout(t);
         pool?.close();
         api?.close();

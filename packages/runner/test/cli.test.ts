@@ -84,3 +84,36 @@ describe('cdnlab run / list / explain', () => {
     expect(ex.stdout).toMatch(/- edge-only: .*\n\s+cache\.collapsing: off → wait on 6 nodes/);
   });
 });
+
+describe('cdnlab run: a trace that fails midway', () => {
+  // The planner reads a trace lazily, so a bad record is found while the
+  // cluster runs. The run must fail with that record named and the command
+  // exit: before, the origin poller kept waiting for its next instant and
+  // the process never ended (spawnSync's timeout would give a null status).
+  it('ends the command with the record named, on both engines', () => {
+    const trace = path.join(tmp, 'unsorted.csv');
+    writeFileSync(trace, 'time,key\n0,/static/a.js\n900,/static/b.js\n500,/static/c.js\n');
+    const file = path.join(tmp, 'unsorted.yaml');
+    writeFileSync(
+      file,
+      `name: unsorted
+title: A trace out of time order
+description: Its third record is earlier than its second.
+topology: ${path.join(REPO, 'topologies/default.yaml')}
+workload:
+  duration: 5s
+  clients:
+    - { region: eu, count: 2, rate: 1 }
+  objects: { popularity: trace, file: unsorted.csv }
+expectations:
+  - expect: requests.sent > 0
+`,
+    );
+    for (const engine of ['sim', 'embedded']) {
+      const r = cdnlab('run', file, '--engine', engine, '--out', path.join(tmp, 'reports'), '--no-progress');
+      // Ended by itself (a hung run is killed by spawnSync's timeout: status null); this fixture exits 2 on any error.
+      expect({ engine, status: r.status }).toEqual({ engine, status: 2 });
+      expect(r.stderr).toContain(`${trace}: record 4: time 500 ms comes before the previous record's 900 ms`);
+    }
+  });
+});
