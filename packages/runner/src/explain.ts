@@ -4,7 +4,7 @@
  * the override text, so defaults and generated edges are accounted for:
  * "collapsing: wait → off on 9 nodes (edge-na-1, …)".
  */
-import { displayName, formatDuration, isCacheNode, listNames, type Scenario, type Topology, type TopologyNode } from '@cdnlab/scenario';
+import { displayName, formatDuration, isCacheNode, listNames, pacedByTrace, type Scenario, type Topology, type TopologyNode } from '@cdnlab/scenario';
 
 function show(v: unknown): string {
   return typeof v === 'string' ? v : JSON.stringify(v);
@@ -74,7 +74,7 @@ export function explainScenario(s: Scenario): string {
   const w = s.workload;
   out.push('', `Workload: seed ${w.seed}${w.durationMs !== undefined ? `, ${formatDuration(w.durationMs)}` : ''}${w.requests !== undefined ? `, at most ${w.requests} requests` : ''}.`);
   const o = w.objects;
-  const traceTimed = o.popularity === 'trace' && (o.timing ?? 'trace') === 'trace';
+  const traceTimed = pacedByTrace(o);
   const rates = w.clients.reduce((sum, c) => sum + c.rate, 0);
   for (const c of w.clients) {
     if (traceTimed) {
@@ -83,9 +83,9 @@ export function explainScenario(s: Scenario): string {
     }
     out.push(`- ${c.count} clients in ${c.region}, ${c.rate} req/s, ${c.arrival}${c.burst ? ` (${c.burst.size} every ${formatDuration(c.burst.everyMs)})` : ''}${c.startMs ? ` from ${formatDuration(c.startMs)}` : ''}${c.stopMs !== undefined ? ` until ${formatDuration(c.stopMs)}` : ''}`);
   }
-  const traceTiming = (t: { timing?: 'trace' | 'clients'; speedup?: number }): string =>
-    (t.timing ?? 'trace') === 'clients' ? "at the client groups' pace" : `at the trace's own times${t.speedup !== undefined && t.speedup !== 1 ? `, ${t.speedup} times faster` : ''}`;
-  out.push(`- objects: ${o.popularity === 'hot' ? `hot keys ${o.keys.join(', ')}` : o.popularity === 'trace' ? `trace ${displayName(o.file)} (${o.format}), requests ${traceTiming(o)}` : `${o.popularity} over ${o.count} objects (${o.path})`}`);
+  const speedup = o.popularity === 'trace' && o.speedup !== undefined && o.speedup !== 1 ? `, ${o.speedup} times faster` : '';
+  const traceTiming = traceTimed ? `at the trace's own times${speedup}` : "at the client groups' pace";
+  out.push(`- objects: ${o.popularity === 'hot' ? `hot keys ${o.keys.join(', ')}` : o.popularity === 'trace' ? `trace ${displayName(o.file)} (${o.format}), requests ${traceTiming}` : `${o.popularity} over ${o.count} objects (${o.path})`}`);
   if (s.timeline.length) {
     out.push('', 'Timeline:');
     for (const e of s.timeline) out.push(`- at ${formatDuration(e.atMs)}: ${e.action}${e.note ? `, ${e.note}` : ''}`);

@@ -14,7 +14,7 @@ import { FileError, FileErrors, formatPath, sortErrors, type DocPath } from './e
 import { ExpressionError, parseExpectation } from './expectation-expr';
 import { parseSelector } from './link-selector';
 import { displayName, normaliseTopology, readYamlFile, readYamlText, unknownName } from './load-topology';
-import { SCENARIO_ENGINES, clientGroupNames, type ClientGroup, type HeaderValueSpec, type ExpectationSpec, type MethodMix, type ObjectPopularity, type ObjectSizes, type Scenario, type ScenarioVariant, type TimelineEvent, type WatchRule, type Workload } from './scenario';
+import { SCENARIO_ENGINES, clientGroupNames, pacedByTrace, type ClientGroup, type HeaderValueSpec, type ExpectationSpec, type MethodMix, type ObjectPopularity, type ObjectSizes, type Scenario, type ScenarioVariant, type TimelineEvent, type WatchRule, type Workload } from './scenario';
 import { METHOD_KINDS, ScenarioSchema, TopologyRefSchema, WORKLOAD_DEFAULTS, type EventFile, type ScenarioFile, type WorkloadFile } from './schema-scenario';
 import { compileValidator } from './schema-validate';
 import { prefixLocator, type LocateAt, type Locator } from './source-map';
@@ -223,8 +223,7 @@ function normaliseWorkload(w: WorkloadFile, t: Topology, baseDir: string, proble
     if (c.headers) out.headers = headerSpecs(c.headers, [...here, 'headers'], problems);
     if (c.paths) {
       out.paths = [...c.paths];
-      const o = w.objects;
-      if (o.popularity !== 'trace' || (o.timing ?? 'trace') !== 'trace') {
+      if (!pacedByTrace(w.objects)) {
         problems.add([...here, 'paths'], "paths applies to a trace replayed at its own times (objects: {popularity: trace}): it says which group sends which of the trace's requests");
       }
     }

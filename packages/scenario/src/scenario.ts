@@ -110,6 +110,15 @@ export interface Workload {
  * Each group's name: its own, or by default its region, or region-N (N its
  * 1-based position in the list) when the region has several groups.
  */
+/**
+ * Whether a workload's requests come at a trace's own times (a trace with
+ * `timing: trace`, the default) rather than at the client groups' arrivals.
+ * Takes the loaded objects or the file's, which spell these fields alike.
+ */
+export function pacedByTrace(objects: { popularity: string; timing?: string }): boolean {
+  return objects.popularity === 'trace' && (objects.timing ?? 'trace') === 'trace';
+}
+
 export function clientGroupNames(clients: readonly ClientGroup[]): string[] {
   const inRegion = new Map<string, number>();
   for (const c of clients) inRegion.set(c.region, (inRegion.get(c.region) ?? 0) + 1);

@@ -18,7 +18,7 @@
  * below); with `timing: clients`, at the client groups' arrivals.
  */
 import { createRng, createZipf, pathGlob, type HeaderList, type Rng, type ZipfSampler } from '@cdnlab/core';
-import type { ClientGroup, HeaderValueSpec, ObjectSizes, Workload } from './scenario';
+import { pacedByTrace, type ClientGroup, type HeaderValueSpec, type ObjectSizes, type Workload } from './scenario';
 import { FIELD_VALUE_PATTERN, HEADER_NAME_PATTERN } from './schema-common';
 import { readTrace, TraceError, type TraceFormat, type TraceRecord } from './trace';
 
@@ -130,7 +130,7 @@ export function validateWorkload(w: Workload): void {
         positive('objects.speedup', o.speedup);
         if (o.timing === 'clients') fail('objects.speedup', 'unset with timing: clients (the client groups set the pace)', o.speedup);
       }
-      if ((o.timing ?? 'trace') === 'trace') {
+      if (pacedByTrace(o)) {
         w.clients.forEach((c, i) => {
           if (c.paths !== undefined) {
             if (!Array.isArray(c.paths) || c.paths.length === 0) fail(`clients[${i}].paths`, 'a non-empty list of path globs', c.paths);
@@ -146,7 +146,7 @@ export function validateWorkload(w: Workload): void {
     default:
       fail('objects.popularity', 'zipf, uniform, hot or trace', (o as { popularity?: unknown } | undefined)?.popularity);
   }
-  if (o.popularity !== 'trace' || (o.timing ?? 'trace') !== 'trace') {
+  if (!pacedByTrace(o)) {
     w.clients.forEach((c, i) => {
       if (c.paths !== undefined) fail(`clients[${i}].paths`, 'unset unless a trace is replayed at its own times (objects: {popularity: trace})', c.paths);
     });
@@ -416,7 +416,7 @@ export function* planWorkload(workload: Workload, opts: PlanOptions = {}): Gener
         traceSize = rec.sizeBytes;
         return true;
       };
-      if ((o.timing ?? 'trace') === 'trace') {
+      if (pacedByTrace(o)) {
         const clock = new TraceClock(reader, o.file, o.format === 'oracleGeneral' ? ORACLE_GENERAL_TICK_MS : 0, o.speedup ?? 1);
         traceClock = clock;
         choose = () => clock.next() && take(clock.rec);

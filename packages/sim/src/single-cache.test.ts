@@ -1,6 +1,6 @@
 import { zipfTrace } from '@cdnlab/core';
 import fc from 'fast-check';
-import { simulateSingleCache, type TraceRequest } from './single-cache';
+import { simulateSingleCache, simulateSingleCaches, type TraceRequest } from './single-cache';
 
 /**
  * An obviously correct LRU, written for the test: a Map in recency order
@@ -75,6 +75,19 @@ describe('simulateSingleCache', () => {
     const r = simulateSingleCache(trace, { capacity: 20 });
     expect(r).toMatchObject({ requests: 4, hits: 1, misses: 3, bytes: 80, missBytes: 70 });
     expect(simulateSingleCache(trace, { capacity: 3, ignoreSizes: true })).toMatchObject({ hits: 1, misses: 3, bytes: 4 });
+  });
+
+  it('runs several caches in one pass with the results each would get alone', () => {
+    const ids = zipfTrace({ alpha: 0.9, n: 2000, length: 20_000, seed: 5 });
+    const sized = Array.from(ids, (key) => ({ key, sizeBytes: 1 + (key % 7) }));
+    const caches = [
+      { capacity: 50, policy: 'lru' },
+      { capacity: 200, policy: 's3fifo' },
+      { capacity: 100, policy: 'sieve', ignoreSizes: true },
+    ];
+    expect(simulateSingleCaches(sized, caches)).toEqual(caches.map((c) => simulateSingleCache(sized, c)));
+    expect(simulateSingleCaches(ids, caches)).toEqual(caches.map((c) => simulateSingleCache(ids, c)));
+    expect(() => simulateSingleCaches(ids, [{ capacity: 1 }, { capacity: 1, policy: 'nope' }])).toThrow('expected caches[1].policy to be one of');
   });
 
   it('runs every registered policy and validates its options', () => {

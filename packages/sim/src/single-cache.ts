@@ -6,7 +6,7 @@
  * policies against an independent reference (see the tests) and, through
  * that, against libCacheSim's numbers on the same trace.
  */
-import { createStore, evictionPolicyNames } from '@cdnlab/core';
+import { createStore, evictionPolicyNames, type Store } from '@cdnlab/core';
 
 export interface TraceRequest {
   key: string | number;
@@ -40,41 +40,68 @@ export interface SingleCacheResult {
  * Int32Array of object ids (all of size 1), as `zipfTrace` makes.
  */
 export function simulateSingleCache(trace: Iterable<TraceRequest> | Int32Array, opts: SingleCacheOptions): SingleCacheResult {
-  if (opts === null || typeof opts !== 'object') throw new TypeError(`expected opts to be an object, got ${String(opts)}`);
-  if (!(Number.isSafeInteger(opts.capacity) && opts.capacity > 0)) throw new TypeError(`expected opts.capacity to be a positive integer, got ${String(opts.capacity)}`);
-  const policy = opts.policy ?? 'lru';
-  if (!evictionPolicyNames().includes(policy)) throw new TypeError(`expected opts.policy to be one of ${evictionPolicyNames().join(', ')}, got ${JSON.stringify(policy)}`);
-  const store = createStore<string | number, undefined>({ capacityBytes: opts.capacity, policy });
+  return simulateSingleCaches(trace, [opts], 'opts')[0];
+}
+
+/** One cache's counters while the trace runs. */
+interface Running {
+  store: Store<string | number, undefined>;
+  ignoreSizes: boolean;
+  hits: number;
+  bytes: number;
+  missBytes: number;
+}
+
+/**
+ * Runs `trace` through several independent caches in one pass, each as
+ * {@link simulateSingleCache} would (a trace file is read and parsed once,
+ * however many policies and capacities are compared). Results in the order
+ * of `caches`.
+ */
+export function simulateSingleCaches(trace: Iterable<TraceRequest> | Int32Array, caches: readonly SingleCacheOptions[], label = 'caches'): SingleCacheResult[] {
+  if (!Array.isArray(caches) || caches.length === 0) throw new TypeError(`expected ${label} to be a non-empty list of cache options`);
+  const running: Running[] = caches.map((opts, i) => {
+    const at = label === 'opts' ? 'opts' : `${label}[${i}]`;
+    if (opts === null || typeof opts !== 'object') throw new TypeError(`expected ${at} to be an object, got ${String(opts)}`);
+    if (!(Number.isSafeInteger(opts.capacity) && opts.capacity > 0)) throw new TypeError(`expected ${at}.capacity to be a positive integer, got ${String(opts.capacity)}`);
+    const policy = opts.policy ?? 'lru';
+    if (!evictionPolicyNames().includes(policy)) throw new TypeError(`expected ${at}.policy to be one of ${evictionPolicyNames().join(', ')}, got ${JSON.stringify(policy)}`);
+    return { store: createStore<string | number, undefined>({ capacityBytes: opts.capacity, policy }), ignoreSizes: opts.ignoreSizes === true, hits: 0, bytes: 0, missBytes: 0 };
+  });
   let requests = 0;
-  let hits = 0;
-  let bytes = 0;
-  let missBytes = 0;
   if (trace instanceof Int32Array) {
-    for (let i = 0; i < trace.length; i++) {
-      if (store.access(trace[i], 1)) hits++;
-      else missBytes++;
+    for (const c of running) {
+      for (let i = 0; i < trace.length; i++) {
+        if (c.store.access(trace[i], 1)) c.hits++;
+        else c.missBytes++;
+      }
+      c.bytes = trace.length;
     }
-    requests = bytes = trace.length;
+    requests = trace.length;
   } else {
-    const ignore = opts.ignoreSizes === true;
+    const sized = running.some((c) => !c.ignoreSizes);
     for (const r of trace) {
-      const size = ignore || r.sizeBytes === undefined ? 1 : r.sizeBytes;
-      if (!(Number.isSafeInteger(size) && size > 0)) throw new TypeError(`expected request ${requests + 1} to have a positive integer size, got ${String(r.sizeBytes)}`);
+      if (sized && !(Number.isSafeInteger(r.sizeBytes ?? 1) && (r.sizeBytes ?? 1) > 0)) throw new TypeError(`expected request ${requests + 1} to have a positive integer size, got ${String(r.sizeBytes)}`);
       requests++;
-      bytes += size;
-      if (store.access(r.key, size)) hits++;
-      else missBytes += size;
+      for (const c of running) {
+        const size = c.ignoreSizes || r.sizeBytes === undefined ? 1 : r.sizeBytes;
+        c.bytes += size;
+        if (c.store.access(r.key, size)) c.hits++;
+        else c.missBytes += size;
+      }
     }
   }
-  const misses = requests - hits;
-  return {
-    requests,
-    hits,
-    misses,
-    bytes,
-    missBytes,
-    missRatio: requests ? misses / requests : NaN,
-    byteMissRatio: bytes ? missBytes / bytes : NaN,
-    evictions: store.stats.evictions,
-  };
+  return running.map((c) => {
+    const misses = requests - c.hits;
+    return {
+      requests,
+      hits: c.hits,
+      misses,
+      bytes: c.bytes,
+      missBytes: c.missBytes,
+      missRatio: requests ? misses / requests : NaN,
+      byteMissRatio: c.bytes ? c.missBytes / c.bytes : NaN,
+      evictions: c.store.stats.evictions,
+    };
+  });
 }

@@ -9,11 +9,12 @@
  * Capacities are sizes (`64MiB`, or bytes), object counts with
  * `--ignore-obj-size`, or fractions of the trace's working set (`0.01`: 1% of
  * the bytes, or of the objects, the trace asks for), which costs one more
- * pass over the trace to measure it.
+ * pass over the trace to measure it. Every policy and capacity share one
+ * pass: the trace is read and parsed once, not once per cache.
  */
 import { evictionPolicyNames } from '@cdnlab/core';
 import { parseSize, readTrace, TraceError, UnitError, type TraceFormat } from '@cdnlab/scenario';
-import { simulateSingleCache, type SingleCacheResult, type TraceRequest } from '@cdnlab/sim';
+import { simulateSingleCaches, type SingleCacheResult, type TraceRequest } from '@cdnlab/sim';
 import { InvalidArgumentError, type Command } from 'commander';
 import { CliError } from '../cli-error';
 import { formatTable } from '../format-table';
@@ -29,7 +30,11 @@ export interface CachesimFlags {
 }
 
 /** A capacity as given: absolute (bytes or objects), or a fraction of the working set. */
-export type Capacity = { kind: 'absolute'; value: number; text: string } | { kind: 'fraction'; value: number; text: string };
+export interface Capacity {
+  kind: 'absolute' | 'fraction';
+  value: number;
+  text: string;
+}
 
 export interface CachesimRow {
   policy: string;
@@ -110,7 +115,8 @@ function workingSet(file: string, format: TraceFormat, maxRecords: number | unde
   for (const r of requests(file, format, maxRecords, ignoreSizes)) {
     if (seen.has(r.key)) continue;
     seen.add(r.key);
-    bytes += ignoreSizes || r.sizeBytes === undefined ? 1 : r.sizeBytes;
+    // requests() has refused a record without a size unless sizes are ignored.
+    bytes += ignoreSizes ? 1 : r.sizeBytes!;
   }
   return { objects: seen.size, bytes };
 }
@@ -124,13 +130,16 @@ export function runCachesim(file: string, flags: CachesimFlags): CachesimReport 
   if (capacities.length === 0) throw new CliError('give --capacity: a size (64MiB), a number of objects with --ignore-obj-size, or a fraction of the working set (0.01)', 2);
   try {
     const ws = capacities.some((c) => c.kind === 'fraction') ? workingSet(file, format, flags.maxRequests, ignoreSizes) : undefined;
-    const rows: CachesimRow[] = [];
-    for (const c of capacities) {
+    const runs = capacities.flatMap((c) => {
       const capacity = c.kind === 'absolute' ? c.value : Math.max(1, Math.floor(c.value * (ignoreSizes ? ws!.objects : ws!.bytes)));
-      for (const policy of policies) {
-        rows.push({ policy, capacityGiven: c.text, capacity, result: simulateSingleCache(requests(file, format, flags.maxRequests, ignoreSizes), { capacity, policy, ignoreSizes }) });
-      }
-    }
+      return policies.map((policy) => ({ policy, capacityGiven: c.text, capacity }));
+    });
+    // Every policy and capacity in one pass over the trace.
+    const results = simulateSingleCaches(
+      requests(file, format, flags.maxRequests, ignoreSizes),
+      runs.map((r) => ({ capacity: r.capacity, policy: r.policy, ignoreSizes })),
+    );
+    const rows: CachesimRow[] = runs.map((r, i) => ({ ...r, result: results[i] }));
     return { trace: file, format, ignoreObjSize: ignoreSizes, ...(ws ? { workingSet: ws } : {}), rows };
   } catch (err) {
     if (err instanceof TraceError) throw new CliError(err.message);
