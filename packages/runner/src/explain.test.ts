@@ -39,6 +39,13 @@ describe('explain', () => {
     expect(text).toContain('10 clients in eu, 30 req/s, burst (10 every 1s)');
     expect(text).toContain('origin.requests{path="/hot"} == 1 [plus-shield]');
   });
+
+  it('says who sends what when a trace sets the times: groups by paths, the rest by rate', () => {
+    const text = explainScenario(loadScenarioFile(path.resolve(__dirname, '../../../scenarios/eviction-scan.yaml')));
+    expect(text).toContain('- 50 clients in na, sending 100% of the rest (rate 1)');
+    expect(text).toContain("- 1 clients in na, sending the trace's requests for /archive/** (rate 1)");
+    expect(text).toMatch(/- objects: trace \S*crawler\.csv \(csv\), requests at the trace's own times/);
+  });
 });
 
 describe('VersionClock', () => {

@@ -75,10 +75,12 @@ export function explainScenario(s: Scenario): string {
   out.push('', `Workload: seed ${w.seed}${w.durationMs !== undefined ? `, ${formatDuration(w.durationMs)}` : ''}${w.requests !== undefined ? `, at most ${w.requests} requests` : ''}.`);
   const o = w.objects;
   const traceTimed = pacedByTrace(o);
-  const rates = w.clients.reduce((sum, c) => sum + c.rate, 0);
+  // With a trace setting the times, groups without paths share what no group's paths take, by rate.
+  const rates = w.clients.reduce((sum, c) => sum + (c.paths ? 0 : c.rate), 0);
+  const rest = w.clients.some((c) => c.paths) ? 'the rest' : "the trace's requests";
   for (const c of w.clients) {
     if (traceTimed) {
-      out.push(`- ${c.count} clients in ${c.region}, sending ${Math.round((100 * c.rate) / rates)}% of the trace's requests (rate ${c.rate})`);
+      out.push(`- ${c.count} clients in ${c.region}, sending ${c.paths ? `the trace's requests for ${c.paths.join(', ')}` : `${Math.round((100 * c.rate) / rates)}% of ${rest}`} (rate ${c.rate})`);
       continue;
     }
     out.push(`- ${c.count} clients in ${c.region}, ${c.rate} req/s, ${c.arrival}${c.burst ? ` (${c.burst.size} every ${formatDuration(c.burst.everyMs)})` : ''}${c.startMs ? ` from ${formatDuration(c.startMs)}` : ''}${c.stopMs !== undefined ? ` until ${formatDuration(c.stopMs)}` : ''}`);
