@@ -33,14 +33,15 @@
  * in flight get promoted and die in the old generation (1 M requests:
  * (a) 30.7 k -> 38.3 k, (b) 9.6 k -> 11.6 k per CPU-second).
  *
- *  (p) (a)'s chain again, then (b)'s 1,000 edges, CDNLAB_BENCH_PROFILE_REQUESTS
- *      requests each (default 300 k) under V8's sampling CPU profiler: self
- *      time per area of our code, GC, the hottest functions and source
- *      lines, mapped through the bundle's source map
- *      (src/profile-summary.ts). CDNLAB_BENCH_PROFILE_OF=a|b profiles one
- *      of them (default a when the part runs alone); CDNLAB_BENCH_PROFILE_OUT
- *      saves the .cpuprofile too (open it in Chrome DevTools; in the full
- *      run, as <name>-a<ext> and <name>-b<ext>).
+ *  (p) (a)'s chain again, then (b)'s 1,000 edges, then (d)'s core loop,
+ *      CDNLAB_BENCH_PROFILE_REQUESTS requests each (default 300 k) under
+ *      V8's sampling CPU profiler: self time per area of our code, GC, the
+ *      hottest functions and source lines, mapped through the bundle's
+ *      source map (src/profile-summary.ts). CDNLAB_BENCH_PROFILE_OF=a|b|d
+ *      profiles one of them (default a when the part runs alone);
+ *      CDNLAB_BENCH_PROFILE_OUT saves the .cpuprofile too (open it in Chrome
+ *      DevTools; in the full run, as <name>-a<ext>, <name>-b<ext> and
+ *      <name>-d<ext>).
  *
  * CDNLAB_BENCH_QUICK=1 runs 1 M requests instead of 10 M;
  * CDNLAB_BENCH_REQUESTS=n and CDNLAB_BENCH_OBJECTS=n set the sizes;
@@ -74,8 +75,8 @@ const RATE = 100_000; // requests per virtual second, whole workload
 const ONLY = process.env.CDNLAB_BENCH_ONLY; // a, b, c, d or p
 const PROFILE_REQUESTS = Number(process.env.CDNLAB_BENCH_PROFILE_REQUESTS ?? 300_000);
 const PROFILE_OF = process.env.CDNLAB_BENCH_PROFILE_OF ?? 'a';
-if (PROFILE_OF !== 'a' && PROFILE_OF !== 'b') {
-  console.error(`cdnlab sim bench: CDNLAB_BENCH_PROFILE_OF: expected a or b, got ${JSON.stringify(PROFILE_OF)}`);
+if (PROFILE_OF !== 'a' && PROFILE_OF !== 'b' && PROFILE_OF !== 'd') {
+  console.error(`cdnlab sim bench: CDNLAB_BENCH_PROFILE_OF: expected a, b or d, got ${JSON.stringify(PROFILE_OF)}`);
   process.exit(2);
 }
 const HEAP_MIB = Number(process.env.CDNLAB_BENCH_HEAP_MIB ?? 3072);
@@ -248,7 +249,11 @@ if (ONLY === 'c') {
   console.log(`    the same chain keyed by URL strings: ${byStr.seconds.toFixed(2)} s wall, ${byStr.cpu.toFixed(2)} s CPU: ${fmt(trace.length / byStr.cpu)} per CPU-second (${(byStr.cpu / byInt.cpu).toFixed(1)}x slower than int keys); origin ${fmt(byStr.origin)}`);
 }
 
-if (ONLY === 'd') {
+/**
+ * (d)'s loop: (a)'s three HttpCaches and origin site, called in a plain loop
+ * over `requests` requests of the Zipf trace. Returns the origin's count.
+ */
+function coreLoop(requests: number): { origin: number; seconds: number; cpu: number } {
   // (a)'s chain, its tiers' cache settings and its origin site, without the simulation around them.
   const chain = generateTopology({ name: 'bench-chain', regions: 1, edgesPerRegion: 1 });
   const host = chain.zone;
@@ -259,7 +264,7 @@ if (ONLY === 'd') {
   const originNode = chain.nodes.find((x): x is OriginNode => x.role === 'origin');
   if (!originNode?.site) throw new Error('the generated chain has no synthetic origin site');
   const site = createSite({ paths: originNode.site.paths, versionEveryMs: originNode.site.versionEveryMs }, 0);
-  const trace = zipfTrace({ alpha: ALPHA, n: OBJECTS, length: REQUESTS, seed: 1 });
+  const trace = zipfTrace({ alpha: ALPHA, n: OBJECTS, length: requests, seed: 1 });
   const heads: RequestHead[] = [];
   const keys: string[] = [];
   const lo: LookupOptions = { notBefore: undefined, key: undefined };
@@ -292,10 +297,13 @@ if (ONLY === 'd') {
       if (o.stored) head = caches[t].responseHead(o.entry, req, now);
     }
   }
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  const cpu = cpuSeconds(c0);
-  d = { reqPerSec: trace.length / seconds, reqPerCpuSec: trace.length / cpu, seconds };
-  console.log(`(d: (a)'s HttpCaches and origin site in a plain loop, no network or scheduler) ${fmt(trace.length)} requests in ${seconds.toFixed(2)} s wall, ${cpu.toFixed(2)} s CPU: ${fmt(d.reqPerSec)} req/s (${fmt(d.reqPerCpuSec)} per CPU-second); origin ${fmt(origin)}`);
+  return { origin, seconds: Number(process.hrtime.bigint() - t0) / 1e9, cpu: cpuSeconds(c0) };
+}
+
+if (ONLY === 'd') {
+  const { origin, seconds, cpu } = coreLoop(REQUESTS);
+  d = { reqPerSec: REQUESTS / seconds, reqPerCpuSec: REQUESTS / cpu, seconds };
+  console.log(`(d: (a)'s HttpCaches and origin site in a plain loop, no network or scheduler) ${fmt(REQUESTS)} requests in ${seconds.toFixed(2)} s wall, ${cpu.toFixed(2)} s CPU: ${fmt(d.reqPerSec)} req/s (${fmt(d.reqPerCpuSec)} per CPU-second); origin ${fmt(origin)}`);
   console.log(`    peak RSS ${fmt(maxRssMiB())} MiB (${v8Flags()})`);
 }
 
@@ -343,7 +351,10 @@ if (ONLY === 'p') {
   post('Profiler.enable');
   post('Profiler.setSamplingInterval', { interval: 500 });
   post('Profiler.start');
-  if (PROFILE_OF === 'a') {
+  if (PROFILE_OF === 'd') {
+    const { origin, seconds } = coreLoop(PROFILE_REQUESTS);
+    console.log(`(p: (d)'s core loop under the CPU profiler) ${fmt(PROFILE_REQUESTS)} requests in ${seconds.toFixed(2)} s wall; origin ${fmt(origin)}`);
+  } else if (PROFILE_OF === 'a') {
     const chain = generateTopology({ name: 'bench-chain', regions: 1, edgesPerRegion: 1 });
     runSim(`p: (a)'s chain under the CPU profiler`, chain, chainClients(chain), PROFILE_REQUESTS);
   } else {
@@ -379,11 +390,12 @@ if (FIGURES_FILE) {
     runPart('b', [`--max-old-space-size=${HEAP_MIB}`, young]);
     c = runPart('c');
     d = runPart('d', [young]);
-    // Both profiles; a saved profile goes to <name>-a<ext> and <name>-b<ext>.
+    // The three profiles; a saved profile goes to <name>-a<ext>, <name>-b<ext> and <name>-d<ext>.
     const out = process.env.CDNLAB_BENCH_PROFILE_OUT;
     const outOf = (of: string): Record<string, string> => (out ? { CDNLAB_BENCH_PROFILE_OUT: out.replace(/(\.[^./]*)?$/, `-${of}$1`) } : {});
     runPart('p', [young], { CDNLAB_BENCH_PROFILE_OF: 'a', ...outOf('a') });
     runPart('p', [`--max-old-space-size=${HEAP_MIB}`, young], { CDNLAB_BENCH_PROFILE_OF: 'b', ...outOf('b') });
+    runPart('p', [young], { CDNLAB_BENCH_PROFILE_OF: 'd', ...outOf('d') });
   }
   if (a) {
     console.log(`(a) against the aim of ${fmt(AIM)} req/s on one core: ${(a.reqPerSec / AIM).toFixed(4)} of it by wall time, ${(a.reqPerCpuSec / AIM).toFixed(4)} per CPU-second: ${a.reqPerSec >= AIM ? 'met' : 'NOT met'}`);

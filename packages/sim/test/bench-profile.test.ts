@@ -48,10 +48,19 @@ describe('sim bench, profile part', () => {
     expect(r.stdout).toMatch(/where the CPU time goes \([0-9.]+ s sampled, self time\):/);
   });
 
+  it("profiles (d)'s core loop when asked: the time is in the core, none in the simulator", () => {
+    const r = profilePart({ CDNLAB_BENCH_PROFILE_OF: 'd' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/\(p: \(d\)'s core loop under the CPU profiler\) 20,000 requests in [0-9.]+ s wall; origin [0-9,]+\n/);
+    expect(r.stdout).toMatch(/%\s+core: HTTP semantics/);
+    expect(r.stdout).not.toMatch(/[1-9][0-9.]*%\s+simulator: event scheduler/);
+  });
+
   it('names a bad CDNLAB_BENCH_PROFILE_OF and stops', () => {
     const r = profilePart({ CDNLAB_BENCH_PROFILE_OF: 'c' });
     expect(r.status).not.toBe(0);
-    expect(r.stderr).toMatch(/CDNLAB_BENCH_PROFILE_OF: expected a or b, got "c"/);
+    expect(r.stderr).toMatch(/CDNLAB_BENCH_PROFILE_OF: expected a, b or d, got "c"/);
     expect(r.stdout).not.toMatch(/CPU profiler/);
   });
 });
