@@ -12,7 +12,7 @@ import type { RunResult, Scenario } from '@cdnlab/scenario';
 import type { ExpectationOutcome } from '@cdnlab/scenario';
 import { computeMetrics, metricValue } from '@cdnlab/scenario';
 import type { Chart } from './report-charts';
-import { expectationCounts, formatSummaryMarkdown, type SummaryRow } from './summary';
+import { expectationCounts, formatSummaryMarkdown, latencyLegend, type SummaryRow } from './summary';
 
 export interface ReportInput {
   scenario: Scenario;
@@ -78,7 +78,9 @@ export function reportMarkdown(r: ReportInput): string {
     '',
     formatSummaryMarkdown(r.rows),
     '',
+    ...legendLines(r.results),
     ...groupSection(r.results),
+    ...regionSection(r.results),
     '## Expectations',
     '',
     ...expectationLines(r.outcomes),
@@ -143,6 +145,34 @@ function groupSection(results: readonly RunResult[]): string[] {
   const rows = groupRows(results);
   if (rows.length === 0) return [];
   return ['## By client group', '', `| ${GROUP_HEAD.join(' | ')} |`, '|---|---|---:|---:|---:|---|---:|---:|', ...rows.map((c) => `| ${c.join(' | ')} |`), ''];
+}
+
+function legendLines(results: readonly RunResult[]): string[] {
+  const legend = latencyLegend(results, 'every region under "By region"');
+  return legend ? [legend, ''] : [];
+}
+
+const REGION_HEAD = ['variant', 'region', 'answers', 'mean ms', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms'];
+
+/**
+ * Client latency per variant and region, when clients sit in more than
+ * one: where the distance to the edges, tiers and origin shows, and what
+ * the summary's slowest-region p50 and p99 are picked from.
+ */
+function regionRows(results: readonly RunResult[]): string[][] {
+  if (latencyLegend(results, '') === undefined) return [];
+  const ms = (x: number): string => (Number.isFinite(x) ? x.toFixed(1) : '-');
+  return results.flatMap((res) =>
+    Object.entries(res.latency)
+      .filter(([, l]) => l.count > 0)
+      .map(([region, l]) => [res.variant, region, String(l.count), ms(l.mean), ms(l.p50), ms(l.p90), ms(l.p99), ms(l.max)]),
+  );
+}
+
+function regionSection(results: readonly RunResult[]): string[] {
+  const rows = regionRows(results);
+  if (rows.length === 0) return [];
+  return ['## By region', '', `| ${REGION_HEAD.join(' | ')} |`, '|---|---|---:|---:|---:|---:|---:|---:|', ...rows.map((c) => `| ${c.join(' | ')} |`), ''];
 }
 
 /**
@@ -229,6 +259,8 @@ export function reportHtml(r: ReportInput): string {
     .map((res) => `<h3>${esc(res.variant)}</h3><ul>${res.timeline.map((t) => `<li>${(t.atMs / 1000).toFixed(3)} s, ${esc(t.action)}: ${t.ok ? '' : '<b class="fail">not done as written</b>: '}${esc(t.detail)}</li>`).join('') || '<li>nothing besides the workload</li>'}</ul>`)
     .join('\n');
   const groups = groupRows(r.results);
+  const regions = regionRows(r.results);
+  const legend = latencyLegend(r.results, 'every region under "By region"');
   const charts = r.charts.map((c) => `<figure><h3>${esc(c.title)}</h3>${c.svg}<figcaption>${esc(c.caption)}</figcaption></figure>`).join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(s.title)}: cdnlab report</title>
@@ -243,7 +275,9 @@ figure{margin:1.5rem 0}figcaption{font-size:.85rem;color:#555}code{background:#f
 ${proseHtml(s.description)}
 <h2>Variants</h2><ul>${s.variants.map((v) => `<li><b>${esc(v.name)}</b>${v.description ? `: ${esc(v.description)}` : ''}</li>`).join('')}</ul>
 <h2>Summary</h2>${summary}
+${legend ? `<p><small>${esc(legend)}</small></p>` : ''}
 ${groups.length ? `<h2>By client group</h2>${tableHtml(GROUP_HEAD, groups.map((row) => row.map(esc)))}` : ''}
+${regions.length ? `<h2>By region</h2>${tableHtml(REGION_HEAD, regions.map((row) => row.map(esc)))}` : ''}
 <h2>Expectations</h2>${r.outcomes.length ? exps : '<p>No expectations.</p>'}
 <h2>Timeline</h2>${timelines}
 <h2>Charts</h2>${charts}

@@ -40,7 +40,11 @@ function fakeEngine(originHot: Record<string, number>): Engine & { calls: Engine
         nodes: [
           { id: 'edge-na-1', role: 'edge', region: 'na', requests: 98, hits: 90, misses: 8, staleServed: 0, revalidations: 0, collapsedWaiters: 7, evictions: 0, upstreamFetches: 1, objects: 1, bytes: 51200, hitRatio: 90 / 98 },
         ],
-        latency: { na: { count: 98, mean: 12, p50: 3, p90: 40, p99: 300, max: 320 } },
+        // One variant has clients in two regions (and one region that answered nothing).
+        latency:
+          opts.variant.name === 'edge-only'
+            ? { na: { count: 60, mean: 10, p50: 3, p90: 30, p99: 250, max: 320 }, eu: { count: 38, mean: 20, p50: 9, p90: 50, p99: 200, max: 260 }, apac: { count: 0, mean: NaN, p50: NaN, p90: NaN, p99: NaN, max: NaN } }
+            : { na: { count: 98, mean: 12, p50: 3, p90: 40, p99: 300, max: 320 } },
         series: { bucketMs: 500, originRequests: [n, 0, 0, 0, 0, 0], edgeHitRatio: [0, 1, 1, 1, 1, 1], requests: [50, 0, 25, 0, 25, 0], errors: [0, 0, 0, 0, 0, 0], byEdge: { 'edge-na-1': [0, 48, 0, 25, 0, 25] }, watched: {} },
         purges:
           opts.variant.name === 'edge-only'
@@ -97,6 +101,16 @@ describe('runScenario', () => {
     expect(md).toContain('| plus-shield | na | 100 | 98 | 91.8% | hit 90, miss 8 | 3.0 | 300.0 |');
     expect(readFileSync(path.join(r.reportDir, 'report.html'), 'utf8')).toContain('<h2>By client group</h2>');
     expect(existsSync(path.join(r.reportDir, 'group-latency.svg'))).toBe(true);
+    // Clients in two regions: the summary's p50/p99 are each the highest region's (eu's 9 ms, na's 250 ms),
+    // which the terminal and the report say, and the report lists every region that answered.
+    expect(out.text()).toMatch(/edge-only\s+100\s+98\s+0\s+2\s+91\.8%\s+6\s+9\.0\s+250\.0\s/);
+    expect(out.text()).toContain(`p50 and p99: each the highest of the 2 client regions' own, not a percentile over all clients (every region: report.md, "By region").`);
+    expect(md).toContain('## By region\n\n| variant | region | answers | mean ms | p50 ms | p90 ms | p99 ms | max ms |\n|---|---|---:|---:|---:|---:|---:|---:|\n');
+    expect(md).toContain('| edge-only | na | 60 | 10.0 | 3.0 | 30.0 | 250.0 | 320.0 |\n| edge-only | eu | 38 | 20.0 | 9.0 | 50.0 | 200.0 | 260.0 |\n| plus-shield | na | 98 |');
+    expect(md).not.toContain('| apac |');
+    const html = readFileSync(path.join(r.reportDir, 'report.html'), 'utf8');
+    expect(html).toContain('<h2>By region</h2>');
+    expect(html).toContain("each the highest of the 2 client regions' own");
   });
 
   it('exits 1 and names the failed expectation when one fails; a second run gets its own directory', async () => {
@@ -115,6 +129,10 @@ describe('runScenario', () => {
     const r = await runScenario(FILE, { engine, out: tmp, progress: false, variant: 'plus-shield', seed: 99, stdout: sink().stream, stderr: sink().stream });
     expect(engine.calls.map((c) => [c.variant.name, c.seed])).toEqual([['plus-shield', 99]]);
     expect(r.outcomes.map((o) => o.variant)).toEqual(['plus-shield', 'plus-shield']);
+    // One region: its p50 is the summary's, and nothing needs saying.
+    const md = readFileSync(path.join(r.reportDir, 'report.md'), 'utf8');
+    expect(md).not.toContain('By region');
+    expect(md).not.toContain('client regions');
   });
 
   it('prints only JSON on stdout with json: true', async () => {

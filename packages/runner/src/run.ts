@@ -11,7 +11,7 @@ import { loadScenarioFile, type Engine, type RunProgress, type RunResult, type S
 import { checkExpectations, evaluateExpectations, type ExpectationOutcome } from '@cdnlab/scenario';
 import { renderCharts } from './report-charts';
 import { writeReport } from './report-files';
-import { formatSummaryTable, summaryRows, type SummaryRow } from './summary';
+import { formatSummaryTable, latencyLegend, summaryRows, type SummaryRow } from './summary';
 
 export interface RunScenarioOptions {
   /** The engine, or how to make one once the scenario is loaded (its `engines` say which it is written for). */
@@ -162,7 +162,8 @@ export async function runScenario(file: string, opts: RunScenarioOptions): Promi
   const ok = !aborted && outcomes.every((o) => o.ok);
   const result: RunScenarioResult = { scenario, runId: id, reportDir: dir, files, results, outcomes, rows, ok, exitCode: ok ? 0 : 1 };
 
-  human.write(`\n${scenario.title}${scenario.quick ? ' (quick)' : ''}: ${engine.name} engine, seed ${seed}\n\n${formatSummaryTable(rows)}\n\n`);
+  const legend = latencyLegend(results, 'every region: report.md, "By region"');
+  human.write(`\n${scenario.title}${scenario.quick ? ' (quick)' : ''}: ${engine.name} engine, seed ${seed}\n\n${formatSummaryTable(rows)}\n${legend ? `${legend}\n` : ''}\n`);
   for (const o of outcomes.filter((x) => !x.ok)) {
     human.write(`FAIL [${o.variant}] ${o.text}: ${actualText(o)}${o.note ? ` (${o.note})` : ''}\n`);
   }

@@ -46,6 +46,23 @@ export function summaryRows(results: readonly RunResult[], outcomes: readonly Ex
   });
 }
 
+/** Regions with answers in the run that has the most. */
+function regionsWithAnswers(results: readonly RunResult[]): number {
+  return Math.max(0, ...results.map((r) => Object.values(r.latency).filter((l) => l.count > 0).length));
+}
+
+/**
+ * What the summary's p50 and p99 are when clients sit in several regions:
+ * the metric `latency.p50_ms` (`p99_ms`) without a region, the highest
+ * region's figure, each on its own, not a percentile over every client
+ * (which would hide a far region behind the near ones). Undefined with one region, where the two are the same.
+ * `where` tells the reader where every region's figures are.
+ */
+export function latencyLegend(results: readonly RunResult[], where: string): string | undefined {
+  const n = regionsWithAnswers(results);
+  return n > 1 ? `p50 and p99: each the highest of the ${n} client regions' own, not a percentile over all clients (${where}).` : undefined;
+}
+
 const HEADERS = ['variant', 'sent', 'answered', 'errors', 'unfin.', 'edge hit', 'origin req', 'p50 ms', 'p99 ms', 'purge max ms', 'expect'];
 
 function num(x: number, digits = 0): string {
