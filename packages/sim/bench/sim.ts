@@ -41,7 +41,10 @@
  *      profiles one of them (default a when the part runs alone);
  *      CDNLAB_BENCH_PROFILE_OUT saves the .cpuprofile too (open it in Chrome
  *      DevTools; in the full run, as <name>-a<ext>, <name>-b<ext> and
- *      <name>-d<ext>).
+ *      <name>-d<ext>). Then the same workload once more under V8's
+ *      sampling heap profiler, collected objects included: bytes allocated
+ *      per request by area and by allocating function (what the young
+ *      generation's collections are paid for).
  *
  * CDNLAB_BENCH_QUICK=1 runs 1 M requests instead of 10 M;
  * CDNLAB_BENCH_REQUESTS=n and CDNLAB_BENCH_OBJECTS=n set the sizes;
@@ -63,7 +66,7 @@ import { createHttpCache, createStore, httpCacheOptionsFromSettings, zipfTrace, 
 import { createSite } from '@cdnlab/origin/src/site';
 import type { CacheNode, ClientGroup, OriginNode, Scenario, Topology, Workload } from '@cdnlab/scenario';
 import { generateTopology, Simulation } from '../src/index';
-import { formatProfileSummary, summariseCpuProfile, type CpuProfile, type SourcePosition } from '../src/profile-summary';
+import { formatAllocationSummary, formatProfileSummary, summariseCpuProfile, summariseHeapProfile, type CpuProfile, type HeapProfile, type SourcePosition } from '../src/profile-summary';
 
 const QUICK = process.env.CDNLAB_BENCH_QUICK === '1';
 const REQUESTS = Number(process.env.CDNLAB_BENCH_REQUESTS ?? (QUICK ? 1_000_000 : 10_000_000));
@@ -348,21 +351,25 @@ if (ONLY === 'p') {
     if (out.err) throw out.err;
     return out.res as T;
   };
+  /** The profiled part's workload, `under` saying which profiler watches it. */
+  const profiledRun = (under: string): void => {
+    if (PROFILE_OF === 'd') {
+      const { origin, seconds } = coreLoop(PROFILE_REQUESTS);
+      console.log(`(p: (d)'s core loop under the ${under}) ${fmt(PROFILE_REQUESTS)} requests in ${seconds.toFixed(2)} s wall; origin ${fmt(origin)}`);
+    } else if (PROFILE_OF === 'a') {
+      const chain = generateTopology({ name: 'bench-chain', regions: 1, edgesPerRegion: 1 });
+      runSim(`p: (a)'s chain under the ${under}`, chain, chainClients(chain), PROFILE_REQUESTS);
+    } else {
+      const { topology, clients } = thousandEdges();
+      runSim(`p: (b)'s 1,000 edges under the ${under}`, topology, clients, PROFILE_REQUESTS);
+    }
+  };
   post('Profiler.enable');
   post('Profiler.setSamplingInterval', { interval: 500 });
   post('Profiler.start');
-  if (PROFILE_OF === 'd') {
-    const { origin, seconds } = coreLoop(PROFILE_REQUESTS);
-    console.log(`(p: (d)'s core loop under the CPU profiler) ${fmt(PROFILE_REQUESTS)} requests in ${seconds.toFixed(2)} s wall; origin ${fmt(origin)}`);
-  } else if (PROFILE_OF === 'a') {
-    const chain = generateTopology({ name: 'bench-chain', regions: 1, edgesPerRegion: 1 });
-    runSim(`p: (a)'s chain under the CPU profiler`, chain, chainClients(chain), PROFILE_REQUESTS);
-  } else {
-    const { topology, clients } = thousandEdges();
-    runSim(`p: (b)'s 1,000 edges under the CPU profiler`, topology, clients, PROFILE_REQUESTS);
-  }
+  profiledRun('CPU profiler');
   const { profile } = post<{ profile: CpuProfile }>('Profiler.stop');
-  session.disconnect();
+  post('Profiler.disable');
   const out = process.env.CDNLAB_BENCH_PROFILE_OUT;
   if (out) writeFileSync(out, JSON.stringify(profile));
   const texts = new Map<string, string[]>();
@@ -376,9 +383,18 @@ if (ONLY === 'p') {
     }
     return texts.get(file)![line - 1];
   };
-  const summary = summariseCpuProfile(profile, { locate: sourceLocator(), lineText, top: 10 });
+  const locate = sourceLocator();
+  const summary = summariseCpuProfile(profile, { locate, lineText, top: 10 });
   for (const l of formatProfileSummary(summary)) console.log(`    ${l}`);
   if (out) console.log(`    profile saved: ${out}`);
+  // The same workload again, for what it allocates (sampling slows it: not timed with the CPU profile).
+  post('HeapProfiler.enable');
+  post('HeapProfiler.startSampling', { samplingInterval: 8192, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  profiledRun('allocation sampler');
+  const heap = post<{ profile: HeapProfile }>('HeapProfiler.stopSampling').profile;
+  post('HeapProfiler.disable');
+  session.disconnect();
+  for (const l of formatAllocationSummary(summariseHeapProfile(heap, { locate, top: 10 }), PROFILE_REQUESTS)) console.log(`    ${l}`);
 }
 
 if (FIGURES_FILE) {

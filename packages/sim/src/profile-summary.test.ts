@@ -1,4 +1,4 @@
-import { areaOf, formatProfileSummary, summariseCpuProfile, type CpuProfile, type SourcePosition } from './profile-summary';
+import { areaOf, formatAllocationSummary, formatProfileSummary, summariseCpuProfile, summariseHeapProfile, type CpuProfile, type HeapProfileNode, type SourcePosition } from './profile-summary';
 
 /** A bundle whose function starts map to source files by line (line N of the bundle is in FILES[N]). */
 const FILES: Record<number, string> = {
@@ -71,5 +71,36 @@ describe('CPU profile summary', () => {
     expect(areaOf(undefined, '(garbage collector)')).toBe('garbage collection');
     expect(areaOf(undefined, '(program)')).toBe('V8 and Node (unattributed)');
     expect(areaOf(undefined, 'readFileUtf8')).toBe('Node internals');
+  });
+});
+
+describe('heap profile summary', () => {
+  const node = (functionName: string, line: number, selfSize: number, children: HeapProfileNode[] = [], url = 'file:///b/main.cjs'): HeapProfileNode => ({
+    callFrame: frame(functionName, line, url),
+    selfSize,
+    children,
+  });
+  // The same function reached by two paths counts once, its bytes summed.
+  const heap = {
+    head: node('(root)', 0, 0, [node('fire', 30, 1000, [node('lookup', 20, 3000), node('answer', 40, 2000, [node('lookup', 20, 1000)])]), node('(V8 API)', 0, 3000, [], '')], ''),
+  };
+
+  it('sums allocated bytes by area and by function, wherever in the tree a function is', () => {
+    const s = summariseHeapProfile(heap, { locate });
+    expect(s.totalBytes).toBe(10_000);
+    expect(s.functions[0]).toEqual({ what: 'lookup (packages/core/src/http-cache.ts:200)', bytes: 4000, share: 0.4 });
+    expect(s.areas).toEqual([
+      { area: 'core: HTTP semantics (RFC 9111 rules, keys, purge index, collapsing)', bytes: 4000, share: 0.4 },
+      { area: 'Node internals', bytes: 3000, share: 0.3 },
+      { area: 'origin: synthetic site', bytes: 2000, share: 0.2 },
+      { area: 'simulator: event scheduler', bytes: 1000, share: 0.1 },
+    ]);
+    expect(summariseHeapProfile(heap, { locate, top: 2 }).functions).toHaveLength(2);
+  });
+
+  it('prints bytes per request', () => {
+    const text = formatAllocationSummary(summariseHeapProfile(heap, { locate }), 10);
+    expect(text[0]).toBe('what allocates (sampled; 1,000 bytes per request in all):');
+    expect(text).toContain('     40.0%     400 B/request  lookup (packages/core/src/http-cache.ts:200)');
   });
 });

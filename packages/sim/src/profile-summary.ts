@@ -154,3 +154,78 @@ export function formatProfileSummary(s: ProfileSummary): string[] {
     ...(s.lines.length ? ['  hottest source lines:', ...s.lines.map((l) => `    ${pct(l.share)}  ${l.what}`)] : []),
   ];
 }
+
+/**
+ * The parts of a V8 sampling heap profile this reads
+ * (HeapProfiler.stopSampling): a call tree whose nodes carry the bytes
+ * sampled as allocated in that function itself.
+ */
+export interface HeapProfileNode {
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
+  /** Bytes allocated by this function itself (sampled, scaled to an estimate of the whole). */
+  selfSize: number;
+  children: HeapProfileNode[];
+}
+
+export interface HeapProfile {
+  head: HeapProfileNode;
+}
+
+export interface AllocationSummary {
+  /** Estimated bytes allocated while sampling. */
+  totalBytes: number;
+  /** Per area of our code, as summariseCpuProfile's. */
+  areas: Array<{ area: string; bytes: number; share: number }>;
+  /** The functions that allocate most, named `function (file:line)`. */
+  functions: Array<{ what: string; bytes: number; share: number }>;
+}
+
+/**
+ * What allocates: bytes by area and by allocating function, from a sampling
+ * heap profile taken with the objects the GC collected kept in
+ * (includeObjectsCollectedByMajorGC/MinorGC), so the figure is what was
+ * allocated, not what was still alive at the end. The young generation's
+ * collections cost in proportion to what survives, and every allocation
+ * brings the next one closer: a simulator that allocates less per request
+ * collects less often.
+ */
+export function summariseHeapProfile(profile: HeapProfile, opts: { locate: Locate; top?: number }): AllocationSummary {
+  const areas = new Map<string, number>();
+  const functions = new Map<string, number>();
+  let total = 0;
+  const stack: HeapProfileNode[] = [profile.head];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    for (const c of node.children) stack.push(c);
+    if (node.selfSize <= 0) continue;
+    const cf = node.callFrame;
+    const at = cf.url === '' ? undefined : opts.locate(cf.url, cf.lineNumber, cf.columnNumber);
+    total += node.selfSize;
+    const area = areaOf(at?.file, cf.functionName);
+    areas.set(area, (areas.get(area) ?? 0) + node.selfSize);
+    const name = `${cf.functionName || '(anonymous)'}${at ? ` (${at.file}:${at.line})` : ''}`;
+    functions.set(name, (functions.get(name) ?? 0) + node.selfSize);
+  }
+  const ranked = (m: Map<string, number>, n: number): Array<{ what: string; bytes: number; share: number }> =>
+    [...m]
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, n)
+      .map(([what, bytes]) => ({ what, bytes, share: total > 0 ? bytes / total : 0 }));
+  return {
+    totalBytes: total,
+    areas: ranked(areas, areas.size).map((h) => ({ area: h.what, bytes: h.bytes, share: h.share })),
+    functions: ranked(functions, opts.top ?? 8),
+  };
+}
+
+/** The allocation summary as lines of text, per request of `requests`. */
+export function formatAllocationSummary(s: AllocationSummary, requests: number): string[] {
+  const pct = (x: number): string => `${(x * 100).toFixed(1).padStart(5)}%`;
+  const per = (b: number): string => `${Math.round(b / requests).toLocaleString('en-US').padStart(6)} B/request`;
+  return [
+    `what allocates (sampled; ${Math.round(s.totalBytes / requests).toLocaleString('en-US')} bytes per request in all):`,
+    ...s.areas.map((a) => `    ${pct(a.share)}  ${per(a.bytes)}  ${a.area}`),
+    '  allocating most:',
+    ...s.functions.map((f) => `    ${pct(f.share)}  ${per(f.bytes)}  ${f.what}`),
+  ];
+}

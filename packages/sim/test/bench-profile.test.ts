@@ -37,6 +37,10 @@ describe('sim bench, profile part', () => {
     expect(r.stdout).toMatch(/hottest functions:\n(\s+[0-9.]+%\s+.+\n)*\s+[0-9.]+%\s+\w+ \(packages\/(core|sim|origin|scenario)\/src\/[\w-]+\.ts:\d+\)/);
     expect(r.stdout).toMatch(/hottest source lines:\n(\s+[0-9.]+%\s+.+\n)*\s+[0-9.]+%\s+packages\/\w+\/src\/[\w-]+\.ts:\d+ {2}\S/);
     expect(r.stdout).not.toMatch(/main\.cjs/);
+    // Then what the same workload allocates, per request, by our functions.
+    expect(r.stdout).toMatch(/\(p: \(a\)'s chain under the allocation sampler\) 20,000 requests/);
+    expect(r.stdout).toMatch(/what allocates \(sampled; [1-9][0-9,]* bytes per request in all\):/);
+    expect(r.stdout).toMatch(/allocating most:\n(\s+[0-9.]+%.+\n)*\s+[0-9.]+%\s+[0-9,]+ B\/request {2}\w+ \(packages\/(core|sim|origin|scenario)\/src\/[\w-]+\.ts:\d+\)/);
   });
 
   it("profiles (b)'s 1,000-edge topology when asked", () => {
