@@ -12,7 +12,7 @@ import type { RunResult, Scenario } from '@cdnlab/scenario';
 import type { ExpectationOutcome } from '@cdnlab/scenario';
 import { computeMetrics, metricValue } from '@cdnlab/scenario';
 import type { Chart } from './report-charts';
-import { expectationCounts, formatSummaryMarkdown, latencyLegend, type SummaryRow } from './summary';
+import { expectationCounts, formatSummaryMarkdown, latencyLegend, regionsWithAnswers, type SummaryRow } from './summary';
 
 export interface ReportInput {
   scenario: Scenario;
@@ -157,10 +157,10 @@ const REGION_HEAD = ['variant', 'region', 'answers', 'mean ms', 'p50 ms', 'p90 m
 /**
  * Client latency per variant and region, when clients sit in more than
  * one: where the distance to the edges, tiers and origin shows, and what
- * the summary's slowest-region p50 and p99 are picked from.
+ * the summary's p50 and p99 (each the highest region's) are picked from.
  */
 function regionRows(results: readonly RunResult[]): string[][] {
-  if (latencyLegend(results, '') === undefined) return [];
+  if (regionsWithAnswers(results) < 2) return [];
   const ms = (x: number): string => (Number.isFinite(x) ? x.toFixed(1) : '-');
   return results.flatMap((res) =>
     Object.entries(res.latency)

@@ -46,8 +46,8 @@ export function summaryRows(results: readonly RunResult[], outcomes: readonly Ex
   });
 }
 
-/** Regions with answers in the run that has the most. */
-function regionsWithAnswers(results: readonly RunResult[]): number {
+/** Client regions with answers, in the variant that has the most. */
+export function regionsWithAnswers(results: readonly RunResult[]): number {
   return Math.max(0, ...results.map((r) => Object.values(r.latency).filter((l) => l.count > 0).length));
 }
 
