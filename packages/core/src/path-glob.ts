@@ -1,3 +1,9 @@
+/** The path of a request target: what path globs match, without its query or fragment. */
+export function pathOfTarget(target: string): string {
+  const q = target.search(/[?#]/);
+  return q === -1 ? target : target.slice(0, q);
+}
+
 /**
  * Path globs as every file and command of cdnlab reads them (origin path
  * rules, TTL overrides, faults, client groups of a trace): `*` matches

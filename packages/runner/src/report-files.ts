@@ -147,8 +147,13 @@ function groupSection(results: readonly RunResult[]): string[] {
   return ['## By client group', '', `| ${GROUP_HEAD.join(' | ')} |`, '|---|---|---:|---:|---:|---|---:|---:|', ...rows.map((c) => `| ${c.join(' | ')} |`), ''];
 }
 
+/** The summary's note on p50 and p99 with clients in several regions, pointing to the table below it. */
+function regionLegend(results: readonly RunResult[]): string | undefined {
+  return latencyLegend(results, 'every region under "By region"');
+}
+
 function legendLines(results: readonly RunResult[]): string[] {
-  const legend = latencyLegend(results, 'every region under "By region"');
+  const legend = regionLegend(results);
   return legend ? [legend, ''] : [];
 }
 
@@ -260,7 +265,7 @@ export function reportHtml(r: ReportInput): string {
     .join('\n');
   const groups = groupRows(r.results);
   const regions = regionRows(r.results);
-  const legend = latencyLegend(r.results, 'every region under "By region"');
+  const legend = regionLegend(r.results);
   const charts = r.charts.map((c) => `<figure><h3>${esc(c.title)}</h3>${c.svg}<figcaption>${esc(c.caption)}</figcaption></figure>`).join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(s.title)}: cdnlab report</title>

@@ -17,7 +17,7 @@
  * A trace's requests come at the trace's own times by default (TraceClock
  * below); with `timing: clients`, at the client groups' arrivals.
  */
-import { createRng, createZipf, pathGlob, type HeaderList, type Rng, type ZipfSampler } from '@cdnlab/core';
+import { createRng, createZipf, pathGlob, pathOfTarget, type HeaderList, type Rng, type ZipfSampler } from '@cdnlab/core';
 import { pacedByTrace, type ClientGroup, type HeaderValueSpec, type ObjectSizes, type Workload } from './scenario';
 import { FIELD_VALUE_PATTERN, HEADER_NAME_PATTERN } from './schema-common';
 import { readTrace, TraceError, type TraceFormat, type TraceRecord } from './trace';
@@ -478,27 +478,27 @@ export function* planWorkload(workload: Workload, opts: PlanOptions = {}): Gener
     const groups = workload.clients;
     const globs = groups.map((g) => (g.paths ? g.paths.map(pathGlob) : undefined));
     const anyPaths = globs.some((g) => g !== undefined);
-    const candidates: number[] = [];
+    // The groups without paths, and their rates' sum: the same for every request.
+    const rest = groups.flatMap((_, i) => (globs[i] === undefined ? [i] : []));
+    const restSum = rest.reduce((s, i) => s + groups[i].rate, 0);
+    const matching: number[] = [];
     while (planned < max) {
       if (!choose() || !(clock.atMs < horizon)) return;
-      candidates.length = 0;
-      let sum = 0;
+      let candidates = rest;
+      let sum = restSum;
       if (anyPaths) {
-        const q = target.search(/[?#]/);
-        const pathOnly = q === -1 ? target : target.slice(0, q);
+        matching.length = 0;
+        let matchingSum = 0;
+        const path = pathOfTarget(target);
         for (let i = 0; i < groups.length; i++) {
-          if (globs[i]?.some((re) => re.test(pathOnly))) {
-            candidates.push(i);
-            sum += groups[i].rate;
+          if (globs[i]?.some((re) => re.test(path))) {
+            matching.push(i);
+            matchingSum += groups[i].rate;
           }
         }
-      }
-      if (candidates.length === 0) {
-        for (let i = 0; i < groups.length; i++) {
-          if (globs[i] === undefined) {
-            candidates.push(i);
-            sum += groups[i].rate;
-          }
+        if (matching.length > 0) {
+          candidates = matching;
+          sum = matchingSum;
         }
       }
       if (candidates.length === 0) {

@@ -28,6 +28,7 @@ import {
   parseResponseCacheControl,
   httpCacheOptionsFromSettings,
   pathGlob,
+  pathOfTarget,
   type CacheEntry,
   type CacheKeyOptions,
   type HeaderList,
@@ -64,11 +65,6 @@ export interface RuntimeCache extends HttpCache {
   setTtlOverrides(rules: readonly TtlOverrideRule[]): void;
   /** Drop every stored object without leaving a purge record; returns how many were stored. */
   clear(): number;
-}
-
-function pathOfTarget(target: string): string {
-  const q = target.search(/[?#]/);
-  return q === -1 ? target : target.slice(0, q);
 }
 
 function pathOfUrl(url: string): string {
