@@ -77,6 +77,45 @@ describe('virtual scheduler', () => {
     expect(run()).toEqual(a);
   });
 
+  it('keeps [time, seq] order past its first growth, with timers set and cancelled while it drains', () => {
+    const s = createVirtualScheduler();
+    const fired: Array<[number, number]> = [];
+    const expected: Array<{ at: number; seq: number; id: number }> = [];
+    let seq = 0;
+    let x = 11;
+    const rand = (n: number): number => {
+      x = (x * 1103515245 + 12345) % 2147483648;
+      return x % n;
+    };
+    const set = (id: number, delay: number, cancel: boolean, kind: number): void => {
+      const at = s.now() + delay;
+      const mySeq = seq++;
+      const fire = (): void => {
+        fired.push([s.now(), id]);
+        // Half the timers set another while the heap is being drained.
+        if (id < 100_000 && rand(2) === 0) set(id + 100_000, rand(40), rand(5) === 0, rand(3));
+      };
+      if (kind === 0) s.schedule(delay, fire);
+      else if (kind === 1) s.scheduleTask(delay, { run: fire });
+      else {
+        const h = s.setTimer(delay, fire);
+        if (cancel) h.cancel();
+      }
+      if (!(kind === 2 && cancel)) expected.push({ at, seq: mySeq, id });
+    };
+    // 3,000 at once (the heap starts with room for 1,024), then more while it drains in steps.
+    for (let i = 0; i < 3000; i++) set(i, rand(200), rand(4) === 0, rand(3));
+    for (let until = 0; until <= 400; until += 7) {
+      s.runUntil(until);
+      for (let k = 0; k < 20; k++) set(3000 + until * 20 + k, rand(100), rand(4) === 0, rand(3));
+    }
+    s.runAll();
+    expect(s.pending).toBe(0);
+    expected.sort((a, b) => a.at - b.at || a.seq - b.seq);
+    expect(fired.length).toBeGreaterThan(4000);
+    expect(fired).toEqual(expected.map((e) => [e.at, e.id]));
+  });
+
   it('stops a model that reschedules itself forever', () => {
     const s = createVirtualScheduler({ loopLimit: 100 });
     const again = (): void => { s.setTimer(1, again); };
