@@ -24,7 +24,7 @@ import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { LOOPBACK_PORTS, startTopology, type PlannedTier, type RunningTopology, type StartOptions } from '@cdnlab/launcher';
 import type { Engine, EngineRunOptions, NodeResult, PurgeResult, RunResult, TimelineRecord, Topology } from '@cdnlab/scenario';
-import { byGroupRecord, clientGroupNames, hostSaturated, LOAD_LAG_LIMIT_MS, snapshotMetrics, watchedRecord, type LatencySummary, type RunResultWithSnapshots, type RunSnapshot } from '@cdnlab/scenario';
+import { byGroupHitRatioRecord, byGroupRecord, clientGroupNames, hitRatioPerBucket, hostSaturated, LOAD_LAG_LIMIT_MS, snapshotMetrics, watchedRecord, type LatencySummary, type RunResultWithSnapshots, type RunSnapshot } from '@cdnlab/scenario';
 import { planWorkload, type PlannedRequest } from '@cdnlab/scenario';
 import { clientAddresses, createClientPool, type ClientPool, type Outcome } from './client-pool';
 import { describeHostCpu, hostCpuBetween, readHostCpu } from './host-cpu';
@@ -302,6 +302,8 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
         };
         const watched = watch.map(() => groupNames.map(() => 0));
         const watchedSeries = watch.map(() => [] as number[]);
+        const groupHitSeries = groupNames.map(() => [] as number[]);
+        const groupAnswerSeries = groupNames.map(() => [] as number[]);
         const purges: PurgeResult[] = [];
         const snapshots: RunSnapshot[] = [];
         let originTotal = 0;
@@ -337,6 +339,7 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
             groupLatency.record(groupNames[p.group], ms);
             const b = bucketOf(now);
             bump(series.answers, b);
+            bump(groupAnswerSeries[p.group], b);
             for (const i of o.watched) {
               watched[i][p.group]++;
               bump(watchedSeries[i], b);
@@ -344,6 +347,7 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
             if (o.result === 'hit' || o.result === 'stale') {
               hits++;
               bump(series.hits, b);
+              bump(groupHitSeries[p.group], b);
             }
             const edge = o.edge ?? 'unknown';
             series.byEdge[edge] ??= [];
@@ -435,7 +439,7 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
             origin: { requests: o.total, byPath: o.byPath, byKind: o.byKind },
             nodes: nodeResults(topology, stats, base, counts).nodes,
             latency: view.latency,
-            series: { bucketMs, originRequests: [], edgeHitRatio: [], requests: [], errors: [], byEdge: {}, watched: Object.fromEntries(watch.map((rule) => [rule.name, []])) },
+            series: { bucketMs, originRequests: [], edgeHitRatio: [], byGroupHitRatio: Object.fromEntries(groupNames.map((g) => [g, []])), requests: [], errors: [], byEdge: {}, watched: Object.fromEntries(watch.map((rule) => [rule.name, []])) },
             purges: view.purges,
             timeline: [],
           };
@@ -578,7 +582,8 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
           series: {
             bucketMs,
             originRequests: pad(series.originRequests),
-            edgeHitRatio: answers.map((a, i) => (a > 0 ? hitSeries[i] / a : NaN)),
+            edgeHitRatio: hitRatioPerBucket(hitSeries, answers),
+            byGroupHitRatio: byGroupHitRatioRecord(groupNames, groupHitSeries.map(pad), groupAnswerSeries.map(pad)),
             requests: pad(series.requests),
             errors: pad(series.errors),
             byEdge: Object.fromEntries(Object.entries(series.byEdge).map(([k, v]) => [k, pad(v)])),

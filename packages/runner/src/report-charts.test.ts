@@ -13,7 +13,7 @@ function result(edges: Array<{ id: string; region: string }>, watched: Record<st
     origin: { requests: 1, byPath: { '/a': 1 }, byKind: { GET: 1 } },
     nodes: edges.map((e) => node(e.id, e.region)),
     latency: { na: { count: 2, mean: 1, p50: 1, p90: 1, p99: 1, max: 1 } },
-    series: { bucketMs: 500, originRequests: [1, 0], edgeHitRatio: [0, 1], requests: [1, 1], errors: [0, 0], byEdge: Object.fromEntries(edges.map((e) => [e.id, [1, 1]])), watched },
+    series: { bucketMs: 500, originRequests: [1, 0], edgeHitRatio: [0, 1], byGroupHitRatio: { na: [0, 1] }, requests: [1, 1], errors: [0, 0], byEdge: Object.fromEntries(edges.map((e) => [e.id, [1, 1]])), watched },
     purges: [],
     timeline: [],
   };
@@ -92,5 +92,40 @@ describe('the client group latency chart', () => {
     // Three percentiles of two groups.
     expect(c.svg.match(/aria-roledescription="bar"/g)).toHaveLength(6);
     expect(c.svg).toContain('variant: v; ms: 210; percentile: p99');
+  });
+});
+
+describe('the edge hit ratio charts', () => {
+  const edges = [{ id: 'edge-na-1', region: 'na' }];
+  /** The labels of a chart's points whose label ends with `suffix`. */
+  const points = (svg: string, suffix: string): string[] =>
+    [...svg.matchAll(/aria-label="([^"]*)" role="graphics-symbol" aria-roledescription="point"/g)].map((m) => m[1]).filter((l) => l.endsWith(suffix));
+
+  it('draws the edge hit ratio over time per variant, leaving a gap where an interval had no answers', async () => {
+    const a = { ...result(edges), variant: 'lru' };
+    a.series = { ...a.series, edgeHitRatio: [0.25, NaN, 0.75] };
+    const b = { ...result(edges), variant: 'sieve' };
+    b.series = { ...b.series, edgeHitRatio: [0.5, 1, 1] };
+    const charts = await renderCharts([a, b]);
+    const c = charts.find((x) => x.name === 'edge-hit-ratio')!;
+    expect(c.title).toBe('Edge hit ratio over time');
+    expect(c.svg.match(/aria-roledescription="line mark"/g)).toHaveLength(2);
+    // Points at 0.5 s and 1.5 s for lru (its empty interval has none), three for sieve.
+    expect(points(c.svg, 'variant: lru')).toEqual(['time (s): 0.5; edge hit ratio: 0.25; variant: lru', 'time (s): 1.5; edge hit ratio: 0.75; variant: lru']);
+    expect(points(c.svg, 'variant: sieve')).toHaveLength(3);
+    // lru's line is broken at the gap: two pieces in its path.
+    const lruPath = /aria-label="[^"]*variant: lru" role="graphics-symbol" aria-roledescription="line mark" d="([^"]*)"/.exec(c.svg)![1];
+    expect(lruPath.match(/M/g)).toHaveLength(2);
+  });
+
+  it('is drawn per client group only when a workload names several', async () => {
+    expect((await renderCharts([result(edges)])).map((c) => c.name)).not.toContain('group-hit-ratio');
+    const r = result(edges);
+    r.series = { ...r.series, byGroupHitRatio: { users: [0.5, 0.9], crawler: [0, NaN] } };
+    const c = (await renderCharts([r])).find((x) => x.name === 'group-hit-ratio')!;
+    expect(c.title).toBe('Edge hit ratio over time per client group');
+    for (const label of ['users', 'crawler']) expect(c.svg).toContain(`>${label}<`);
+    expect(points(c.svg, 'group: users')).toEqual(['time (s): 0.5; edge hit ratio: 0.5; client group: users', 'time (s): 1; edge hit ratio: 0.9; client group: users']);
+    expect(points(c.svg, 'group: crawler')).toEqual(['time (s): 0.5; edge hit ratio: 0; client group: crawler']);
   });
 });

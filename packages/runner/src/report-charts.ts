@@ -82,6 +82,37 @@ export async function renderCharts(results: readonly RunResult[]): Promise<Chart
     perSecondLines('Origin requests per second', timeRows(results, (r) => r.series.originRequests, true), 'requests/s'),
   );
 
+  // A ratio per interval: no answers in an interval is no ratio (a gap in the line), not 0.
+  const ratioAxis = { field: 'value', type: 'quantitative', title: 'edge hit ratio', scale: { domain: [0, 1] } };
+  await add(
+    'edge-hit-ratio',
+    'Edge hit ratio over time',
+    'Share of the answers clients got that an edge served from its cache (hit or stale), per interval and variant. Dips are fills: a cold start, an expiry, a purge, a sweep of objects nobody asks for again. A gap is an interval with no answers.',
+    perSecondLines('Edge hit ratio', timeRows(results, (r) => r.series.edgeHitRatio, false), 'edge hit ratio', { y: ratioAxis }),
+  );
+  if (results.some((r) => Object.keys(r.series.byGroupHitRatio).length > 1)) {
+    const groupRows: Row[] = results.flatMap((r) =>
+      Object.entries(r.series.byGroupHitRatio).flatMap(([group, arr]) => arr.map((v, i) => ({ variant: r.variant, group, t: ((i + 1) * r.series.bucketMs) / 1000, value: finite(v) }))),
+    );
+    await add(
+      'group-hit-ratio',
+      'Edge hit ratio over time per client group',
+      'The same per client group, as the workload names them (users and a crawler, visitors and an attacker), one panel per variant: what each kind of client got from the edges while the run went on.',
+      {
+        ...base('Edge hit ratio per client group', groupRows),
+        width: WIDTH,
+        height: 120,
+        mark: { type: 'line', interpolate: 'step-before', point: true },
+        encoding: {
+          row: { field: 'variant', type: 'nominal', title: null },
+          x: { field: 't', type: 'quantitative', title: 'time (s)' },
+          y: ratioAxis,
+          color: { field: 'group', type: 'nominal', title: 'client group' },
+        },
+      } as TopLevelSpec,
+    );
+  }
+
   const tierRows: Row[] = results.flatMap((r) =>
     (['edge', 'regional', 'shield'] as const).flatMap((role) => {
       const nodes = r.nodes.filter((n) => n.role === role);

@@ -126,6 +126,27 @@ describe('the embedded engine runs the timeline', () => {
     expect(r.snapshots![0].metrics['requests.watched{watch="eu-edges"}']).toBeLessThanOrEqual(byEuEdges);
   });
 
+  it('gives each group its edge hit ratio over time, of which the whole is a weighted mean', () => {
+    const { edgeHitRatio, byGroupHitRatio } = r.series;
+    expect(Object.keys(byGroupHitRatio)).toEqual(['eu', 'na']);
+    let both = 0;
+    edgeHitRatio.forEach((v, i) => {
+      const gs = [byGroupHitRatio.eu[i], byGroupHitRatio.na[i]];
+      for (const g of gs) if (!Number.isNaN(g)) expect(g).toBeGreaterThanOrEqual(0);
+      const defined = gs.filter((g) => !Number.isNaN(g));
+      // A bucket has a whole ratio exactly when some group had answers in it.
+      expect(Number.isNaN(v)).toBe(defined.length === 0);
+      if (defined.length === 1) expect(v).toBe(defined[0]);
+      if (defined.length === 2) {
+        both++;
+        expect(v).toBeGreaterThanOrEqual(Math.min(...defined) - 1e-12);
+        expect(v).toBeLessThanOrEqual(Math.max(...defined) + 1e-12);
+      }
+    });
+    expect(both).toBeGreaterThan(3);
+    for (const s of Object.values(byGroupHitRatio)) expect(s).toHaveLength(edgeHitRatio.length);
+  });
+
   it('gives each group its answers\' outcomes and latency (one group per region: the region\'s own)', () => {
     for (const [name, g] of Object.entries(r.requests.byGroup)) {
       expect(Object.values(g.byResult).reduce((a, b) => a + b, 0)).toBe(g.answered);

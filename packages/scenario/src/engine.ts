@@ -124,6 +124,12 @@ export interface RunResult {
     originRequests: number[];
     /** Edge hit ratio per bucket (NaN for empty buckets). */
     edgeHitRatio: number[];
+    /**
+     * The same per client group (the names of `requests.byGroup`; every
+     * group present): the users' and the crawler's, or the visitors' and
+     * the attacker's, each over time. NaN where a group had no answers.
+     */
+    byGroupHitRatio: Record<string, number[]>;
     requests: number[];
     errors: number[];
     /** Requests answered per edge per bucket (DNS and anycast steering). */

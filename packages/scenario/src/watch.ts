@@ -54,3 +54,18 @@ export function byGroupRecord(
   groups.forEach((g, i) => (out[g] = { sent: sent[i] ?? 0, answered: answered[i] ?? 0, byResult: Object.fromEntries(Object.entries(byResult[i] ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), latency: latency[i] ?? { ...NO_LATENCY } }));
   return out;
 }
+
+/** Hits over answers per bucket, NaN where a bucket had no answers (RunResult's hit ratio series). */
+export function hitRatioPerBucket(hits: readonly number[], answers: readonly number[]): number[] {
+  return answers.map((a, i) => (a > 0 ? (hits[i] ?? 0) / a : NaN));
+}
+
+/**
+ * RunResult's `series.byGroupHitRatio` from per-bucket hits and answers
+ * indexed by group: every group present, NaN where a group had no answers.
+ */
+export function byGroupHitRatioRecord(groups: readonly string[], hits: ReadonlyArray<readonly number[]>, answers: ReadonlyArray<readonly number[]>): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  groups.forEach((g, i) => (out[g] = hitRatioPerBucket(hits[i], answers[i])));
+  return out;
+}

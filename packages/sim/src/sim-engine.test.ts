@@ -476,6 +476,47 @@ describe('simulated engine: snapshots for expectations with at:', () => {
   });
 });
 
+describe('simulated engine: hit ratio over time per client group', () => {
+  // Two groups on the same edges asking for the same object; one sends Cache-Control: no-cache, so its every answer is a validation, never a hit.
+  const groups = (clients: ClientGroup[]) => run(scenario(topology(), { durationMs: 4000, clients }));
+  const plain: ClientGroup = { name: 'plain', region: 'na', count: 10, rate: 50, arrival: 'constant', startMs: 0 };
+  const reloaders: ClientGroup = { name: 'reloaders', region: 'na', count: 10, rate: 20, arrival: 'constant', startMs: 0, headers: { 'cache-control': 'no-cache' } };
+
+  it('gives each group its own edge hit ratio per bucket, on the buckets of the other series', () => {
+    const r = groups([plain, reloaders]);
+    const { edgeHitRatio, byGroupHitRatio } = r.series;
+    expect(Object.keys(byGroupHitRatio)).toEqual(['plain', 'reloaders']);
+    for (const s of Object.values(byGroupHitRatio)) expect(s).toHaveLength(r.series.requests.length);
+    // Every reloader's answer is a revalidation: 0 wherever the group had answers, never NaN there.
+    expect(r.requests.byGroup.reloaders.byResult.hit ?? 0).toBe(0);
+    const answered = (a: number[]) => a.filter((v) => !Number.isNaN(v));
+    // Every reloader's answer is a revalidation (they wait on one another's, 400 ms apart): 0 wherever the group had answers.
+    expect(r.requests.byGroup.reloaders.byResult.hit ?? 0).toBe(0);
+    expect(answered(byGroupHitRatio.reloaders).length).toBeGreaterThan(5);
+    expect(answered(byGroupHitRatio.reloaders).every((v) => v === 0)).toBe(true);
+    // The plain clients hit once /hot is in their edges: the first bucket with answers has misses, every later one only hits.
+    const p = answered(byGroupHitRatio.plain);
+    expect(p[0]).toBeLessThan(1);
+    expect(p.length).toBeGreaterThan(30);
+    expect(p.slice(1).every((v) => v === 1)).toBe(true);
+    expect(byGroupHitRatio.plain.findIndex((v) => !Number.isNaN(v))).toBe(edgeHitRatio.findIndex((v) => !Number.isNaN(v)));
+    // The whole is a mean of the two weighted by answers: between them in every bucket.
+    edgeHitRatio.forEach((v, i) => {
+      const [a, b] = [byGroupHitRatio.plain[i], byGroupHitRatio.reloaders[i]];
+      if (Number.isNaN(a) || Number.isNaN(b)) return;
+      expect(v).toBeGreaterThanOrEqual(Math.min(a, b));
+      expect(v).toBeLessThanOrEqual(Math.max(a, b));
+      if (a !== b) expect(v === a || v === b).toBe(false);
+    });
+  });
+
+  it('with one group, is the edge hit ratio itself', () => {
+    const r = groups([plain]);
+    expect(r.series.byGroupHitRatio).toEqual({ plain: r.series.edgeHitRatio });
+    expect(r.series.edgeHitRatio.some((v) => v > 0)).toBe(true);
+  });
+});
+
 describe('simulated engine: watch rules', () => {
   // /a/** answers carry two X-Mark lines, "first" and "yes"; /b/** none.
   const marked = `

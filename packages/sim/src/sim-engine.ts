@@ -14,11 +14,13 @@
  */
 import { createRng, type PurgeCommand, type RequestHead } from '@cdnlab/core';
 import {
+  byGroupHitRatioRecord,
   byGroupRecord,
   clientEndpoint,
   clientGroupNames,
   controlDistanceMs,
   headerLineContains,
+  hitRatioPerBucket,
   isCacheNode,
   parseSelector,
   selectorMatches,
@@ -155,6 +157,9 @@ export class Simulation {
   private readonly sOrigin: Series;
   private readonly sEdgeHits: Series;
   private readonly sEdgeAnswers: Series;
+  /** Edge hits and answers per client group, when there are several (else the totals are the one group's). */
+  private readonly sGroupHits: Series[];
+  private readonly sGroupAnswers: Series[];
   private readonly sByEdge: Series[];
   private readonly purges: Array<{ result: PurgeResult; acks: Map<string, PurgeResult['acks'][number]> }> = [];
   private readonly timeline: TimelineRecord[] = [];
@@ -218,6 +223,8 @@ export class Simulation {
     this.groupLatency = w.clients.map(() => new LatencyHistogram());
     this.groupResults = w.clients.map(() => ({}));
     this.groupNames = clientGroupNames(w.clients);
+    this.sGroupHits = w.clients.length > 1 ? w.clients.map(() => new Series(this.bucketMs)) : [];
+    this.sGroupAnswers = w.clients.length > 1 ? w.clients.map(() => new Series(this.bucketMs)) : [];
     this.groupSent = new Float64Array(w.clients.length);
     this.groupAnswered = new Float64Array(w.clients.length);
     // Names lower-cased here too: a hand-built workload has not been through the loader.
@@ -422,9 +429,12 @@ export class Simulation {
     (this.regionLatencyOfGroup[p.group] ??= this.latencyOf(p.region)).add(now - t0);
     this.groupLatency[p.group].add(now - t0);
     this.sEdgeAnswers.add(now);
+    const groupSeries = this.sGroupAnswers.length > 0;
+    if (groupSeries) this.sGroupAnswers[p.group].add(now);
     if (a.result === 'hit' || a.result === 'stale') {
       this.edgeHits++;
       this.sEdgeHits.add(now);
+      if (groupSeries) this.sGroupHits[p.group].add(now);
     }
     if (this.sByEdge.length) this.sByEdge[edge.edgeIndex].add(now);
     if (this.trackValidators && a.head.status === 200) {
@@ -758,7 +768,15 @@ export class Simulation {
       series: {
         bucketMs: this.bucketMs,
         originRequests: this.sOrigin.padded(buckets),
-        edgeHitRatio: answers.map((a, i) => (a > 0 ? hits[i] / a : NaN)),
+        edgeHitRatio: hitRatioPerBucket(hits, answers),
+        byGroupHitRatio:
+          this.sGroupAnswers.length > 0
+            ? byGroupHitRatioRecord(
+                this.groupNames,
+                this.sGroupHits.map((x) => x.padded(buckets)),
+                this.sGroupAnswers.map((x) => x.padded(buckets)),
+              )
+            : byGroupHitRatioRecord(this.groupNames, [hits], [answers]),
         requests: this.sRequests.padded(buckets),
         errors: this.sErrors.padded(buckets),
         byEdge,
