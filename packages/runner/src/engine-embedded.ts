@@ -24,7 +24,7 @@ import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { LOOPBACK_PORTS, startTopology, type PlannedTier, type RunningTopology, type StartOptions } from '@cdnlab/launcher';
 import type { Engine, EngineRunOptions, NodeResult, PurgeResult, RunResult, TimelineRecord, Topology } from '@cdnlab/scenario';
-import { byGroupHitRatioRecord, byGroupRecord, clientGroupNames, hitRatioPerBucket, hostSaturated, LOAD_LAG_LIMIT_MS, snapshotMetrics, watchedRecord, type LatencySummary, type RunResultWithSnapshots, type RunSnapshot } from '@cdnlab/scenario';
+import { byGroupHitRatioRecord, byGroupRecord, clientGroupNames, hitRatioPerBucket, hostSaturated, LatencyBuckets, latencyByRegionRecord, LOAD_LAG_LIMIT_MS, snapshotMetrics, watchedRecord, type LatencySummary, type RunResultWithSnapshots, type RunSnapshot } from '@cdnlab/scenario';
 import { planWorkload, type PlannedRequest } from '@cdnlab/scenario';
 import { clientAddresses, createClientPool, type ClientPool, type Outcome } from './client-pool';
 import { describeHostCpu, hostCpuBetween, readHostCpu } from './host-cpu';
@@ -303,6 +303,7 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
         const watched = watch.map(() => groupNames.map(() => 0));
         const watchedSeries = watch.map(() => [] as number[]);
         const groupHitSeries = groupNames.map(() => [] as number[]);
+        const latencySeries = new Map(workload.clients.map((c) => [c.region, new LatencyBuckets()]));
         const groupAnswerSeries = groupNames.map(() => [] as number[]);
         const purges: PurgeResult[] = [];
         const snapshots: RunSnapshot[] = [];
@@ -338,6 +339,8 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
             latency.record(p.region, ms);
             groupLatency.record(groupNames[p.group], ms);
             const b = bucketOf(now);
+            // By when it was planned to be sent: the interval whose requests waited, not the one their answers came in.
+            latencySeries.get(p.region)?.add(bucketOf(p.atMs), ms);
             bump(series.answers, b);
             bump(groupAnswerSeries[p.group], b);
             for (const i of o.watched) {
@@ -439,7 +442,7 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
             origin: { requests: o.total, byPath: o.byPath, byKind: o.byKind },
             nodes: nodeResults(topology, stats, base, counts).nodes,
             latency: view.latency,
-            series: { bucketMs, originRequests: [], edgeHitRatio: [], byGroupHitRatio: Object.fromEntries(groupNames.map((g) => [g, []])), requests: [], errors: [], byEdge: {}, watched: Object.fromEntries(watch.map((rule) => [rule.name, []])) },
+            series: { bucketMs, originRequests: [], edgeHitRatio: [], byGroupHitRatio: Object.fromEntries(groupNames.map((g) => [g, []])), requests: [], errors: [], latencyByRegion: {}, byEdge: {}, watched: Object.fromEntries(watch.map((rule) => [rule.name, []])) },
             purges: view.purges,
             timeline: [],
           };
@@ -586,6 +589,7 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
             byGroupHitRatio: byGroupHitRatioRecord(groupNames, groupHitSeries.map(pad), groupAnswerSeries.map(pad)),
             requests: pad(series.requests),
             errors: pad(series.errors),
+            latencyByRegion: latencyByRegionRecord(latencySeries.keys(), latencySeries, nBuckets),
             byEdge: Object.fromEntries(Object.entries(series.byEdge).map(([k, v]) => [k, pad(v)])),
             watched: Object.fromEntries(watch.map((rule, i) => [rule.name, pad(watchedSeries[i])])),
           },

@@ -13,7 +13,7 @@ function result(edges: Array<{ id: string; region: string }>, watched: Record<st
     origin: { requests: 1, byPath: { '/a': 1 }, byKind: { GET: 1 } },
     nodes: edges.map((e) => node(e.id, e.region)),
     latency: { na: { count: 2, mean: 1, p50: 1, p90: 1, p99: 1, max: 1 } },
-    series: { bucketMs: 500, originRequests: [1, 0], edgeHitRatio: [0, 1], byGroupHitRatio: { na: [0, 1] }, requests: [1, 1], errors: [0, 0], byEdge: Object.fromEntries(edges.map((e) => [e.id, [1, 1]])), watched },
+    series: { bucketMs: 500, originRequests: [1, 0], edgeHitRatio: [0, 1], byGroupHitRatio: { na: [0, 1] }, requests: [1, 1], errors: [0, 0], latencyByRegion: {}, byEdge: Object.fromEntries(edges.map((e) => [e.id, [1, 1]])), watched },
     purges: [],
     timeline: [],
   };
@@ -127,5 +127,52 @@ describe('the edge hit ratio charts', () => {
     for (const label of ['users', 'crawler']) expect(c.svg).toContain(`>${label}<`);
     expect(points(c.svg, 'group: users')).toEqual(['time (s): 0.5; edge hit ratio: 0.5; client group: users', 'time (s): 1; edge hit ratio: 0.9; client group: users']);
     expect(points(c.svg, 'group: crawler')).toEqual(['time (s): 0.5; edge hit ratio: 0; client group: crawler']);
+  });
+});
+
+describe('the client latency over time chart', () => {
+  const edges = [{ id: 'edge-na-1', region: 'na' }];
+  const lines = (svg: string): string[] => [...svg.matchAll(/aria-label="([^"]*)" role="graphics-symbol" aria-roledescription="line mark"/g)].map((m) => m[1]);
+
+  it('draws mean and max per region, dashes telling them apart', async () => {
+    const r = result(edges);
+    r.series = {
+      ...r.series,
+      latencyByRegion: {
+        na: { answers: [2, 0], meanMs: [10, NaN], maxMs: [15, NaN] },
+        eu: { answers: [1, 3], meanMs: [40, 50], maxMs: [40, 90] },
+      },
+    };
+    const c = (await renderCharts([r])).find((x) => x.name === 'latency-over-time')!;
+    expect(c.title).toBe('Client latency over time');
+    expect(c.caption).toContain('per client region');
+    // A line (its first point in its label) per region and statistic.
+    expect(lines(c.svg).sort()).toEqual(['time (s): 0.5; ms: 10; region: na; stat: mean', 'time (s): 0.5; ms: 15; region: na; stat: max', 'time (s): 0.5; ms: 40; region: eu; stat: max', 'time (s): 0.5; ms: 40; region: eu; stat: mean'].sort());
+    expect(c.svg).toMatch(/stroke-dasharray/);
+  });
+
+  it('puts many regions together: means weighted by answers, the slowest of all', async () => {
+    const r = result(edges);
+    const regions = Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`r${i}`, { answers: [i === 0 ? 3 : 1], meanMs: [i === 0 ? 10 : 20], maxMs: [i === 0 ? 12 : 20 + i] }]));
+    r.series = { ...r.series, latencyByRegion: regions };
+    const c = (await renderCharts([r])).find((x) => x.name === 'latency-over-time')!;
+    expect(c.caption).toContain('all clients together (8 regions)');
+    // (3 × 10 + 7 × 20) / 10 = 17; the slowest r7's 27.
+    expect(lines(c.svg).sort()).toEqual(['time (s): 0.5; ms: 17; region: all clients; stat: mean', 'time (s): 0.5; ms: 27; region: all clients; stat: max'].sort());
+  });
+});
+
+describe('the client errors chart', () => {
+  const edges = [{ id: 'edge-na-1', region: 'na' }];
+
+  it('is left out when no request failed, and drawn per variant in errors per second when one did', async () => {
+    expect((await renderCharts([result(edges)])).map((c) => c.name)).not.toContain('errors');
+    const failing = { ...result(edges), variant: 'ttl-30s' };
+    failing.series = { ...failing.series, errors: [0, 4] };
+    const c = (await renderCharts([result(edges), failing])).find((x) => x.name === 'errors')!;
+    expect(c.title).toBe('Client errors over time');
+    // 4 errors in a 500 ms interval are 8 per second.
+    expect(c.svg).toContain('time (s): 1; errors/s: 8; variant: ttl-30s');
+    expect(c.svg).toContain('errors/s: 0; variant: v');
   });
 });

@@ -69,6 +69,73 @@ function perSecondLines(title: string, rows: Row[], yTitle: string, encoding: Re
 /** More edges than this are charted per region. */
 const MAX_EDGE_LINES = 24;
 
+/** More client regions than this are charted as all clients together. */
+const MAX_LATENCY_REGIONS = 6;
+
+function latencyRegionCount(results: readonly RunResult[]): number {
+  return Math.max(0, ...results.map((r) => Object.keys(r.series.latencyByRegion).length));
+}
+
+function latencyOverTimeCaption(results: readonly RunResult[]): string {
+  const n = latencyRegionCount(results);
+  const whose = n > MAX_LATENCY_REGIONS ? `all clients together (${n} regions)` : n > 1 ? 'per client region' : 'of all clients';
+  return `Mean (solid line, circles) and slowest (dashed line, triangles) latency of the requests sent in each interval, from the planned send time to the answer, ${whose}, one panel per variant: a wait for a fill, a refill after a purge or a move to a farther edge shows at the time the requests that paid for it were sent. A gap is an interval whose requests got no answer (or none were sent).`;
+}
+
+/**
+ * Mean and max latency per bucket, a line per client region (or one for all
+ * clients when there are many regions: the means weighted by answers, the
+ * max of the maxima), dashes telling mean and max apart.
+ */
+function latencyOverTimeSpec(results: readonly RunResult[]): TopLevelSpec {
+  const together = latencyRegionCount(results) > MAX_LATENCY_REGIONS;
+  const rows: Row[] = results.flatMap((r) => {
+    const t = (i: number): number => ((i + 1) * r.series.bucketMs) / 1000;
+    const regions = Object.entries(r.series.latencyByRegion);
+    if (!together) {
+      return regions.flatMap(([region, s]) =>
+        s.answers.flatMap((_, i) => [
+          { variant: r.variant, region, stat: 'mean', t: t(i), value: finite(s.meanMs[i]) },
+          { variant: r.variant, region, stat: 'max', t: t(i), value: finite(s.maxMs[i]) },
+        ]),
+      );
+    }
+    const n = Math.max(0, ...regions.map(([, s]) => s.answers.length));
+    return Array.from({ length: n }, (_, i) => {
+      let answers = 0;
+      let sum = 0;
+      let max = -Infinity;
+      for (const [, s] of regions) {
+        const k = s.answers[i] ?? 0;
+        if (k === 0) continue;
+        answers += k;
+        sum += k * s.meanMs[i];
+        max = Math.max(max, s.maxMs[i]);
+      }
+      return [
+        { variant: r.variant, region: 'all clients', stat: 'mean', t: t(i), value: answers > 0 ? sum / answers : null },
+        { variant: r.variant, region: 'all clients', stat: 'max', t: t(i), value: answers > 0 ? max : null },
+      ];
+    }).flat();
+  });
+  return {
+    ...base('Client latency (ms): mean and slowest by send time', rows),
+    width: WIDTH,
+    height: 120,
+    // Points too: an interval between two gaps (a burst) has no line to draw.
+    mark: { type: 'line', interpolate: 'step-before', point: { filled: true, size: 25 } },
+    encoding: {
+      row: { field: 'variant', type: 'nominal', title: null },
+      x: { field: 't', type: 'quantitative', title: 'time (s)' },
+      y: { field: 'value', type: 'quantitative', title: 'ms' },
+      color: { field: 'region', type: 'nominal', title: together ? null : 'region' },
+      // One legend for both (the shapes'): with points on the lines, a dash legend would show dots.
+      strokeDash: { field: 'stat', type: 'nominal', sort: ['mean', 'max'], legend: null },
+      shape: { field: 'stat', type: 'nominal', title: null, sort: ['mean', 'max'], scale: { range: ['circle', 'triangle-up'] } },
+    },
+  } as TopLevelSpec;
+}
+
 export async function renderCharts(results: readonly RunResult[]): Promise<Chart[]> {
   const charts: Chart[] = [];
   const add = async (name: string, title: string, caption: string, spec: TopLevelSpec): Promise<void> => {
@@ -158,12 +225,23 @@ export async function renderCharts(results: readonly RunResult[]): Promise<Chart
     'Latency percentiles of the answers clients got, from each request\'s planned send time (open loop), per region and variant.',
     latencyChart('region', results.flatMap((r) => Object.entries(r.latency).flatMap(([region, s]) => percentileRows(r.variant, 'region', region, s)))),
   );
+  await add('latency-over-time', 'Client latency over time', latencyOverTimeCaption(results), latencyOverTimeSpec(results));
   if (results.some((r) => Object.keys(r.requests.byGroup).length > 1)) {
     await add(
       'group-latency',
       'Client latency per client group',
       'The same percentiles per client group, as the workload names them: what each kind of client saw.',
       latencyChart('group', results.flatMap((r) => Object.entries(r.requests.byGroup).flatMap(([group, g]) => percentileRows(r.variant, 'group', group, g.latency)))),
+    );
+  }
+
+  // Only when some request failed: a flat line at 0 would say nothing.
+  if (results.some((r) => r.series.errors.some((v) => v > 0))) {
+    await add(
+      'errors',
+      'Client errors over time',
+      'Requests per second that got no HTTP answer (connection refused or reset, timeout, DNS failure), per variant: clients of a dead edge fail until their DNS answer expires and they are sent elsewhere. An error status a cache answered with (502, 504) is an answer, counted in the outcomes, not here.',
+      perSecondLines('Client errors per second', timeRows(results, (r) => r.series.errors, true), 'errors/s'),
     );
   }
 

@@ -147,6 +147,20 @@ describe('the embedded engine runs the timeline', () => {
     for (const s of Object.values(byGroupHitRatio)) expect(s).toHaveLength(edgeHitRatio.length);
   });
 
+  it('times answers per interval and region, adding up to the run\'s latency figures', () => {
+    expect(Object.keys(r.series.latencyByRegion)).toEqual(['eu', 'na']);
+    for (const [region, s] of Object.entries(r.series.latencyByRegion)) {
+      const whole = r.latency[region];
+      expect(s.answers).toHaveLength(r.series.requests.length);
+      expect(s.answers.reduce((a, b) => a + b, 0)).toBe(whole.count);
+      // The run's figures come from an HDR histogram (3 significant digits): the exact ones here are within 0.1% of them.
+      const max = Math.max(...s.maxMs.filter((v) => !Number.isNaN(v)));
+      expect(Math.abs(max - whole.max)).toBeLessThanOrEqual(whole.max * 0.001 + 0.01);
+      const mean = s.answers.reduce((a, k, i) => a + (k > 0 ? k * s.meanMs[i] : 0), 0) / whole.count;
+      expect(Math.abs(mean - whole.mean)).toBeLessThanOrEqual(whole.mean * 0.001 + 0.01);
+    }
+  });
+
   it('gives each group its answers\' outcomes and latency (one group per region: the region\'s own)', () => {
     for (const [name, g] of Object.entries(r.requests.byGroup)) {
       expect(Object.values(g.byResult).reduce((a, b) => a + b, 0)).toBe(g.answered);

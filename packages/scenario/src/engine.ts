@@ -132,6 +132,13 @@ export interface RunResult {
     byGroupHitRatio: Record<string, number[]>;
     requests: number[];
     errors: number[];
+    /**
+     * Latency of the answers clients got, by the bucket their requests were
+     * planned to be sent in and by client region (the regions of the
+     * workload's client groups): answers, their mean and the slowest, in ms
+     * (NaN where a bucket had no answers).
+     */
+    latencyByRegion: Record<string, { answers: number[]; meanMs: number[]; maxMs: number[] }>;
     /** Requests answered per edge per bucket (DNS and anycast steering). */
     byEdge: Record<string, number[]>;
     /** Answers matching each watch rule per bucket, all groups together (every rule present). */

@@ -40,3 +40,4 @@ export * from './trace';
 export * from './metrics';
 export * from './evaluate';
 export * from './watch';
+export * from './latency-series';

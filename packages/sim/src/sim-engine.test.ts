@@ -476,6 +476,27 @@ describe('simulated engine: snapshots for expectations with at:', () => {
   });
 });
 
+describe('simulated engine: latency over time', () => {
+  it('counts each region\'s answers per interval, their mean and slowest adding up to the run\'s', () => {
+    const r = run(scenario(topology(), { durationMs: 3000, clients: [burst('na', 50), { region: 'eu', count: 10, rate: 40, arrival: 'poisson', startMs: 0 }] }));
+    expect(Object.keys(r.series.latencyByRegion)).toEqual(['eu', 'na']);
+    for (const [region, s] of Object.entries(r.series.latencyByRegion)) {
+      const whole = r.latency[region];
+      expect(s.answers).toHaveLength(r.series.requests.length);
+      expect(s.answers.reduce((a, b) => a + b, 0)).toBe(whole.count);
+      expect(Math.max(...s.maxMs.filter((v) => !Number.isNaN(v)))).toBe(whole.max);
+      const sum = s.answers.reduce((a, k, i) => a + (k > 0 ? k * s.meanMs[i] : 0), 0);
+      expect(sum / whole.count).toBeCloseTo(whole.mean, 2);
+      s.answers.forEach((k, i) => expect(Number.isNaN(s.meanMs[i])).toBe(k === 0));
+    }
+    // na's burst, all sent at 0, waits for one fill of /hot (300 ms at the origin, 100 ms of links): one interval, the first, its slowest answer about 400 ms.
+    const na = r.series.latencyByRegion.na;
+    expect(na.answers[0]).toBe(50);
+    expect(na.answers.slice(1).every((k) => k === 0)).toBe(true);
+    expect(na.maxMs[0]).toBeCloseTo(400, 0);
+  });
+});
+
 describe('simulated engine: hit ratio over time per client group', () => {
   // Two groups on the same edges asking for the same object; one sends Cache-Control: no-cache, so its every answer is a validation, never a hit.
   const groups = (clients: ClientGroup[]) => run(scenario(topology(), { durationMs: 4000, clients }));

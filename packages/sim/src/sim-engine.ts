@@ -22,6 +22,8 @@ import {
   headerLineContains,
   hitRatioPerBucket,
   isCacheNode,
+  LatencyBuckets,
+  latencyByRegionRecord,
   parseSelector,
   selectorMatches,
   watchedRecord,
@@ -114,6 +116,9 @@ export class Simulation {
   private readonly edgeIndex = new Map<string, number>();
   /** Latency histogram of each client group's region, by group index. */
   private readonly regionLatencyOfGroup: Array<LatencyHistogram | undefined>;
+  /** Latency per bucket by client region, and each group's region's. */
+  private readonly sLatency = new Map<string, LatencyBuckets>();
+  private readonly sLatencyOfGroup: LatencyBuckets[];
   /** Each client group's own latency histogram. */
   private readonly groupLatency: LatencyHistogram[];
   private readonly validators = new Map<string, string>();
@@ -220,6 +225,11 @@ export class Simulation {
     this.dnsCaches = w.clients.map((g) => ({ edge: new Int32Array(g.count).fill(-1), until: new Float64Array(g.count) }));
     this.trackValidators = (w.methods.conditional ?? 0) > 0;
     this.regionLatencyOfGroup = w.clients.map(() => undefined);
+    this.sLatencyOfGroup = w.clients.map((g) => {
+      let b = this.sLatency.get(g.region);
+      if (!b) this.sLatency.set(g.region, (b = new LatencyBuckets()));
+      return b;
+    });
     this.groupLatency = w.clients.map(() => new LatencyHistogram());
     this.groupResults = w.clients.map(() => ({}));
     this.groupNames = clientGroupNames(w.clients);
@@ -427,6 +437,8 @@ export class Simulation {
       }
     }
     (this.regionLatencyOfGroup[p.group] ??= this.latencyOf(p.region)).add(now - t0);
+    // By when it was sent: the interval whose requests waited, not the one their answers came in.
+    this.sLatencyOfGroup[p.group].add(Math.floor(t0 / this.bucketMs), now - t0);
     this.groupLatency[p.group].add(now - t0);
     this.sEdgeAnswers.add(now);
     const groupSeries = this.sGroupAnswers.length > 0;
@@ -779,6 +791,7 @@ export class Simulation {
             : byGroupHitRatioRecord(this.groupNames, [hits], [answers]),
         requests: this.sRequests.padded(buckets),
         errors: this.sErrors.padded(buckets),
+        latencyByRegion: latencyByRegionRecord(this.sLatency.keys(), this.sLatency, buckets),
         byEdge,
         watched: Object.fromEntries(this.watch.map((rule, i) => [rule.name, this.sWatched[i].padded(buckets)])),
       },

@@ -1,0 +1,53 @@
+/**
+ * Client latency per interval of a run, as RunResult's
+ * `series.latencyByRegion` holds it: how many answers, their mean and the
+ * slowest, exact (no histogram bins), so a chart shows a herd's wait, a
+ * purge's refill or a region moving to another edge as the run goes on.
+ * Every engine counts with this one class.
+ */
+import type { RunResult } from './engine';
+
+export type LatencyOverTime = RunResult['series']['latencyByRegion'][string];
+
+/** Milliseconds kept to the microsecond in results (a mean of many answers has no use for more digits). */
+function micro(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}
+
+export class LatencyBuckets {
+  private readonly answers: number[] = [];
+  private readonly sums: number[] = [];
+  private readonly maxes: number[] = [];
+
+  /** An answer in interval `bucket` (0-based) that took `ms`. */
+  add(bucket: number, ms: number): void {
+    const a = this.answers;
+    while (a.length <= bucket) {
+      a.push(0);
+      this.sums.push(0);
+      this.maxes.push(0);
+    }
+    a[bucket]++;
+    this.sums[bucket] += ms;
+    if (ms > this.maxes[bucket]) this.maxes[bucket] = ms;
+  }
+
+  /** The first `n` intervals (padded with empty ones): mean and max are NaN where there were no answers. */
+  result(n: number): LatencyOverTime {
+    const out: LatencyOverTime = { answers: [], meanMs: [], maxMs: [] };
+    for (let i = 0; i < n; i++) {
+      const k = this.answers[i] ?? 0;
+      out.answers.push(k);
+      out.meanMs.push(k > 0 ? micro(this.sums[i] / k) : NaN);
+      out.maxMs.push(k > 0 ? micro(this.maxes[i]) : NaN);
+    }
+    return out;
+  }
+}
+
+/** RunResult's `series.latencyByRegion` for `regions` (sorted; a region without answers has empty intervals throughout). */
+export function latencyByRegionRecord(regions: Iterable<string>, byRegion: ReadonlyMap<string, LatencyBuckets>, n: number): RunResult['series']['latencyByRegion'] {
+  const out: RunResult['series']['latencyByRegion'] = {};
+  for (const region of [...new Set(regions)].sort()) out[region] = (byRegion.get(region) ?? new LatencyBuckets()).result(n);
+  return out;
+}
