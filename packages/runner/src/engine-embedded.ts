@@ -291,7 +291,7 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
         const plannedMs = workload.durationMs ?? 0;
         const bucketMs = engineOpts.bucketMs ?? (plannedMs > 60_000 ? 1000 : 500);
         const requests = { sent: 0, answered: 0, errors: 0, unfinished: 0, byResult: {} as Record<string, number>, byStatus: {} as Record<string, number>, byError: {} as Record<string, number> };
-        const series = { originRequests: [] as number[], hits: [] as number[], answers: [] as number[], requests: [] as number[], errors: [] as number[], byEdge: Object.fromEntries(edges.map((e) => [e.id, [] as number[]])) as Record<string, number[]> };
+        const series = { originRequests: [] as number[], hits: [] as number[], answers: [] as number[], requests: [] as number[], errors: [] as number[], serverErrors: [] as number[], byEdge: Object.fromEntries(edges.map((e) => [e.id, [] as number[]])) as Record<string, number[]> };
         // Per client group (index in workload.clients), and per watch rule then group.
         const groupSent = groupNames.map(() => 0);
         const groupAnswered = groupNames.map(() => 0);
@@ -342,6 +342,7 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
             // By when it was planned to be sent: the interval whose requests waited, not the one their answers came in.
             latencySeries.get(p.region)?.add(bucketOf(p.atMs), ms);
             bump(series.answers, b);
+            if (o.status >= 500) bump(series.serverErrors, b);
             bump(groupAnswerSeries[p.group], b);
             for (const i of o.watched) {
               watched[i][p.group]++;
@@ -442,7 +443,7 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
             origin: { requests: o.total, byPath: o.byPath, byKind: o.byKind },
             nodes: nodeResults(topology, stats, base, counts).nodes,
             latency: view.latency,
-            series: { bucketMs, originRequests: [], edgeHitRatio: [], byGroupHitRatio: Object.fromEntries(groupNames.map((g) => [g, []])), requests: [], errors: [], latencyByRegion: {}, byEdge: {}, watched: Object.fromEntries(watch.map((rule) => [rule.name, []])) },
+            series: { bucketMs, originRequests: [], edgeHitRatio: [], byGroupHitRatio: Object.fromEntries(groupNames.map((g) => [g, []])), requests: [], errors: [], serverErrors: [], latencyByRegion: {}, byEdge: {}, watched: Object.fromEntries(watch.map((rule) => [rule.name, []])) },
             purges: view.purges,
             timeline: [],
           };
@@ -589,6 +590,7 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
             byGroupHitRatio: byGroupHitRatioRecord(groupNames, groupHitSeries.map(pad), groupAnswerSeries.map(pad)),
             requests: pad(series.requests),
             errors: pad(series.errors),
+            serverErrors: pad(series.serverErrors),
             latencyByRegion: latencyByRegionRecord(latencySeries.keys(), latencySeries, nBuckets),
             byEdge: Object.fromEntries(Object.entries(series.byEdge).map(([k, v]) => [k, pad(v)])),
             watched: Object.fromEntries(watch.map((rule, i) => [rule.name, pad(watchedSeries[i])])),

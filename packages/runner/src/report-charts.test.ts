@@ -13,7 +13,7 @@ function result(edges: Array<{ id: string; region: string }>, watched: Record<st
     origin: { requests: 1, byPath: { '/a': 1 }, byKind: { GET: 1 } },
     nodes: edges.map((e) => node(e.id, e.region)),
     latency: { na: { count: 2, mean: 1, p50: 1, p90: 1, p99: 1, max: 1 } },
-    series: { bucketMs: 500, originRequests: [1, 0], edgeHitRatio: [0, 1], byGroupHitRatio: { na: [0, 1] }, requests: [1, 1], errors: [0, 0], latencyByRegion: {}, byEdge: Object.fromEntries(edges.map((e) => [e.id, [1, 1]])), watched },
+    series: { bucketMs: 500, originRequests: [1, 0], edgeHitRatio: [0, 1], byGroupHitRatio: { na: [0, 1] }, requests: [1, 1], errors: [0, 0], serverErrors: [0, 0], latencyByRegion: {}, byEdge: Object.fromEntries(edges.map((e) => [e.id, [1, 1]])), watched },
     purges: [],
     timeline: [],
   };
@@ -162,17 +162,26 @@ describe('the client latency over time chart', () => {
   });
 });
 
-describe('the client errors chart', () => {
+describe('the failed requests chart', () => {
   const edges = [{ id: 'edge-na-1', region: 'na' }];
 
-  it('is left out when no request failed, and drawn per variant in errors per second when one did', async () => {
+  it('is left out when no request failed, and drawn per variant and kind of failure in requests per second when one did', async () => {
     expect((await renderCharts([result(edges)])).map((c) => c.name)).not.toContain('errors');
     const failing = { ...result(edges), variant: 'ttl-30s' };
-    failing.series = { ...failing.series, errors: [0, 4] };
+    failing.series = { ...failing.series, errors: [0, 4], serverErrors: [1, 0] };
     const c = (await renderCharts([result(edges), failing])).find((x) => x.name === 'errors')!;
-    expect(c.title).toBe('Client errors over time');
-    // 4 errors in a 500 ms interval are 8 per second.
-    expect(c.svg).toContain('time (s): 1; errors/s: 8; variant: ttl-30s');
-    expect(c.svg).toContain('errors/s: 0; variant: v');
+    expect(c.title).toBe('Failed requests over time');
+    // 4 errors in a 500 ms interval are 8 per second; one 5xx answer, 2.
+    expect(c.svg).toContain('time (s): 1; requests/s: 8; variant: ttl-30s; kind: no answer');
+    expect(c.svg).toContain('time (s): 0.5; requests/s: 2; variant: ttl-30s; kind: 5xx answer');
+    expect(c.svg).toContain('requests/s: 0; variant: v; kind: no answer');
+    // Two variants, two kinds each.
+    expect(c.svg.match(/aria-roledescription="line mark"/g)).toHaveLength(4);
+  });
+
+  it('is drawn for 5xx answers alone (an origin outage passed on)', async () => {
+    const r = result(edges);
+    r.series = { ...r.series, serverErrors: [3, 0] };
+    expect((await renderCharts([r])).map((c) => c.name)).toContain('errors');
   });
 });

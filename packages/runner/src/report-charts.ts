@@ -236,12 +236,24 @@ export async function renderCharts(results: readonly RunResult[]): Promise<Chart
   }
 
   // Only when some request failed: a flat line at 0 would say nothing.
-  if (results.some((r) => r.series.errors.some((v) => v > 0))) {
+  if (results.some((r) => r.series.errors.some((v) => v > 0) || r.series.serverErrors.some((v) => v > 0))) {
+    const failureRows: Row[] = results.flatMap((r) =>
+      (
+        [
+          ['no answer', r.series.errors],
+          ['5xx answer', r.series.serverErrors],
+        ] as const
+      ).flatMap(([kind, arr]) => arr.map((v, i) => ({ variant: r.variant, kind, t: ((i + 1) * r.series.bucketMs) / 1000, value: (v * 1000) / r.series.bucketMs }))),
+    );
     await add(
       'errors',
-      'Client errors over time',
-      'Requests per second that got no HTTP answer (connection refused or reset, timeout, DNS failure), per variant: clients of a dead edge fail until their DNS answer expires and they are sent elsewhere. An error status a cache answered with (502, 504) is an answer, counted in the outcomes, not here.',
-      perSecondLines('Client errors per second', timeRows(results, (r) => r.series.errors, true), 'errors/s'),
+      'Failed requests over time',
+      'Requests per second that failed, per variant, in two kinds: no answer at all (connection refused or reset, timeout, DNS failure: clients of a dead edge, until their DNS answer expires and they are sent elsewhere; solid line, circles) and an answer with a 5xx status (the origin\'s error passed on, a cache\'s 502 or 504; dashed line, triangles). A stale copy served in place of an error is an answer that did not fail.',
+      perSecondLines('Failed requests per second', failureRows, 'requests/s', {
+        // The shapes carry the legend (with points on the lines, a dash legend would show dots).
+        strokeDash: { field: 'kind', type: 'nominal', sort: ['no answer', '5xx answer'], legend: null },
+        shape: { field: 'kind', type: 'nominal', title: 'failure', sort: ['no answer', '5xx answer'], scale: { range: ['circle', 'triangle-up'] } },
+      }),
     );
   }
 

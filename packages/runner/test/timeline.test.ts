@@ -100,6 +100,11 @@ describe('the embedded engine runs the timeline', () => {
   it('still accounts for every request after an edge was killed', () => {
     expect(r.requests.sent).toBeGreaterThan(300);
     expect(r.requests.answered + r.requests.errors + r.requests.unfinished).toBe(r.requests.sent);
+    // The failure series add up: requests without an answer, and 5xx answers.
+    const sum = (a: number[]) => a.reduce((x, y) => x + y, 0);
+    expect(r.requests.errors).toBeGreaterThan(0);
+    expect(sum(r.series.errors)).toBe(r.requests.errors);
+    expect(sum(r.series.serverErrors)).toBe(Object.entries(r.requests.byStatus).reduce((a, [code, n]) => a + (Number(code) >= 500 ? n : 0), 0));
   });
 
   it('says how late the load generator was, as the timeline note does', () => {

@@ -131,7 +131,10 @@ export interface RunResult {
      */
     byGroupHitRatio: Record<string, number[]>;
     requests: number[];
+    /** Requests that got no HTTP answer (transport errors) per bucket. */
     errors: number[];
+    /** HTTP answers with a 5xx status per bucket: the origin's 503 passed on, a cache's 502 or 504. */
+    serverErrors: number[];
     /**
      * Latency of the answers clients got, by the bucket their requests were
      * planned to be sent in and by client region (the regions of the

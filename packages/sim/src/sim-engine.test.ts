@@ -195,6 +195,11 @@ describe('simulated engine: determinism and accounting', () => {
     expect(Object.values(r.origin.byPath).reduce((a, b) => a + b, 0)).toBe(r.origin.requests);
     expect(r.series.requests.reduce((a, b) => a + b, 0)).toBe(q.sent);
     expect(r.series.originRequests.reduce((a, b) => a + b, 0)).toBe(r.origin.requests);
+    const sum = (a: number[]) => a.reduce((x, y) => x + y, 0);
+    expect(sum(r.series.errors)).toBe(q.errors);
+    const fiveXX = Object.entries(q.byStatus).filter(([code]) => Number(code) >= 500);
+    expect(fiveXX.length).toBeGreaterThan(0);
+    expect(sum(r.series.serverErrors)).toBe(fiveXX.reduce((a, [, n]) => a + n, 0));
     // The fault hit about half the origin's requests for a second; stale-if-error covered some.
     expect(r.origin.byKind['fault:error']).toBeGreaterThan(0);
     expect(r.origin.byKind.post).toBeGreaterThan(0);

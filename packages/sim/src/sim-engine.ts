@@ -159,6 +159,7 @@ export class Simulation {
   private readonly latency = new Map<string, LatencyHistogram>();
   private readonly sRequests: Series;
   private readonly sErrors: Series;
+  private readonly sServerErrors: Series;
   private readonly sOrigin: Series;
   private readonly sEdgeHits: Series;
   private readonly sEdgeAnswers: Series;
@@ -218,6 +219,7 @@ export class Simulation {
     this.bucketMs = chooseBucketMs(w.durationMs);
     this.sRequests = new Series(this.bucketMs);
     this.sErrors = new Series(this.bucketMs);
+    this.sServerErrors = new Series(this.bucketMs);
     this.sOrigin = new Series(this.bucketMs);
     this.sEdgeHits = new Series(this.bucketMs);
     this.sEdgeAnswers = new Series(this.bucketMs);
@@ -429,6 +431,7 @@ export class Simulation {
     inc(this.byResult, a.result);
     inc(this.groupResults[p.group], a.result);
     inc(this.byStatus, statusText(a.head.status));
+    if (a.head.status >= 500) this.sServerErrors.add(now);
     const watch = this.watch;
     for (let i = 0; i < watch.length; i++) {
       if (headerLineContains(a.head.headers, watch[i].header, watch[i].contains)) {
@@ -791,6 +794,7 @@ export class Simulation {
             : byGroupHitRatioRecord(this.groupNames, [hits], [answers]),
         requests: this.sRequests.padded(buckets),
         errors: this.sErrors.padded(buckets),
+        serverErrors: this.sServerErrors.padded(buckets),
         latencyByRegion: latencyByRegionRecord(this.sLatency.keys(), this.sLatency, buckets),
         byEdge,
         watched: Object.fromEntries(this.watch.map((rule, i) => [rule.name, this.sWatched[i].padded(buckets)])),
