@@ -66,6 +66,27 @@ function perSecondLines(title: string, rows: Row[], yTitle: string, encoding: Re
   } as TopLevelSpec;
 }
 
+/**
+ * Step lines over time, one panel per variant (rows of `t`, `value` and
+ * `variant`): `y` is the value axis, `color` the field that tells the lines
+ * apart, `encoding` adds channels.
+ */
+function variantPanels(title: string, rows: Row[], mark: Record<string, unknown>, y: Record<string, unknown>, color: Record<string, unknown>, encoding: Record<string, unknown> = {}): TopLevelSpec {
+  return {
+    ...base(title, rows),
+    width: WIDTH,
+    height: 120,
+    mark: { type: 'line', interpolate: 'step-before', ...mark },
+    encoding: {
+      row: { field: 'variant', type: 'nominal', title: null },
+      x: { field: 't', type: 'quantitative', title: 'time (s)' },
+      y,
+      color,
+      ...encoding,
+    },
+  } as TopLevelSpec;
+}
+
 /** More edges than this are charted per region. */
 const MAX_EDGE_LINES = 24;
 
@@ -118,22 +139,19 @@ function latencyOverTimeSpec(results: readonly RunResult[]): TopLevelSpec {
       ];
     }).flat();
   });
-  return {
-    ...base('Client latency (ms): mean and slowest by send time', rows),
-    width: WIDTH,
-    height: 120,
+  return variantPanels(
+    'Client latency (ms): mean and slowest by send time',
+    rows,
     // Points too: an interval between two gaps (a burst) has no line to draw.
-    mark: { type: 'line', interpolate: 'step-before', point: { filled: true, size: 25 } },
-    encoding: {
-      row: { field: 'variant', type: 'nominal', title: null },
-      x: { field: 't', type: 'quantitative', title: 'time (s)' },
-      y: { field: 'value', type: 'quantitative', title: 'ms' },
-      color: { field: 'region', type: 'nominal', title: together ? null : 'region' },
+    { point: { filled: true, size: 25 } },
+    { field: 'value', type: 'quantitative', title: 'ms' },
+    { field: 'region', type: 'nominal', title: together ? null : 'region' },
+    {
       // One legend for both (the shapes'): with points on the lines, a dash legend would show dots.
       strokeDash: { field: 'stat', type: 'nominal', sort: ['mean', 'max'], legend: null },
       shape: { field: 'stat', type: 'nominal', title: null, sort: ['mean', 'max'], scale: { range: ['circle', 'triangle-up'] } },
     },
-  } as TopLevelSpec;
+  );
 }
 
 export async function renderCharts(results: readonly RunResult[]): Promise<Chart[]> {
@@ -165,18 +183,7 @@ export async function renderCharts(results: readonly RunResult[]): Promise<Chart
       'group-hit-ratio',
       'Edge hit ratio over time per client group',
       'The same per client group, as the workload names them (users and a crawler, visitors and an attacker), one panel per variant: what each kind of client got from the edges while the run went on.',
-      {
-        ...base('Edge hit ratio per client group', groupRows),
-        width: WIDTH,
-        height: 120,
-        mark: { type: 'line', interpolate: 'step-before', point: true },
-        encoding: {
-          row: { field: 'variant', type: 'nominal', title: null },
-          x: { field: 't', type: 'quantitative', title: 'time (s)' },
-          y: ratioAxis,
-          color: { field: 'group', type: 'nominal', title: 'client group' },
-        },
-      } as TopLevelSpec,
+      variantPanels('Edge hit ratio per client group', groupRows, { point: true }, ratioAxis, { field: 'group', type: 'nominal', title: 'client group' }),
     );
   }
 
@@ -267,9 +274,10 @@ export async function renderCharts(results: readonly RunResult[]): Promise<Chart
     await add(
       'watched',
       'Watched answers over time',
-      `Answers per second matching ${several ? 'each workload.watch rule' : `the workload.watch rule "${watchNames[0]}"`} (a line of its header contains its text), all client groups together, per variant${several ? ' (dashes tell the rules apart)' : ''}.`,
+      `Answers per second matching ${several ? 'each workload.watch rule' : `the workload.watch rule "${watchNames[0]}"`} (a line of its header contains its text), all client groups together, per variant${several ? ' (dashes and shapes tell the rules apart)' : ''}.`,
       perSecondLines('Watched answers per second', watchRows, 'answers/s', {
-        ...(several ? { strokeDash: { field: 'watch', type: 'nominal', title: 'watch' } } : {}),
+        // With several rules the shapes carry the legend (with points on the lines, a dash legend would show dots).
+        ...(several ? { strokeDash: { field: 'watch', type: 'nominal', legend: null }, shape: { field: 'watch', type: 'nominal', title: 'watch' } } : {}),
         detail: { field: 'watch', type: 'nominal' },
       }),
     );
@@ -311,18 +319,12 @@ export async function renderCharts(results: readonly RunResult[]): Promise<Chart
     return [...lines].flatMap(([line, arr]) => arr.map((v, i) => ({ variant: r.variant, line, t: ((i + 1) * r.series.bucketMs) / 1000, value: (v * 1000) / r.series.bucketMs })));
   });
   const what = perRegion ? `the ${edgeCount} edges summed per region` : 'each edge';
-  await add('edge-requests', perRegion ? 'Requests per region\'s edges over time' : 'Requests per edge over time', `Answers per second from ${what}: how DNS (or anycast) spread the clients, and where they went when an edge failed.`, {
-    ...base(perRegion ? 'Answers per second, edges of each region' : 'Answers per second, per edge', edgeRows),
-    width: WIDTH,
-    height: 120,
-    mark: { type: 'line', interpolate: 'step-before' },
-    encoding: {
-      row: { field: 'variant', type: 'nominal', title: null },
-      x: { field: 't', type: 'quantitative', title: 'time (s)' },
-      y: { field: 'value', type: 'quantitative', title: 'answers/s' },
-      color: { field: 'line', type: 'nominal', title: perRegion ? 'region' : 'edge' },
-    },
-  } as TopLevelSpec);
+  await add(
+    'edge-requests',
+    perRegion ? 'Requests per region\'s edges over time' : 'Requests per edge over time',
+    `Answers per second from ${what}: how DNS (or anycast) spread the clients, and where they went when an edge failed.`,
+    variantPanels(perRegion ? 'Answers per second, edges of each region' : 'Answers per second, per edge', edgeRows, {}, { field: 'value', type: 'quantitative', title: 'answers/s' }, { field: 'line', type: 'nominal', title: perRegion ? 'region' : 'edge' }),
+  );
 
   return charts;
 }
