@@ -24,7 +24,7 @@ import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { LOOPBACK_PORTS, startTopology, type PlannedTier, type RunningTopology, type StartOptions } from '@cdnlab/launcher';
 import type { Engine, EngineRunOptions, NodeResult, PurgeResult, RunResult, TimelineRecord, Topology } from '@cdnlab/scenario';
-import { byGroupHitRatioRecord, byGroupRecord, clientGroupNames, hitRatioPerBucket, hostSaturated, LatencyBuckets, latencyByRegionRecord, LOAD_LAG_LIMIT_MS, snapshotMetrics, watchedRecord, type LatencySummary, type RunResultWithSnapshots, type RunSnapshot } from '@cdnlab/scenario';
+import { byGroupHitRatioRecord, byGroupRecord, clientGroupNames, hitRatioPerBucket, hostSaturated, latencyBucketsOf, latencyByRegionRecord, LOAD_LAG_LIMIT_MS, snapshotMetrics, watchedRecord, type LatencySummary, type RunResultWithSnapshots, type RunSnapshot } from '@cdnlab/scenario';
 import { planWorkload, type PlannedRequest } from '@cdnlab/scenario';
 import { clientAddresses, createClientPool, type ClientPool, type Outcome } from './client-pool';
 import { describeHostCpu, hostCpuBetween, readHostCpu } from './host-cpu';
@@ -303,8 +303,8 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
         const watched = watch.map(() => groupNames.map(() => 0));
         const watchedSeries = watch.map(() => [] as number[]);
         const groupHitSeries = groupNames.map(() => [] as number[]);
-        const latencySeries = new Map(workload.clients.map((c) => [c.region, new LatencyBuckets()]));
         const groupAnswerSeries = groupNames.map(() => [] as number[]);
+        const latencySeries = latencyBucketsOf(workload.clients);
         const purges: PurgeResult[] = [];
         const snapshots: RunSnapshot[] = [];
         let originTotal = 0;
@@ -340,7 +340,7 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
             groupLatency.record(groupNames[p.group], ms);
             const b = bucketOf(now);
             // By when it was planned to be sent: the interval whose requests waited, not the one their answers came in.
-            latencySeries.get(p.region)?.add(bucketOf(p.atMs), ms);
+            latencySeries.ofGroup[p.group].add(bucketOf(p.atMs), ms);
             bump(series.answers, b);
             if (o.status >= 500) bump(series.serverErrors, b);
             bump(groupAnswerSeries[p.group], b);
@@ -591,7 +591,7 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
             requests: pad(series.requests),
             errors: pad(series.errors),
             serverErrors: pad(series.serverErrors),
-            latencyByRegion: latencyByRegionRecord(latencySeries.keys(), latencySeries, nBuckets),
+            latencyByRegion: latencyByRegionRecord(latencySeries.byRegion, nBuckets),
             byEdge: Object.fromEntries(Object.entries(series.byEdge).map(([k, v]) => [k, pad(v)])),
             watched: Object.fromEntries(watch.map((rule, i) => [rule.name, pad(watchedSeries[i])])),
           },

@@ -6,7 +6,7 @@
  */
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import type { LatencySummary, RunResult } from '@cdnlab/scenario';
+import type { LatencyOverTime, LatencySummary, RunResult } from '@cdnlab/scenario';
 
 export interface Chart {
   /** File name without extension. */
@@ -44,10 +44,14 @@ function base(title: string, values: Row[]): Pick<TopLevelSpec, '$schema' | 'tit
   } as Pick<TopLevelSpec, '$schema' | 'title' | 'data' | 'config'>;
 }
 
+/** A row per bucket of one of `r`'s series: its end (s) and value (per second when `perSecond`), with the variant and `labels`. */
+function bucketRows(r: RunResult, values: readonly number[], labels: Row, perSecond: boolean): Row[] {
+  const ms = r.series.bucketMs;
+  return values.map((v, i) => ({ variant: r.variant, ...labels, t: ((i + 1) * ms) / 1000, value: finite(perSecond ? (v * 1000) / ms : v) }));
+}
+
 function timeRows(results: readonly RunResult[], pick: (r: RunResult) => number[], perSecond: boolean): Row[] {
-  return results.flatMap((r) =>
-    pick(r).map((v, i) => ({ variant: r.variant, t: ((i + 1) * r.series.bucketMs) / 1000, value: perSecond ? finite((v * 1000) / r.series.bucketMs) : finite(v) })),
-  );
+  return results.flatMap((r) => bucketRows(r, pick(r), {}, perSecond));
 }
 
 /** A step line per variant of a per-second rate over the run's buckets; `encoding` adds channels. */
@@ -103,6 +107,28 @@ function latencyOverTimeCaption(results: readonly RunResult[]): string {
   return `Mean (solid line, circles) and slowest (dashed line, triangles) latency of the requests sent in each interval, from the planned send time to the answer, ${whose}, one panel per variant: a wait for a fill, a refill after a purge or a move to a farther edge shows at the time the requests that paid for it were sent. A gap is an interval whose requests got no answer (or none were sent).`;
 }
 
+/** Regions' latency per bucket as one: means weighted by answers, the slowest of all. */
+function allClients(regions: ReadonlyArray<LatencyOverTime>): LatencyOverTime {
+  const n = Math.max(0, ...regions.map((s) => s.answers.length));
+  const out: LatencyOverTime = { answers: [], meanMs: [], maxMs: [] };
+  for (let i = 0; i < n; i++) {
+    let answers = 0;
+    let sum = 0;
+    let max = -Infinity;
+    for (const s of regions) {
+      const k = s.answers[i] ?? 0;
+      if (k === 0) continue;
+      answers += k;
+      sum += k * s.meanMs[i];
+      max = Math.max(max, s.maxMs[i]);
+    }
+    out.answers.push(answers);
+    out.meanMs.push(answers > 0 ? sum / answers : NaN);
+    out.maxMs.push(answers > 0 ? max : NaN);
+  }
+  return out;
+}
+
 /**
  * Mean and max latency per bucket, a line per client region (or one for all
  * clients when there are many regions: the means weighted by answers, the
@@ -111,33 +137,9 @@ function latencyOverTimeCaption(results: readonly RunResult[]): string {
 function latencyOverTimeSpec(results: readonly RunResult[]): TopLevelSpec {
   const together = latencyRegionCount(results) > MAX_LATENCY_REGIONS;
   const rows: Row[] = results.flatMap((r) => {
-    const t = (i: number): number => ((i + 1) * r.series.bucketMs) / 1000;
     const regions = Object.entries(r.series.latencyByRegion);
-    if (!together) {
-      return regions.flatMap(([region, s]) =>
-        s.answers.flatMap((_, i) => [
-          { variant: r.variant, region, stat: 'mean', t: t(i), value: finite(s.meanMs[i]) },
-          { variant: r.variant, region, stat: 'max', t: t(i), value: finite(s.maxMs[i]) },
-        ]),
-      );
-    }
-    const n = Math.max(0, ...regions.map(([, s]) => s.answers.length));
-    return Array.from({ length: n }, (_, i) => {
-      let answers = 0;
-      let sum = 0;
-      let max = -Infinity;
-      for (const [, s] of regions) {
-        const k = s.answers[i] ?? 0;
-        if (k === 0) continue;
-        answers += k;
-        sum += k * s.meanMs[i];
-        max = Math.max(max, s.maxMs[i]);
-      }
-      return [
-        { variant: r.variant, region: 'all clients', stat: 'mean', t: t(i), value: answers > 0 ? sum / answers : null },
-        { variant: r.variant, region: 'all clients', stat: 'max', t: t(i), value: answers > 0 ? max : null },
-      ];
-    }).flat();
+    const lines = together ? [['all clients', allClients(regions.map(([, s]) => s))] as const] : regions;
+    return lines.flatMap(([region, s]) => [...bucketRows(r, s.meanMs, { region, stat: 'mean' }, false), ...bucketRows(r, s.maxMs, { region, stat: 'max' }, false)]);
   });
   return variantPanels(
     'Client latency (ms): mean and slowest by send time',
@@ -177,7 +179,7 @@ export async function renderCharts(results: readonly RunResult[]): Promise<Chart
   );
   if (results.some((r) => Object.keys(r.series.byGroupHitRatio).length > 1)) {
     const groupRows: Row[] = results.flatMap((r) =>
-      Object.entries(r.series.byGroupHitRatio).flatMap(([group, arr]) => arr.map((v, i) => ({ variant: r.variant, group, t: ((i + 1) * r.series.bucketMs) / 1000, value: finite(v) }))),
+      Object.entries(r.series.byGroupHitRatio).flatMap(([group, arr]) => bucketRows(r, arr, { group }, false)),
     );
     await add(
       'group-hit-ratio',
@@ -250,7 +252,7 @@ export async function renderCharts(results: readonly RunResult[]): Promise<Chart
           ['no answer', r.series.errors],
           ['5xx answer', r.series.serverErrors],
         ] as const
-      ).flatMap(([kind, arr]) => arr.map((v, i) => ({ variant: r.variant, kind, t: ((i + 1) * r.series.bucketMs) / 1000, value: (v * 1000) / r.series.bucketMs }))),
+      ).flatMap(([kind, arr]) => bucketRows(r, arr, { kind }, true)),
     );
     await add(
       'errors',
@@ -268,7 +270,7 @@ export async function renderCharts(results: readonly RunResult[]): Promise<Chart
   const watchNames = [...new Set(results.flatMap((r) => Object.keys(r.series.watched)))];
   if (watchNames.length) {
     const watchRows: Row[] = results.flatMap((r) =>
-      Object.entries(r.series.watched).flatMap(([watch, arr]) => arr.map((v, i) => ({ variant: r.variant, watch, t: ((i + 1) * r.series.bucketMs) / 1000, value: finite((v * 1000) / r.series.bucketMs) }))),
+      Object.entries(r.series.watched).flatMap(([watch, arr]) => bucketRows(r, arr, { watch }, true)),
     );
     const several = watchNames.length > 1;
     await add(
@@ -316,7 +318,7 @@ export async function renderCharts(results: readonly RunResult[]): Promise<Chart
       if (sum === undefined) lines.set(name, [...arr]);
       else arr.forEach((v, i) => (sum[i] = (sum[i] ?? 0) + v));
     }
-    return [...lines].flatMap(([line, arr]) => arr.map((v, i) => ({ variant: r.variant, line, t: ((i + 1) * r.series.bucketMs) / 1000, value: (v * 1000) / r.series.bucketMs })));
+    return [...lines].flatMap(([line, arr]) => bucketRows(r, arr, { line }, true));
   });
   const what = perRegion ? `the ${edgeCount} edges summed per region` : 'each edge';
   await add(

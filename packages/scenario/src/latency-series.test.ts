@@ -1,4 +1,4 @@
-import { LatencyBuckets, latencyByRegionRecord } from './latency-series';
+import { LatencyBuckets, latencyBucketsOf, latencyByRegionRecord } from './latency-series';
 
 describe('latency per interval', () => {
   it('counts answers, their mean and the slowest per interval, NaN where there were none', () => {
@@ -13,9 +13,11 @@ describe('latency per interval', () => {
   });
 
   it('lists every region asked for, once and sorted, a region without answers empty throughout', () => {
-    const na = new LatencyBuckets();
-    na.add(1, 5);
-    const r = latencyByRegionRecord(['na', 'eu', 'na'], new Map([['na', na]]), 2);
+    const { byRegion, ofGroup } = latencyBucketsOf([{ region: 'na' }, { region: 'eu' }, { region: 'na' }]);
+    // Groups of one region share its buckets.
+    expect(ofGroup[2]).toBe(ofGroup[0]);
+    ofGroup[0].add(1, 5);
+    const r = latencyByRegionRecord(byRegion, 2);
     expect(Object.keys(r)).toEqual(['eu', 'na']);
     expect(r.eu).toEqual({ answers: [0, 0], meanMs: [NaN, NaN], maxMs: [NaN, NaN] });
     expect(r.na).toEqual({ answers: [0, 1], meanMs: [NaN, 5], maxMs: [NaN, 5] });

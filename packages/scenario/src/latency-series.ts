@@ -45,9 +45,20 @@ export class LatencyBuckets {
   }
 }
 
-/** RunResult's `series.latencyByRegion` for `regions` (sorted; a region without answers has empty intervals throughout). */
-export function latencyByRegionRecord(regions: Iterable<string>, byRegion: ReadonlyMap<string, LatencyBuckets>, n: number): RunResult['series']['latencyByRegion'] {
+/** A LatencyBuckets per client region (`byRegion`) and, by group index, the one of each group's region (`ofGroup`). */
+export function latencyBucketsOf(clients: ReadonlyArray<{ region: string }>): { byRegion: Map<string, LatencyBuckets>; ofGroup: LatencyBuckets[] } {
+  const byRegion = new Map<string, LatencyBuckets>();
+  const ofGroup = clients.map((c) => {
+    let b = byRegion.get(c.region);
+    if (!b) byRegion.set(c.region, (b = new LatencyBuckets()));
+    return b;
+  });
+  return { byRegion, ofGroup };
+}
+
+/** RunResult's `series.latencyByRegion`: the first `n` intervals of each region's, regions sorted (one without answers has empty intervals throughout). */
+export function latencyByRegionRecord(byRegion: ReadonlyMap<string, LatencyBuckets>, n: number): RunResult['series']['latencyByRegion'] {
   const out: RunResult['series']['latencyByRegion'] = {};
-  for (const region of [...new Set(regions)].sort()) out[region] = (byRegion.get(region) ?? new LatencyBuckets()).result(n);
+  for (const region of [...byRegion.keys()].sort()) out[region] = byRegion.get(region)!.result(n);
   return out;
 }

@@ -22,7 +22,8 @@ import {
   headerLineContains,
   hitRatioPerBucket,
   isCacheNode,
-  LatencyBuckets,
+  latencyBucketsOf,
+  type LatencyBuckets,
   latencyByRegionRecord,
   parseSelector,
   selectorMatches,
@@ -117,7 +118,7 @@ export class Simulation {
   /** Latency histogram of each client group's region, by group index. */
   private readonly regionLatencyOfGroup: Array<LatencyHistogram | undefined>;
   /** Latency per bucket by client region, and each group's region's. */
-  private readonly sLatency = new Map<string, LatencyBuckets>();
+  private readonly sLatency: Map<string, LatencyBuckets>;
   private readonly sLatencyOfGroup: LatencyBuckets[];
   /** Each client group's own latency histogram. */
   private readonly groupLatency: LatencyHistogram[];
@@ -227,11 +228,7 @@ export class Simulation {
     this.dnsCaches = w.clients.map((g) => ({ edge: new Int32Array(g.count).fill(-1), until: new Float64Array(g.count) }));
     this.trackValidators = (w.methods.conditional ?? 0) > 0;
     this.regionLatencyOfGroup = w.clients.map(() => undefined);
-    this.sLatencyOfGroup = w.clients.map((g) => {
-      let b = this.sLatency.get(g.region);
-      if (!b) this.sLatency.set(g.region, (b = new LatencyBuckets()));
-      return b;
-    });
+    ({ byRegion: this.sLatency, ofGroup: this.sLatencyOfGroup } = latencyBucketsOf(w.clients));
     this.groupLatency = w.clients.map(() => new LatencyHistogram());
     this.groupResults = w.clients.map(() => ({}));
     this.groupNames = clientGroupNames(w.clients);
@@ -795,7 +792,7 @@ export class Simulation {
         requests: this.sRequests.padded(buckets),
         errors: this.sErrors.padded(buckets),
         serverErrors: this.sServerErrors.padded(buckets),
-        latencyByRegion: latencyByRegionRecord(this.sLatency.keys(), this.sLatency, buckets),
+        latencyByRegion: latencyByRegionRecord(this.sLatency, buckets),
         byEdge,
         watched: Object.fromEntries(this.watch.map((rule, i) => [rule.name, this.sWatched[i].padded(buckets)])),
       },
