@@ -19,7 +19,7 @@ function run(variant: string, o: { origin: number; edge: [number, number]; shiel
     origin: { requests: o.origin, byPath: {}, byKind: {} },
     nodes,
     latency: {},
-    series: { bucketMs: 1000, originRequests: [], edgeHitRatio: [], byGroupHitRatio: {}, requests: [], errors: [], serverErrors: [], latencyByRegion: {}, byEdge: {}, watched: {} },
+    series: { bucketMs: 1000, originRequests: [], edgeHitRatio: [], byGroupHitRatio: {}, byTier: {}, requests: [], errors: [], serverErrors: [], latencyByRegion: {}, byEdge: {}, watched: {} },
     purges: (o.purges ?? []).map((acks) => ({
       atMs: 500,
       kind: 'url',

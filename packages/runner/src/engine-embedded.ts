@@ -24,7 +24,7 @@ import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { LOOPBACK_PORTS, startTopology, type PlannedTier, type RunningTopology, type StartOptions } from '@cdnlab/launcher';
 import type { Engine, EngineRunOptions, NodeResult, PurgeResult, RunResult, TimelineRecord, Topology } from '@cdnlab/scenario';
-import { byGroupHitRatioRecord, byGroupRecord, clientGroupNames, hitRatioPerBucket, hostSaturated, latencyBucketsOf, latencyByRegionRecord, LOAD_LAG_LIMIT_MS, snapshotMetrics, watchedRecord, type LatencySummary, type RunResultWithSnapshots, type RunSnapshot } from '@cdnlab/scenario';
+import { byGroupRecord, byTierRecord, cacheTiersOf, clientGroupNames, hitRatioPerBucket, hitRatioRecord, hostSaturated, latencyBucketsOf, latencyByRegionRecord, LOAD_LAG_LIMIT_MS, snapshotMetrics, watchedRecord, type LatencySummary, type RunResultWithSnapshots, type RunSnapshot } from '@cdnlab/scenario';
 import { planWorkload, type PlannedRequest } from '@cdnlab/scenario';
 import { clientAddresses, createClientPool, type ClientPool, type Outcome } from './client-pool';
 import { describeHostCpu, hostCpuBetween, readHostCpu } from './host-cpu';
@@ -416,6 +416,35 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
           }
         })();
 
+        // Each cache tier's answers and hits per bucket, from the differences
+        // of its nodes' counters between polls (a restarted node counts from 0).
+        // A poll of its own: a frozen node holds /stats up to its deadline, and
+        // the origin's counts should not wait for it.
+        const tiers = cacheTiersOf(topology);
+        const tierHits = tiers.map(() => [] as number[]);
+        const tierAnswers = tiers.map(() => [] as number[]);
+        const lastCounters = new Map(base);
+        const creditTiers = (bucket: number, stats: readonly StatsEntry[]): void => {
+          for (const s of stats) {
+            const i = tiers.indexOf(s.role as (typeof tiers)[number]);
+            if (i < 0 || !s.counters) continue;
+            const c = since(s.counters, lastCounters.get(s.nodeId));
+            bump(tierHits[i], bucket, c.hits);
+            bump(tierAnswers[i], bucket, c.requests);
+            lastCounters.set(s.nodeId, s.counters);
+          }
+        };
+        const tierPoller = (async () => {
+          for (let k = 1; !ended; ) {
+            await until(k * bucketMs);
+            if (ended) break;
+            const stats = await cluster.stats().catch(() => undefined);
+            if (stats && !ended) creditTiers(k - 1, stats);
+            // A poll that took longer than a bucket credited all it saw to the bucket it started at.
+            k = Math.max(k + 1, Math.floor(elapsed() / bucketMs) + 1);
+          }
+        })();
+
         // What the clients know is copied at the instant itself; the cluster's counts arrive a little later.
         const clientView = (atMs: number) => ({
           atMs,
@@ -443,7 +472,7 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
             origin: { requests: o.total, byPath: o.byPath, byKind: o.byKind },
             nodes: nodeResults(topology, stats, base, counts).nodes,
             latency: view.latency,
-            series: { bucketMs, originRequests: [], edgeHitRatio: [], byGroupHitRatio: Object.fromEntries(groupNames.map((g) => [g, []])), requests: [], errors: [], serverErrors: [], latencyByRegion: {}, byEdge: {}, watched: Object.fromEntries(watch.map((rule) => [rule.name, []])) },
+            series: { bucketMs, originRequests: [], edgeHitRatio: [], byGroupHitRatio: Object.fromEntries(groupNames.map((g) => [g, []])), byTier: Object.fromEntries(cacheTiersOf(topology).map((t) => [t, { answers: [], hitRatio: [] }])), requests: [], errors: [], serverErrors: [], latencyByRegion: {}, byEdge: {}, watched: Object.fromEntries(watch.map((rule) => [rule.name, []])) },
             purges: view.purges,
             timeline: [],
           };
@@ -551,7 +580,7 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
         inFlight.clear();
         ended = true;
         clearInterval(progress);
-        await poller;
+        await Promise.all([poller, tierPoller]);
         const endMs = elapsed();
         loopDelay.disable();
         const lagP99 = loopDelay.percentile(99) / 1e6;
@@ -565,7 +594,8 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
         // The last bucket takes the rest, so the series adds up to the origin's total exactly
         // (fetches of aborted requests may still reach the origin while we stop).
         bump(series.originRequests, bucketOf(endMs), o.total - originTotal);
-        const nBuckets = Math.max(1, Math.ceil(endMs / bucketMs), series.originRequests.length, series.requests.length, series.answers.length, series.errors.length);
+        creditTiers(bucketOf(endMs), stats);
+        const nBuckets = Math.max(1, Math.ceil(endMs / bucketMs), series.originRequests.length, series.requests.length, series.answers.length, series.errors.length, ...tierAnswers.map((a) => a.length));
         const pad = (a: number[]): number[] => Array.from({ length: nBuckets }, (_, i) => a[i] ?? 0);
         const answers = pad(series.answers);
         const hitSeries = pad(series.hits);
@@ -587,7 +617,8 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
             bucketMs,
             originRequests: pad(series.originRequests),
             edgeHitRatio: hitRatioPerBucket(hitSeries, answers),
-            byGroupHitRatio: byGroupHitRatioRecord(groupNames, groupHitSeries.map(pad), groupAnswerSeries.map(pad)),
+            byGroupHitRatio: hitRatioRecord(groupNames, groupHitSeries.map(pad), groupAnswerSeries.map(pad)),
+            byTier: byTierRecord(tiers, tierHits.map(pad), tierAnswers.map(pad)),
             requests: pad(series.requests),
             errors: pad(series.errors),
             serverErrors: pad(series.serverErrors),

@@ -13,11 +13,15 @@ function result(edges: Array<{ id: string; region: string }>, watched: Record<st
     origin: { requests: 1, byPath: { '/a': 1 }, byKind: { GET: 1 } },
     nodes: edges.map((e) => node(e.id, e.region)),
     latency: { na: { count: 2, mean: 1, p50: 1, p90: 1, p99: 1, max: 1 } },
-    series: { bucketMs: 500, originRequests: [1, 0], edgeHitRatio: [0, 1], byGroupHitRatio: { na: [0, 1] }, requests: [1, 1], errors: [0, 0], serverErrors: [0, 0], latencyByRegion: {}, byEdge: Object.fromEntries(edges.map((e) => [e.id, [1, 1]])), watched },
+    series: { bucketMs: 500, originRequests: [1, 0], edgeHitRatio: [0, 1], byGroupHitRatio: { na: [0, 1] }, byTier: { edge: { answers: [1, 1], hitRatio: [0, 1] } }, requests: [1, 1], errors: [0, 0], serverErrors: [0, 0], latencyByRegion: {}, byEdge: Object.fromEntries(edges.map((e) => [e.id, [1, 1]])), watched },
     purges: [],
     timeline: [],
   };
 }
+
+/** The labels of a chart's points whose label ends with `suffix`. */
+const points = (svg: string, suffix: string): string[] =>
+  [...svg.matchAll(/aria-label="([^"]*)" role="graphics-symbol" aria-roledescription="point"/g)].map((m) => m[1]).filter((l) => l.endsWith(suffix));
 
 describe('the edge requests chart', () => {
   it('draws a line per edge for a small topology', async () => {
@@ -98,9 +102,6 @@ describe('the client group latency chart', () => {
 describe('the edge hit ratio charts', () => {
   const edges = [{ id: 'edge-na-1', region: 'na' }];
   /** The labels of a chart's points whose label ends with `suffix`. */
-  const points = (svg: string, suffix: string): string[] =>
-    [...svg.matchAll(/aria-label="([^"]*)" role="graphics-symbol" aria-roledescription="point"/g)].map((m) => m[1]).filter((l) => l.endsWith(suffix));
-
   it('draws the edge hit ratio over time per variant, leaving a gap where an interval had no answers', async () => {
     const a = { ...result(edges), variant: 'lru' };
     a.series = { ...a.series, edgeHitRatio: [0.25, NaN, 0.75] };
@@ -127,6 +128,23 @@ describe('the edge hit ratio charts', () => {
     for (const label of ['users', 'crawler']) expect(c.svg).toContain(`>${label}<`);
     expect(points(c.svg, 'group: users')).toEqual(['time (s): 0.5; edge hit ratio: 0.5; client group: users', 'time (s): 1; edge hit ratio: 0.9; client group: users']);
     expect(points(c.svg, 'group: crawler')).toEqual(['time (s): 0.5; edge hit ratio: 0; client group: crawler']);
+  });
+});
+
+describe('the hit ratio per tier over time chart', () => {
+  const edges = [{ id: 'edge-na-1', region: 'na' }];
+
+  it('is left out with one tier, and drawn a line per tier, a panel per variant, with gaps where a tier answered nothing', async () => {
+    expect((await renderCharts([result(edges)])).map((c) => c.name)).not.toContain('tier-hit-ratio');
+    const flat = { ...result(edges), variant: 'edges-only' };
+    flat.series = { ...flat.series, byTier: { edge: { answers: [5, 5], hitRatio: [0.2, 0.4] }, regional: { answers: [0, 0], hitRatio: [NaN, NaN] } } };
+    const tiered = { ...result(edges), variant: 'with-regional' };
+    tiered.series = { ...tiered.series, byTier: { edge: { answers: [5, 5], hitRatio: [0.2, 0.4] }, regional: { answers: [10, 5], hitRatio: [0.1, 0.6] } } };
+    const c = (await renderCharts([flat, tiered])).find((x) => x.name === 'tier-hit-ratio')!;
+    expect(c.title).toBe('Hit ratio per tier over time');
+    for (const v of ['edges-only', 'with-regional']) expect(c.svg).toContain(`>${v}<`);
+    expect(points(c.svg, 'tier: regional')).toEqual(['time (s): 0.5; hit ratio: 0.1; tier: regional', 'time (s): 1; hit ratio: 0.6; tier: regional']);
+    expect(points(c.svg, 'tier: edge')).toHaveLength(4);
   });
 });
 

@@ -174,7 +174,7 @@ export async function renderCharts(results: readonly RunResult[]): Promise<Chart
   await add(
     'edge-hit-ratio',
     'Edge hit ratio over time',
-    'Share of the answers clients got that an edge served from its cache (hit or stale), per interval and variant. Dips are fills: a cold start, an expiry, a purge, a sweep of objects nobody asks for again. A gap is an interval with no answers.',
+    'Share of the answers clients got that an edge served from its cache (hit or stale), per interval and variant. Dips are fills: a cold start, an expiry, a purge, a sweep of objects nobody asks for again. A gap is an interval with no answers. Once the last requests are sent, only slow answers are still coming (misses that wait for a fill), so the last intervals can drop.',
     perSecondLines('Edge hit ratio', timeRows(results, (r) => r.series.edgeHitRatio, false), 'edge hit ratio', { y: ratioAxis }),
   );
   if (results.some((r) => Object.keys(r.series.byGroupHitRatio).length > 1)) {
@@ -208,6 +208,18 @@ export async function renderCharts(results: readonly RunResult[]): Promise<Chart
       color: { field: 'variant', type: 'nominal' },
     },
   } as TopLevelSpec);
+
+  if (results.some((r) => Object.keys(r.series.byTier).length > 1)) {
+    const tierTimeRows: Row[] = results.flatMap((r) =>
+      Object.entries(r.series.byTier).flatMap(([tier, s]) => bucketRows(r, s.hitRatio, { tier }, false)),
+    );
+    await add(
+      'tier-hit-ratio',
+      'Hit ratio per tier over time',
+      'The same per interval, one panel per variant: hits over the answers each tier gave, all its nodes together. A tier behind the edges sees only their misses, so its line rises while it warms up and dips when a purge or an expiry sends the edges back to it. A gap is an interval in which the tier answered nothing (an idle tier, or none of its nodes up). Once the last requests are sent, only slow answers are still coming (misses that wait for a fill), so the last intervals can drop.',
+      variantPanels('Hit ratio per tier', tierTimeRows, { point: true }, { ...ratioAxis, title: 'hit ratio' }, { field: 'tier', type: 'nominal', title: 'tier', sort: ['edge', 'regional', 'shield'] }),
+    );
+  }
 
   // Percentile bars per region, and per client group when a scenario names
   // several (visitors and an attacker, say): the regions mix them together.

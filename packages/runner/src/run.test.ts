@@ -45,7 +45,7 @@ function fakeEngine(originHot: Record<string, number>): Engine & { calls: Engine
           opts.variant.name === 'edge-only'
             ? { na: { count: 60, mean: 10, p50: 3, p90: 30, p99: 250, max: 320 }, eu: { count: 38, mean: 20, p50: 9, p90: 50, p99: 200, max: 260 }, apac: { count: 0, mean: NaN, p50: NaN, p90: NaN, p99: NaN, max: NaN } }
             : { na: { count: 98, mean: 12, p50: 3, p90: 40, p99: 300, max: 320 } },
-        series: { bucketMs: 500, originRequests: [n, 0, 0, 0, 0, 0], edgeHitRatio: [0, 1, 1, 1, 1, 1], byGroupHitRatio: {}, requests: [50, 0, 25, 0, 25, 0], errors: [0, 0, 0, 0, 0, 0], serverErrors: [0, 0, 0, 0, 0, 0], latencyByRegion: {}, byEdge: { 'edge-na-1': [0, 48, 0, 25, 0, 25] }, watched: {} },
+        series: { bucketMs: 500, originRequests: [n, 0, 0, 0, 0, 0], edgeHitRatio: [0, 1, 1, 1, 1, 1], byGroupHitRatio: {}, byTier: {}, requests: [50, 0, 25, 0, 25, 0], errors: [0, 0, 0, 0, 0, 0], serverErrors: [0, 0, 0, 0, 0, 0], latencyByRegion: {}, byEdge: { 'edge-na-1': [0, 48, 0, 25, 0, 25] }, watched: {} },
         purges:
           opts.variant.name === 'edge-only'
             ? [

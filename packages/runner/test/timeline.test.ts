@@ -152,6 +152,27 @@ describe('the embedded engine runs the timeline', () => {
     for (const s of Object.values(byGroupHitRatio)) expect(s).toHaveLength(edgeHitRatio.length);
   });
 
+  it('counts each tier\'s answers and hits per interval from the nodes\' counters, adding up to the run\'s', () => {
+    const sum = (a: number[]) => a.reduce((x, y) => x + y, 0);
+    expect(Object.keys(r.series.byTier)).toEqual(['edge', 'regional', 'shield']);
+    for (const [tier, s] of Object.entries(r.series.byTier)) {
+      const nodes = r.nodes.filter((n) => n.role === tier);
+      expect(s.answers).toHaveLength(r.series.requests.length);
+      s.answers.forEach((k, i) => expect(Number.isNaN(s.hitRatio[i])).toBe(k === 0));
+      const hits = s.answers.reduce((a, k, i) => a + (k > 0 ? k * s.hitRatio[i] : 0), 0);
+      if (tier === 'edge') {
+        // The killed edge has no final stats (0 in r.nodes); its answers up to the last poll before the kill are in the series.
+        expect(sum(s.answers)).toBeGreaterThanOrEqual(nodes.reduce((a, n) => a + n.requests, 0));
+        continue;
+      }
+      expect(sum(s.answers)).toBe(nodes.reduce((a, n) => a + n.requests, 0));
+      expect(hits).toBeCloseTo(nodes.reduce((a, n) => a + n.hits, 0), 6);
+    }
+    // The purge at 1 s sends the edges back through the tiers: the shield answers again after it.
+    const shield = r.series.byTier.shield;
+    expect(sum(shield.answers.filter((_, i) => i * r.series.bucketMs >= 1000))).toBeGreaterThan(0);
+  });
+
   it('times answers per interval and region, adding up to the run\'s latency figures', () => {
     expect(Object.keys(r.series.latencyByRegion)).toEqual(['eu', 'na']);
     for (const [region, s] of Object.entries(r.series.latencyByRegion)) {

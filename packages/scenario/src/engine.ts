@@ -81,6 +81,12 @@ export interface TimelineRecord {
   ok: boolean;
 }
 
+/** One cache tier's answers per bucket and the share of them that were hits (RunResult.series.byTier). */
+export interface TierOverTime {
+  answers: number[];
+  hitRatio: number[];
+}
+
 export interface RunResult {
   scenario: string;
   variant: string;
@@ -130,6 +136,16 @@ export interface RunResult {
      * the attacker's, each over time. NaN where a group had no answers.
      */
     byGroupHitRatio: Record<string, number[]>;
+    /**
+     * Each cache tier the topology has ('edge', 'regional', 'shield'), all
+     * its nodes together, per bucket: the answers its nodes gave and the
+     * share of them that were hits (fresh or stale; NaN where the tier
+     * answered nothing), as NodeResult.hitRatio is over the whole run. A tier
+     * behind the edges answers only their misses. On the testbed each bucket
+     * is the difference of the nodes' counters polled at its end, so a node
+     * killed between two polls takes its last interval's answers with it.
+     */
+    byTier: Record<string, TierOverTime>;
     requests: number[];
     /** Requests that got no HTTP answer (transport errors) per bucket. */
     errors: number[];

@@ -15,7 +15,7 @@ function result(variant: string, originHot: number, extra: Partial<RunResultWith
     origin: { requests: originHot, byPath: { '/hot': originHot }, byKind: { GET: originHot } },
     nodes: [],
     latency: {},
-    series: { bucketMs: 1000, originRequests: [], edgeHitRatio: [], byGroupHitRatio: {}, requests: [], errors: [], serverErrors: [], latencyByRegion: {}, byEdge: {}, watched: {} },
+    series: { bucketMs: 1000, originRequests: [], edgeHitRatio: [], byGroupHitRatio: {}, byTier: {}, requests: [], errors: [], serverErrors: [], latencyByRegion: {}, byEdge: {}, watched: {} },
     purges: [],
     timeline: [],
     ...extra,

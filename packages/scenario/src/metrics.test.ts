@@ -59,7 +59,7 @@ function result(): RunResult {
       eu: { count: 80, mean: 40, p50: 15, p90: 90, p99: 200, max: 900 },
       apac: { count: 0, mean: NaN, p50: NaN, p90: NaN, p99: NaN, max: NaN },
     },
-    series: { bucketMs: 1000, originRequests: [], edgeHitRatio: [], byGroupHitRatio: {}, requests: [], errors: [], serverErrors: [], latencyByRegion: {}, byEdge: {}, watched: { poisoned: [], leaked: [] } },
+    series: { bucketMs: 1000, originRequests: [], edgeHitRatio: [], byGroupHitRatio: {}, byTier: {}, requests: [], errors: [], serverErrors: [], latencyByRegion: {}, byEdge: {}, watched: { poisoned: [], leaked: [] } },
     purges: [
       {
         atMs: 1000,

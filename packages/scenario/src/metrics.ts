@@ -20,6 +20,7 @@
  */
 import { formatExpectation, matchesLabels, type Expectation, type LabelMatcher } from './expectation-expr';
 import type { LatencySummary, RunResult } from './engine';
+import { CACHE_ROLES } from './schema-topology';
 
 /** A metric's values at one moment of a run, keyed by {@link selectorKey}. */
 export interface RunSnapshot {
@@ -68,7 +69,6 @@ export class MetricError extends Error {
   }
 }
 
-const CACHE_ROLES = ['edge', 'regional', 'shield'] as const;
 const PERCENTILES = [
   ['p50_ms', 'p50'],
   ['p90_ms', 'p90'],

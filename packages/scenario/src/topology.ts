@@ -6,7 +6,7 @@
  * format. Plain data, JSON-serialisable: it is passed to child processes.
  */
 import type { TierCacheSettings } from '@cdnlab/core';
-import type { CacheRole, Role } from './schema-topology';
+import { CACHE_ROLES, type CacheRole, type Role } from './schema-topology';
 
 export interface Region {
   name: string;
@@ -123,6 +123,11 @@ export interface Topology {
 
 export function isCacheNode(n: TopologyNode): n is CacheNode {
   return n.role !== 'origin';
+}
+
+/** The cache tiers the topology has, in the order a request climbs them (edge, regional, shield). */
+export function cacheTiersOf(t: Topology): CacheRole[] {
+  return CACHE_ROLES.filter((role) => t.nodes.some((n) => n.role === role));
 }
 
 export function nodesOfRole(t: Topology, role: Role): TopologyNode[] {

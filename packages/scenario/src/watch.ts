@@ -4,7 +4,7 @@
  * of the rule's header whose value contains the rule's text.
  */
 import type { HeaderList } from '@cdnlab/core';
-import type { LatencySummary, RunResult } from './engine';
+import type { LatencySummary, RunResult, TierOverTime } from './engine';
 import type { WatchRule } from './scenario';
 
 /**
@@ -64,8 +64,15 @@ export function hitRatioPerBucket(hits: readonly number[], answers: readonly num
  * RunResult's `series.byGroupHitRatio` from per-bucket hits and answers
  * indexed by group: every group present, NaN where a group had no answers.
  */
-export function byGroupHitRatioRecord(groups: readonly string[], hits: ReadonlyArray<readonly number[]>, answers: ReadonlyArray<readonly number[]>): Record<string, number[]> {
+export function hitRatioRecord(names: readonly string[], hits: ReadonlyArray<readonly number[]>, answers: ReadonlyArray<readonly number[]>): Record<string, number[]> {
   const out: Record<string, number[]> = {};
-  groups.forEach((g, i) => (out[g] = hitRatioPerBucket(hits[i], answers[i])));
+  names.forEach((g, i) => (out[g] = hitRatioPerBucket(hits[i], answers[i])));
+  return out;
+}
+
+/** RunResult's `series.byTier` from per-bucket hits and answers indexed as `tiers` is. */
+export function byTierRecord(tiers: readonly string[], hits: ReadonlyArray<readonly number[]>, answers: ReadonlyArray<readonly number[]>): Record<string, TierOverTime> {
+  const out: Record<string, TierOverTime> = {};
+  tiers.forEach((t, i) => (out[t] = { answers: [...answers[i]], hitRatio: hitRatioPerBucket(hits[i], answers[i]) }));
   return out;
 }

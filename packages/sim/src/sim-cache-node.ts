@@ -32,6 +32,7 @@ import {
 } from '@cdnlab/core';
 import type { CacheNode } from '@cdnlab/scenario';
 import { LOST, type SimNetwork } from './sim-network';
+import type { TierSeries } from './sim-stats';
 import type { Replier, SimAnswer, SimEndpoint, SimErrorKind, SimRequest } from './sim-types';
 import type { Task, VirtualScheduler } from './virtual-scheduler';
 
@@ -243,6 +244,8 @@ export class SimCacheNode implements SimEndpoint {
   readonly keyToken: symbol;
   /** Whether keys depend on scheme, host and target alone (no header or cookie parts). */
   readonly keyIsUrlOnly: boolean;
+  /** Its tier's answers and hits per bucket, shared by the tier's nodes (set by the engine). */
+  tierSeries: TierSeries | undefined = undefined;
   /** Reused for every lookup (lookup is synchronous and keeps nothing of it). */
   private readonly lookupOpts: LookupOptions = { notBefore: undefined, key: undefined };
 
@@ -394,6 +397,12 @@ export class SimCacheNode implements SimEndpoint {
     const r = this.counters.results;
     const name = error === undefined ? answer!.result : 'error';
     r[name] = (r[name] ?? 0) + 1;
+    const ts = this.tierSeries;
+    if (ts !== undefined) {
+      const now = this.scheduler.now();
+      ts.answers.add(now);
+      if (name === 'hit' || name === 'stale') ts.hits.add(now);
+    }
     if (error !== undefined && this.role === 'edge') {
       // The edge speaks HTTP to its client: a failed parent call becomes a
       // status, as in @cdnlab/rpc's ERROR_TABLE (502 unavailable, 504 timeout, 508 loop).

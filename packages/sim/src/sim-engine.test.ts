@@ -543,6 +543,51 @@ describe('simulated engine: hit ratio over time per client group', () => {
   });
 });
 
+describe('simulated engine: hit ratio per tier over time', () => {
+  // /hot (fresh for 60 s) asked in na from 0 and in eu from 2 s: na's fill goes to the origin through every tier; eu's edges and regional start cold and find it at the shield.
+  const r = run(
+    scenario(topology(), {
+      durationMs: 4000,
+      clients: [
+        { region: 'na', count: 10, rate: 20, arrival: 'constant', startMs: 0 },
+        { region: 'eu', count: 10, rate: 20, arrival: 'constant', startMs: 2000 },
+      ],
+      objects: { popularity: 'hot', keys: ['/hot'] },
+    }),
+  );
+  const answered = (a: number[]) => a.flatMap((v, i) => (Number.isNaN(v) ? [] : [[i, v]]));
+
+  it('counts every answer of every tier once, on the buckets of the other series', () => {
+    expect(Object.keys(r.series.byTier)).toEqual(['edge', 'regional', 'shield']);
+    for (const [tier, s] of Object.entries(r.series.byTier)) {
+      const nodes = r.nodes.filter((n) => n.role === tier);
+      expect(s.answers).toHaveLength(r.series.requests.length);
+      expect(s.hitRatio).toHaveLength(r.series.requests.length);
+      expect(s.answers.reduce((a, b) => a + b, 0)).toBe(nodes.reduce((a, n) => a + n.requests, 0));
+      expect(s.answers.reduce((a, k, i) => a + (k > 0 ? k * s.hitRatio[i] : 0), 0)).toBeCloseTo(nodes.reduce((a, n) => a + n.hits, 0), 6);
+      s.answers.forEach((k, i) => expect(Number.isNaN(s.hitRatio[i])).toBe(k === 0));
+    }
+  });
+
+  it('shows a tier behind the edges answering only their misses: a miss on the first fill, a hit when the second region warms', () => {
+    const { shield, regional, edge } = r.series.byTier;
+    const bucketMs = r.series.bucketMs;
+    // The shield answers twice: na's regional's miss (the fill), in the first half-second, then eu's regional, a hit, just after 2 s.
+    expect(shield.answers.reduce((a, b) => a + b, 0)).toBe(2);
+    const [first, second] = answered(shield.hitRatio);
+    expect(first[1]).toBe(0);
+    expect(first[0] * bucketMs).toBeLessThan(500);
+    expect(second[1]).toBe(1);
+    expect(second[0] * bucketMs).toBeGreaterThanOrEqual(2000);
+    expect(second[0] * bucketMs).toBeLessThan(2500);
+    // Each regional fills once (its edges' misses collapse onto it) and is asked nothing more while /hot is fresh.
+    expect(answered(regional.hitRatio).every(([, v]) => v === 0)).toBe(true);
+    expect(answered(regional.hitRatio).at(-1)![0] * bucketMs).toBeLessThan(2500);
+    // The edges hit once both regions are warm.
+    expect(answered(edge.hitRatio).filter(([i]) => i * bucketMs >= 3000).every(([, v]) => v === 1)).toBe(true);
+  });
+});
+
 describe('simulated engine: watch rules', () => {
   // /a/** answers carry two X-Mark lines, "first" and "yes"; /b/** none.
   const marked = `

@@ -14,7 +14,9 @@
  */
 import { createRng, type PurgeCommand, type RequestHead } from '@cdnlab/core';
 import {
-  byGroupHitRatioRecord,
+  byTierRecord,
+  cacheTiersOf,
+  hitRatioRecord,
   byGroupRecord,
   clientEndpoint,
   clientGroupNames,
@@ -49,7 +51,7 @@ import { SimCacheNode, UPSTREAM_TIMEOUT_MS } from './sim-cache-node';
 import { SimDns } from './sim-dns';
 import { LOST, SimNetwork, type LinkState } from './sim-network';
 import { SimOrigin, type SimFault } from './sim-origin';
-import { chooseBucketMs, LatencyHistogram, Series } from './sim-stats';
+import { chooseBucketMs, LatencyHistogram, Series, type TierSeries } from './sim-stats';
 import type { Replier, SimAnswer, SimEndpoint, SimErrorKind, SimRequest } from './sim-types';
 import { createVirtualScheduler, type Task, type VirtualScheduler } from './virtual-scheduler';
 
@@ -168,6 +170,8 @@ export class Simulation {
   private readonly sGroupHits: Series[];
   private readonly sGroupAnswers: Series[];
   private readonly sByEdge: Series[];
+  /** Per cache tier the topology has, in climbing order. */
+  private readonly sTiers: Array<{ role: string; series: TierSeries }>;
   private readonly purges: Array<{ result: PurgeResult; acks: Map<string, PurgeResult['acks'][number]> }> = [];
   private readonly timeline: TimelineRecord[] = [];
   private edgeHits = 0;
@@ -224,6 +228,11 @@ export class Simulation {
     this.sOrigin = new Series(this.bucketMs);
     this.sEdgeHits = new Series(this.bucketMs);
     this.sEdgeAnswers = new Series(this.bucketMs);
+    this.sTiers = cacheTiersOf(this.topology).map((role) => {
+      const series: TierSeries = { hits: new Series(this.bucketMs), answers: new Series(this.bucketMs) };
+      for (const c of this.caches) if (c.role === role) c.tierSeries = series;
+      return { role, series };
+    });
     this.sByEdge = this.edges.length <= SERIES_MAX_EDGES ? this.edges.map(() => new Series(this.bucketMs)) : [];
     this.dnsCaches = w.clients.map((g) => ({ edge: new Int32Array(g.count).fill(-1), until: new Float64Array(g.count) }));
     this.trackValidators = (w.methods.conditional ?? 0) > 0;
@@ -783,12 +792,17 @@ export class Simulation {
         edgeHitRatio: hitRatioPerBucket(hits, answers),
         byGroupHitRatio:
           this.sGroupAnswers.length > 0
-            ? byGroupHitRatioRecord(
+            ? hitRatioRecord(
                 this.groupNames,
                 this.sGroupHits.map((x) => x.padded(buckets)),
                 this.sGroupAnswers.map((x) => x.padded(buckets)),
               )
-            : byGroupHitRatioRecord(this.groupNames, [hits], [answers]),
+            : hitRatioRecord(this.groupNames, [hits], [answers]),
+        byTier: byTierRecord(
+          this.sTiers.map((t) => t.role),
+          this.sTiers.map((t) => t.series.hits.padded(buckets)),
+          this.sTiers.map((t) => t.series.answers.padded(buckets)),
+        ),
         requests: this.sRequests.padded(buckets),
         errors: this.sErrors.padded(buckets),
         serverErrors: this.sServerErrors.padded(buckets),

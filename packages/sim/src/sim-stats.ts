@@ -82,6 +82,12 @@ export class Series {
   }
 }
 
+/** One cache tier's answers per bucket and how many of them were hits (fresh or stale). */
+export interface TierSeries {
+  hits: Series;
+  answers: Series;
+}
+
 const NICE_BUCKETS = [100, 250, 500, 1000, 2000, 5000, 10_000, 15_000, 30_000, 60_000, 300_000, 600_000, 1_800_000, 3_600_000];
 
 /** A bucket width that gives at most ~200 buckets over `durationMs`. */
