@@ -78,6 +78,10 @@ describe('a detached cluster driven by the CLI', () => {
     expect(json.nodes.find((n) => n.id === 'edge-na-1')?.stats?.counters?.requests).toBe(2);
     // The second request was an edge hit: the origin saw one.
     expect(json.nodes.find((n) => n.id === 'origin')?.originCounts?.total).toBe(1);
+    // The table: edge-na-1 answered 2, one from its cache.
+    const table = await cdnlab('status', '--prefix', PREFIX);
+    expect(table.stdout).toMatch(/edge-na-1 +edge +na +\d+ +serving +2 +50\.0% +1\s/);
+    expect(table.stdout).toMatch(/\norigin +origin +na +\d+ +serving +1 +- +-\s/);
   });
 
   it('purges a tag on every cache node and prints the delays', async () => {

@@ -1,4 +1,4 @@
-import { brief } from './status';
+import { brief, nodeHitRatio } from './status';
 
 describe('brief', () => {
   it('keeps the code and the first clause of a gRPC error', () => {
@@ -9,5 +9,13 @@ describe('brief', () => {
   it('cuts long text and leaves short text alone', () => {
     expect(brief('x'.repeat(100), 10)).toBe(`${'x'.repeat(9)}…`);
     expect(brief('')).toBe('');
+  });
+});
+
+describe('nodeHitRatio', () => {
+  it('is hits (stale ones among them, counted once) over every answer, errors included', () => {
+    // 2 fresh hits, 1 stale, 1 miss, 1 error: the node counts hits 3, staleServed 1, requests 5.
+    expect(nodeHitRatio({ hits: 3, requests: 5, upstreamFetches: 1 })).toBe('60.0%');
+    expect(nodeHitRatio({ hits: 0, requests: 0, upstreamFetches: 0 })).toBe('-');
   });
 });

@@ -11,10 +11,23 @@ import { formatRatio, formatTable } from '../format-table';
 import { requestJson } from '../http-json';
 import { currentRun } from '../run-context';
 
+interface NodeCounts {
+  /** Answers from the cache, fresh or stale (staleServed is the stale part of them). */
+  hits: number;
+  /** Every answer the node gave, errors included. */
+  requests: number;
+  upstreamFetches: number;
+}
+
 interface StatsEntry {
   nodeId: string;
-  counters: { requests: number; hits: number; misses: number; staleServed: number; upstreamFetches: number } | null;
+  counters: NodeCounts | null;
   error: string;
+}
+
+/** A cache node's hit ratio as reports give it: hits, fresh or stale, over every answer. */
+export function nodeHitRatio(c: NodeCounts): string {
+  return formatRatio(c.hits, c.requests);
 }
 
 export type Health = 'serving' | 'not serving' | 'paused' | 'down';
@@ -88,7 +101,7 @@ async function status(opts: StatusOptions): Promise<boolean> {
       n.pid,
       health[i],
       requests,
-      c ? formatRatio(c.hits + c.staleServed, c.hits + c.staleServed + c.misses) : '-',
+      c && n.role !== 'origin' ? nodeHitRatio(c) : '-',
       c && n.role !== 'origin' ? c.upstreamFetches : '-',
       brief(s?.error || (typeof origin === 'string' ? origin : '')),
     ];

@@ -3,7 +3,13 @@
 import type { Long } from '@grpc/proto-loader';
 
 export interface Counters {
+  /**
+   * Answers from the cache, fresh or stale (stale_served counts the stale ones again).
+   */
   'hits'?: (number | string | Long);
+  /**
+   * Answers that went upstream: misses, revalidations, passes.
+   */
   'misses'?: (number | string | Long);
   'staleServed'?: (number | string | Long);
   'revalidations'?: (number | string | Long);
@@ -11,6 +17,9 @@ export interface Counters {
   'evictions'?: (number | string | Long);
   'bytesStored'?: (number | string | Long);
   'objectsStored'?: (number | string | Long);
+  /**
+   * Every answer, errors included: hits + misses + errors.
+   */
   'requests'?: (number | string | Long);
   'upstreamFetches'?: (number | string | Long);
   /**
@@ -20,7 +29,13 @@ export interface Counters {
 }
 
 export interface Counters__Output {
+  /**
+   * Answers from the cache, fresh or stale (stale_served counts the stale ones again).
+   */
   'hits': (number);
+  /**
+   * Answers that went upstream: misses, revalidations, passes.
+   */
   'misses': (number);
   'staleServed': (number);
   'revalidations': (number);
@@ -28,6 +43,9 @@ export interface Counters__Output {
   'evictions': (number);
   'bytesStored': (number);
   'objectsStored': (number);
+  /**
+   * Every answer, errors included: hits + misses + errors.
+   */
   'requests': (number);
   'upstreamFetches': (number);
   /**
