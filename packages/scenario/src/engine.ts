@@ -47,18 +47,30 @@ export interface GroupResult {
   latency: LatencySummary;
 }
 
+/**
+ * One node's counts over the run, the same on both engines. A cache node
+ * counts its answers (a request reset by a kill before it was answered is in
+ * none of them); the origin's `requests` are the requests it received.
+ */
 export interface NodeResult {
   id: string;
   role: 'edge' | 'regional' | 'shield' | 'origin';
   region: string;
+  /** Answers the node gave, errors included: hits + misses + errors. */
   requests: number;
+  /** Answers from the cache, fresh or stale. */
   hits: number;
+  /** Answers that went upstream: misses, revalidations and passes. */
   misses: number;
+  /** The stale part of `hits`. */
   staleServed: number;
+  /** Stored copies refreshed by a 304 from upstream. */
   revalidations: number;
+  /** Requests that waited for another's fetch and were answered with its result. */
   collapsedWaiters: number;
   evictions: number;
   upstreamFetches: number;
+  /** Objects and bytes in the cache at the end. */
   objects: number;
   bytes: number;
   /** hits / requests (NaN when no requests). */

@@ -148,7 +148,7 @@ function defs(): MetricDef[] {
     { name: 'stale.served', help: 'answers clients got from a stale copy', labels: [], fold: 'sum', series: (r) => one(r.requests.byResult.stale ?? 0) },
     { name: 'origin.requests', help: 'requests the origin received (by path, or by kind)', labels: ['path', 'kind'], fold: 'sum', series: originSeries },
     { name: 'node.hit_ratio', help: 'hits / requests of the matching cache nodes', labels: ['node', 'role', 'region'], fold: 'ratio', series: (r) => cacheNodes(r).map((n) => ({ labels: nodeLabels(n), num: n.hits, den: n.requests })) },
-    { name: 'node.requests', help: 'requests the matching nodes received', labels: ['node', 'role', 'region'], fold: 'sum', series: (r) => r.nodes.map((n) => ({ labels: nodeLabels(n), num: n.requests })) },
+    { name: 'node.requests', help: 'requests the matching nodes answered (errors included; for the origin, the requests it received)', labels: ['node', 'role', 'region'], fold: 'sum', series: (r) => r.nodes.map((n) => ({ labels: nodeLabels(n), num: n.requests })) },
     { name: 'node.hits', help: 'hits at the matching cache nodes', labels: ['node', 'role', 'region'], fold: 'sum', series: (r) => cacheNodes(r).map((n) => ({ labels: nodeLabels(n), num: n.hits })) },
     { name: 'node.stale_served', help: 'stale copies the matching cache nodes served', labels: ['node', 'role', 'region'], fold: 'sum', series: (r) => cacheNodes(r).map((n) => ({ labels: nodeLabels(n), num: n.staleServed })) },
     { name: 'node.upstream_fetches', help: 'fetches the matching cache nodes sent to their parents', labels: ['node', 'role', 'region'], fold: 'sum', series: (r) => cacheNodes(r).map((n) => ({ labels: nodeLabels(n), num: n.upstreamFetches })) },
@@ -167,7 +167,7 @@ function defs(): MetricDef[] {
     const of = (r: RunResult) => r.nodes.filter((n) => n.role === role);
     out.push(
       { name: `${role}.hit_ratio`, help: `hits / requests over every ${role} node`, labels: ['node', 'region'], fold: 'ratio', series: (r) => of(r).map((n) => ({ labels: { node: n.id, region: n.region }, num: n.hits, den: n.requests })) },
-      { name: `${role}.requests`, help: `requests received by ${role} nodes`, labels: ['node', 'region'], fold: 'sum', series: (r) => of(r).map((n) => ({ labels: { node: n.id, region: n.region }, num: n.requests })) },
+      { name: `${role}.requests`, help: `requests ${role} nodes answered (errors included)`, labels: ['node', 'region'], fold: 'sum', series: (r) => of(r).map((n) => ({ labels: { node: n.id, region: n.region }, num: n.requests })) },
     );
   }
   for (const [suffix, field] of PERCENTILES) {

@@ -195,11 +195,13 @@ function keyTokenOf(config: CacheNode, defaultOrigin: string): symbol {
 
 /** Counters kept across restarts (a restarted node starts cold, not from zero in reports). */
 export interface SimNodeCounters {
-  requests: number;
+  /** Answers by outcome (hit, stale, miss, revalidated, pass, error), as the tier services count them. */
   results: Record<string, number>;
   upstreamFetches: number;
+  /** The cache's and collapser's counts from before the last cold start (a kill empties both). */
   evictionsBefore: number;
-  collapsedBefore: number;
+  revalidatedBefore: number;
+  servedBefore: number;
 }
 
 /** The tiers' rendezvous parent selection (core), so keys land on the same parent in both engines. */
@@ -239,7 +241,7 @@ export class SimCacheNode implements SimEndpoint {
   private purged = false;
   /** Requests being handled now. */
   private readonly pending = new PendingList();
-  readonly counters: SimNodeCounters = { requests: 0, results: {}, upstreamFetches: 0, evictionsBefore: 0, collapsedBefore: 0 };
+  readonly counters: SimNodeCounters = { results: {}, upstreamFetches: 0, evictionsBefore: 0, revalidatedBefore: 0, servedBefore: 0 };
   /** Identifies this node's key settings (see SimRequest.key). */
   readonly keyToken: symbol;
   /** Whether keys depend on scheme, host and target alone (no header or cookie parts). */
@@ -280,8 +282,10 @@ export class SimCacheNode implements SimEndpoint {
   private coldStart(): void {
     const c = this.config.cache;
     if (this.cache) {
-      this.counters.evictionsBefore += this.cache.stats().evictions;
-      this.counters.collapsedBefore += this.collapser.stats().collapsed;
+      const st = this.cache.stats();
+      this.counters.evictionsBefore += st.evictions;
+      this.counters.revalidatedBefore += st.revalidated;
+      this.counters.servedBefore += this.collapser.stats().served;
     }
     this.cache = createHttpCache(httpCacheOptionsFromSettings(this.id, c, this.config.key, this.defaultOrigin));
     this.purged = false;
@@ -361,8 +365,14 @@ export class SimCacheNode implements SimEndpoint {
     return this.cache.purge(cmd);
   }
 
+  /** Waiters answered with their leader's result (requests collapsing kept from going upstream). */
   collapsedWaiters(): number {
-    return this.counters.collapsedBefore + this.collapser.stats().collapsed;
+    return this.counters.servedBefore + this.collapser.stats().served;
+  }
+
+  /** Stored copies refreshed by a 304. */
+  revalidations(): number {
+    return this.counters.revalidatedBefore + this.cache.stats().revalidated;
   }
 
   evictions(): number {
@@ -385,7 +395,6 @@ export class SimCacheNode implements SimEndpoint {
     }
     const v = new Visit(this, req, to);
     this.pending.add(v);
-    this.counters.requests++;
     this.dispatch(v);
   }
 

@@ -287,11 +287,11 @@ describe('simulated engine: failures in virtual time', () => {
     expect(calm.requests.byError).toEqual({});
     const r = run(s([{ atMs: 200, action, node: 'edge-na-1' }]));
     const e1 = calm.nodes.find((n) => n.id === 'edge-na-1')!;
-    // Everything edge-na-1 received before the event was still waiting for /hot: each is reset.
-    const before = r.nodes.find((n) => n.id === 'edge-na-1')!.requests;
+    // Everything edge-na-1 received before the event was still waiting for /hot: each is reset, none answered (a node counts its answers).
+    const before = r.requests.byError.reset;
     expect(before).toBeGreaterThan(5);
     expect(before).toBeLessThan(e1.requests);
-    expect(r.requests.byError.reset).toBe(before);
+    expect(r.nodes.find((n) => n.id === 'edge-na-1')!.requests).toBe(0);
     // The resets land in the event's bucket; later clients of the edge find it unreachable.
     const at = Math.floor(200 / r.series.bucketMs);
     expect(r.series.errors[at]).toBeGreaterThanOrEqual(before);
@@ -335,11 +335,14 @@ describe('simulated engine: failures in virtual time', () => {
     const edges = r.nodes.filter((n) => n.role === 'edge' && n.requests > 0);
     expect(edges.length).toBeGreaterThan(0);
     for (const e of edges) {
-      // One leader per edge; every waiter timed out and fetched itself.
-      expect(e.collapsedWaiters).toBe(e.requests - 1);
+      // One leader per edge; every waiter timed out and fetched itself: none was answered with the leader's result.
+      expect(e.collapsedWaiters).toBe(0);
       expect(e.upstreamFetches).toBe(e.requests);
     }
-    // The regional (collapsing: wait) folds them back onto its one fetch.
+    // The regional (collapsing: wait) folds them back onto its one fetch: all but its leader were waiters it served.
+    const regional = r.nodes.find((n) => n.id === 'regional-na')!;
+    expect(regional.requests).toBe(edges.reduce((a, e) => a + e.upstreamFetches, 0));
+    expect(regional.collapsedWaiters).toBe(regional.requests - 1);
     expect(r.origin.requests).toBe(1);
   });
 

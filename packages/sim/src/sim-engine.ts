@@ -716,24 +716,27 @@ export class Simulation {
     for (const n of this.topology.nodes) {
       const e = this.byId.get(n.id)!;
       if (e instanceof SimCacheNode) {
+        // As the tier services count (packages/tier/src/tier-node.ts): every answer, upstream ones as misses.
         const r = e.counters.results;
         const st = e.cache.stats();
         const hitsN = (r.hit ?? 0) + (r.stale ?? 0);
+        let answers = 0;
+        for (const k in r) answers += r[k];
         nodes.push({
           id: e.id,
           role: e.role,
           region: e.region,
-          requests: e.counters.requests,
+          requests: answers,
           hits: hitsN,
-          misses: r.miss ?? 0,
+          misses: (r.miss ?? 0) + (r.revalidated ?? 0) + (r.pass ?? 0),
           staleServed: r.stale ?? 0,
-          revalidations: r.revalidated ?? 0,
+          revalidations: e.revalidations(),
           collapsedWaiters: e.collapsedWaiters(),
           evictions: e.evictions(),
           upstreamFetches: e.counters.upstreamFetches,
           objects: st.objects,
           bytes: st.bytes,
-          hitRatio: e.counters.requests ? hitsN / e.counters.requests : NaN,
+          hitRatio: answers ? hitsN / answers : NaN,
         });
       } else if (e instanceof SimOrigin) {
         nodes.push({

@@ -12,7 +12,13 @@ export interface Counters {
    */
   'misses'?: (number | string | Long);
   'staleServed'?: (number | string | Long);
+  /**
+   * Stored copies refreshed by a 304 from upstream.
+   */
   'revalidations'?: (number | string | Long);
+  /**
+   * Requests that waited for another's fetch and were answered with its result.
+   */
   'collapsedWaiters'?: (number | string | Long);
   'evictions'?: (number | string | Long);
   'bytesStored'?: (number | string | Long);
@@ -38,7 +44,13 @@ export interface Counters__Output {
    */
   'misses': (number);
   'staleServed': (number);
+  /**
+   * Stored copies refreshed by a 304 from upstream.
+   */
   'revalidations': (number);
+  /**
+   * Requests that waited for another's fetch and were answered with its result.
+   */
   'collapsedWaiters': (number);
   'evictions': (number);
   'bytesStored': (number);
