@@ -8,9 +8,9 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { RunResult, Scenario } from '@cdnlab/scenario';
+import type { NodeResult, RunResult, Scenario } from '@cdnlab/scenario';
 import type { ExpectationOutcome } from '@cdnlab/scenario';
-import { computeMetrics, metricValue } from '@cdnlab/scenario';
+import { CACHE_ROLES, computeMetrics, metricValue } from '@cdnlab/scenario';
 import type { Chart } from './report-charts';
 import { expectationCounts, formatSummaryMarkdown, latencyLegend, regionsWithAnswers, type SummaryRow } from './summary';
 
@@ -81,6 +81,7 @@ export function reportMarkdown(r: ReportInput): string {
     ...legendLines(r.results),
     ...groupSection(r.results),
     ...regionSection(r.results),
+    ...tierSection(r.results),
     '## Expectations',
     '',
     ...expectationLines(r.outcomes),
@@ -180,6 +181,47 @@ function regionSection(results: readonly RunResult[]): string[] {
   return ['## By region', '', `| ${REGION_HEAD.join(' | ')} |`, '|---|---|---:|---:|---:|---:|---:|---:|', ...rows.map((c) => `| ${c.join(' | ')} |`), ''];
 }
 
+const TIER_HEAD = ['variant', 'tier', 'nodes', 'answers', 'hit ratio', 'stale', 'misses', '304 refreshes', 'collapsed waiters', 'upstream fetches', 'evictions'];
+
+/**
+ * Each cache tier's counts per variant, all its nodes together: where the
+ * hits happen, where concurrent misses were collapsed, what each tier sent
+ * upstream. A tier that answered nothing in any variant is left out.
+ */
+function tierRows(results: readonly RunResult[]): string[][] {
+  const tiers = CACHE_ROLES.filter((role) => results.some((res) => res.nodes.some((n) => n.role === role && n.requests > 0)));
+  return results.flatMap((res) =>
+    tiers.flatMap((tier) => {
+      const nodes = res.nodes.filter((n) => n.role === tier);
+      if (nodes.length === 0) return [];
+      const sum = (f: (n: NodeResult) => number): string => String(nodes.reduce((a, n) => a + f(n), 0));
+      // The metric expectations read, so the table and `<tier>.hit_ratio` cannot disagree.
+      const hitRatio = metricValue(res, `${tier}.hit_ratio`);
+      return [
+        [
+          res.variant,
+          tier,
+          String(nodes.length),
+          sum((n) => n.requests),
+          Number.isFinite(hitRatio) ? `${(hitRatio * 100).toFixed(1)}%` : '-',
+          sum((n) => n.staleServed),
+          sum((n) => n.misses),
+          sum((n) => n.revalidations),
+          sum((n) => n.collapsedWaiters),
+          sum((n) => n.upstreamFetches),
+          sum((n) => n.evictions),
+        ],
+      ];
+    }),
+  );
+}
+
+function tierSection(results: readonly RunResult[]): string[] {
+  const rows = tierRows(results);
+  if (rows.length === 0) return [];
+  return ['## By tier', '', `| ${TIER_HEAD.join(' | ')} |`, `|---|---|${'---:|'.repeat(TIER_HEAD.length - 2)}`, ...rows.map((c) => `| ${c.join(' | ')} |`), ''];
+}
+
 /**
  * The origin's count by request kind (get, conditional, ...) and the outcomes
  * counted within them (not-modified: conditionals answered 304, fault:*).
@@ -265,6 +307,7 @@ export function reportHtml(r: ReportInput): string {
     .join('\n');
   const groups = groupRows(r.results);
   const regions = regionRows(r.results);
+  const tiers = tierRows(r.results);
   const legend = regionLegend(r.results);
   const charts = r.charts.map((c) => `<figure><h3>${esc(c.title)}</h3>${c.svg}<figcaption>${esc(c.caption)}</figcaption></figure>`).join('\n');
   return `<!doctype html>
@@ -283,6 +326,7 @@ ${proseHtml(s.description)}
 ${legend ? `<p><small>${esc(legend)}</small></p>` : ''}
 ${groups.length ? `<h2>By client group</h2>${tableHtml(GROUP_HEAD, groups.map((row) => row.map(esc)))}` : ''}
 ${regions.length ? `<h2>By region</h2>${tableHtml(REGION_HEAD, regions.map((row) => row.map(esc)))}` : ''}
+${tiers.length ? `<h2>By tier</h2>${tableHtml(TIER_HEAD, tiers.map((row) => row.map(esc)))}` : ''}
 <h2>Expectations</h2>${r.outcomes.length ? exps : '<p>No expectations.</p>'}
 <h2>Timeline</h2>${timelines}
 <h2>Charts</h2>${charts}

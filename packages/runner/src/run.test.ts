@@ -108,8 +108,12 @@ describe('runScenario', () => {
     expect(md).toContain('## By region\n\n| variant | region | answers | mean ms | p50 ms | p90 ms | p99 ms | max ms |\n|---|---|---:|---:|---:|---:|---:|---:|\n');
     expect(md).toContain('| edge-only | na | 60 | 10.0 | 3.0 | 30.0 | 250.0 | 320.0 |\n| edge-only | eu | 38 | 20.0 | 9.0 | 50.0 | 200.0 | 260.0 |\n| plus-shield | na | 98 |');
     expect(md).not.toContain('| apac |');
+    // Each cache tier's counts, all its nodes together, the hit ratio as `edge.hit_ratio` reads it.
+    expect(md).toContain('## By tier\n\n| variant | tier | nodes | answers | hit ratio | stale | misses | 304 refreshes | collapsed waiters | upstream fetches | evictions |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n');
+    expect(md).toContain('| plus-shield | edge | 1 | 98 | 91.8% | 0 | 8 | 0 | 7 | 1 | 0 |\n');
     const html = readFileSync(path.join(r.reportDir, 'report.html'), 'utf8');
     expect(html).toContain('<h2>By region</h2>');
+    expect(html).toContain('<h2>By tier</h2>');
     expect(html).toContain("each the highest of the 2 client regions' own");
   });
 
