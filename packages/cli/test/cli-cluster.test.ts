@@ -84,6 +84,43 @@ describe('a detached cluster driven by the CLI', () => {
     expect(table.stdout).toMatch(/\norigin +origin +na +\d+ +serving +1 +- +-\s/);
   });
 
+  it('status --watch reads again and gives each node\'s requests per second and hit ratio over the interval', async () => {
+    // Requests to edge-na-1 (/static/a.js, cached by now: every one a hit) while the watch runs; at most 300.
+    const watching = cdnlab('status', '--prefix', PREFIX, '--watch', '1', '--count', '2', '--json');
+    let done = false;
+    void watching.then(() => (done = true));
+    for (let i = 0; i < 300 && !done; i++) {
+      expect(await get('http://127.89.1.1:8080/static/a.js')).toBe(200);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const r = await watching;
+    expect(r.code).toBe(0);
+    const readings = r.stdout.trim().split('\n').map((line) => JSON.parse(line) as { nodes: Array<{ id: string; interval?: { seconds: number; requests: number; hits: number } | null }> });
+    expect(readings).toHaveLength(2);
+    expect(readings[0].nodes.every((n) => n.interval === undefined)).toBe(true);
+    const e1 = readings[1].nodes.find((n) => n.id === 'edge-na-1')!.interval!;
+    expect(e1.seconds).toBeGreaterThanOrEqual(1);
+    expect(e1.requests).toBeGreaterThan(0);
+    expect(e1.hits).toBe(e1.requests);
+    // The origin saw none of them.
+    expect(readings[1].nodes.find((n) => n.id === 'origin')!.interval).toMatchObject({ requests: 0 });
+
+    // As text, piped: the readings one after another, the second with the interval's columns filled.
+    const text = await cdnlab('status', '--prefix', PREFIX, '--watch', '200ms', '--count', '2');
+    expect(text.code).toBe(0);
+    expect(text.stdout.match(/NODE +ROLE +REGION +PID +HEALTH +REQUESTS +REQ\/S +HIT RATIO +HIT RATIO NOW +UPSTREAM +ERROR/g)).toHaveLength(2);
+    expect(text.stdout).toMatch(/REQ\/S and HIT RATIO NOW: over the last 0\.\d s/);
+    expect(text.stdout).toMatch(/\nedge-na-1 +edge +na +\d+ +serving +\d+ +\d+\.\d +\d+\.\d% +(-|\d+\.\d%) +1\s/);
+
+    // Bad intervals and counts are named.
+    const fast = await cdnlab('status', '--prefix', PREFIX, '--watch', '10ms');
+    expect(fast.code).toBe(2);
+    expect(fast.stderr).toContain('expected --watch to be at least 100 ms, got "10ms"');
+    const lone = await cdnlab('status', '--prefix', PREFIX, '--count', '2');
+    expect(lone.code).toBe(2);
+    expect(lone.stderr).toContain('--count counts the readings of --watch: add --watch');
+  });
+
   it('purges a tag on every cache node and prints the delays', async () => {
     const r = await cdnlab('purge', 'tag', 'static', '--prefix', PREFIX);
     expect(r.code).toBe(0);
