@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { CDN_ERROR_CODES, CdnError, ERROR_CODE_METADATA_KEY, ERROR_TABLE, METADATA_ONLY_CODES, codeFromGrpcStatus, fromServiceError, toServiceError } from './errors';
+import { briefError, CDN_ERROR_CODES, CdnError, ERROR_CODE_METADATA_KEY, ERROR_TABLE, METADATA_ONLY_CODES, codeFromGrpcStatus, fromServiceError, toServiceError } from './errors';
 
 describe('error table', () => {
   it('gives every code a distinct gRPC status, so the status alone classifies foreign errors', () => {
@@ -61,5 +61,17 @@ describe('error table', () => {
   it('exposes the edge-facing fields on the error', () => {
     const e = new CdnError('UPSTREAM_TIMEOUT', 'slow');
     expect([e.grpcStatus, e.httpStatus, e.cacheStatusDetail, e.name]).toEqual([grpc.status.DEADLINE_EXCEEDED, 504, 'upstream-timeout', 'CdnError']);
+  });
+});
+
+describe('briefError', () => {
+  it('keeps the code and the first clause of a gRPC error', () => {
+    expect(briefError('UPSTREAM_TIMEOUT: Deadline exceeded after 5.000s,metadata filters: 0.001s,LB pick: 0.001s')).toBe('UPSTREAM_TIMEOUT: Deadline exceeded after 5.000s');
+    expect(briefError('UPSTREAM_UNAVAILABLE: No connection established. Last error: Error: connect ECONNREFUSED')).toBe('UPSTREAM_UNAVAILABLE: No connection established');
+  });
+
+  it('cuts long text and leaves short text alone', () => {
+    expect(briefError('x'.repeat(100), 10)).toBe(`${'x'.repeat(9)}…`);
+    expect(briefError('')).toBe('');
   });
 });

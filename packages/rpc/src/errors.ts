@@ -132,3 +132,9 @@ export function fromServiceError(error: unknown): CdnError {
   const details = typeof error.details === 'string' && error.details !== '' ? error.details : describe(error);
   return new CdnError(code, details, { cause: error });
 }
+
+/** gRPC errors carry a paragraph of transport detail; tables and notes show the code and the first clause. */
+export function briefError(error: string, max = 60): string {
+  const first = error.split(/[,;]|\.(?:\s|$)/)[0];
+  return first.length > max ? `${first.slice(0, max - 1)}…` : first;
+}

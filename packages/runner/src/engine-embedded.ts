@@ -23,6 +23,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { LOOPBACK_PORTS, startTopology, type PlannedTier, type RunningTopology, type StartOptions } from '@cdnlab/launcher';
+import { briefError } from '@cdnlab/rpc';
 import type { Engine, EngineRunOptions, NodeResult, PurgeResult, RunResult, TimelineRecord, Topology } from '@cdnlab/scenario';
 import { byGroupRecord, byTierRecord, cacheTiersOf, clientGroupNames, hitRatioPerBucket, hitRatioRecord, hostSaturated, latencyBucketsOf, latencyByRegionRecord, LOAD_LAG_LIMIT_MS, snapshotMetrics, watchedRecord, type LatencySummary, type RunResultWithSnapshots, type RunSnapshot } from '@cdnlab/scenario';
 import { planWorkload, type PlannedRequest } from '@cdnlab/scenario';
@@ -120,18 +121,51 @@ function since(cur: NodeCounters, base: NodeCounters | null | undefined): NodeCo
   return out;
 }
 
-function nodeResults(t: Topology, stats: StatsEntry[], base: Map<string, NodeCounters | null>, counts: Map<string, OriginCounts>): { nodes: NodeResult[]; missing: string[] } {
-  const byId = new Map(stats.map((s) => [s.nodeId, s]));
-  const missing: string[] = [];
-  const nodes = t.nodes.map((n): NodeResult => {
+/**
+ * Each cache node's counters summed over the readings of a run (the
+ * baseline, the tier poll's every interval, the final one): a node killed
+ * before the end keeps what it counted up to its last reading, and one that
+ * restarted adds what it counted since, where a single final reading would
+ * have had nothing for the first and only the restart's counts for the second.
+ */
+class CounterTally {
+  private readonly last: Map<string, NodeCounters | null>;
+  private readonly sums = new Map<string, { counters: NodeCounters; atMs: number }>();
+
+  constructor(base: Map<string, NodeCounters | null>) {
+    this.last = new Map(base);
+  }
+
+  /** Adds a reading taken at `atMs`; calls `each` with every node's difference since its previous one. */
+  add(stats: readonly StatsEntry[], atMs: number, each: (s: StatsEntry, delta: NodeCounters) => void): void {
+    for (const s of stats) {
+      if (!s.counters) continue;
+      const delta = since(s.counters, this.last.get(s.nodeId));
+      this.last.set(s.nodeId, s.counters);
+      const sum = this.sums.get(s.nodeId);
+      if (sum) {
+        for (const f of COUNTER_FIELDS) sum.counters[f] += delta[f];
+        // Gauges: the latest reading's.
+        sum.counters.objectsStored = s.counters.objectsStored;
+        sum.counters.bytesStored = s.counters.bytesStored;
+        sum.atMs = atMs;
+      } else this.sums.set(s.nodeId, { counters: { ...delta }, atMs });
+      each(s, delta);
+    }
+  }
+
+  /** A node's counts over the run so far and when it was last read, or undefined when it never answered a reading. */
+  of(id: string): { counters: NodeCounters; atMs: number } | undefined {
+    return this.sums.get(id);
+  }
+}
+
+function nodeResults(t: Topology, countersOf: (id: string) => NodeCounters | undefined, counts: Map<string, OriginCounts>): NodeResult[] {
+  return t.nodes.map((n): NodeResult => {
     const zero = { hits: 0, misses: 0, staleServed: 0, revalidations: 0, collapsedWaiters: 0, evictions: 0, upstreamFetches: 0, objects: 0, bytes: 0 };
     if (n.role === 'origin') return { id: n.id, role: 'origin', region: n.region, requests: counts.get(n.id)?.total ?? 0, ...zero, hitRatio: NaN };
-    const s = byId.get(n.id);
-    if (!s?.counters) {
-      missing.push(`${n.id}${s?.error ? ` (${s.error})` : ''}`);
-      return { id: n.id, role: n.role, region: n.region, requests: 0, ...zero, hitRatio: NaN };
-    }
-    const c = since(s.counters, base.get(n.id));
+    const c = countersOf(n.id);
+    if (!c) return { id: n.id, role: n.role, region: n.region, requests: 0, ...zero, hitRatio: NaN };
     return {
       id: n.id,
       role: n.role,
@@ -149,7 +183,15 @@ function nodeResults(t: Topology, stats: StatsEntry[], base: Map<string, NodeCou
       hitRatio: c.requests > 0 ? c.hits / c.requests : NaN,
     };
   });
-  return { nodes, missing };
+}
+
+/** Counters since the baseline, from one reading of every node (a snapshot's). */
+function countersFrom(stats: readonly StatsEntry[], base: Map<string, NodeCounters | null>): (id: string) => NodeCounters | undefined {
+  const byId = new Map(stats.map((s) => [s.nodeId, s]));
+  return (id) => {
+    const c = byId.get(id)?.counters;
+    return c ? since(c, base.get(id)) : undefined;
+  };
 }
 
 /**
@@ -423,16 +465,14 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
         const tiers = cacheTiersOf(topology);
         const tierHits = tiers.map(() => [] as number[]);
         const tierAnswers = tiers.map(() => [] as number[]);
-        const lastCounters = new Map(base);
+        const tally = new CounterTally(base);
         const creditTiers = (bucket: number, stats: readonly StatsEntry[]): void => {
-          for (const s of stats) {
+          tally.add(stats, elapsed(), (s, c) => {
             const i = tiers.indexOf(s.role as (typeof tiers)[number]);
-            if (i < 0 || !s.counters) continue;
-            const c = since(s.counters, lastCounters.get(s.nodeId));
+            if (i < 0) return;
             bump(tierHits[i], bucket, c.hits);
             bump(tierAnswers[i], bucket, c.requests);
-            lastCounters.set(s.nodeId, s.counters);
-          }
+          });
         };
         const tierPoller = (async () => {
           for (let k = 1; !ended; ) {
@@ -470,7 +510,7 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
             durationMs: Math.round(view.atMs),
             requests: view.requests,
             origin: { requests: o.total, byPath: o.byPath, byKind: o.byKind },
-            nodes: nodeResults(topology, stats, base, counts).nodes,
+            nodes: nodeResults(topology, countersFrom(stats, base), counts),
             latency: view.latency,
             series: { bucketMs, originRequests: [], edgeHitRatio: [], byGroupHitRatio: Object.fromEntries(groupNames.map((g) => [g, []])), byTier: Object.fromEntries(cacheTiersOf(topology).map((t) => [t, { answers: [], hitRatio: [] }])), requests: [], errors: [], serverErrors: [], latencyByRegion: {}, byEdge: {}, watched: Object.fromEntries(watch.map((rule) => [rule.name, []])) },
             purges: view.purges,
@@ -588,13 +628,19 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
         if (hostCpu) note(describeHostCpu(hostCpu), !hostSaturated(hostCpu), endMs);
 
         const [counts, stats] = await Promise.all([cluster.originCountsById(), cluster.stats()]);
-        const { nodes, missing } = nodeResults(topology, stats, base, counts);
-        if (missing.length) note(`no final stats from ${missing.join(', ')}: their counters are 0`, false, endMs);
+        creditTiers(bucketOf(endMs), stats);
+        const nodes = nodeResults(topology, (id) => tally.of(id)?.counters, counts);
+        // A node without final stats (killed, frozen, cut off) keeps what it counted up to its last reading.
+        const missing = stats.filter((s) => !s.counters && topology.nodes.some((n) => n.id === s.nodeId && n.role !== 'origin'));
+        for (const s of missing) {
+          const last = tally.of(s.nodeId);
+          const why = s.error ? ` (${briefError(s.error)})` : '';
+          note(last ? `no final stats from ${s.nodeId}${why}: its counts are those of its last reading, at ${(last.atMs / 1000).toFixed(1)} s` : `no stats from ${s.nodeId}${why} during the run: its counts are 0`, false, endMs);
+        }
         const o = sumCounts(counts);
         // The last bucket takes the rest, so the series adds up to the origin's total exactly
         // (fetches of aborted requests may still reach the origin while we stop).
         bump(series.originRequests, bucketOf(endMs), o.total - originTotal);
-        creditTiers(bucketOf(endMs), stats);
         const nBuckets = Math.max(1, Math.ceil(endMs / bucketMs), series.originRequests.length, series.requests.length, series.answers.length, series.errors.length, ...tierAnswers.map((a) => a.length));
         const pad = (a: number[]): number[] => Array.from({ length: nBuckets }, (_, i) => a[i] ?? 0);
         const answers = pad(series.answers);

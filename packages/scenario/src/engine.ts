@@ -50,7 +50,11 @@ export interface GroupResult {
 /**
  * One node's counts over the run, the same on both engines. A cache node
  * counts its answers (a request reset by a kill before it was answered is in
- * none of them); the origin's `requests` are the requests it received.
+ * none of them); the origin's `requests` are the requests it received. The
+ * testbed reads every node's counters once per series bucket and sums the
+ * differences: a node killed before the end keeps what it counted up to its
+ * last reading (what it answered after that is lost with the process), and
+ * one that restarted adds what it counted since.
  */
 export interface NodeResult {
   id: string;

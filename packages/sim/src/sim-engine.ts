@@ -14,15 +14,15 @@
  */
 import { createRng, type PurgeCommand, type RequestHead } from '@cdnlab/core';
 import {
+  byGroupRecord,
   byTierRecord,
   cacheTiersOf,
-  hitRatioRecord,
-  byGroupRecord,
   clientEndpoint,
   clientGroupNames,
   controlDistanceMs,
   headerLineContains,
   hitRatioPerBucket,
+  hitRatioRecord,
   isCacheNode,
   latencyBucketsOf,
   type LatencyBuckets,

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
 import { isOurs, nodeReady, type NodeState, type RunState } from '@cdnlab/launcher';
-import { callOptions, createOriginAdminClient, unaryCall, type GetCountsReply__Output } from '@cdnlab/rpc';
+import { briefError as brief, callOptions, createOriginAdminClient, unaryCall, type GetCountsReply__Output } from '@cdnlab/rpc';
 import { parseDuration } from '@cdnlab/scenario';
 import { CliError } from '../cli-error';
 import { formatRatio, formatTable } from '../format-table';
@@ -62,11 +62,6 @@ async function originCounts(node: NodeState, token: string): Promise<GetCountsRe
   }
 }
 
-/** gRPC errors carry a paragraph of transport detail; the table shows the code and the first clause. */
-export function brief(error: string, max = 60): string {
-  const first = error.split(/[,;]|\.(?:\s|$)/)[0];
-  return first.length > max ? `${first.slice(0, max - 1)}…` : first;
-}
 
 interface StatusOptions {
   prefix?: string;
