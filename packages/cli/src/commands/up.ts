@@ -61,7 +61,7 @@ export function summary(r: RunningTopology, detached: boolean): string {
   lines.push(`  dig @${dnsHost} -p ${dnsPort} ${plan.zone}`);
   if (plan.anycast) lines.push(`  curl -i http://${plan.anycast.host}:${plan.anycast.port}/static/app.js -H 'Host: ${plan.zone}'   (anycast VIP)`);
   lines.push(`  curl -s -H 'Authorization: Bearer ${r.token}' http://${r.controlHttp}/stats`);
-  lines.push(`  cdnlab status${prefixFlag}    cdnlab purge tag static${prefixFlag}    cdnlab chaos kill ${edge?.id ?? 'edge'}${prefixFlag}`);
+  lines.push(`  cdnlab status --watch${prefixFlag}    cdnlab purge tag static${prefixFlag}    cdnlab chaos kill ${edge?.id ?? 'edge'}${prefixFlag}`);
   lines.push('');
   lines.push(detached ? `Running in the background. Stop with: cdnlab down${prefixFlag}` : 'Press Ctrl-C to stop every node.');
   return lines.join('\n');
