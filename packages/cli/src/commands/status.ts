@@ -62,7 +62,6 @@ async function originCounts(node: NodeState, token: string): Promise<GetCountsRe
   }
 }
 
-
 interface StatusOptions {
   prefix?: string;
   json?: boolean;
