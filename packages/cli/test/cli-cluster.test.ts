@@ -110,7 +110,7 @@ describe('a detached cluster driven by the CLI', () => {
     expect(text.code).toBe(0);
     expect(text.stdout.match(/NODE +ROLE +REGION +PID +HEALTH +REQUESTS +REQ\/S +HIT RATIO +HIT RATIO NOW +UPSTREAM +ERROR/g)).toHaveLength(2);
     expect(text.stdout).toMatch(/REQ\/S and HIT RATIO NOW: over the last 0\.\d s/);
-    expect(text.stdout).toMatch(/\nedge-na-1 +edge +na +\d+ +serving +\d+ +\d+\.\d +\d+\.\d% +(-|\d+\.\d%) +1\s/);
+    expect(text.stdout).toMatch(/\nedge-na-1 +edge +na +\d+ +serving +\d+ +\d+(\.\d)? +\d+\.\d% +(-|\d+\.\d%) +1\s/);
 
     // Bad intervals and counts are named.
     const fast = await cdnlab('status', '--prefix', PREFIX, '--watch', '10ms');

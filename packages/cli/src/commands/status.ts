@@ -158,7 +158,8 @@ function textOf(run: RunState, snap: Snapshot, prev: Snapshot | undefined, watch
       n.pid,
       snap.health[i],
       requests,
-      ...(watching ? [iv ? iv.perSecond.toFixed(1) : '-'] : []),
+      // A number, so the column is right-aligned.
+      ...(watching ? [iv ? Math.round(iv.perSecond * 10) / 10 : '-'] : []),
       cache ? nodeHitRatio(c) : '-',
       ...(watching ? [cache && iv ? formatRatio(iv.hits, iv.requests) : '-'] : []),
       cache ? c.upstreamFetches : '-',
