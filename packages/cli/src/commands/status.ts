@@ -149,7 +149,8 @@ function textOf(run: RunState, snap: Snapshot, prev: Snapshot | undefined, watch
     const c = s?.counters;
     const origin = snap.counts.get(n.id);
     const requests = typeof origin === 'object' ? origin.total : c ? c.requests : '-';
-    const cache = c && n.role !== 'origin' && n.role !== 'control' && n.role !== 'dns';
+    // Only cache nodes and the origin have counters; the origin has no cache to hit.
+    const cache = c && n.role !== 'origin';
     const iv = interval(snap, prev, n.id);
     return [
       n.id,
