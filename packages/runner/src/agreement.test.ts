@@ -94,6 +94,20 @@ describe('compareRuns', () => {
     expect(more.find((x) => x.figure === 'shield hit ratio')).toMatchObject({ ok: false, allowed: 4 / 7 - 1 / 10 });
   });
 
+  it('counts each request collapsed on one engine and not the other as one more race', () => {
+    // 30 hits of 59 against 22 of 59 (a CI run of cache-control's max-age shield on a busy machine): 0.136 apart.
+    const withCollapsed = (collapsed: number) => {
+      const r = run('a', { origin: 20, edge: [100, 70], shield: [59, 22] });
+      r.nodes.find((n) => n.id === 'shield')!.collapsedWaiters = collapsed;
+      return r;
+    };
+    const sim = run('a', { origin: 20, edge: [100, 70], shield: [59, 30] });
+    // The same waiters on both: three races from the simulator's 30 of 59 (as many requests: its side counts) reach 33 of 56 up (0.081), so the 0.12 floor holds and 0.136 differs.
+    expect(compareRuns([sim], [withCollapsed(0)]).find((x) => x.figure === 'shield hit ratio')).toMatchObject({ ok: false, allowed: 0.12 });
+    // Eight more waiters on the testbed: eleven races, 41 of 48 up.
+    expect(compareRuns([sim], [withCollapsed(8)]).find((x) => x.figure === 'shield hit ratio')).toMatchObject({ ok: true, allowed: 41 / 48 - 30 / 59 });
+  });
+
   it('bounds what races can do to a hit ratio', () => {
     expect(raceAllowance(0, 12, 3)).toBeCloseTo(3 / 9, 12);
     expect(raceAllowance(12, 12, 3)).toBeCloseTo(1 - 9 / 15, 12);

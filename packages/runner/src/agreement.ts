@@ -166,15 +166,17 @@ function figure(variant: string, name: string, sim: number, embedded: number, t:
   return { variant, figure: name, sim, embedded, allowed, status: 'differs', ok: false };
 }
 
-function tierHits(r: RunResult, role: (typeof ROLES)[number]): { ratio: number; hits: number; requests: number } {
+function tierHits(r: RunResult, role: (typeof ROLES)[number]): { ratio: number; hits: number; requests: number; collapsed: number } {
   let hits = 0;
   let requests = 0;
+  let collapsed = 0;
   for (const n of r.nodes) {
     if (n.role !== role) continue;
     hits += n.hits;
     requests += n.requests;
+    collapsed += n.collapsedWaiters;
   }
-  return { ratio: requests > 0 ? hits / requests : NaN, hits, requests };
+  return { ratio: requests > 0 ? hits / requests : NaN, hits, requests, collapsed };
 }
 
 /**
@@ -226,7 +228,11 @@ export function compareRuns(sim: readonly RunResult[], embedded: readonly RunRes
       if (Number.isNaN(a.ratio) && Number.isNaN(b.ratio)) continue;
       // The races, counted from the side that saw fewer requests (where each weighs most).
       const fewer = a.requests <= b.requests ? a : b;
-      const t = { absolute: Math.max(T.hitRatio.absolute, raceAllowance(fewer.hits, fewer.requests, HIT_RATIO_SLACK_REQUESTS)), relative: 0 };
+      // A request that waited on a fill (a collapsed waiter, a miss) on one engine came after it (a hit) on the
+      // other when that fill was quicker: a busy testbed's slower fills turn hits into waiters. A CI run had
+      // cache-control's max-age shield at 22 hits of 59 against the simulator's 30 of 59.
+      const races = HIT_RATIO_SLACK_REQUESTS + Math.abs(a.collapsed - b.collapsed);
+      const t = { absolute: Math.max(T.hitRatio.absolute, raceAllowance(fewer.hits, fewer.requests, races)), relative: 0 };
       out.push(figure(v, `${role} hit ratio`, a.ratio, b.ratio, t, hitsWhy));
     }
     if (s.purges.length !== e.purges.length) {
@@ -310,7 +316,7 @@ export function formatAgreementMarkdown(figures: readonly AgreementFigure[]): st
     ...figures.map((f) => `| ${f.variant} | ${f.figure} | ${show(f.sim, f.figure)} | ${show(f.embedded, f.figure)} | ${show(f.allowed, f.figure)} | ${statusText(f, '**differs**')} |`),
     '',
     `Tolerances: origin requests ±${T.originRequests.absolute} or ±${pct(T.originRequests.relative)} of the larger, whichever is wider; ` +
-      `hit ratio per tier ±${T.hitRatio.absolute} (or as far as ${HIT_RATIO_SLACK_REQUESTS} of the fewer requests landing differently can move it, each a hit on one engine and not the other and perhaps reaching the tier on one only, for a tier that saw few); each tier's slowest purge apply ±${T.purgeDelayMs.absolute} ms or ±${pct(T.purgeDelayMs.relative)}, and ${T.purgeDelayMs.testbedSlower} ms more when the testbed is the slower (it adds processing the simulator does not model). ` +
+      `hit ratio per tier ±${T.hitRatio.absolute} (or as far as ${HIT_RATIO_SLACK_REQUESTS} of the fewer requests, plus the difference in the tier's collapsed waiters, landing differently can move it, each a hit on one engine and not the other and perhaps reaching the tier on one only, for a tier that saw few); each tier's slowest purge apply ±${T.purgeDelayMs.absolute} ms or ±${pct(T.purgeDelayMs.relative)}, and ${T.purgeDelayMs.testbedSlower} ms more when the testbed is the slower (it adds processing the simulator does not model). ` +
       `"Machine-bound": outside its tolerance where the testbed's figure depends on the machine's speed; reported, not failed. That is every figure of a variant the scenario says so of, or whose testbed fell ${LOAD_LAG_LIMIT_MS} ms or more behind its plan; ` +
       `the hit ratios of a variant whose testbed median latency ran ${LATENCY_EXCESS_LIMIT_MS} ms or more above the simulator's, or its p99 ${TAIL_LATENCY_EXCESS_LIMIT_MS} ms or more (its requests queued for CPU); ` +
       `a purge the testbed applied later than the simulator while its cores were saturated. The origin's request count is machine-bound only in the first two cases.`,
