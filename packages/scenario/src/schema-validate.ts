@@ -25,10 +25,16 @@ const VALUE_KEYWORDS = new Set(['type', 'pattern', 'minimum', 'maximum', 'exclus
 
 export type Validator = (value: unknown, locate: Locator, prefix?: DocPath) => FileError[];
 
-/** Compiles a TypeBox schema once; the result reports every error with its position. */
+/**
+ * Compiles a TypeBox schema once, when it first validates something (a
+ * quarter of a second for all of ours: a process that loads this package
+ * and never reads a file, such as a simulator thread, does not pay it);
+ * the result reports every error with its position.
+ */
 export function compileValidator(schema: TSchema): Validator {
-  const validate: ValidateFunction = ajv.compile(toJsonSchema(schema));
+  let compiled: ValidateFunction | undefined;
   return (value, locate, prefix = []) => {
+    const validate = (compiled ??= ajv.compile(toJsonSchema(schema)));
     if (validate(value)) return [];
     // A wrong value also trips sibling keywords of the same field (type and pattern, or
     // minimum): report the first per field.
