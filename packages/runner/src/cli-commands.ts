@@ -9,10 +9,11 @@
  * its tolerance.
  */
 import { readdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { DEFAULT_COMPOSE_TOKEN, DEFAULT_TOPOLOGY, type RunningTopology } from '@cdnlab/launcher';
-import { loadScenarioFile, loadTopologyFile, type Engine, type Scenario } from '@cdnlab/scenario';
+import { bundleEntrypoints, cdnlabHome, DEFAULT_COMPOSE_TOKEN, DEFAULT_TOPOLOGY, REPO_ROOT, type RunningTopology } from '@cdnlab/launcher';
+import { loadScenarioFile, loadTopologyFile, planWorkload, type Engine, type Scenario } from '@cdnlab/scenario';
 import { attachToRun } from './attach-target';
 import { compareEngines } from './compare';
 import { attachToCompose } from './compose-target';
@@ -27,16 +28,53 @@ function parseSeed(v: string): number {
   return Number(v);
 }
 
+function parseJobs(v: string): number {
+  if (!/^\d+$/.test(v) || Number(v) < 1 || !Number.isSafeInteger(Number(v))) throw new InvalidArgumentError(`expected a positive integer, got ${JSON.stringify(v)}`);
+  return Number(v);
+}
+
+type SimModule = typeof import('@cdnlab/sim');
+
 /** The simulator, loaded only when asked for (it is a large module). */
-async function simEngine(): Promise<Engine> {
-  let mod: { createSimEngine?: () => Engine };
+async function loadSim(): Promise<SimModule> {
   try {
-    mod = (await import('@cdnlab/sim')) as typeof mod;
+    return await import('@cdnlab/sim');
   } catch (err) {
     throw new Error(`--engine sim: the simulator package could not be loaded (${(err as Error).message})`);
   }
-  if (typeof mod.createSimEngine !== 'function') throw new Error('--engine sim: @cdnlab/sim does not export createSimEngine yet');
-  return mod.createSimEngine();
+}
+
+/**
+ * A variant planning fewer requests than this runs faster in this process
+ * than in a thread of its own: a thread loads the simulator (0.2 s) and
+ * compiles it cold for every variant, where in one process the first
+ * variant warms it up for the rest (thundering-herd's four variants of
+ * 9,000 requests: 4.2 s with one process, 4.9 s with two threads on two
+ * cores; internet-scale's two of 1.08 M: 82 s against 53 s).
+ */
+export const THREADS_FROM_REQUESTS = 20_000;
+
+/** Whether the workload plans at least `n` requests (it stops counting there). */
+function plansAtLeast(scenario: Scenario, n: number): boolean {
+  let planned = 0;
+  for (const _ of planWorkload(scenario.workload, { maxRequests: n })) planned++;
+  return planned >= n;
+}
+
+/**
+ * The simulator for a scenario: its variants side by side in worker
+ * threads, up to `jobs` at once, or in this process when only one runs.
+ * Without --jobs: one thread per core when each variant plans at least
+ * THREADS_FROM_REQUESTS requests. The threads run a bundle of the variant
+ * worker, built as the services' bundles are (cached by content).
+ */
+async function simEngine(scenario: Scenario, flags: { jobs?: number; variant?: string }): Promise<Engine> {
+  const sim = await loadSim();
+  const variants = flags.variant !== undefined ? 1 : scenario.variants.length;
+  const jobs = Math.min(flags.jobs ?? availableParallelism(), variants);
+  if (jobs <= 1 || (flags.jobs === undefined && !plansAtLeast(scenario, THREADS_FROM_REQUESTS))) return sim.createSimEngine();
+  const files = await bundleEntrypoints({ 'sim-worker': path.join(REPO_ROOT, 'packages/sim/src/variant-worker.ts') }, path.join(cdnlabHome(), 'bundles'), REPO_ROOT);
+  return sim.createWorkerSimEngine({ jobs, workerFile: files['sim-worker'] });
 }
 
 function fail(err: unknown): void {
@@ -75,6 +113,8 @@ interface RunFlags {
   progress: boolean;
   /** Unset: the scenario's first engine (`engines:`, default embedded). */
   engine?: (typeof ENGINES)[number];
+  /** Simulator variants at once (unset: one per core). */
+  jobs?: number;
   target?: string | true;
   topology?: string;
   token?: string;
@@ -111,6 +151,7 @@ function targetOf(flags: RunFlags): RunningTopology | undefined {
 /** Options `run` and `compare` share (a new object per command). */
 const seedOption = (): Option => new Option('--seed <n>', "workload seed (default: the scenario's)").argParser(parseSeed);
 const quickOption = (): Option => new Option('--quick', "apply the scenario's quick profile (short runs for CI)");
+const jobsOption = (): Option => new Option('--jobs <n>', "on the simulator: how many variants run at once, each in a thread of its own (default: one per core when each variant plans 20,000 requests or more, else 1; 1: one after another in this process)").argParser(parseJobs);
 
 export function registerRunnerCommands(program: Command): void {
   program
@@ -124,6 +165,7 @@ export function registerRunnerCommands(program: Command): void {
     .option('--json', 'print a machine-readable summary on stdout (the table goes to stderr)')
     .option('--no-progress', 'no progress bar')
     .addOption(new Option('--engine <engine>', "embedded: real processes on loopback; sim: the simulator in virtual time (default: the scenario's first `engines:` entry, else embedded)").choices(ENGINES))
+    .addOption(jobsOption())
     .option('--target [prefix]', 'run against a running cluster: one started by `cdnlab up` (its prefix, e.g. 127.0; optional when only one runs), or `compose[:<project>]` from inside a compose network')
     .option('--topology <file>', 'with --target compose: the topology the compose file was generated from (default: $CDNLAB_COMPOSE_TOPOLOGY, else the default topology)')
     .option('--token <token>', 'with --target compose: the cluster token (default: $CDNLAB_TOKEN)')
@@ -136,7 +178,8 @@ export function registerRunnerCommands(program: Command): void {
             const how = flags.target !== undefined ? '--target runs real processes' : `--engine ${kind}`;
             throw new RunError(`${scenario.file}: engines: written for the ${scenario.engines.join(' and ')} engine${scenario.engines.length > 1 ? 's' : ''} only, and ${how}; run it with --engine ${scenario.engines[0]}`);
           }
-          if (kind === 'sim') return simEngine();
+          if (kind === 'sim') return simEngine(scenario, flags);
+          if (flags.jobs !== undefined) throw new RunError('--jobs applies to the simulator: the testbed runs one variant at a time on its one cluster');
           const target = targetOf(flags);
           return createEmbeddedEngine(target ? { target } : {});
         };
@@ -162,11 +205,12 @@ export function registerRunnerCommands(program: Command): void {
     .addOption(seedOption())
     .option('--out <dir>', 'reports root: both runs\' reports and <dir>/<scenario>/<run-id>-compare/agreement.md', 'reports')
     .addOption(quickOption())
+    .addOption(jobsOption())
     .option('--no-progress', 'no progress bar')
     .action((file: string, flags: Omit<RunFlags, 'engine' | 'target' | 'topology' | 'token' | 'json'>) =>
       untilInterrupted(async (signal) => {
         const r = await compareEngines(file, {
-          sim: simEngine,
+          sim: (scenario) => simEngine(scenario, flags),
           embedded: () => createEmbeddedEngine(),
           ...(flags.variant !== undefined ? { variant: flags.variant } : {}),
           ...(flags.seed !== undefined ? { seed: flags.seed } : {}),

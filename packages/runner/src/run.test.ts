@@ -153,4 +153,84 @@ describe('runScenario', () => {
     await expect(runScenario(FILE, { engine: fakeEngine({}), out: tmp, variant: 'nope', stdout: sink().stream, stderr: sink().stream })).rejects.toThrow(RunError);
     await expect(runScenario(FILE, { engine: fakeEngine({}), out: tmp, variant: 'nope', stdout: sink().stream, stderr: sink().stream })).rejects.toThrow(/no variant "nope" in .*; variants: no-collapsing, edge-only, plus-shield/);
   });
+
+  describe('with an engine that runs variants side by side', () => {
+    /** The fake engine, each run held until the test lets it go; `concurrency` runs at once. */
+    function heldEngine(concurrency: number) {
+      const inner = fakeEngine({ 'no-collapsing': 500, 'edge-only': 6, 'plus-shield': 1 });
+      const started: string[] = [];
+      const release = new Map<string, (fail?: Error) => void>();
+      const aborted: string[] = [];
+      const running = new Set<string>();
+      let most = 0;
+      const engine: Engine = {
+        name: 'fake',
+        concurrency,
+        run(opts) {
+          started.push(opts.variant.name);
+          running.add(opts.variant.name);
+          most = Math.max(most, running.size);
+          opts.signal?.addEventListener('abort', () => running.has(opts.variant.name) && aborted.push(opts.variant.name));
+          return new Promise<RunResult>((resolve, reject) => {
+            release.set(opts.variant.name, (fail) => {
+              running.delete(opts.variant.name);
+              if (fail) reject(fail);
+              else resolve(inner.run(opts));
+            });
+          });
+        },
+      };
+      const settle = () => new Promise((r) => setImmediate(r));
+      return { engine, started, release, aborted, most: () => most, settle };
+    }
+
+    it('runs at most `concurrency` at once and keeps the variants in order when they finish out of order', async () => {
+      const h = heldEngine(2);
+      const err = sink();
+      const done = runScenario(FILE, { engine: h.engine, out: tmp, progress: false, stdout: sink().stream, stderr: err.stream });
+      await h.settle();
+      expect(h.started).toEqual(['no-collapsing', 'edge-only']);
+      h.release.get('edge-only')!();
+      await h.settle();
+      expect(h.started).toEqual(['no-collapsing', 'edge-only', 'plus-shield']);
+      h.release.get('plus-shield')!();
+      h.release.get('no-collapsing')!();
+      const r = await done;
+      expect(h.most()).toBe(2);
+      expect(r.results.map((x) => x.variant)).toEqual(FIXTURE_VARIANTS);
+      expect(r.exitCode).toBe(0);
+      expect(err.text()).toContain('3 variants, 2 at a time on the fake engine\n');
+      expect(err.text()).toMatch(/\[2\/3\] edge-only: done in [\d.]+ s\n[^]*\[1\/3\] no-collapsing: done in/);
+    });
+
+    it('stops the others and throws the error when one variant fails', async () => {
+      const h = heldEngine(2);
+      const done = runScenario(FILE, { engine: h.engine, out: tmp, progress: false, stdout: sink().stream, stderr: sink().stream });
+      await h.settle();
+      h.release.get('edge-only')!(new Error('the simulator broke'));
+      await h.settle();
+      // The failure stops the run under way and starts nothing new.
+      expect(h.aborted).toEqual(['no-collapsing']);
+      h.release.get('no-collapsing')!();
+      await expect(done).rejects.toThrow('the simulator broke');
+      expect(h.started).toEqual(['no-collapsing', 'edge-only']);
+    });
+
+    it('on abort, reports the variants that finished', async () => {
+      const h = heldEngine(2);
+      const ac = new AbortController();
+      const out = sink();
+      const done = runScenario(FILE, { engine: h.engine, out: tmp, progress: false, signal: ac.signal, stdout: out.stream, stderr: sink().stream });
+      await h.settle();
+      h.release.get('edge-only')!();
+      ac.abort();
+      await h.settle();
+      expect(h.aborted).toEqual(['no-collapsing']);
+      h.release.get('no-collapsing')!();
+      const r = await done;
+      expect(r.results.map((x) => x.variant)).toEqual(['no-collapsing', 'edge-only']);
+      expect(r.exitCode).toBe(1);
+      expect(out.text()).toContain('aborted: the report holds what ran');
+    });
+  });
 });

@@ -6,8 +6,8 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { SingleBar } from 'cli-progress';
-import { loadScenarioFile, type Engine, type RunProgress, type RunResult, type Scenario } from '@cdnlab/scenario';
+import { MultiBar, SingleBar } from 'cli-progress';
+import { loadScenarioFile, type Engine, type RunProgress, type RunResult, type Scenario, type ScenarioVariant } from '@cdnlab/scenario';
 import { checkExpectations, evaluateExpectations, type ExpectationOutcome } from '@cdnlab/scenario';
 import { renderCharts } from './report-charts';
 import { writeReport } from './report-files';
@@ -71,32 +71,103 @@ function isTty(s: NodeJS.WritableStream): boolean {
   return (s as NodeJS.WriteStream).isTTY === true;
 }
 
-/** The bar shows wall time against the workload's planned duration and the live counters. */
-function progressBar(stream: NodeJS.WritableStream, label: string): { update(p: RunProgress): void; stop(): void } {
-  const bar = new SingleBar(
-    {
-      stream: stream as NodeJS.WriteStream,
-      format: `${label} [{bar}] {percentage}% | sent {sent} | answered {answered} | errors {errors} | hits {hits} | origin {origin}`,
-      hideCursor: true,
-      clearOnComplete: false,
-      noTTYOutput: false,
-    },
-  );
-  let started = false;
+const barFormat = (label: string): string => `${label} [{bar}] {percentage}% | sent {sent} | answered {answered} | errors {errors} | hits {hits} | origin {origin}`;
+const barPayload = (p: RunProgress) => ({ sent: p.sent, answered: p.answered, errors: p.errors, hits: p.hits, origin: p.originRequests });
+
+interface ProgressBar {
+  update(p: RunProgress): void;
+  stop(): void;
+}
+
+/**
+ * A bar that shows wall time against the workload's planned duration and
+ * the live counters, started by its first update.
+ */
+function progressBar(start: (total: number, p: RunProgress) => { update(value: number, payload: object): void; stop(): void }): ProgressBar {
+  let bar: { update(value: number, payload: object): void; stop(): void } | undefined;
+  let total = 1;
   return {
     update(p) {
-      const total = Math.max(1, p.plannedMs);
-      const payload = { sent: p.sent, answered: p.answered, errors: p.errors, hits: p.hits, origin: p.originRequests };
-      if (!started) {
-        bar.start(total, 0, payload);
-        started = true;
+      if (!bar) {
+        total = Math.max(1, p.plannedMs);
+        bar = start(total, p);
       }
-      bar.update(Math.min(total, p.elapsedMs), payload);
+      bar.update(Math.min(total, p.elapsedMs), barPayload(p));
     },
     stop() {
-      if (started) bar.stop();
+      bar?.stop();
     },
   };
+}
+
+/** One bar on its own line (a variant at a time). */
+function singleBar(stream: NodeJS.WritableStream, label: string): ProgressBar {
+  return progressBar((total, p) => {
+    const bar = new SingleBar({ stream: stream as NodeJS.WriteStream, format: barFormat(label), hideCursor: true, clearOnComplete: false, noTTYOutput: false });
+    bar.start(total, 0, barPayload(p));
+    return bar;
+  });
+}
+
+interface VariantRunContext {
+  scenario: Scenario;
+  seed: number;
+  showBar: boolean;
+  stderr: NodeJS.WritableStream;
+  signal?: AbortSignal;
+}
+
+/**
+ * Every variant on the engine, as many at once as it can run
+ * (Engine.concurrency), in order in the result. With several at once each
+ * has its own bar (or its own lines when there is no terminal). When one
+ * fails the others are stopped and its error is thrown.
+ */
+async function runVariants(engine: Engine, variants: ScenarioVariant[], ctx: VariantRunContext): Promise<RunResult[]> {
+  const jobs = Math.max(1, Math.min(engine.concurrency ?? 1, variants.length));
+  const { stderr } = ctx;
+  const stop = new AbortController();
+  const onOuterAbort = (): void => stop.abort();
+  if (ctx.signal?.aborted) stop.abort();
+  else ctx.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  const multi = ctx.showBar && jobs > 1 ? new MultiBar({ stream: stderr as NodeJS.WriteStream, hideCursor: true, clearOnComplete: false, noTTYOutput: false }) : undefined;
+  if (jobs > 1 && !ctx.showBar) stderr.write(`${variants.length} variants, ${jobs} at a time on the ${engine.name} engine\n`);
+
+  const results: (RunResult | undefined)[] = new Array<RunResult | undefined>(variants.length);
+  let failure: { error: unknown } | undefined;
+  let next = 0;
+  const runOne = async (i: number): Promise<void> => {
+    const variant = variants[i];
+    const label = `[${i + 1}/${variants.length}] ${variant.name}`;
+    const bar = !ctx.showBar ? undefined : multi ? progressBar((total, p) => multi.create(total, 0, barPayload(p), { format: barFormat(label) })) : singleBar(stderr, label);
+    if (!bar) stderr.write(`${label}: running on the ${engine.name} engine ...\n`);
+    const began = Date.now();
+    try {
+      results[i] = await engine.run({ scenario: ctx.scenario, variant, seed: ctx.seed, ...(bar ? { onProgress: (p: RunProgress) => bar.update(p) } : {}), signal: stop.signal });
+    } finally {
+      if (!multi) bar?.stop();
+    }
+    if (!bar) stderr.write(`${label}: done in ${((Date.now() - began) / 1000).toFixed(1)} s\n`);
+  };
+  const lane = async (): Promise<void> => {
+    while (next < variants.length && !stop.signal.aborted) {
+      try {
+        await runOne(next++);
+      } catch (error) {
+        failure ??= { error };
+        stop.abort();
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: jobs }, lane));
+  } finally {
+    multi?.stop();
+    ctx.signal?.removeEventListener('abort', onOuterAbort);
+  }
+  if (failure) throw failure.error;
+  // Aborted: the variants that ran, in order.
+  return results.filter((r): r is RunResult => r !== undefined);
 }
 
 export function jsonSummary(r: Omit<RunScenarioResult, 'exitCode'>): unknown {
@@ -134,21 +205,7 @@ export async function runScenario(file: string, opts: RunScenarioOptions): Promi
   const engine = typeof opts.engine === 'function' ? await opts.engine(scenario) : opts.engine;
   const showBar = opts.progress !== false && isTty(stdout) && isTty(stderr);
 
-  const results: RunResult[] = [];
-  for (const [i, variant] of variants.entries()) {
-    if (opts.signal?.aborted) break;
-    const label = `[${i + 1}/${variants.length}] ${variant.name}`;
-    const bar = showBar ? progressBar(stderr, label) : undefined;
-    if (!bar) stderr.write(`${label}: running on the ${engine.name} engine ...\n`);
-    const began = Date.now();
-    try {
-      const r = await engine.run({ scenario, variant, seed, ...(bar ? { onProgress: (p: RunProgress) => bar.update(p) } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
-      results.push(r);
-    } finally {
-      bar?.stop();
-    }
-    if (!bar) stderr.write(`${label}: done in ${((Date.now() - began) / 1000).toFixed(1)} s\n`);
-  }
+  const results = await runVariants(engine, variants, { scenario, seed, showBar, stderr, signal: opts.signal });
 
   const outcomes = evaluateExpectations(scenario.expectations, results);
   const rows = summaryRows(results, outcomes);

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { FIXTURE_VARIANTS, writeFixtureScenario } from '../src/fixture-scenario.test-fixture';
 
 // The commands as a user runs them, in a child process: exit codes and what
 // goes to stdout. The simulator engine keeps these fast; the embedded engine
@@ -73,6 +74,18 @@ describe('cdnlab run / list / explain', () => {
     const t = cdnlab('run', file, '--engine', 'sim', '--target', '127.0');
     expect(t.status).toBe(2);
     expect(t.stderr).toMatch(/--target applies to the embedded engine only/);
+  });
+
+  it('runs the simulator\'s variants side by side with --jobs, and refuses --jobs elsewhere', () => {
+    const file = writeFixtureScenario(tmp);
+    const r = cdnlab('run', file, '--engine', 'sim', '--jobs', '2', '--out', path.join(tmp, 'reports'), '--no-progress');
+    expect(r.stderr).toContain('3 variants, 2 at a time on the sim engine\n');
+    for (const v of FIXTURE_VARIANTS) expect(r.stderr).toMatch(new RegExp(`\\] ${v}: done in`));
+    expect(r.stdout).toMatch(/plus-shield\s+30\s+30\s+0\s+0/);
+    expect(cdnlab('run', file, '--engine', 'sim', '--jobs', '0').stderr).toContain("option '--jobs <n>' argument '0' is invalid. expected a positive integer, got \"0\"");
+    const embedded = cdnlab('run', file, '--engine', 'embedded', '--jobs', '2');
+    expect(embedded.status).toBe(2);
+    expect(embedded.stderr).toContain('--jobs applies to the simulator: the testbed runs one variant at a time on its one cluster');
   });
 
   it('lists scenarios with their titles and explains one', () => {

@@ -250,5 +250,11 @@ export function machineBoundReason(r: Pick<RunResult, 'loadLagMs' | 'hostCpu'>):
 
 export interface Engine {
   readonly name: string;
+  /**
+   * How many runs may be under way at once, each a variant (default 1).
+   * The testbed has one cluster, so one; the simulator in worker threads,
+   * one per thread.
+   */
+  readonly concurrency?: number;
   run(opts: EngineRunOptions): Promise<RunResult>;
 }

@@ -6,5 +6,6 @@ export * from './sim-origin';
 export * from './sim-dns';
 export * from './sim-stats';
 export * from './sim-engine';
+export * from './sim-workers';
 export * from './single-cache';
 export * from './topology-generate';
