@@ -1,5 +1,6 @@
 export * from './loader';
 export * from './errors';
+export * from './counter-reading';
 export * from './server';
 export * from './client';
 export * from './fetch-stream';

@@ -34,6 +34,8 @@ export interface StatsEntry {
   role: string;
   region: string;
   counters: NodeCounters | null;
+  /** How long the node had been up when read (0 when it did not answer). */
+  uptimeMs?: number;
   error: string;
 }
 

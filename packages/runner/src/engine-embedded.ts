@@ -30,6 +30,7 @@ import { planWorkload, type PlannedRequest } from '@cdnlab/scenario';
 import { clientAddresses, createClientPool, type ClientPool, type Outcome } from './client-pool';
 import { describeHostCpu, hostCpuBetween, readHostCpu } from './host-cpu';
 import { createClusterApi, type ClusterApi, type NodeCounters, type OriginCounts, type StatsEntry } from './cluster-api';
+import { CounterTally, countersFrom, readingOf } from './counter-tally';
 import { LatencyRecorder } from './latency-recorder';
 import { createClusterAdmin } from './cluster-admin';
 import { applyReconfigure } from './reconfigure';
@@ -110,55 +111,6 @@ export async function pickPrefix(topology: Topology): Promise<string> {
   throw new Error('no free loopback prefix in 127.100-127.249 for a new cluster');
 }
 
-const COUNTER_FIELDS: Array<keyof NodeCounters> = ['hits', 'misses', 'staleServed', 'revalidations', 'collapsedWaiters', 'evictions', 'requests', 'upstreamFetches'];
-
-/** Counters since `base`; a node that restarted meanwhile counts from 0 again. */
-function since(cur: NodeCounters, base: NodeCounters | null | undefined): NodeCounters {
-  const out = { ...cur };
-  if (!base) return out;
-  const restarted = cur.requests < base.requests;
-  for (const f of COUNTER_FIELDS) out[f] = restarted ? cur[f] : cur[f] - base[f];
-  return out;
-}
-
-/**
- * Each cache node's counters summed over the readings of a run (the
- * baseline, the tier poll's every interval, the final one): a node killed
- * before the end keeps what it counted up to its last reading, and one that
- * restarted adds what it counted since, where a single final reading would
- * have had nothing for the first and only the restart's counts for the second.
- */
-class CounterTally {
-  private readonly last: Map<string, NodeCounters | null>;
-  private readonly sums = new Map<string, { counters: NodeCounters; atMs: number }>();
-
-  constructor(base: Map<string, NodeCounters | null>) {
-    this.last = new Map(base);
-  }
-
-  /** Adds a reading taken at `atMs`; calls `each` with every node's difference since its previous one. */
-  add(stats: readonly StatsEntry[], atMs: number, each: (s: StatsEntry, delta: NodeCounters) => void): void {
-    for (const s of stats) {
-      if (!s.counters) continue;
-      const delta = since(s.counters, this.last.get(s.nodeId));
-      this.last.set(s.nodeId, s.counters);
-      const sum = this.sums.get(s.nodeId);
-      if (sum) {
-        for (const f of COUNTER_FIELDS) sum.counters[f] += delta[f];
-        // Gauges: the latest reading's.
-        sum.counters.objectsStored = s.counters.objectsStored;
-        sum.counters.bytesStored = s.counters.bytesStored;
-        sum.atMs = atMs;
-      } else this.sums.set(s.nodeId, { counters: { ...delta }, atMs });
-      each(s, delta);
-    }
-  }
-
-  /** A node's counts over the run so far and when it was last read, or undefined when it never answered a reading. */
-  of(id: string): { counters: NodeCounters; atMs: number } | undefined {
-    return this.sums.get(id);
-  }
-}
 
 function nodeResults(t: Topology, countersOf: (id: string) => NodeCounters | undefined, counts: Map<string, OriginCounts>): NodeResult[] {
   return t.nodes.map((n): NodeResult => {
@@ -185,14 +137,6 @@ function nodeResults(t: Topology, countersOf: (id: string) => NodeCounters | und
   });
 }
 
-/** Counters since the baseline, from one reading of every node (a snapshot's). */
-function countersFrom(stats: readonly StatsEntry[], base: Map<string, NodeCounters | null>): (id: string) => NodeCounters | undefined {
-  const byId = new Map(stats.map((s) => [s.nodeId, s]));
-  return (id) => {
-    const c = byId.get(id)?.counters;
-    return c ? since(c, base.get(id)) : undefined;
-  };
-}
 
 /**
  * A variant on a cluster that was already running: undo what earlier runs'
@@ -327,7 +271,7 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
 
         // Baselines: the origin counts from zero, node counters are taken as differences.
         const baseStats = await cluster.stats();
-        const base = new Map(baseStats.map((s) => [s.nodeId, s.counters]));
+        const base = new Map(baseStats.map((s) => [s.nodeId, readingOf(s)]));
         await cluster.resetOriginCounts();
 
         const plannedMs = workload.durationMs ?? 0;

@@ -16,4 +16,13 @@ describe('intervalFigures', () => {
   it('takes a counter that went down as a restart: the node counted from 0 since', () => {
     expect(intervalFigures({ requests: 500, hits: 400 }, { requests: 30, hits: 10 }, 3)).toEqual({ perSecond: 10, requests: 30, hits: 10 });
   });
+
+  it('takes an uptime that went down as a restart, even when the node already answered more than before', () => {
+    const before = { requests: 50, hits: 40, uptimeMs: 60_000 };
+    expect(intervalFigures(before, { requests: 80, hits: 70, uptimeMs: 1_500 }, 2)).toEqual({ perSecond: 40, requests: 80, hits: 70 });
+    expect(intervalFigures(before, { requests: 80, hits: 70, uptimeMs: 62_000 }, 2)).toEqual({ perSecond: 15, requests: 30, hits: 30 });
+    // An uptime not known (0, or absent) says nothing.
+    expect(intervalFigures({ ...before, uptimeMs: 0 }, { requests: 80, hits: 70, uptimeMs: 1_500 }, 2)).toEqual({ perSecond: 15, requests: 30, hits: 30 });
+    expect(intervalFigures({ requests: 50, hits: 40 }, { requests: 80, hits: 70, uptimeMs: 1_500 }, 2)).toEqual({ perSecond: 15, requests: 30, hits: 30 });
+  });
 });

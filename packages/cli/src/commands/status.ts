@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
 import { isOurs, nodeReady, type NodeState, type RunState } from '@cdnlab/launcher';
-import { briefError as brief, callOptions, createOriginAdminClient, unaryCall, type GetCountsReply__Output } from '@cdnlab/rpc';
+import { briefError as brief, callOptions, countedAfresh, createOriginAdminClient, unaryCall, type CounterReading, type GetCountsReply__Output } from '@cdnlab/rpc';
 import { parseDuration } from '@cdnlab/scenario';
 import { CliError } from '../cli-error';
 import { formatRatio, formatTable } from '../format-table';
@@ -25,6 +25,8 @@ interface NodeCounts {
 interface StatsEntry {
   nodeId: string;
   counters: NodeCounts | null;
+  /** How long the node had been up (0 when it did not answer). */
+  uptimeMs?: number;
   error: string;
 }
 
@@ -99,20 +101,23 @@ async function snapshot(run: RunState): Promise<Snapshot> {
 }
 
 /** A node's requests and hits (hits 0 for an origin: its requests are the ones it received), or undefined when it gave none. */
-function totalsOf(snap: Snapshot, id: string): { requests: number; hits: number } | undefined {
+type Totals = CounterReading & { hits: number };
+
+function totalsOf(snap: Snapshot, id: string): Totals | undefined {
   const origin = snap.counts.get(id);
   if (typeof origin === 'object') return { requests: Number(origin.total), hits: 0 };
-  const c = snap.stats.get(id)?.counters;
-  return c ? { requests: Number(c.requests), hits: Number(c.hits) } : undefined;
+  const s = snap.stats.get(id);
+  const c = s?.counters;
+  return c ? { requests: Number(c.requests), hits: Number(c.hits), ...(s?.uptimeMs !== undefined ? { uptimeMs: Number(s.uptimeMs) } : {}) } : undefined;
 }
 
 /**
  * A node's figures between two readings: requests per second and the share
- * of them that were hits. A counter that went down means the node
- * restarted: it counted from 0 since.
+ * of them that were hits. A node that restarted meanwhile (countedAfresh)
+ * counted from 0 since.
  */
-export function intervalFigures(prev: { requests: number; hits: number }, cur: { requests: number; hits: number }, seconds: number): { perSecond: number; requests: number; hits: number } {
-  const restarted = cur.requests < prev.requests;
+export function intervalFigures(prev: Totals, cur: Totals, seconds: number): { perSecond: number; requests: number; hits: number } {
+  const restarted = countedAfresh(prev, cur);
   const requests = restarted ? cur.requests : cur.requests - prev.requests;
   const hits = restarted ? cur.hits : cur.hits - prev.hits;
   return { perSecond: seconds > 0 ? requests / seconds : NaN, requests, hits };
