@@ -9,7 +9,7 @@
  * its tolerance.
  */
 import { readdirSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
 import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { bundleEntrypoints, cdnlabHome, DEFAULT_COMPOSE_TOKEN, DEFAULT_TOPOLOGY, REPO_ROOT, type RunningTopology } from '@cdnlab/launcher';
@@ -54,6 +54,15 @@ async function loadSim(): Promise<SimModule> {
  */
 export const THREADS_FROM_REQUESTS = 20_000;
 
+/**
+ * Threads by default: one per core, and at most one per 2 GiB of memory
+ * (internet-scale's variants peak at 1.7 GiB each; a laptop with more cores
+ * than memory for them would swap).
+ */
+export function defaultSimJobs(cores = availableParallelism(), memoryBytes = totalmem()): number {
+  return Math.max(1, Math.min(cores, Math.floor(memoryBytes / 2 ** 31)));
+}
+
 /** Whether the workload plans at least `n` requests (it stops counting there). */
 function plansAtLeast(scenario: Scenario, n: number): boolean {
   let planned = 0;
@@ -64,14 +73,14 @@ function plansAtLeast(scenario: Scenario, n: number): boolean {
 /**
  * The simulator for a scenario: its variants side by side in worker
  * threads, up to `jobs` at once, or in this process when only one runs.
- * Without --jobs: one thread per core when each variant plans at least
+ * Without --jobs: defaultSimJobs() threads when each variant plans at least
  * THREADS_FROM_REQUESTS requests. The threads run a bundle of the variant
  * worker, built as the services' bundles are (cached by content).
  */
 async function simEngine(scenario: Scenario, flags: { jobs?: number; variant?: string }): Promise<Engine> {
   const sim = await loadSim();
   const variants = flags.variant !== undefined ? 1 : scenario.variants.length;
-  const jobs = Math.min(flags.jobs ?? availableParallelism(), variants);
+  const jobs = Math.min(flags.jobs ?? defaultSimJobs(), variants);
   if (jobs <= 1 || (flags.jobs === undefined && !plansAtLeast(scenario, THREADS_FROM_REQUESTS))) return sim.createSimEngine();
   const files = await bundleEntrypoints({ 'sim-worker': path.join(REPO_ROOT, 'packages/sim/src/variant-worker.ts') }, path.join(cdnlabHome(), 'bundles'), REPO_ROOT);
   return sim.createWorkerSimEngine({ jobs, workerFile: files['sim-worker'] });
@@ -113,7 +122,7 @@ interface RunFlags {
   progress: boolean;
   /** Unset: the scenario's first engine (`engines:`, default embedded). */
   engine?: (typeof ENGINES)[number];
-  /** Simulator variants at once (unset: one per core). */
+  /** Simulator variants at once (unset: defaultSimJobs() when each variant is big enough to gain from a thread). */
   jobs?: number;
   target?: string | true;
   topology?: string;
@@ -151,7 +160,7 @@ function targetOf(flags: RunFlags): RunningTopology | undefined {
 /** Options `run` and `compare` share (a new object per command). */
 const seedOption = (): Option => new Option('--seed <n>', "workload seed (default: the scenario's)").argParser(parseSeed);
 const quickOption = (): Option => new Option('--quick', "apply the scenario's quick profile (short runs for CI)");
-const jobsOption = (): Option => new Option('--jobs <n>', "on the simulator: how many variants run at once, each in a thread of its own (default: one per core when each variant plans 20,000 requests or more, else 1; 1: one after another in this process)").argParser(parseJobs);
+const jobsOption = (): Option => new Option('--jobs <n>', "on the simulator: how many variants run at once, each in a thread of its own (default: one per core, at most one per 2 GiB of memory, when each variant plans 20,000 requests or more, else 1; 1: one after another in this process)").argParser(parseJobs);
 
 export function registerRunnerCommands(program: Command): void {
   program
