@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import fc from 'fast-check';
 import { encodeOracleGeneral, ORACLE_GENERAL_RECORD_BYTES, readCsvTrace, readOracleGeneralTrace, readTrace, TraceError } from './trace';
 
 let dir: string;
@@ -15,7 +16,69 @@ function file(name: string, content: string | Buffer): string {
   return f;
 }
 
+/**
+ * The csv rules read plainly, line by line, as the module's comment states
+ * them: what the reader (with its fast path for the common line) must
+ * agree with. An error is compared by its line.
+ */
+function readCsvByTheRules(content: string): Array<{ timeMs: number; key: string; sizeBytes: number | undefined; record: number }> | { errorAt: number } {
+  const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+  const out: Array<{ timeMs: number; key: string; sizeBytes: number | undefined; record: number }> = [];
+  let sawData = false;
+  const lines = content.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  for (const [i, raw] of lines.entries()) {
+    const s = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (s.trim() === '' || s.startsWith('#')) continue;
+    const f = s.split(',');
+    if (!sawData && f.length >= 2 && !NUMBER.test(f[0].trim())) {
+      sawData = true;
+      continue;
+    }
+    sawData = true;
+    if (f.length < 2 || f.length > 3 || !NUMBER.test(f[0].trim()) || f[1].trim() === '') return { errorAt: i + 1 };
+    let sizeBytes: number | undefined;
+    if (f.length === 3 && f[2].trim() !== '') {
+      if (!/^\d+$/.test(f[2].trim()) || !Number.isSafeInteger(Number(f[2].trim()))) return { errorAt: i + 1 };
+      sizeBytes = Number(f[2].trim());
+    }
+    out.push({ timeMs: Number(f[0].trim()), key: f[1].trim(), sizeBytes, record: i + 1 });
+  }
+  return out;
+}
+
 describe('csv traces', () => {
+  it('agrees with the rules read plainly, on lines of every shape (property)', () => {
+    // Short numbers mostly, and the lengths around where a number stops being exact.
+    const digits = fc.oneof({ weight: 4, arbitrary: fc.stringMatching(/^\d{1,6}$/) }, { weight: 1, arbitrary: fc.stringMatching(/^\d{14,19}$/) }, { weight: 1, arbitrary: fc.constantFrom('9007199254740991', '9007199254740993', '000000000000000000012') });
+    const field = fc.oneof(digits, fc.constantFrom('', ' ', ' 7', '7 ', '-3', '+4', '1.5', '.5', '1e3', '0x10', 'time', 'key', '/a', ' /b ', '/c d', '\r', 'é'));
+    const line = fc.oneof(
+      { weight: 6, arbitrary: fc.tuple(digits, fc.constantFrom('/a', '/b/c', 'k9', '/x y'), digits).map(([t, k, z]) => `${t},${k},${z}`) },
+      { weight: 2, arbitrary: fc.tuple(digits, fc.constantFrom('/a', 'k9')).map(([t, k]) => `${t},${k}`) },
+      { weight: 3, arbitrary: fc.array(field, { minLength: 1, maxLength: 4 }).map((f) => f.join(',')) },
+      { weight: 1, arbitrary: fc.constantFrom('', '# note', 'time,key,size', '  ') },
+    );
+    const body = fc.tuple(fc.array(fc.tuple(line, fc.constantFrom('\n', '\r\n')), { maxLength: 12 }), fc.boolean());
+    let n = 0;
+    fc.assert(
+      fc.property(body, ([ls, trailing]) => {
+        let content = ls.map(([l, eol]) => l + eol).join('');
+        if (!trailing && content.endsWith('\n')) content = content.slice(0, content.endsWith('\r\n') ? -2 : -1);
+        const expected = readCsvByTheRules(content);
+        const f = file(`prop-${n++}.csv`, content);
+        let got: unknown;
+        try {
+          got = [...readCsvTrace(f, { chunkBytes: 32 })];
+        } catch (err) {
+          if (!(err instanceof TraceError)) throw err;
+          got = { errorAt: err.record };
+        }
+        expect(got).toEqual(expected);
+      }),
+      { numRuns: 400, seed: 20261206 },
+    );
+  });
+
   it('reads time,key,size lines, skipping a header, comments and blank lines', () => {
     const f = file('a.csv', 'time,key,size\n# a comment\n0,/a,100\n\n5,/b,2000\r\n7.5,42\n');
     expect([...readCsvTrace(f)]).toEqual([
@@ -62,9 +125,12 @@ describe('oracleGeneral traces', () => {
       { timeSeconds: 1, id: 7, sizeBytes: 100, nextAccessVtime: 2 },
       { timeSeconds: 2, id: 2 ** 40 + 3, sizeBytes: 4096, nextAccessVtime: -1 },
       { timeSeconds: 3, id: 7, sizeBytes: 100 },
+      // A next access beyond 32 bits, and a negative one other than -1: both int64 halves count.
+      { timeSeconds: 4, id: 8, sizeBytes: 1, nextAccessVtime: 2 ** 40 + 5 },
+      { timeSeconds: 5, id: 9, sizeBytes: 1, nextAccessVtime: -(2 ** 33) - 7 },
     ];
     const buf = encodeOracleGeneral(records);
-    expect(buf.length).toBe(3 * ORACLE_GENERAL_RECORD_BYTES);
+    expect(buf.length).toBe(5 * ORACLE_GENERAL_RECORD_BYTES);
     // The layout, byte by byte: uint32 time, uint64 id, uint32 size, int64 next.
     expect(buf.readUInt32LE(24)).toBe(2);
     expect(buf.readBigUInt64LE(28)).toBe(2n ** 40n + 3n);
@@ -75,6 +141,8 @@ describe('oracleGeneral traces', () => {
       { timeMs: 1000, key: 7, sizeBytes: 100, nextAccessVtime: 2, record: 1 },
       { timeMs: 2000, key: 2 ** 40 + 3, sizeBytes: 4096, nextAccessVtime: -1, record: 2 },
       { timeMs: 3000, key: 7, sizeBytes: 100, nextAccessVtime: -1, record: 3 },
+      { timeMs: 4000, key: 8, sizeBytes: 1, nextAccessVtime: 2 ** 40 + 5, record: 4 },
+      { timeMs: 5000, key: 9, sizeBytes: 1, nextAccessVtime: -(2 ** 33) - 7, record: 5 },
     ]);
     expect([...readTrace(f, 'oracleGeneral', { maxRecords: 1 })]).toHaveLength(1);
   });

@@ -120,6 +120,43 @@ export function* readCsvTrace(file: string, opts: TraceReadOptions = {}): Genera
     }
     return { timeMs: Number(t), key, sizeBytes, record: line };
   };
+  /**
+   * The common line, `digits,key[,digits]` with nothing to trim, read in
+   * place from the chunk: no line string, no split, no regular expression
+   * (2 M lines: 4.1 s of parsing before). Anything else (a header, a
+   * comment, spaces, a sign or a fraction, a carriage return, 16 digits or
+   * more, an error) is left to `parse`, which reads it as it always did:
+   * undefined means "not this shape", never "skip".
+   */
+  const fast = (text: string, start: number, end: number): TraceRecord | undefined => {
+    let i = start;
+    let t = 0;
+    for (; i < end; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 48 || c > 57) break;
+      t = t * 10 + (c - 48);
+    }
+    if (i === start || i - start > 15 || i >= end || text.charCodeAt(i) !== 44) return undefined;
+    const k0 = i + 1;
+    const comma = text.indexOf(',', k0);
+    const keyEnd = comma === -1 || comma > end ? end : comma;
+    if (keyEnd === k0 || text.charCodeAt(k0) <= 32 || text.charCodeAt(keyEnd - 1) <= 32) return undefined;
+    let sizeBytes: number | undefined;
+    if (keyEnd < end) {
+      let z = 0;
+      let j = keyEnd + 1;
+      for (; j < end; j++) {
+        const c = text.charCodeAt(j);
+        if (c < 48 || c > 57) return undefined;
+        z = z * 10 + (c - 48);
+      }
+      if (j === keyEnd + 1 || j - keyEnd - 1 > 15) return undefined;
+      sizeBytes = z;
+    }
+    line++;
+    sawData = true;
+    return { timeMs: t, key: text.slice(k0, keyEnd), sizeBytes, record: line };
+  };
   try {
     for (;;) {
       let n: number;
@@ -145,7 +182,7 @@ export function* readCsvTrace(file: string, opts: TraceReadOptions = {}): Genera
       for (;;) {
         const nl = text.indexOf('\n', start);
         if (nl === -1) break;
-        const r = parse(text.slice(start, nl));
+        const r = fast(text, start, nl) ?? parse(text.slice(start, nl));
         start = nl + 1;
         if (r) {
           yield r;
@@ -192,13 +229,14 @@ export function* readOracleGeneralTrace(file: string, opts: TraceReadOptions = {
         const idLo = buf.readUInt32LE(off + 4);
         const idHi = buf.readUInt32LE(off + 8);
         const sizeBytes = buf.readUInt32LE(off + 12);
-        const next = buf.readBigInt64LE(off + 16);
+        // int64 as two halves: exact up to 2^53 (a next-access time is a request count), no BigInt per record.
+        const next = buf.readInt32LE(off + 20) * TWO_POW_32 + buf.readUInt32LE(off + 16);
         if (idHi >= 0x200000) {
           throw new TraceError(file, record, `object id ${(BigInt(idHi) << 32n) | BigInt(idLo)} is above 2^53 and cannot be kept exactly; remap the ids (libCacheSim's traceConv does)`);
         }
         // libCacheSim skips zero-size records: they are not requests.
         if (sizeBytes === 0) continue;
-        yield { timeMs: seconds * 1000, key: idHi * TWO_POW_32 + idLo, sizeBytes, nextAccessVtime: Number(next), record };
+        yield { timeMs: seconds * 1000, key: idHi * TWO_POW_32 + idLo, sizeBytes, nextAccessVtime: next, record };
         if (++yielded >= limit) return;
       }
     }

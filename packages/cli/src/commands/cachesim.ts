@@ -104,7 +104,8 @@ function* requests(file: string, format: TraceFormat, maxRecords: number | undef
   for (const r of readTrace(file, format, maxRecords === undefined ? {} : { maxRecords })) {
     if (!ignoreSizes && r.sizeBytes === undefined) throw new TraceError(file, r.record ?? 0, 'no size: give each request a size (time,key,size), or run with --ignore-obj-size to count objects');
     if (!ignoreSizes && r.sizeBytes === 0) throw new TraceError(file, r.record ?? 0, 'size 0: a cache holds objects of at least one byte (or run with --ignore-obj-size)');
-    yield { key: r.key, sizeBytes: r.sizeBytes };
+    // The record itself (a TraceRequest and more): no second object per request.
+    yield r;
   }
 }
 
