@@ -40,6 +40,7 @@ export { readState, writeState, updateState, selectRun, StateError, type StateFi
 export { isAlive, isOurs, signal, terminate } from './processes';
 export { grpcServing, dnsAnswers, probeFor } from './readiness';
 export { bundleEntrypoints, BundleError } from './bundle';
+export { simThreadBundle } from './sim-thread-bundle';
 export { REPO_ROOT, DEFAULT_TOPOLOGY, ENTRYPOINTS, cdnlabHome, configArgs, tsxLoaderUrl } from './paths';
 export { stopRun, spawnDetached, nodeReady, type StopRunResult } from './run-state-ops';
 // Compose mode: a topology as a compose file, the same cluster seen from inside its network, faults through the Docker Engine API.

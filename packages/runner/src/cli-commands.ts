@@ -9,10 +9,9 @@
  * its tolerance.
  */
 import { readdirSync } from 'node:fs';
-import { availableParallelism, totalmem } from 'node:os';
 import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { bundleEntrypoints, cdnlabHome, DEFAULT_COMPOSE_TOKEN, DEFAULT_TOPOLOGY, REPO_ROOT, type RunningTopology } from '@cdnlab/launcher';
+import { DEFAULT_COMPOSE_TOKEN, DEFAULT_TOPOLOGY, simThreadBundle, type RunningTopology } from '@cdnlab/launcher';
 import { loadScenarioFile, loadTopologyFile, planWorkload, type Engine, type Scenario } from '@cdnlab/scenario';
 import { attachToRun } from './attach-target';
 import { compareEngines } from './compare';
@@ -54,15 +53,6 @@ async function loadSim(): Promise<SimModule> {
  */
 export const THREADS_FROM_REQUESTS = 20_000;
 
-/**
- * Threads by default: one per core, and at most one per 2 GiB of memory
- * (internet-scale's variants peak at 1.7 GiB each; a laptop with more cores
- * than memory for them would swap).
- */
-export function defaultSimJobs(cores = availableParallelism(), memoryBytes = totalmem()): number {
-  return Math.max(1, Math.min(cores, Math.floor(memoryBytes / 2 ** 31)));
-}
-
 /** Whether the workload plans at least `n` requests (it stops counting there). */
 function plansAtLeast(scenario: Scenario, n: number): boolean {
   let planned = 0;
@@ -73,17 +63,16 @@ function plansAtLeast(scenario: Scenario, n: number): boolean {
 /**
  * The simulator for a scenario: its variants side by side in worker
  * threads, up to `jobs` at once, or in this process when only one runs.
- * Without --jobs: defaultSimJobs() threads when each variant plans at least
+ * Without --jobs: defaultThreads() threads when each variant plans at least
  * THREADS_FROM_REQUESTS requests. The threads run a bundle of the variant
  * worker, built as the services' bundles are (cached by content).
  */
 async function simEngine(scenario: Scenario, flags: { jobs?: number; variant?: string }): Promise<Engine> {
   const sim = await loadSim();
   const variants = flags.variant !== undefined ? 1 : scenario.variants.length;
-  const jobs = Math.min(flags.jobs ?? defaultSimJobs(), variants);
+  const jobs = Math.min(flags.jobs ?? sim.defaultThreads(), variants);
   if (jobs <= 1 || (flags.jobs === undefined && !plansAtLeast(scenario, THREADS_FROM_REQUESTS))) return sim.createSimEngine();
-  const files = await bundleEntrypoints({ 'sim-worker': path.join(REPO_ROOT, 'packages/sim/src/variant-worker.ts') }, path.join(cdnlabHome(), 'bundles'), REPO_ROOT);
-  return sim.createWorkerSimEngine({ jobs, workerFile: files['sim-worker'] });
+  return sim.createWorkerSimEngine({ jobs, workerFile: await simThreadBundle() });
 }
 
 function fail(err: unknown): void {
@@ -122,7 +111,7 @@ interface RunFlags {
   progress: boolean;
   /** Unset: the scenario's first engine (`engines:`, default embedded). */
   engine?: (typeof ENGINES)[number];
-  /** Simulator variants at once (unset: defaultSimJobs() when each variant is big enough to gain from a thread). */
+  /** Simulator variants at once (unset: defaultThreads() when each variant is big enough to gain from a thread). */
   jobs?: number;
   target?: string | true;
   topology?: string;

@@ -43,7 +43,8 @@ export class TraceError extends Error {
     readonly file: string,
     /** 1-based line (csv) or record (oracleGeneral); 0 for whole-file problems. */
     readonly record: number,
-    detail: string,
+    /** What is wrong, without the file and record. */
+    readonly detail: string,
   ) {
     super(record > 0 ? `${file}: record ${record}: ${detail}` : `${file}: ${detail}`);
   }

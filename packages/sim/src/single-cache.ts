@@ -7,6 +7,7 @@
  * that, against libCacheSim's numbers on the same trace.
  */
 import { createStore, evictionPolicyNames, type Store } from '@cdnlab/core';
+import { readTrace, TraceError, type TraceFormat } from '@cdnlab/scenario';
 
 export interface TraceRequest {
   key: string | number;
@@ -104,4 +105,17 @@ export function simulateSingleCaches(trace: Iterable<TraceRequest> | Int32Array,
       evictions: c.store.stats.evictions,
     };
   });
+}
+
+/**
+ * A trace file's requests for single caches: every record needs a size
+ * unless sizes are ignored (a TraceError names the record that has none, or
+ * 0). The reader's records are passed on as they are.
+ */
+export function* traceRequests(file: string, format: TraceFormat, opts: { maxRecords?: number; ignoreSizes: boolean }): Generator<TraceRequest> {
+  for (const r of readTrace(file, format, opts.maxRecords === undefined ? {} : { maxRecords: opts.maxRecords })) {
+    if (!opts.ignoreSizes && r.sizeBytes === undefined) throw new TraceError(file, r.record ?? 0, 'no size: give each request a size (time,key,size), or run with --ignore-obj-size to count objects');
+    if (!opts.ignoreSizes && r.sizeBytes === 0) throw new TraceError(file, r.record ?? 0, 'size 0: a cache holds objects of at least one byte (or run with --ignore-obj-size)');
+    yield r;
+  }
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { encodeOracleGeneral } from '@cdnlab/scenario';
 import { CliError } from '../cli-error';
-import { formatCachesim, formatOf, parseCapacity, runCachesim, type CachesimFlags } from './cachesim';
+import { cachesimThreads, formatCachesim, formatOf, parseCapacity, runCachesim, type CachesimFlags } from './cachesim';
 
 const flags = (over: Partial<CachesimFlags>): CachesimFlags => ({ ...over });
 
@@ -83,5 +83,18 @@ describe('cdnlab cachesim', () => {
     writeFileSync(bad, '0,/a,1\n1,/b,lots\n');
     expect(() => runCachesim(bad, flags({ capacity: [parseCapacity('1KiB')] }))).toThrow(`${bad}: record 2: expected size to be a whole number of bytes, got "lots"`);
     expect(() => runCachesim(path.join(dir, 'none.csv'), flags({ capacity: [parseCapacity('1KiB')] }))).toThrow('none.csv: cannot open trace: no such file');
+  });
+});
+
+describe('cachesimThreads', () => {
+  const MiB = 2 ** 20;
+  it('uses threads by default only for many caches on a big trace, never more than there are caches', () => {
+    expect(cachesimThreads({}, 200 * MiB, 9, 8)).toBe(8);
+    expect(cachesimThreads({}, 200 * MiB, 9, 2)).toBe(2);
+    expect(cachesimThreads({}, 200 * MiB, 3, 8)).toBe(1);
+    expect(cachesimThreads({}, 10 * MiB, 9, 8)).toBe(1);
+    expect(cachesimThreads({ jobs: 4 }, 1, 2, 8)).toBe(2);
+    expect(cachesimThreads({ jobs: 3 }, 1, 9, 8)).toBe(3);
+    expect(cachesimThreads({ jobs: 1 }, 200 * MiB, 9, 8)).toBe(1);
   });
 });
