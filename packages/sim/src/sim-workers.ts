@@ -54,7 +54,7 @@ interface ThreadOptions {
   file: string;
   /** Young generation per thread in MiB (undefined: V8's default). */
   young: number | undefined;
-  /** Names the job in errors ("variant edge-only", "caches 1-3"). */
+  /** Names the job in errors ("variant edge-only", "caches 1, 3, 5": their places on the command line). */
   label: string;
   onProgress?: (p: RunProgress) => void;
   signal?: AbortSignal;
