@@ -39,7 +39,6 @@ export {
 export { readState, writeState, updateState, selectRun, StateError, type StateFile, type RunState, type NodeState } from './state-file';
 export { isAlive, isOurs, signal, terminate } from './processes';
 export { grpcServing, dnsAnswers, probeFor } from './readiness';
-export { bundleEntrypoints, BundleError } from './bundle';
 export { simThreadBundle } from './sim-thread-bundle';
 export { REPO_ROOT, DEFAULT_TOPOLOGY, ENTRYPOINTS, cdnlabHome, configArgs, tsxLoaderUrl } from './paths';
 export { stopRun, spawnDetached, nodeReady, type StopRunResult } from './run-state-ops';

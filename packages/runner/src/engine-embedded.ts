@@ -111,7 +111,6 @@ export async function pickPrefix(topology: Topology): Promise<string> {
   throw new Error('no free loopback prefix in 127.100-127.249 for a new cluster');
 }
 
-
 function nodeResults(t: Topology, countersOf: (id: string) => NodeCounters | undefined, counts: Map<string, OriginCounts>): NodeResult[] {
   return t.nodes.map((n): NodeResult => {
     const zero = { hits: 0, misses: 0, staleServed: 0, revalidations: 0, collapsedWaiters: 0, evictions: 0, upstreamFetches: 0, objects: 0, bytes: 0 };
@@ -136,7 +135,6 @@ function nodeResults(t: Topology, countersOf: (id: string) => NodeCounters | und
     };
   });
 }
-
 
 /**
  * A variant on a cluster that was already running: undo what earlier runs'

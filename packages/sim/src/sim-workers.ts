@@ -11,7 +11,7 @@
  *
  * The thread's code is a CommonJS bundle of sim-thread.ts: a worker thread
  * cannot load our TypeScript by itself, and the CLI already builds bundles
- * (the launcher's bundleEntrypoints), so the caller passes the file.
+ * (the launcher's simThreadBundle() builds this one), so the caller passes the file.
  */
 import { availableParallelism, totalmem } from 'node:os';
 import { Worker } from 'node:worker_threads';

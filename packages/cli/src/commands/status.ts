@@ -100,9 +100,10 @@ async function snapshot(run: RunState): Promise<Snapshot> {
   };
 }
 
-/** A node's requests and hits (hits 0 for an origin: its requests are the ones it received), or undefined when it gave none. */
+/** A node's counts as read: requests, hits and (when known) its uptime. */
 type Totals = CounterReading & { hits: number };
 
+/** A node's requests and hits (hits 0 for an origin: its requests are the ones it received), or undefined when it gave none. */
 function totalsOf(snap: Snapshot, id: string): Totals | undefined {
   const origin = snap.counts.get(id);
   if (typeof origin === 'object') return { requests: Number(origin.total), hits: 0 };
