@@ -12,6 +12,22 @@ describe('latency per interval', () => {
     expect(b.result(1)).toEqual({ answers: [2], meanMs: [15], maxMs: [20] });
   });
 
+  it('merges intervals when they widen: counts and sums add up, the slowest stays the slowest', () => {
+    const b = new LatencyBuckets();
+    const wide = new LatencyBuckets();
+    const answers: Array<[number, number]> = [[0, 10], [1, 30], [2, 4], [3, 1], [4, 8], [4, 2], [6, 5]];
+    for (const [i, ms] of answers) {
+      b.add(i, ms);
+      wide.add(Math.floor(i / 3), ms);
+    }
+    b.coarsen(3);
+    // The same as if the intervals had been three times as wide from the start.
+    expect(b.result(4)).toEqual(wide.result(4));
+    expect(b.result(3)).toEqual({ answers: [3, 3, 1], meanMs: [44 / 3, 11 / 3, 5].map((x) => Math.round(x * 1000) / 1000), maxMs: [30, 8, 5] });
+    // Nothing is left past the last merged interval.
+    expect(b.result(4).answers[3]).toBe(0);
+  });
+
   it('lists every region asked for, once and sorted, a region without answers empty throughout', () => {
     const { byRegion, ofGroup } = latencyBucketsOf([{ region: 'na' }, { region: 'eu' }, { region: 'na' }]);
     // Groups of one region share its buckets.

@@ -32,6 +32,26 @@ export class LatencyBuckets {
     if (ms > this.maxes[bucket]) this.maxes[bucket] = ms;
   }
 
+  /** Merges every `factor` consecutive intervals into one (the run's intervals widened). */
+  coarsen(factor: number): void {
+    const a = this.answers;
+    const n = Math.ceil(a.length / factor);
+    for (let j = 0; j < n; j++) {
+      let k = 0;
+      let sum = 0;
+      let max = 0;
+      for (let i = j * factor; i < Math.min(a.length, (j + 1) * factor); i++) {
+        k += a[i];
+        sum += this.sums[i];
+        if (this.maxes[i] > max) max = this.maxes[i];
+      }
+      a[j] = k;
+      this.sums[j] = sum;
+      this.maxes[j] = max;
+    }
+    a.length = this.sums.length = this.maxes.length = n;
+  }
+
   /** The first `n` intervals (padded with empty ones): mean and max are NaN where there were no answers. */
   result(n: number): LatencyOverTime {
     const out: LatencyOverTime = { answers: [], meanMs: [], maxMs: [] };

@@ -39,6 +39,8 @@
  *      hottest functions and source lines, mapped through the bundle's
  *      source map (src/profile-summary.ts). CDNLAB_BENCH_PROFILE_OF=a|b|d
  *      profiles one of them (default a when the part runs alone);
+ *      CDNLAB_BENCH_PROFILE_TOP=n lists the n hottest functions, lines and
+ *      allocators instead of 10;
  *      CDNLAB_BENCH_PROFILE_OUT saves the .cpuprofile too (open it in Chrome
  *      DevTools; in the full run, as <name>-a<ext>, <name>-b<ext> and
  *      <name>-d<ext>). Then the same workload once more under V8's
@@ -78,6 +80,11 @@ const RATE = 100_000; // requests per virtual second, whole workload
 const ONLY = process.env.CDNLAB_BENCH_ONLY; // a, b, c, d or p
 const PROFILE_REQUESTS = Number(process.env.CDNLAB_BENCH_PROFILE_REQUESTS ?? 300_000);
 const PROFILE_OF = process.env.CDNLAB_BENCH_PROFILE_OF ?? 'a';
+const PROFILE_TOP = Number(process.env.CDNLAB_BENCH_PROFILE_TOP ?? 10);
+if (!Number.isInteger(PROFILE_TOP) || PROFILE_TOP <= 0) {
+  console.error(`cdnlab sim bench: CDNLAB_BENCH_PROFILE_TOP: expected a positive integer, got ${JSON.stringify(process.env.CDNLAB_BENCH_PROFILE_TOP)}`);
+  process.exit(2);
+}
 if (PROFILE_OF !== 'a' && PROFILE_OF !== 'b' && PROFILE_OF !== 'd') {
   console.error(`cdnlab sim bench: CDNLAB_BENCH_PROFILE_OF: expected a, b or d, got ${JSON.stringify(PROFILE_OF)}`);
   process.exit(2);
@@ -384,7 +391,7 @@ if (ONLY === 'p') {
     return texts.get(file)![line - 1];
   };
   const locate = sourceLocator();
-  const summary = summariseCpuProfile(profile, { locate, lineText, top: 10 });
+  const summary = summariseCpuProfile(profile, { locate, lineText, top: PROFILE_TOP });
   for (const l of formatProfileSummary(summary)) console.log(`    ${l}`);
   if (out) console.log(`    profile saved: ${out}`);
   // The same workload again, for what it allocates (sampling slows it: not timed with the CPU profile).
@@ -394,7 +401,7 @@ if (ONLY === 'p') {
   const heap = post<{ profile: HeapProfile }>('HeapProfiler.stopSampling').profile;
   post('HeapProfiler.disable');
   session.disconnect();
-  for (const l of formatAllocationSummary(summariseHeapProfile(heap, { locate, top: 10 }), PROFILE_REQUESTS)) console.log(`    ${l}`);
+  for (const l of formatAllocationSummary(summariseHeapProfile(heap, { locate, top: PROFILE_TOP }), PROFILE_REQUESTS)) console.log(`    ${l}`);
 }
 
 if (FIGURES_FILE) {

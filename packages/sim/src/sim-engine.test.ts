@@ -254,6 +254,44 @@ describe('simulated engine: trace replay', () => {
     expect(r.requests).toMatchObject({ sent: 5, answered: 5, errors: 0 });
     expect(r.origin.byPath['/api/x']).toBe(1);
   });
+
+  // oracleGeneral: 50 pairs of requests, the two of a pair in the same second
+  // (half a second apart), a pair every 4,000 s: two days from first to last.
+  const oracle = (name: string, idBase: number) => {
+    const file = join(dir, name);
+    const rec = Buffer.alloc(24);
+    const records: Buffer[] = [];
+    for (let j = 0; j < 100; j++) {
+      rec.writeUInt32LE(Math.floor(j / 2) * 4000, 0);
+      const id = idBase + (Math.floor(j / 2) % 20);
+      rec.writeUInt32LE(id % 2 ** 32, 4);
+      rec.writeUInt32LE(Math.floor(id / 2 ** 32), 8);
+      rec.writeUInt32LE(1000, 12);
+      rec.writeInt32LE(-1, 16);
+      rec.writeInt32LE(-1, 20);
+      records.push(Buffer.from(rec));
+    }
+    writeFileSync(file, Buffer.concat(records));
+    return scenario(topology(), { durationMs: undefined, requests: 100, clients: [{ region: 'na', count: 1, rate: 100, arrival: 'constant', startMs: 0 }], objects: { popularity: 'trace', file, format: 'oracleGeneral' } });
+  };
+
+  it("replays two days of a trace whose ids run to 10^12: every request answered, the report's intervals widened to fit", () => {
+    const r = run(oracle('large-ids.oracleGeneral', 1e12));
+    expect(r.requests).toMatchObject({ sent: 100, answered: 100, errors: 0 });
+    // The second of each pair finds the first's copy (max-age=2 s); when the
+    // object comes back 20 pairs later, the copy has expired and is revalidated.
+    expect(r.requests.byResult).toEqual({ hit: 50, miss: 20, revalidated: 30 });
+    const s = r.series;
+    expect(s.bucketMs).toBe(1_800_000); // 198,000 s in 110 half-hours (10-minute ones would be 330)
+    expect(s.requests.length).toBeLessThanOrEqual(400);
+    expect(s.requests.reduce((a, x) => a + x, 0)).toBe(100);
+    expect(s.latencyByRegion.na.answers.reduce((a, x) => a + x, 0)).toBe(100);
+    // The same trace with small ids gives the same answers.
+    const small = run(oracle('small-ids.oracleGeneral', 0));
+    expect(small.requests.byResult).toEqual(r.requests.byResult);
+    expect(small.origin.requests).toBe(r.origin.requests);
+    expect(small.series.bucketMs).toBe(s.bucketMs);
+  });
 });
 
 describe('simulated engine: failures in virtual time', () => {

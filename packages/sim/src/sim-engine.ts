@@ -51,7 +51,7 @@ import { SimCacheNode, UPSTREAM_TIMEOUT_MS } from './sim-cache-node';
 import { SimDns } from './sim-dns';
 import { LOST, SimNetwork, type LinkState } from './sim-network';
 import { SimOrigin, type SimFault } from './sim-origin';
-import { chooseBucketMs, LatencyHistogram, Series, type TierSeries } from './sim-stats';
+import { Buckets, chooseBucketMs, LatencyHistogram, Series, type TierSeries } from './sim-stats';
 import type { Replier, SimAnswer, SimEndpoint, SimErrorKind, SimRequest } from './sim-types';
 import { createVirtualScheduler, type Task, type VirtualScheduler } from './virtual-scheduler';
 
@@ -102,6 +102,52 @@ function roundMs(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
 
+/** Objects with ids below this are memoised in two dense arrays (at most 2 x 32 MiB). */
+const DENSE_MEMO_IDS = 1 << 22;
+/** Objects with larger ids (a trace's may be any number to 2^53): at most this many, in a map. */
+const SPARSE_MEMO_IDS = 1 << 20;
+
+/**
+ * One key setting's memo of cache keys by workload object: dense arrays for
+ * the small ids a generated catalog has, a map for large ones until it holds
+ * SPARSE_MEMO_IDS objects (after that, an object not in it is keyed afresh
+ * on every request: the same key, built each time). Either way the memory
+ * is bounded whatever the ids, where arrays grown to the largest id asked
+ * for took the process down on a trace whose ids run to 10^12.
+ */
+class KeyMemo {
+  private readonly targets: Array<string | undefined> = [];
+  private readonly keys: Array<string | undefined> = [];
+  private readonly sparse = new Map<number, { target: string; key: string }>();
+
+  keyOf(id: number, head: RequestHead, cache: { key(req: RequestHead): string }): string {
+    if (id < DENSE_MEMO_IDS) {
+      const { targets, keys } = this;
+      // Grown densely (never by a sparse write, which would turn the arrays into dictionaries).
+      while (targets.length <= id) {
+        targets.push(undefined);
+        keys.push(undefined);
+      }
+      // An object's target is normally always the same; a workload that varies it (queries) is keyed afresh.
+      if (targets[id] !== head.target) {
+        targets[id] = head.target;
+        keys[id] = cache.key(head);
+      }
+      return keys[id]!;
+    }
+    const known = this.sparse.get(id);
+    if (known !== undefined && known.target === head.target) return known.key;
+    const key = cache.key(head);
+    if (known !== undefined) {
+      known.target = head.target;
+      known.key = key;
+    } else if (this.sparse.size < SPARSE_MEMO_IDS) {
+      this.sparse.set(id, { target: head.target, key });
+    }
+    return key;
+  }
+}
+
 export class Simulation {
   readonly scheduler: VirtualScheduler;
   readonly topology: Topology;
@@ -130,8 +176,9 @@ export class Simulation {
    * object then carries the very same key string, whose hash V8 keeps, so
    * each tier's index lookup compares pointers instead of building, hashing
    * and comparing a fresh string. Only for settings whose keys are URL-only.
+   * Bounded (see KeyMemo): a trace's object ids may be any number to 2^53.
    */
-  private readonly keyMemo = new Map<symbol, { targets: Array<string | undefined>; keys: Array<string | undefined> }>();
+  private readonly keyMemo = new Map<symbol, KeyMemo>();
   private readonly trackValidators: boolean;
   private readonly drainMs: number;
 
@@ -139,7 +186,8 @@ export class Simulation {
   private lastArrivalMs = 0;
   private lastActivityMs = 0;
   private finished = false;
-  private readonly bucketMs: number;
+  /** The intervals every series shares (they widen when the run outlasts its plan). */
+  private readonly buckets: Buckets;
 
   // Results.
   private sent = 0;
@@ -221,34 +269,35 @@ export class Simulation {
     this.dns.startHealthChecks(() => !this.arrivalsDone);
 
     const w = scenario.workload;
-    this.bucketMs = chooseBucketMs(w.durationMs);
-    this.sRequests = new Series(this.bucketMs);
-    this.sErrors = new Series(this.bucketMs);
-    this.sServerErrors = new Series(this.bucketMs);
-    this.sOrigin = new Series(this.bucketMs);
-    this.sEdgeHits = new Series(this.bucketMs);
-    this.sEdgeAnswers = new Series(this.bucketMs);
+    this.buckets = new Buckets(chooseBucketMs(w.durationMs));
+    this.sRequests = new Series(this.buckets);
+    this.sErrors = new Series(this.buckets);
+    this.sServerErrors = new Series(this.buckets);
+    this.sOrigin = new Series(this.buckets);
+    this.sEdgeHits = new Series(this.buckets);
+    this.sEdgeAnswers = new Series(this.buckets);
     this.sTiers = cacheTiersOf(this.topology).map((role) => {
-      const series: TierSeries = { hits: new Series(this.bucketMs), answers: new Series(this.bucketMs) };
+      const series: TierSeries = { hits: new Series(this.buckets), answers: new Series(this.buckets) };
       for (const c of this.caches) if (c.role === role) c.tierSeries = series;
       return { role, series };
     });
-    this.sByEdge = this.edges.length <= SERIES_MAX_EDGES ? this.edges.map(() => new Series(this.bucketMs)) : [];
+    this.sByEdge = this.edges.length <= SERIES_MAX_EDGES ? this.edges.map(() => new Series(this.buckets)) : [];
     this.dnsCaches = w.clients.map((g) => ({ edge: new Int32Array(g.count).fill(-1), until: new Float64Array(g.count) }));
     this.trackValidators = (w.methods.conditional ?? 0) > 0;
     this.regionLatencyOfGroup = w.clients.map(() => undefined);
     ({ byRegion: this.sLatency, ofGroup: this.sLatencyOfGroup } = latencyBucketsOf(w.clients));
+    for (const b of this.sLatency.values()) this.buckets.join(b);
     this.groupLatency = w.clients.map(() => new LatencyHistogram());
     this.groupResults = w.clients.map(() => ({}));
     this.groupNames = clientGroupNames(w.clients);
-    this.sGroupHits = w.clients.length > 1 ? w.clients.map(() => new Series(this.bucketMs)) : [];
-    this.sGroupAnswers = w.clients.length > 1 ? w.clients.map(() => new Series(this.bucketMs)) : [];
+    this.sGroupHits = w.clients.length > 1 ? w.clients.map(() => new Series(this.buckets)) : [];
+    this.sGroupAnswers = w.clients.length > 1 ? w.clients.map(() => new Series(this.buckets)) : [];
     this.groupSent = new Float64Array(w.clients.length);
     this.groupAnswered = new Float64Array(w.clients.length);
     // Names lower-cased here too: a hand-built workload has not been through the loader.
     this.watch = (w.watch ?? []).map((r) => ({ ...r, header: r.header.toLowerCase() }));
     this.watched = this.watch.map(() => new Float64Array(w.clients.length));
-    this.sWatched = this.watch.map(() => new Series(this.bucketMs));
+    this.sWatched = this.watch.map(() => new Series(this.buckets));
     this.clientLinks = this.edges.map(() => w.clients.map(() => undefined));
     const regionNames = new Set(this.topology.regions.map((r) => r.name));
     w.clients.forEach((g, i) => {
@@ -412,21 +461,10 @@ export class Simulation {
   private memoKey(edge: SimCacheNode, id: number, head: RequestHead): string {
     let m = this.keyMemo.get(edge.keyToken);
     if (m === undefined) {
-      m = { targets: [], keys: [] };
+      m = new KeyMemo();
       this.keyMemo.set(edge.keyToken, m);
     }
-    const { targets, keys } = m;
-    // Grown densely (never by a sparse write, which would turn the arrays into dictionaries).
-    while (targets.length <= id) {
-      targets.push(undefined);
-      keys.push(undefined);
-    }
-    // An object's target is normally always the same; a workload that varies it (queries) is keyed afresh.
-    if (targets[id] !== head.target) {
-      targets[id] = head.target;
-      keys[id] = edge.cache.key(head);
-    }
-    return keys[id]!;
+    return m.keyOf(id, head, edge.cache);
   }
 
   private complete(p: PlannedRequest, t0: number, edge: SimCacheNode, a: SimAnswer): void {
@@ -447,7 +485,7 @@ export class Simulation {
     }
     (this.regionLatencyOfGroup[p.group] ??= this.latencyOf(p.region)).add(now - t0);
     // By when it was sent: the interval whose requests waited, not the one their answers came in.
-    this.sLatencyOfGroup[p.group].add(Math.floor(t0 / this.bucketMs), now - t0);
+    this.sLatencyOfGroup[p.group].add(this.buckets.indexOf(t0), now - t0);
     this.groupLatency[p.group].add(now - t0);
     this.sEdgeAnswers.add(now);
     const groupSeries = this.sGroupAnswers.length > 0;
@@ -696,7 +734,8 @@ export class Simulation {
   result(atMs?: number): RunResultWithSnapshots {
     const { scenario, variant, seed } = this.opts;
     const durationMs = atMs ?? scenario.workload.durationMs ?? this.lastArrivalMs;
-    const buckets = Math.max(1, Math.ceil(durationMs / this.bucketMs), Math.floor(this.lastActivityMs / this.bucketMs) + 1);
+    const widthMs = this.buckets.widthMs;
+    const buckets = Math.max(1, Math.ceil(durationMs / widthMs), Math.floor(this.lastActivityMs / widthMs) + 1);
     const hits = this.sEdgeHits.padded(buckets);
     const answers = this.sEdgeAnswers.padded(buckets);
 
@@ -790,7 +829,7 @@ export class Simulation {
       nodes,
       latency,
       series: {
-        bucketMs: this.bucketMs,
+        bucketMs: widthMs,
         originRequests: this.sOrigin.padded(buckets),
         edgeHitRatio: hitRatioPerBucket(hits, answers),
         byGroupHitRatio:

@@ -62,16 +62,92 @@ export class LatencyHistogram {
   }
 }
 
-/** A counter per fixed-width bucket of virtual time. */
-export class Series {
+const HOUR_MS = 3_600_000;
+/** Round interval widths; each divides an hour, so widening from one to a later one merges whole intervals. */
+const NICE_BUCKETS = [100, 250, 500, 1000, 2000, 5000, 10_000, 15_000, 30_000, 60_000, 300_000, 600_000, 1_800_000, HOUR_MS];
+
+/** Something kept per interval of a run, merged when the intervals widen (Buckets). */
+export interface PerInterval {
+  /** Merges every `factor` consecutive intervals into one. */
+  coarsen(factor: number): void;
+}
+
+/** How many intervals a run aims at (chooseBucketMs), and how many it may reach before they widen. */
+export const TARGET_BUCKETS = 200;
+export const MAX_BUCKETS = 2 * TARGET_BUCKETS;
+
+/**
+ * The interval width every series of a run shares. It starts as
+ * chooseBucketMs says for the planned duration; a run that outlasts its
+ * plan (a trace at its own times, a workload bounded by a request count
+ * rather than a duration) would need an interval past MAX_BUCKETS, and then
+ * the width grows to a multiple of itself and every member merges to match.
+ * A trace spanning a month then has a few hundred intervals of hours, where
+ * one-second intervals took millions of numbers per series and the process
+ * ran out of memory writing the report.
+ */
+export class Buckets {
+  private readonly members: PerInterval[] = [];
+
+  constructor(public widthMs: number) {
+    if (!(widthMs > 0)) throw new TypeError(`expected an interval width in ms above 0, got ${widthMs}`);
+  }
+
+  /** Keeps `m` merged alongside the rest when the intervals widen. */
+  join<T extends PerInterval>(m: T): T {
+    this.members.push(m);
+    return m;
+  }
+
+  /** The interval `atMs` falls in (0-based), widening them all first when it would be past MAX_BUCKETS. */
+  indexOf(atMs: number): number {
+    const i = Math.floor(atMs / this.widthMs);
+    if (i < MAX_BUCKETS) return i;
+    const wider = widerBucketMs(this.widthMs, atMs);
+    const factor = wider / this.widthMs;
+    for (const m of this.members) m.coarsen(factor);
+    this.widthMs = wider;
+    return Math.floor(atMs / wider);
+  }
+}
+
+/**
+ * The smallest width that is a whole multiple of `widthMs` and puts `atMs`
+ * within TARGET_BUCKETS intervals: one of chooseBucketMs's round widths,
+ * else hours doubled as often as needed.
+ */
+export function widerBucketMs(widthMs: number, atMs: number): number {
+  const fits = (w: number): boolean => Math.floor(atMs / w) < TARGET_BUCKETS;
+  for (const b of NICE_BUCKETS) if (b > widthMs && b % widthMs === 0 && fits(b)) return b;
+  let w = widthMs * 2;
+  if (widthMs < HOUR_MS && HOUR_MS % widthMs === 0) w = HOUR_MS * 2;
+  while (!fits(w)) w *= 2;
+  return w;
+}
+
+/** A counter per interval of virtual time (the run's Buckets). */
+export class Series implements PerInterval {
   values: number[] = [];
-  constructor(readonly bucketMs: number) {}
+  constructor(private readonly buckets: Buckets) {
+    buckets.join(this);
+  }
 
   add(atMs: number, by = 1): void {
-    const i = Math.floor(atMs / this.bucketMs);
+    const i = this.buckets.indexOf(atMs);
     const v = this.values;
     while (v.length <= i) v.push(0);
     v[i] += by;
+  }
+
+  coarsen(factor: number): void {
+    const v = this.values;
+    const out: number[] = [];
+    for (let i = 0; i < v.length; i++) {
+      const j = Math.floor(i / factor);
+      if (j === out.length) out.push(0);
+      out[j] += v[i];
+    }
+    this.values = out;
   }
 
   /** The values padded (or cut) to `n` buckets. */
@@ -88,11 +164,10 @@ export interface TierSeries {
   answers: Series;
 }
 
-const NICE_BUCKETS = [100, 250, 500, 1000, 2000, 5000, 10_000, 15_000, 30_000, 60_000, 300_000, 600_000, 1_800_000, 3_600_000];
 
-/** A bucket width that gives at most ~200 buckets over `durationMs`. */
+/** A bucket width that gives at most TARGET_BUCKETS buckets over `durationMs` (1 s when it is not known). */
 export function chooseBucketMs(durationMs: number | undefined): number {
   if (durationMs === undefined || !(durationMs > 0)) return 1000;
-  for (const b of NICE_BUCKETS) if (durationMs / b <= 200) return b;
-  return Math.ceil(durationMs / 200 / 3_600_000) * 3_600_000;
+  for (const b of NICE_BUCKETS) if (durationMs / b <= TARGET_BUCKETS) return b;
+  return Math.ceil(durationMs / TARGET_BUCKETS / HOUR_MS) * HOUR_MS;
 }
