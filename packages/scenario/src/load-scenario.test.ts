@@ -192,6 +192,18 @@ describe('scenario errors: file:line:col: field: what was expected', () => {
     ]);
   });
 
+  it('sizes past what the engines can hold, at their line', () => {
+    expect(errorsOf(S(W.replace('{region: na, rate: 10}', '{region: na, rate: 10, count: 5000000000}')))).toEqual([
+      'scenarios/x.yaml:8:37: workload.clients[0].count: expected a number <= 10000000, got number 5000000000',
+    ]);
+    expect(errorsOf(S(W.replace('{popularity: hot, keys: [/hot]}', '{popularity: zipf, count: 3000000000}')))).toEqual([
+      'scenarios/x.yaml:9:38: workload.objects.count: expected a number <= 2147483647, got number 3000000000',
+    ]);
+    expect(errorsOf(S(W.replace('{popularity: hot, keys: [/hot]}', '{popularity: uniform, count: 5000000000}')))).toEqual([
+      'scenarios/x.yaml:9:41: workload.objects.count: expected a number <= 4294967296, got number 5000000000',
+    ]);
+  });
+
   it('a trace replayed at its own times refuses what would not apply, at its line', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'cdnlab-scenario-trace-'));
     try {

@@ -184,5 +184,14 @@ export interface Scenario {
 }
 
 /** The engines a scenario may name: real processes (embedded, a running cluster, compose) or the simulator. */
+/**
+ * Sizes a workload may not exceed, checked by the schema (so an error names
+ * the file and line) and again by validateWorkload: the Zipf sampler draws
+ * below 2^31, the uniform one at most 2^32, and every engine keeps a few
+ * numbers per client (10 million clients: about 120 MB in the simulator; a
+ * larger count failed deep in a run with "Invalid typed array length").
+ */
+export const WORKLOAD_LIMITS = { zipfObjects: 2 ** 31 - 1, uniformObjects: 2 ** 32, clientsPerGroup: 10_000_000 } as const;
+
 export const SCENARIO_ENGINES = ['embedded', 'sim'] as const;
 export type ScenarioEngine = (typeof SCENARIO_ENGINES)[number];

@@ -6,7 +6,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { deepPartial, Discriminated, Duration, FIELD_TEMPLATE_PATTERN, FIELD_VALUE_PATTERN, HEADER_NAME_PATTERN, ID_PATTERN, NAME_PATTERN, Size, StringEnum, toJsonSchema } from './schema-common';
 import { DNS_POLICIES, FANOUTS, TopologySchema, type TopologyFile } from './schema-topology';
-import { SCENARIO_ENGINES } from './scenario';
+import { SCENARIO_ENGINES, WORKLOAD_LIMITS } from './scenario';
 
 export const ARRIVALS = ['constant', 'poisson', 'burst'] as const;
 export const TRACE_FORMATS = ['csv', 'oracleGeneral'] as const;
@@ -60,7 +60,7 @@ export const ClientSchema = Type.Object(
     name: Type.Optional(Type.String({ pattern: NAME_PATTERN, description: 'Unique group name, a metric label (default: the region, or region-N when a region has several groups).' })),
     headers: Type.Optional(HeadersSchema('Request headers of this group, on top of workload.headers.')),
     region: Type.String({ description: 'Clients send from this region\'s addresses, so geo DNS places them there.' }),
-    count: Type.Optional(Type.Integer({ minimum: 1, description: 'Concurrent clients (connections) in this group.', default: WORKLOAD_DEFAULTS.count })),
+    count: Type.Optional(Type.Integer({ minimum: 1, maximum: WORKLOAD_LIMITS.clientsPerGroup, description: 'Concurrent clients (connections) in this group.', default: WORKLOAD_DEFAULTS.count })),
     rate: Type.Number({ exclusiveMinimum: 0, description: 'Requests per second, for the whole group.' }),
     arrival: Type.Optional(
       StringEnum(ARRIVALS, { description: 'constant: evenly spaced; poisson: random, exponential gaps; burst: `burst.size` requests at once every `burst.every`.', default: WORKLOAD_DEFAULTS.arrival }),
@@ -93,13 +93,13 @@ export const ObjectsSchema = Discriminated(
       {
         popularity: Type.Literal('zipf'),
         alpha: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'Skew: larger = a few objects get most requests.', default: WORKLOAD_DEFAULTS.zipfAlpha })),
-        count: Type.Integer({ minimum: 1, description: 'Distinct objects.' }),
+        count: Type.Integer({ minimum: 1, maximum: WORKLOAD_LIMITS.zipfObjects, description: 'Distinct objects.' }),
         path: PathTemplate,
       },
       { additionalProperties: false, description: 'Object n is requested with probability ∝ 1/n^alpha, like real web traffic.' },
     ),
     Type.Object(
-      { popularity: Type.Literal('uniform'), count: Type.Integer({ minimum: 1 }), path: PathTemplate },
+      { popularity: Type.Literal('uniform'), count: Type.Integer({ minimum: 1, maximum: WORKLOAD_LIMITS.uniformObjects, description: 'Distinct objects.' }), path: PathTemplate },
       { additionalProperties: false, description: 'Every object equally likely: the worst case for a cache.' },
     ),
     Type.Object(

@@ -338,6 +338,8 @@ describe('planWorkload: validation', () => {
     bad({ durationMs: undefined, requests: undefined }, 'expected workload.durationMs or workload.requests to be set');
     bad({ clients: [group({ rate: -1 })] }, 'expected workload.clients[0].rate to be a positive number, got -1');
     bad({ clients: [group({ arrival: 'burst' })] }, 'expected workload.clients[0].burst to be set for arrival: burst');
+    bad({ clients: [group({ count: 10_000_001 })] }, 'expected workload.clients[0].count to be at most 10,000,000 clients per group, got 10000001');
+    bad({ objects: { popularity: 'zipf', alpha: 1, count: 2 ** 31, path: '/x/{n}' } }, 'expected workload.objects.count to be below 2^31, got 2147483648');
     bad({ objects: { popularity: 'zipf', alpha: 1, count: 0, path: '/x/{n}' } }, 'expected workload.objects.count to be a positive integer, got 0');
     bad({ objects: { popularity: 'uniform', count: 5, path: '/x' } }, 'expected workload.objects.path to be a path template');
     bad({ objects: { popularity: 'hot', keys: ['x'] } }, 'expected workload.objects.keys[0] to be a path starting with "/", got "x"');

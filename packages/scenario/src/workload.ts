@@ -18,7 +18,7 @@
  * below); with `timing: clients`, at the client groups' arrivals.
  */
 import { createRng, createZipf, pathGlob, pathOfTarget, type HeaderList, type Rng, type ZipfSampler } from '@cdnlab/core';
-import { pacedByTrace, type ClientGroup, type HeaderValueSpec, type ObjectSizes, type Workload } from './scenario';
+import { pacedByTrace, WORKLOAD_LIMITS, type ClientGroup, type HeaderValueSpec, type ObjectSizes, type Workload } from './scenario';
 import { FIELD_VALUE_PATTERN, HEADER_NAME_PATTERN } from './schema-common';
 import { readTrace, TraceError, type TraceFormat, type TraceRecord } from './trace';
 
@@ -92,6 +92,7 @@ export function validateWorkload(w: Workload): void {
     const at = `clients[${i}]`;
     if (typeof c.region !== 'string' || c.region === '') fail(`${at}.region`, 'a region name', c.region);
     positiveInt(`${at}.count`, c.count);
+    if (c.count > WORKLOAD_LIMITS.clientsPerGroup) fail(`${at}.count`, `at most ${WORKLOAD_LIMITS.clientsPerGroup.toLocaleString('en-US')} clients per group`, c.count);
     positive(`${at}.rate`, c.rate);
     nonNegative(`${at}.startMs`, c.startMs);
     if (c.stopMs !== undefined && !(c.stopMs >= c.startMs)) fail(`${at}.stopMs`, `a time at or after startMs (${c.startMs})`, c.stopMs);
@@ -108,12 +109,12 @@ export function validateWorkload(w: Workload): void {
     case 'zipf':
       nonNegative('objects.alpha', o.alpha);
       positiveInt('objects.count', o.count);
-      if (o.count > 2147483647) fail('objects.count', 'below 2^31', o.count);
+      if (o.count > WORKLOAD_LIMITS.zipfObjects) fail('objects.count', 'below 2^31', o.count);
       template(o.path);
       break;
     case 'uniform':
       positiveInt('objects.count', o.count);
-      if (o.count > 4294967296) fail('objects.count', 'at most 2^32', o.count);
+      if (o.count > WORKLOAD_LIMITS.uniformObjects) fail('objects.count', 'at most 2^32', o.count);
       template(o.path);
       break;
     case 'hot':
