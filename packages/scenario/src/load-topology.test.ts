@@ -222,6 +222,15 @@ describe('topology errors: file:line:col: field: what was expected', () => {
     ]);
   });
 
+  it('as many edges as the engines can hold, counted before any is made', () => {
+    expect(errorsOf(T('', 'edges: {perRegion: 3000000, parents: [o1]}\n'))).toEqual(['x.yaml:14:20: edges.perRegion: expected a number <= 10000, got number 3000000']);
+    // Two regions × 10,000 edges fit; with more regions they would not.
+    expect(parseTopology(T('', 'edges: {perRegion: 10000, parents: [o1]}\n'), 'x.yaml').nodes).toHaveLength(20_001);
+    const regions = Array.from({ length: 11 }, (_, i) => `  - {name: r${i}, cidrs: [127.${30 + i}.0.0/16], location: {lat: 0, lon: ${i}}}`).join('\n');
+    const many = `name: t\nregions:\n${regions}\nnodes:\n  - {id: o1, role: origin, region: r0, site: {paths: [{match: /**}]}}\nedges: {perRegion: 10000, parents: [o1]}\n`;
+    expect(errorsOf(many)).toEqual(['x.yaml:16:20: edges.perRegion: 11 regions × 10000 edges and 1 listed nodes make 110,001 nodes; a topology may have at most 100,000']);
+  });
+
   it('link endpoints, CIDR overlap, size relations', () => {
     expect(errorsOf(T(EDGE, 'links:\n  - {from: edge, to: regionl, latency: 5ms}\n'))).toEqual([
       'x.yaml:15:22: links[0].to: unknown link endpoint "regionl"; expected a role (edge, regional, shield, origin, client), role@region, @region or a node id',

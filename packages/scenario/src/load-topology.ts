@@ -18,6 +18,7 @@ import {
   DNS_DEFAULTS,
   ROLE_RANK,
   ROLES,
+  TOPOLOGY_LIMITS,
   TopologySchema,
   type CacheFile,
   type CacheRole,
@@ -129,9 +130,14 @@ function normalise(t: TopologyFile, report: Report): Topology {
 
   // Listed nodes, then generated edges.
   const raw: RawNode[] = t.nodes.map((n, i) => ({ id: n.id, role: n.role, region: n.region, parents: n.parents ?? [], file: n, path: ['nodes', i] }));
-  if (t.edges) {
+  // Counted before any edge is made: a generator asked for millions ran the loader out of memory.
+  const genRegions = t.edges ? (t.edges.regions ?? regionNames) : [];
+  const total = t.nodes.length + genRegions.length * (t.edges?.perRegion ?? 0);
+  if (total > TOPOLOGY_LIMITS.nodes) {
+    const made = t.edges ? `${genRegions.length} regions × ${t.edges.perRegion} edges and ${t.nodes.length} listed nodes make` : `${t.nodes.length} listed nodes are`;
+    report(t.edges ? ['edges', 'perRegion'] : ['nodes'], `${made} ${total.toLocaleString('en-US')} nodes; a topology may have at most ${TOPOLOGY_LIMITS.nodes.toLocaleString('en-US')}`);
+  } else if (t.edges) {
     const gen = t.edges;
-    const genRegions = gen.regions ?? regionNames;
     genRegions.forEach((region, i) => {
       if (!regionSet.has(region)) return report(['edges', 'regions', i], unknownName('region', region, regionNames));
       const parents = gen.parents ?? t.nodes.filter((n) => n.role === 'regional' && n.region === region).map((n) => n.id);

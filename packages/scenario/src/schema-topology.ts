@@ -222,9 +222,17 @@ export const LinkSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * How many nodes a topology may have. The simulator keeps some 50 KB per
+ * node before any traffic (120,000 edges: 5.7 GB), and a generator asked
+ * for millions of edges ran the loader itself out of memory; the testbed's
+ * own limit, one process per node, is far lower (cdnlab up: 254 per role).
+ */
+export const TOPOLOGY_LIMITS = { edgesPerRegion: 10_000, nodes: 100_000 } as const;
+
 export const EdgeGeneratorSchema = Type.Object(
   {
-    perRegion: Type.Integer({ minimum: 1, description: 'Edges to create in each region, named edge-<region>-<n>.' }),
+    perRegion: Type.Integer({ minimum: 1, maximum: TOPOLOGY_LIMITS.edgesPerRegion, description: 'Edges to create in each region, named edge-<region>-<n>.' }),
     regions: Type.Optional(Type.Array(Type.String(), { description: 'Only these regions (default: all).' })),
     parents: Type.Optional(Type.Array(Type.String(), { description: 'Parents of every generated edge (default: the regionals of its region).' })),
   },

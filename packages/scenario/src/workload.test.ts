@@ -111,6 +111,13 @@ describe('planWorkload: objects, sizes and methods', () => {
     expect(chi2).toBeLessThan(43.8);
   });
 
+  it("an object's target is its path template with its number in every {n}", () => {
+    for (const path of ['/objects/{n}', '/a/{n}/b/{n}.jpg']) {
+      const got = all(workload({ requests: 400, objects: { popularity: 'uniform', count: 2 ** 32, path } }));
+      for (const r of got) expect(r.target).toBe(path.split('{n}').join(String(r.objectId + 1)));
+    }
+  });
+
   it('hot keys pick among the listed paths', () => {
     const got = all(workload({ durationMs: undefined, requests: 3000, objects: { popularity: 'hot', keys: ['/a', '/b', '/c'] } }));
     const targets = new Set(got.map((r) => r.target));
