@@ -89,6 +89,16 @@ describe('topologies/default.yaml', () => {
     expect(findLink(t, 'edge-apac-2', 'client@na')?.latencyMs).toBe(95);
   });
 
+  it('a rule naming one node applies to it alone; its peers of the same role and region keep theirs', () => {
+    const links = 'links:\n  - {from: edge, to: origin, latency: 10ms}\n  - {from: e1, to: o1, latency: 3ms}\n  - {from: client@eu, to: edge@na, latency: 77ms, oneWay: true}\n';
+    const two = `${EDGE}\n  - {id: e2, role: edge, region: na, parents: [o1]}\n  - {id: e3, role: edge, region: na, parents: [o1]}`;
+    const t = parseTopology(T(two, links), 'x.yaml');
+    expect(['e1', 'e2', 'e3'].map((e) => [findLink(t, e, 'o1')?.latencyMs, findLink(t, 'o1', e)?.latencyMs])).toEqual([[3, 3], [10, 10], [10, 10]]);
+    // One way: eu's clients reach na's edges in 77 ms; the answers come back over the region distance.
+    expect(['e1', 'e2', 'e3'].map((e) => [findLink(t, 'client@eu', e)?.latencyMs, findLink(t, e, 'client@eu')?.latencyMs])).toEqual([[77, 40], [77, 40], [77, 40]]);
+    expect(findLink(t, 'client@na', 'e2')?.latencyMs).toBe(0);
+  });
+
   it('fills the distance table both ways', () => {
     expect(t.distances).toEqual({ na: { na: 0, eu: 40, apac: 95 }, eu: { na: 40, eu: 0, apac: 80 }, apac: { na: 95, eu: 80, apac: 0 } });
   });

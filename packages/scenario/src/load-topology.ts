@@ -445,7 +445,24 @@ function resolveLinks(t: TopologyFile, nodes: TopologyNode[], regionNames: strin
     rules.push({ from, to, latencyMs: d(l.latency, 'latency'), jitterMs: d(l.jitter, 'jitter'), loss: l.loss ?? 0, oneWay: l.oneWay ?? false });
   });
 
+  // Which rule wins depends on an endpoint's id only when some rule names it;
+  // otherwise on its role and region alone. So hops are resolved once per
+  // kind of pair: a topology of 30 regions and 30,000 edges has 900,000
+  // client hops, each of which scanned every rule.
+  const named = new Set<string>();
+  for (const r of rules) for (const sel of [r.from, r.to]) if (sel.id !== undefined) named.add(sel.id);
+  const kindOf = (e: Endpoint): string => (e.id !== undefined && named.has(e.id) ? `#${e.id}` : `${e.role}@${e.region}`);
+  const resolved = new Map<string, Omit<Link, 'from' | 'to'>>();
   const resolve = (a: Endpoint, b: Endpoint): Omit<Link, 'from' | 'to'> => {
+    const k = `${kindOf(a)} ${kindOf(b)}`;
+    let r = resolved.get(k);
+    if (r === undefined) {
+      r = resolveByRules(a, b);
+      resolved.set(k, r);
+    }
+    return r;
+  };
+  const resolveByRules = (a: Endpoint, b: Endpoint): Omit<Link, 'from' | 'to'> => {
     let best: (typeof rules)[number] | undefined;
     let bestScore = -1;
     for (const r of rules) {
