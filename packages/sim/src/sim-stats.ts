@@ -164,7 +164,6 @@ export interface TierSeries {
   answers: Series;
 }
 
-
 /** A bucket width that gives at most TARGET_BUCKETS buckets over `durationMs` (1 s when it is not known). */
 export function chooseBucketMs(durationMs: number | undefined): number {
   if (durationMs === undefined || !(durationMs > 0)) return 1000;
