@@ -127,13 +127,19 @@ interface CachesimPlan {
   runs: Array<{ policy: string; capacityGiven: string; capacity: number }>;
 }
 
+/** What a run will do. Errors in the trace (met measuring the working set) name the file and record. */
 function planCachesim(file: string, flags: CachesimFlags): CachesimPlan {
   const format = formatOf(file, flags.format);
   const ignoreSizes = flags.ignoreObjSize === true;
   const policies = flags.policy?.length ? flags.policy : ['lru'];
   const capacities = flags.capacity ?? [];
   if (capacities.length === 0) throw new CliError('give --capacity: a size (64MiB), a number of objects with --ignore-obj-size, or a fraction of the working set (0.01)', 2);
-  const ws = capacities.some((c) => c.kind === 'fraction') ? workingSet(file, format, flags.maxRequests, ignoreSizes) : undefined;
+  let ws: CachesimPlan['ws'];
+  try {
+    ws = capacities.some((c) => c.kind === 'fraction') ? workingSet(file, format, flags.maxRequests, ignoreSizes) : undefined;
+  } catch (err) {
+    return traceErrorsNamed(err);
+  }
   const runs = capacities.flatMap((c) => {
     const capacity = c.kind === 'absolute' ? c.value : Math.max(1, Math.floor(c.value * (ignoreSizes ? ws!.objects : ws!.bytes)));
     return policies.map((policy) => ({ policy, capacityGiven: c.text, capacity }));
@@ -152,10 +158,9 @@ function traceErrorsNamed(err: unknown): never {
   throw err;
 }
 
-/** Runs every policy × capacity over the trace, in one pass in this process. Errors in the trace name the file and record. */
-export function runCachesim(file: string, flags: CachesimFlags): CachesimReport {
+/** Runs every policy × capacity over the trace, in one pass in this process (`plan`: planCachesim's, when already made). Errors in the trace name the file and record. */
+export function runCachesim(file: string, flags: CachesimFlags, plan = planCachesim(file, flags)): CachesimReport {
   try {
-    const plan = planCachesim(file, flags);
     const results = simulateSingleCaches(
       traceRequests(file, plan.format, { maxRecords: flags.maxRequests, ignoreSizes: plan.ignoreSizes }),
       plan.runs.map((r) => ({ capacity: r.capacity, policy: r.policy, ignoreSizes: plan.ignoreSizes })),
@@ -170,9 +175,8 @@ export function runCachesim(file: string, flags: CachesimFlags): CachesimReport 
  * The same, with the caches dealt out to `threads` worker threads, each
  * reading the trace itself: the same report (a test compares them).
  */
-export async function runCachesimInThreads(file: string, flags: CachesimFlags, threads: { threads: number; workerFile: string }): Promise<CachesimReport> {
+export async function runCachesimInThreads(file: string, flags: CachesimFlags, threads: { threads: number; workerFile: string }, plan = planCachesim(file, flags)): Promise<CachesimReport> {
   try {
-    const plan = planCachesim(file, flags);
     const results = await simulateSingleCachesInThreads({
       workerFile: threads.workerFile,
       threads: threads.threads,
@@ -236,7 +240,9 @@ export function registerCachesim(program: Command): void {
     .option('--jobs <n>', 'worker threads, the caches dealt out among them, each thread reading the trace itself (default: one per core, at most one per 2 GiB of memory, for 4 caches or more on a trace of 64 MiB or more; else 1)', positiveInt)
     .option('--json', 'print the results as JSON')
     .action(async (trace: string, flags: CachesimFlags) => {
-      const caches = Math.max(1, flags.capacity?.length ?? 0) * Math.max(1, flags.policy?.length ?? 0);
+      // Planned once (the working set, when a capacity is a fraction of it, takes a pass over the trace).
+      const plan = planCachesim(trace, flags);
+      const caches = plan.runs.length;
       let bytes = 0;
       try {
         bytes = statSync(trace).size;
@@ -245,7 +251,7 @@ export function registerCachesim(program: Command): void {
       }
       const threads = cachesimThreads(flags, bytes, caches);
       if (threads > 1) process.stderr.write(`${caches} caches on ${threads} threads, each reading the trace\n`);
-      const report = threads > 1 ? await runCachesimInThreads(trace, flags, { threads, workerFile: await simThreadBundle() }) : runCachesim(trace, flags);
+      const report = threads > 1 ? await runCachesimInThreads(trace, flags, { threads, workerFile: await simThreadBundle() }, plan) : runCachesim(trace, flags, plan);
       process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : formatCachesim(report));
     });
 }
