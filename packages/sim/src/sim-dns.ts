@@ -54,15 +54,35 @@ export class SimDns {
 
   /**
    * Probes every edge each interval while `keepGoing()` says so: the run's
-   * event loop must be able to run dry once the workload is over.
+   * event loop must be able to run dry once the workload is over. The
+   * probes also stop for good once every edge's health agrees with its
+   * state and `stateMayChange()` says no node can go down or come back any
+   * more (only timeline events change a node's state): every later probe
+   * would change nothing, so a trace stretched over months is not a tick
+   * per interval of it. Stopping is exact: a probe that changes nothing
+   * has no effect but its place in the queue, and leaving it out does not
+   * reorder anything else.
    */
-  startHealthChecks(keepGoing: () => boolean): void {
+  startHealthChecks(keepGoing: () => boolean, stateMayChange: () => boolean = () => true): void {
     const { intervalMs } = this.topology.dns.health;
     const tick = (): void => {
       this.probeAll();
-      if (keepGoing()) this.scheduler.setTimer(intervalMs, tick);
+      if (keepGoing() && (stateMayChange() || !this.settled())) this.scheduler.setTimer(intervalMs, tick);
     };
     this.scheduler.setTimer(intervalMs, tick);
+  }
+
+  /**
+   * Whether a probe now would change nothing: every edge's health matches
+   * its state, and its counters are those a probe leaves (it was probed
+   * since its state last changed).
+   */
+  private settled(): boolean {
+    for (let i = 0; i < this.edges.length; i++) {
+      const up = this.edges[i].up;
+      if (this.healthy[i] !== up || (up ? this.fails[i] : this.goods[i]) !== 0) return false;
+    }
+    return true;
   }
 
   private probeAll(): void {

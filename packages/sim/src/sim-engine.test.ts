@@ -2,7 +2,7 @@ import { evaluateExpectations, parseExpectation, parseTopology, planWorkload, ty
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSimEngine, runSimulation } from './sim-engine';
+import { createSimEngine, runSimulation, Simulation, SIM_STEP_MS } from './sim-engine';
 
 const PATHS = `
         - { match: /hot, size: 1KiB, headers: { Cache-Control: "public, max-age=60" }, latency: 300ms }
@@ -291,6 +291,65 @@ describe('simulated engine: trace replay', () => {
     expect(small.requests.byResult).toEqual(r.requests.byResult);
     expect(small.origin.requests).toBe(r.origin.requests);
     expect(small.series.bucketMs).toBe(s.bucketMs);
+  });
+});
+
+describe('simulated engine: a sparse trace over a long span', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'cdnlab-sim-sparse-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  // 200 requests for 20 objects, one every 72 minutes: ten days from first to last.
+  const sparse = (timeline: TimelineEvent[] = []) => {
+    const file = join(dir, 'sparse.csv');
+    const lines = ['time,key'];
+    for (let i = 0; i < 200; i++) lines.push(`${i * 4_320_000},/o/${i % 20}`);
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    return scenario(topology(), { durationMs: undefined, requests: 200, clients: [{ region: 'na', count: 1, rate: 1, arrival: 'constant', startMs: 0 }], objects: { popularity: 'trace', file, format: 'csv' } }, timeline);
+  };
+  /** Drives a run to the end with `next` choosing each step's end; returns the result and the steps taken. */
+  const drive = (s: Scenario, next: (sim: Simulation) => number) => {
+    const sim = new Simulation({ scenario: s, variant: s.variants[0], seed: 1 });
+    let steps = 0;
+    while (!sim.done) {
+      sim.advance(next(sim));
+      steps++;
+    }
+    return { result: JSON.stringify(sim.result()), steps };
+  };
+
+  it('jumps over the seconds in which nothing happens: the same result as stepping through every one, in a few steps per request', () => {
+    const s = sparse();
+    const jumping = drive(s, (sim) => sim.nextStepMs());
+    const stepping = drive(s, (sim) => sim.scheduler.now() + SIM_STEP_MS);
+    expect(jumping.result).toBe(stepping.result);
+    expect(stepping.steps).toBeGreaterThan(859_000); // ten days of seconds
+    expect(jumping.steps).toBeLessThan(200 * 4);
+    expect(JSON.parse(jumping.result).requests).toMatchObject({ sent: 200, answered: 200, errors: 0 });
+  });
+
+  it('keeps probing edge health while a node event is to come, and fails over as before', () => {
+    // An edge killed for a day in the middle, an hour after a request (health
+    // sees it long before the next): its clients move to the other edge and back.
+    const s = sparse([
+      { atMs: 3 * 86_400_000 + 3_600_000, action: 'kill', node: 'edge-na-1' },
+      { atMs: 4 * 86_400_000 + 3_600_000, action: 'start', node: 'edge-na-1' },
+    ]);
+    const jumping = drive(s, (sim) => sim.nextStepMs());
+    const stepping = drive(s, (sim) => sim.scheduler.now() + SIM_STEP_MS);
+    expect(jumping.result).toBe(stepping.result);
+    // Probes every second until the edge is healthy again (4 days + rise), then none.
+    expect(jumping.steps).toBeGreaterThan(4 * 86_400 + 3600);
+    expect(jumping.steps).toBeLessThan(4 * 86_400 + 3600 + 200 * 4 + 10);
+    const r = JSON.parse(jumping.result) as RunResult;
+    expect(r.requests.errors).toBe(0);
+    const e1 = r.nodes.find((n) => n.id === 'edge-na-1')!.requests;
+    const e2 = r.nodes.find((n) => n.id === 'edge-na-2')!.requests;
+    expect(e1 + e2).toBe(200);
+    expect(e1).toBeGreaterThan(0);
+    expect(e2).toBeGreaterThan(0);
   });
 });
 

@@ -71,6 +71,9 @@ export interface SimulationOptions {
   loopLimit?: number;
 }
 
+/** The timeline actions that change whether a node is up: nothing else does. */
+const NODE_STATE_ACTIONS: ReadonlySet<TimelineEvent['action']> = new Set(['kill', 'stop', 'start', 'pause', 'unpause', 'disconnect', 'reconnect']);
+
 /** Virtual time per step of `advance`: the grid that progress reports and aborts use. */
 export const SIM_STEP_MS = 1000;
 const SERIES_MAX_EDGES = 2000;
@@ -183,6 +186,8 @@ export class Simulation {
   private readonly drainMs: number;
 
   private arrivalsDone = false;
+  /** Timeline events still to come that can take a node down or bring it back (the DNS probes stop when none are left). */
+  private nodeStateEventsLeft = 0;
   private lastArrivalMs = 0;
   private lastActivityMs = 0;
   private finished = false;
@@ -266,7 +271,11 @@ export class Simulation {
     if (this.edges.length === 0) throw new TypeError(`topology "${this.topology.name}" has no edge: clients have nowhere to go`);
 
     this.dns = new SimDns(this.topology, this.edges, this.scheduler, stream(13));
-    this.dns.startHealthChecks(() => !this.arrivalsDone);
+    this.nodeStateEventsLeft = scenario.timeline.filter((ev) => NODE_STATE_ACTIONS.has(ev.action)).length;
+    this.dns.startHealthChecks(
+      () => !this.arrivalsDone,
+      () => this.nodeStateEventsLeft > 0,
+    );
 
     const w = scenario.workload;
     this.buckets = new Buckets(chooseBucketMs(w.durationMs));
@@ -324,11 +333,34 @@ export class Simulation {
   advance(untilMs: number): boolean {
     const s = this.scheduler;
     while (!this.finished && s.now() < untilMs) {
-      const next = Math.min(untilMs, (Math.floor(s.now() / SIM_STEP_MS) + 1) * SIM_STEP_MS);
-      s.runUntil(next);
+      s.runUntil(this.stepEnd(untilMs));
       if (this.arrivalsDone && (s.pending === 0 || s.now() >= this.hardStop())) this.finished = true;
     }
     return this.finished;
+  }
+
+  /**
+   * Where the next step of `advance` ends: the next point of the grid, or,
+   * when nothing is due before it, the end of the first step in which
+   * something is (a sparse trace stretched over months is not a loop turn
+   * per second of it). Exact: the steps jumped over would fire nothing,
+   * and the run could end in one of them only at the hard stop, which
+   * caps the jump.
+   */
+  private stepEnd(untilMs: number): number {
+    const s = this.scheduler;
+    let end = (Math.floor(s.now() / SIM_STEP_MS) + 1) * SIM_STEP_MS;
+    const due = s.nextDueMs();
+    if (s.pending > 0 && due > end) {
+      end = Math.ceil(due / SIM_STEP_MS) * SIM_STEP_MS;
+      if (this.arrivalsDone) end = Math.min(end, this.hardStop());
+    }
+    return Math.min(untilMs, end);
+  }
+
+  /** The end of the next step with work in it: `advance` up to it is one step's work, for a caller that reports progress between steps. */
+  nextStepMs(): number {
+    return this.stepEnd(Infinity);
   }
 
   /** Runs to the end. */
@@ -529,6 +561,7 @@ export class Simulation {
 
   private applyEvent(ev: TimelineEvent): void {
     const now = this.scheduler.now();
+    if (NODE_STATE_ACTIONS.has(ev.action)) this.nodeStateEventsLeft--;
     switch (ev.action) {
       case 'purge':
         this.purge(ev);
@@ -892,7 +925,7 @@ export function createSimEngine(engineOpts: SimEngineOptions = {}): Engine {
       let lastReport = Date.now();
       while (!sim.done) {
         if (opts.signal?.aborted) break;
-        sim.advance(sim.scheduler.now() + SIM_STEP_MS);
+        sim.advance(sim.nextStepMs());
         if (Date.now() - lastReport >= every) {
           lastReport = Date.now();
           opts.onProgress?.(sim.progress());

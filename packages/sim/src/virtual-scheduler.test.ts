@@ -116,6 +116,20 @@ describe('virtual scheduler', () => {
     expect(fired).toEqual(expected.map((e) => [e.at, e.id]));
   });
 
+  it('tells when the earliest timer is due, a cancelled one included, Infinity when none is left', () => {
+    const s = createVirtualScheduler({ startMs: 100 });
+    expect(s.nextDueMs()).toBe(Infinity);
+    s.schedule(50, () => undefined);
+    const early = s.setTimer(20, () => undefined);
+    expect(s.nextDueMs()).toBe(120);
+    early.cancel();
+    expect(s.nextDueMs()).toBe(120); // still queued: nothing due is ever earlier
+    expect(s.runUntil(130)).toBe(0);
+    expect(s.nextDueMs()).toBe(150);
+    s.runAll();
+    expect(s.nextDueMs()).toBe(Infinity);
+  });
+
   it('stops a model that reschedules itself forever', () => {
     const s = createVirtualScheduler({ loopLimit: 100 });
     const again = (): void => { s.setTimer(1, again); };

@@ -25,6 +25,12 @@ export interface VirtualScheduler extends Scheduler {
   runAll(): number;
   /** Timers still waiting. */
   readonly pending: number;
+  /**
+   * When the earliest timer in the queue is due (Infinity when it is
+   * empty). A cancelled timer still in the queue counts, so nothing due
+   * is ever earlier than this.
+   */
+  nextDueMs(): number;
 }
 
 /** A step of a model, scheduled with `scheduleTask`. */
@@ -96,6 +102,10 @@ class HeapScheduler implements VirtualScheduler {
 
   get pending(): number {
     return this.live;
+  }
+
+  nextDueMs(): number {
+    return this.size > 0 ? this.times[0] : Infinity;
   }
 
   setTimer(delayMs: number, fn: () => void): TimerHandle {
