@@ -273,6 +273,7 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
         await cluster.resetOriginCounts();
 
         const plannedMs = workload.durationMs ?? 0;
+        const plannedRequests = workload.requests ?? 0;
         const bucketMs = engineOpts.bucketMs ?? (plannedMs > 60_000 ? 1000 : 500);
         const requests = { sent: 0, answered: 0, errors: 0, unfinished: 0, byResult: {} as Record<string, number>, byStatus: {} as Record<string, number>, byError: {} as Record<string, number> };
         const series = { originRequests: [] as number[], hits: [] as number[], answers: [] as number[], requests: [] as number[], errors: [] as number[], serverErrors: [] as number[], byEdge: Object.fromEntries(edges.map((e) => [e.id, [] as number[]])) as Record<string, number[]> };
@@ -541,7 +542,7 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
         })();
 
         const progress = setInterval(() => {
-          opts.onProgress?.({ elapsedMs: Math.round(elapsed()), plannedMs, sent: requests.sent, answered: requests.answered, errors: requests.errors, hits, originRequests: originTotal });
+          opts.onProgress?.({ elapsedMs: Math.round(elapsed()), plannedMs, plannedRequests, sent: requests.sent, answered: requests.answered, errors: requests.errors, hits, originRequests: originTotal });
         }, progressEveryMs);
         timers.add(progress as unknown as NodeJS.Timeout);
 
@@ -587,7 +588,7 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
         const pad = (a: number[]): number[] => Array.from({ length: nBuckets }, (_, i) => a[i] ?? 0);
         const answers = pad(series.answers);
         const hitSeries = pad(series.hits);
-        opts.onProgress?.({ elapsedMs: Math.round(endMs), plannedMs, sent: requests.sent, answered: requests.answered, errors: requests.errors, hits, originRequests: o.total });
+        opts.onProgress?.({ elapsedMs: Math.round(endMs), plannedMs, plannedRequests, sent: requests.sent, answered: requests.answered, errors: requests.errors, hits, originRequests: o.total });
 
         const result: RunResultWithSnapshots = {
           scenario: scenario.name,

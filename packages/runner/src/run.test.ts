@@ -4,7 +4,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { Engine, EngineRunOptions, RunResult } from '@cdnlab/scenario';
 import { FIXTURE_VARIANTS, writeFixtureScenario } from './fixture-scenario.test-fixture';
-import { RunError, runScenario } from './run';
+import { progressFraction, RunError, runScenario } from './run';
 
 // runScenario with an engine that returns hand-built results: what the
 // runner does with them (expectations, exit code, report, output streams)
@@ -232,5 +232,27 @@ describe('runScenario', () => {
       expect(r.exitCode).toBe(1);
       expect(out.text()).toContain('aborted: the report holds what ran');
     });
+  });
+});
+
+describe('progressFraction (the progress bar)', () => {
+  const p = (elapsedMs: number, plannedMs: number, sent: number, plannedRequests: number) => ({ elapsedMs, plannedMs, sent, plannedRequests, answered: 0, errors: 0, hits: 0, originRequests: 0 });
+
+  it('is time against the duration when the workload has no request count', () => {
+    expect(progressFraction(p(2500, 10_000, 900, 0))).toBe(0.25);
+  });
+
+  it('is requests sent against the count when the workload has no duration (a trace replay), not full from the start', () => {
+    expect(progressFraction(p(2500, 0, 900, 3600))).toBe(0.25);
+  });
+
+  it('with both, is the nearer end: the run stops at whichever comes first', () => {
+    expect(progressFraction(p(2500, 10_000, 1800, 3600))).toBe(0.5);
+    expect(progressFraction(p(7500, 10_000, 1800, 3600))).toBe(0.75);
+  });
+
+  it('stays within 0 and 1', () => {
+    expect(progressFraction(p(12_000, 10_000, 0, 0))).toBe(1);
+    expect(progressFraction(p(5, 0, 0, 0))).toBe(0);
   });
 });

@@ -76,23 +76,35 @@ const barPayload = (p: RunProgress) => ({ sent: p.sent, answered: p.answered, er
 
 interface ProgressBar {
   update(p: RunProgress): void;
+  /** The run finished (not aborted): full, even when the workload ran out before its plan (a trace shorter than its request count). */
+  finish(): void;
   stop(): void;
 }
 
+/** The bar's scale: thousandths of the run. */
+const BAR_TOTAL = 1000;
+
 /**
- * A bar that shows wall time against the workload's planned duration and
- * the live counters, started by its first update.
+ * How far through its workload a run is, 0 to 1: the larger of time against
+ * the planned duration and requests sent against the planned count (a
+ * workload ends at whichever it reaches first); 0 when it plans neither.
  */
-function progressBar(start: (total: number, p: RunProgress) => { update(value: number, payload: object): void; stop(): void }): ProgressBar {
-  let bar: { update(value: number, payload: object): void; stop(): void } | undefined;
-  let total = 1;
+export function progressFraction(p: RunProgress): number {
+  const byTime = p.plannedMs > 0 ? p.elapsedMs / p.plannedMs : 0;
+  const byCount = p.plannedRequests > 0 ? p.sent / p.plannedRequests : 0;
+  return Math.min(1, Math.max(byTime, byCount));
+}
+
+/** A bar that shows how far the run is through its workload and the live counters, started by its first update. */
+function progressBar(start: (total: number, p: RunProgress) => { update(value: number, payload?: object): void; stop(): void }): ProgressBar {
+  let bar: { update(value: number, payload?: object): void; stop(): void } | undefined;
   return {
     update(p) {
-      if (!bar) {
-        total = Math.max(1, p.plannedMs);
-        bar = start(total, p);
-      }
-      bar.update(Math.min(total, p.elapsedMs), barPayload(p));
+      bar ??= start(BAR_TOTAL, p);
+      bar.update(Math.round(progressFraction(p) * BAR_TOTAL), barPayload(p));
+    },
+    finish() {
+      bar?.update(BAR_TOTAL);
     },
     stop() {
       bar?.stop();
@@ -144,6 +156,7 @@ async function runVariants(engine: Engine, variants: ScenarioVariant[], ctx: Var
     const began = Date.now();
     try {
       results[i] = await engine.run({ scenario: ctx.scenario, variant, seed: ctx.seed, ...(bar ? { onProgress: (p: RunProgress) => bar.update(p) } : {}), signal: stop.signal });
+      if (!stop.signal.aborted) bar?.finish();
     } finally {
       if (!multi) bar?.stop();
     }

@@ -19,8 +19,12 @@ export interface EngineRunOptions {
 }
 
 export interface RunProgress {
+  /** Time into the run (virtual time on the simulator). */
   elapsedMs: number;
+  /** The workload's duration; 0 when it has none (it ends by its request count). */
   plannedMs: number;
+  /** The workload's request count; 0 when it has none (it ends by its duration). The run ends at whichever comes first. */
+  plannedRequests: number;
   sent: number;
   answered: number;
   errors: number;

@@ -388,6 +388,7 @@ export class Simulation {
     return {
       elapsedMs: this.scheduler.now(),
       plannedMs: this.opts.scenario.workload.durationMs ?? 0,
+      plannedRequests: this.opts.scenario.workload.requests ?? 0,
       sent: this.sent,
       answered: this.answered,
       errors: this.errors,
