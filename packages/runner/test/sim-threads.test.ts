@@ -97,4 +97,35 @@ workload:
     writeFileSync(exits, 'process.exit(3);\n');
     await expect(createWorkerSimEngine({ jobs: 1, workerFile: exits }).run(opts)).rejects.toThrow("variant no-collapsing: the simulator's thread ended (exit code 3) without a result");
   });
+
+  it('stops a run that outgrows the heap with an error that says so, before V8 aborts the thread', async () => {
+    // 256 MiB of heap and caches that keep every object: about 1 KB each, so
+    // the heap is full after some 200,000 distinct objects (4 s at 20,000 a second).
+    const file = path.join(tmp, 'hungry.yaml');
+    writeFileSync(
+      file,
+      `name: hungry
+title: More objects than the heap holds
+description: Every request a new object, and caches that keep them all.
+topology:
+  file: ${path.join(REPO_ROOT, 'topologies/default.yaml')}
+  overrides:
+    defaults:
+      edge: { cache: { capacity: 64GiB } }
+      regional: { cache: { capacity: 64GiB } }
+      shield: { cache: { capacity: 64GiB } }
+workload:
+  seed: 1
+  duration: 600s
+  clients:
+    - { region: eu, count: 20, rate: 20000 }
+  objects: { popularity: uniform, count: 4000000, path: "/o/{n}" }
+`,
+    );
+    const scenario = loadScenarioFile(file);
+    const run = createWorkerSimEngine({ jobs: 1, workerFile, oldGenerationMiB: 256 }).run({ scenario, variant: scenario.variants[0], seed: 1 });
+    await expect(run).rejects.toThrow(/^the simulation ran out of memory [\d.]+ s into virtual time: [\d,]+ MiB of the heap's [\d,]+ MiB still in use after a full garbage collection, [\d,]+ objects cached in \d+ caches .*NODE_OPTIONS=--max-old-space-size=\d+/);
+    expect(() => createWorkerSimEngine({ jobs: 1, workerFile, oldGenerationMiB: 0 })).toThrow('expected opts.oldGenerationMiB to be a positive integer, got 0');
+  });
 });
+

@@ -12,6 +12,7 @@
  * of virtual time so a long run can report progress and be aborted; the step
  * grid is fixed, so results do not depend on how the caller drives it.
  */
+import { GCProfiler } from 'node:v8';
 import { createRng, type PurgeCommand, type RequestHead } from '@cdnlab/core';
 import {
   byGroupRecord,
@@ -73,6 +74,73 @@ export interface SimulationOptions {
 
 /** The timeline actions that change whether a node is up: nothing else does. */
 const NODE_STATE_ACTIONS: ReadonlySet<TimelineEvent['action']> = new Set(['kill', 'stop', 'start', 'pause', 'unpause', 'disconnect', 'reconnect']);
+
+/**
+ * A run stops with SimulationMemoryError once a full garbage collection
+ * leaves more than this share of the old generation in use: past it V8
+ * spends its time collecting, then aborts the whole process with a fatal
+ * error and a native stack, and the run is lost without a word about why.
+ */
+export const HEAP_GUARD_FRACTION = 0.9;
+
+/** Arrivals between two readings of the heap (a reading, stopping and restarting the profiler, costs tens of µs). */
+const HEAP_CHECK_EVERY = 4096;
+
+/** The run needs more memory than the heap allows; the message says how much was in use and what to change. */
+export class SimulationMemoryError extends Error {
+  readonly code = 'SIM_OUT_OF_MEMORY';
+}
+
+/**
+ * What the heap holds after full collections, read from V8's GC profiler
+ * while the run goes on: started by the first `advance`, stopped when the
+ * run finishes, fails or gives its result (a Simulation left unfinished
+ * without asking for its result keeps it running). Only a full collection
+ * tells live data from garbage: the heap in use at any other moment may be
+ * mostly garbage.
+ */
+class HeapWatch {
+  private profiler: GCProfiler | undefined;
+  private running = false;
+  /** The largest new space seen: V8 shrinks it when the heap is nearly full, so the size at that moment says little of the reserve. */
+  private newSpaceBytes = 0;
+
+  start(): void {
+    if (this.running) return;
+    this.profiler ??= new GCProfiler();
+    this.profiler.start();
+    this.running = true;
+  }
+
+  /**
+   * After the last full collection since the previous reading, if there
+   * was one: bytes in use, and the most the old generation may hold. V8's
+   * heap limit also counts the young generation's reserve (three
+   * semi-spaces, 48 MiB by default, 192 with `pnpm cdnlab`'s
+   * --max-semi-space-size=64) where old objects never go; new space is two
+   * semi-spaces, at their largest while a run allocates.
+   */
+  read(): { usedBytes: number; oldLimitBytes: number } | undefined {
+    const p = this.profiler;
+    if (p === undefined || !this.running) return undefined;
+    const stats = p.stop().statistics;
+    p.start();
+    let last: (typeof stats)[number] | undefined;
+    for (const st of stats) {
+      for (const space of st.beforeGC.heapSpaceStatistics) if (space.spaceName === 'new_space' && space.spaceSize > this.newSpaceBytes) this.newSpaceBytes = space.spaceSize;
+      if (st.gcType === 'MarkSweepCompact') last = st;
+    }
+    if (last === undefined) return undefined;
+    const h = last.afterGC.heapStatistics;
+    return { usedBytes: h.usedHeapSize, oldLimitBytes: h.heapSizeLimit - 1.5 * this.newSpaceBytes };
+  }
+
+  stop(): void {
+    if (!this.running) return;
+    this.profiler!.stop();
+    this.running = false;
+  }
+}
 
 /** Virtual time per step of `advance`: the grid that progress reports and aborts use. */
 export const SIM_STEP_MS = 1000;
@@ -186,6 +254,8 @@ export class Simulation {
   private readonly drainMs: number;
 
   private arrivalsDone = false;
+  private readonly heap = new HeapWatch();
+  private arrivedSinceHeapCheck = 0;
   /** Timeline events still to come that can take a node down or bring it back (the DNS probes stop when none are left). */
   private nodeStateEventsLeft = 0;
   private lastArrivalMs = 0;
@@ -332,11 +402,39 @@ export class Simulation {
   /** Runs virtual time up to `untilMs` (on the fixed step grid); true once the run is over. */
   advance(untilMs: number): boolean {
     const s = this.scheduler;
-    while (!this.finished && s.now() < untilMs) {
-      s.runUntil(this.stepEnd(untilMs));
-      if (this.arrivalsDone && (s.pending === 0 || s.now() >= this.hardStop())) this.finished = true;
+    if (!this.finished) this.heap.start();
+    try {
+      while (!this.finished && s.now() < untilMs) {
+        s.runUntil(this.stepEnd(untilMs));
+        if (this.arrivalsDone && (s.pending === 0 || s.now() >= this.hardStop())) this.finished = true;
+      }
+    } catch (err) {
+      this.heap.stop();
+      throw err;
     }
+    if (this.finished) this.heap.stop();
     return this.finished;
+  }
+
+  /**
+   * Throws SimulationMemoryError when a full collection since the last
+   * reading (every HEAP_CHECK_EVERY arrivals: memory grows with requests)
+   * left the old generation nearly full. Cached objects are what
+   * fill it in a long run: each costs about 1 KB of heap whatever its size
+   * (entry, head, keys, store slots), so the message counts them.
+   */
+  private checkHeap(): void {
+    const h = this.heap.read();
+    if (h === undefined || h.usedBytes < h.oldLimitBytes * HEAP_GUARD_FRACTION) return;
+    let objects = 0;
+    for (const c of this.caches) objects += c.cache.stats().objects;
+    const mib = (b: number) => Math.round(b / 2 ** 20).toLocaleString('en-US');
+    const twice = Math.ceil((h.oldLimitBytes * 2) / 2 ** 30) * 1024;
+    throw new SimulationMemoryError(
+      `the simulation ran out of memory ${(this.scheduler.now() / 1000).toFixed(1)} s into virtual time: ${mib(h.usedBytes)} MiB of the heap's ${mib(h.oldLimitBytes)} MiB still in use after a full garbage collection, ` +
+        `${objects.toLocaleString('en-US')} objects cached in ${this.caches.length} caches (about 1 KB of memory each, whatever their size). ` +
+        `Give the caches less capacity (the topology's cache.capacity), or the simulator a larger heap: NODE_OPTIONS=--max-old-space-size=${twice} pnpm cdnlab run ...`,
+    );
   }
 
   /**
@@ -414,6 +512,10 @@ export class Simulation {
   arrive(c: ClientRequest): void {
     this.send(c);
     this.scheduleNextArrival();
+    if (++this.arrivedSinceHeapCheck === HEAP_CHECK_EVERY) {
+      this.arrivedSinceHeapCheck = 0;
+      this.checkHeap();
+    }
   }
 
   /** The edge a client uses: its cached DNS answer, or a fresh one (cached for the TTL). */
@@ -766,6 +868,8 @@ export class Simulation {
    * snapshot: the duration is the time elapsed and no snapshots are attached.
    */
   result(atMs?: number): RunResultWithSnapshots {
+    // The final result (an aborted run asks for it without finishing): the heap watch is over.
+    if (atMs === undefined) this.heap.stop();
     const { scenario, variant, seed } = this.opts;
     const durationMs = atMs ?? scenario.workload.durationMs ?? this.lastArrivalMs;
     const widthMs = this.buckets.widthMs;

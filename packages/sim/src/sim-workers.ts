@@ -54,6 +54,8 @@ interface ThreadOptions {
   file: string;
   /** Young generation per thread in MiB (undefined: V8's default). */
   young: number | undefined;
+  /** Old generation per thread in MiB (undefined: as this process). */
+  old?: number;
   /** Names the job in errors ("variant edge-only", "caches 1, 3, 5": their places on the command line). */
   label: string;
   onProgress?: (p: RunProgress) => void;
@@ -63,7 +65,8 @@ interface ThreadOptions {
 /** Runs one job in a thread of its own; the thread is ended once it answers. */
 function inThread<T>(job: Exclude<ThreadRequest, { kind: 'abort' }>, opts: ThreadOptions): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const worker = new Worker(opts.file, opts.young !== undefined ? { resourceLimits: { maxYoungGenerationSizeMb: opts.young } } : {});
+    const limits = { ...(opts.young !== undefined ? { maxYoungGenerationSizeMb: opts.young } : {}), ...(opts.old !== undefined ? { maxOldGenerationSizeMb: opts.old } : {}) };
+    const worker = new Worker(opts.file, { resourceLimits: limits });
     let settled = false;
     // A run stops when asked and answers with what it has; a group of caches has nothing to give before its end, so its thread is ended.
     const onAbort = (): void => {
@@ -114,12 +117,16 @@ export interface WorkerSimEngineOptions extends SimEngineOptions {
    * main thread would; V8's own default when none was given.
    */
   youngGenerationMiB?: number;
+  /** V8's old generation (the heap's limit, near enough) per thread, in MiB. Default: this process's (NODE_OPTIONS=--max-old-space-size applies to threads too). */
+  oldGenerationMiB?: number;
 }
 
 export function createWorkerSimEngine(opts: WorkerSimEngineOptions): Engine {
   if (!Number.isSafeInteger(opts.jobs) || opts.jobs < 1) throw new TypeError(`expected opts.jobs to be a positive integer, got ${String(opts.jobs)}`);
   checkThreadFile(opts.workerFile);
   const young = opts.youngGenerationMiB ?? youngGenerationOfThisProcess();
+  const old = opts.oldGenerationMiB;
+  if (old !== undefined && !(Number.isSafeInteger(old) && old > 0)) throw new TypeError(`expected opts.oldGenerationMiB to be a positive integer, got ${String(old)}`);
   const engine: SimEngineOptions = {
     ...(opts.realBodies !== undefined ? { realBodies: opts.realBodies } : {}),
     ...(opts.drainMs !== undefined ? { drainMs: opts.drainMs } : {}),
@@ -131,7 +138,7 @@ export function createWorkerSimEngine(opts: WorkerSimEngineOptions): Engine {
     run: (run: EngineRunOptions) =>
       inThread<RunResult>(
         { kind: 'run', scenario: run.scenario, variant: run.variant, seed: run.seed, engine },
-        { file: opts.workerFile, young, label: `variant ${run.variant.name}`, ...(run.onProgress ? { onProgress: run.onProgress } : {}), ...(run.signal ? { signal: run.signal } : {}) },
+        { file: opts.workerFile, young, ...(old !== undefined ? { old } : {}), label: `variant ${run.variant.name}`, ...(run.onProgress ? { onProgress: run.onProgress } : {}), ...(run.signal ? { signal: run.signal } : {}) },
       ),
   };
 }
