@@ -18,6 +18,7 @@ describe('createStore options', () => {
     expect(make({ capacityBytes: 10, policy: 'nope' })).toThrow(/^expected opts\.policy to be one of lru, lfu, fifo, s3fifo, sieve.*, got "nope"$/);
     expect(make({ capacityBytes: 10 })).toThrow(/expected opts\.policy to be one of .*, got undefined/);
     expect(make({ capacityBytes: 10, policy: 'lru', onEvict: 5 })).toThrow('expected opts.onEvict to be a function, got number');
+    expect(make({ capacityBytes: 10, policy: 'lru', mapLimit: 0 })).toThrow('expected opts.mapLimit to be a positive integer, got 0');
   });
 
   it('exposes its configuration', () => {
@@ -45,7 +46,7 @@ describe('Store properties (fast-check)', () => {
         fc.property(
           fc.integer({ min: 1, max: 60 }),
           fc.boolean(),
-          fc.array(opArb, { maxLength: 300 }),
+          fc.array(opArb, { maxLength: 300, size: 'max' }),
           (capacityBytes, stringKeys, ops) => {
             const live = new Map<StoreKey, number>();
             const store = createStore<StoreKey, string>({
@@ -96,3 +97,58 @@ describe('store keyHash option', () => {
     expect(() => createStore({ capacityBytes: 10, policy: 'lru', keyHash: 5 as unknown as () => number })).toThrow('expected opts.keyHash to be a function, got number');
   });
 });
+
+describe('a store past one Map of keys', () => {
+  // V8 refuses a Map more than 2^24 entries; past mapLimit (that by
+  // default) the index splits over many Maps. A small mapLimit shows the
+  // split without 16.7 million keys.
+  type Op = [kind: 'set' | 'access' | 'get' | 'delete' | 'clear', key: number, size: number];
+  // Clear is rare (1 in 40), so the index fills past mapLimit between clears.
+  const kinds: Op[0][] = [...Array<Op[0]>(10).fill('set'), ...Array<Op[0]>(20).fill('access'), ...Array<Op[0]>(5).fill('get'), ...Array<Op[0]>(4).fill('delete'), 'clear'];
+  const opArb: fc.Arbitrary<Op> = fc.tuple(fc.constantFrom(...kinds), fc.integer({ min: 0, max: 400 }), fc.integer({ min: 1, max: 4 }));
+
+  for (const policy of evictionPolicyNames()) {
+    it(`${policy}: answers every operation as a store with one Map does, int keys first or strings from the start`, () => {
+      fc.assert(
+        fc.property(fc.boolean(), fc.array(opArb, { minLength: 200, maxLength: 600 }), (intsFirst, ops) => {
+          const evicted: Array<[string, StoreKey]> = [];
+          const make = (name: string, mapLimit?: number) => createStore<StoreKey, number>({ capacityBytes: 500, policy, onEvict: (key) => evicted.push([name, key]), ...(mapLimit ? { mapLimit } : {}) });
+          const one = make('one');
+          const split = make('split', 8);
+          const answers: unknown[][] = [[], []];
+          ops.forEach(([kind, n, size], i) => {
+            // Int keys while intsFirst and in the first half: the int index, then the switch to Maps.
+            const key: StoreKey = intsFirst && i < ops.length / 2 ? n : `/k/${n}`;
+            [one, split].forEach((store, j) => {
+              if (kind === 'clear') store.clear();
+              else if (kind === 'set') answers[j].push(store.set(key, n, size));
+              else if (kind === 'access') answers[j].push(store.access(key, size));
+              else if (kind === 'get') answers[j].push(store.get(key));
+              else answers[j].push(store.delete(key));
+              answers[j].push(store.size, store.bytes);
+            });
+          });
+          expect(answers[1]).toEqual(answers[0]);
+          expect(evicted.filter(([name]) => name === 'split').map(([, key]) => key)).toEqual(evicted.filter(([name]) => name === 'one').map(([, key]) => key));
+        }),
+        { numRuns: 60 },
+      );
+    });
+  }
+
+  it('holds more keys than mapLimit, each found again after the split, and starts over with one Map after clear', () => {
+    const store = createStore<string, number>({ capacityBytes: 10_000, policy: 'lru', mapLimit: 100 });
+    for (let i = 0; i < 1000; i++) store.set(`/k/${i}`, i, 1);
+    expect(store.size).toBe(1000);
+    for (let i = 0; i < 1000; i++) expect(store.get(`/k/${i}`)).toBe(i);
+    for (let i = 0; i < 1000; i += 2) expect(store.delete(`/k/${i}`)).toBe(true);
+    expect(store.size).toBe(500);
+    expect(store.get('/k/2')).toBeUndefined();
+    expect(store.get('/k/3')).toBe(3);
+    store.clear();
+    for (let i = 0; i < 150; i++) store.set(`/k/${i}`, i, 1);
+    expect(store.get('/k/149')).toBe(149);
+    expect(store.size).toBe(150);
+  });
+});
+

@@ -7,7 +7,9 @@
  * plain arrays, its size in a Float64Array, all indexed by slot and grown by
  * doubling. An index finds the slot: an int32 open-addressing table
  * (int-index.ts) while every stored key is an int32, as in the simulator,
- * and a Map<key, slot> from the first key that is not. Freed slots are reused.
+ * and a Map<key, slot> from the first key that is not (64 of them, a key's
+ * chosen by its hash, past the 2^24 keys one V8 Map can hold). Freed slots
+ * are reused.
  *
  * Two ways in:
  * - `get` / `set` / `delete` for the services (values, updates, removal).
@@ -43,6 +45,48 @@ export interface StoreOptions<K extends StoreKey, V> {
    * strings passes the hash of what they stand for.
    */
   keyHash?: (key: K) => number;
+  /**
+   * Entries one Map holds before the key index is split over
+   * SHARDED_INDEX_MAPS Maps. Default and maximum {@link MAP_MAX_ENTRIES};
+   * smaller only to test the split without 16.7 million keys.
+   */
+  mapLimit?: number;
+}
+
+/** V8 refuses to grow one Map past 2^24 entries ("RangeError: Map maximum size exceeded"). */
+export const MAP_MAX_ENTRIES = 2 ** 24;
+/** Maps of a split key index: a store may then hold 64 × 2^24 keys that are not int32s. */
+const SHARDED_INDEX_MAPS = 64;
+
+/** What the store needs of its key index: a Map, or a ShardedIndex past one Map's limit. */
+interface SlotIndex<K> {
+  get(key: K): number | undefined;
+  set(key: K, slot: number): unknown;
+  delete(key: K): boolean;
+}
+
+/**
+ * The key index of a store that holds more keys than one Map can (more
+ * than 16.7 million objects under string keys, as a bare cache on a large
+ * trace may): SHARDED_INDEX_MAPS Maps, a key's chosen by hashKey. A store
+ * takes it on only when its one Map is full, so no other store pays for
+ * the hash.
+ */
+class ShardedIndex<K extends StoreKey> implements SlotIndex<K> {
+  private readonly maps: Map<K, number>[] = Array.from({ length: SHARDED_INDEX_MAPS }, () => new Map<K, number>());
+
+  get(key: K): number | undefined {
+    return this.maps[hashKey(key) % SHARDED_INDEX_MAPS].get(key);
+  }
+
+  set(key: K, slot: number): this {
+    this.maps[hashKey(key) % SHARDED_INDEX_MAPS].set(key, slot);
+    return this;
+  }
+
+  delete(key: K): boolean {
+    return this.maps[hashKey(key) % SHARDED_INDEX_MAPS].delete(key);
+  }
 }
 
 export interface StoreStats {
@@ -124,7 +168,10 @@ export class Store<K extends StoreKey, V> {
   private readonly keyHash: (key: K) => number;
   /** The index while every stored key is an int32; null once a Map took over. */
   private intIndex: IntIndex | null;
-  private map: Map<K, number> | null = null;
+  /** The index once a key is not an int32: one Map, then, past mapLimit keys, a ShardedIndex. */
+  private map: SlotIndex<K> | null = null;
+  private sharded = false;
+  private readonly mapLimit: number;
   private entryCount = 0;
   private keyOf: (K | undefined)[] = [];
   private valueOf: (V | undefined)[] = [];
@@ -154,6 +201,7 @@ export class Store<K extends StoreKey, V> {
     this.wantsKeyHash = this.policy.wantsKeyHash;
     this.onEvict = opts.onEvict;
     this.keyHash = opts.keyHash ?? hashKey;
+    this.mapLimit = Math.min(opts.mapLimit ?? MAP_MAX_ENTRIES, MAP_MAX_ENTRIES);
     const slots = Math.min(INITIAL_SLOTS, opts.capacityBytes);
     this.sizeOf = new Float64Array(slots);
     this.freeSlots = new Int32Array(slots);
@@ -282,6 +330,7 @@ export class Store<K extends StoreKey, V> {
     this.entryCount = 0;
     // Back to the fast index: nothing stored is a non-int32 key any more.
     this.map = null;
+    this.sharded = false;
     if (this.intIndex === null) this.intIndex = new IntIndex(this.sizeOf.length);
     else this.intIndex.clear();
     this.keyOf.fill(undefined);
@@ -308,7 +357,7 @@ export class Store<K extends StoreKey, V> {
       // Every stored key is an int32, so any other key is simply absent.
       return typeof key === 'number' && (key | 0) === key ? ints.get(key) : -1;
     }
-    const slot = (this.map as Map<K, number>).get(key);
+    const slot = (this.map as SlotIndex<K>).get(key);
     return slot === undefined ? -1 : slot;
   }
 
@@ -321,22 +370,32 @@ export class Store<K extends StoreKey, V> {
       }
       this.switchToMap();
     }
-    (this.map as Map<K, number>).set(key, slot);
+    if (!this.sharded && (this.map as Map<K, number>).size >= this.mapLimit) this.shard();
+    (this.map as SlotIndex<K>).set(key, slot);
   }
 
   private indexDelete(key: K): void {
     const ints = this.intIndex;
     if (ints !== null) ints.delete(key as number);
-    else (this.map as Map<K, number>).delete(key);
+    else (this.map as SlotIndex<K>).delete(key);
   }
 
-  /** First non-int32 key: move every entry to a Map, for good (until clear). */
+  /** First non-int32 key: move every entry to a Map (or, past mapLimit, a ShardedIndex), for good (until clear). */
   private switchToMap(): void {
-    const map = new Map<K, number>();
-    const keyOf = this.keyOf;
-    (this.intIndex as IntIndex).forEach((_key, slot) => map.set(keyOf[slot] as K, slot));
-    this.map = map;
+    this.map = new Map<K, number>();
+    this.intIndex!.forEach((_key, slot) => {
+      if (!this.sharded && (this.map as Map<K, number>).size >= this.mapLimit) this.shard();
+      (this.map as SlotIndex<K>).set(this.keyOf[slot] as K, slot);
+    });
     this.intIndex = null;
+  }
+
+  /** The one Map is full: its keys go to a ShardedIndex, for good (until clear). */
+  private shard(): void {
+    const index = new ShardedIndex<K>();
+    for (const [key, slot] of this.map as Map<K, number>) index.set(key, slot);
+    this.map = index;
+    this.sharded = true;
   }
 
   private admit(key: K, value: V | undefined, sizeBytes: number): boolean {
@@ -450,6 +509,9 @@ export function createStore<K extends StoreKey, V>(opts: StoreOptions<K, V>): St
   }
   if (opts.onEvict !== undefined && typeof opts.onEvict !== 'function') {
     throw new Error(`expected opts.onEvict to be a function, got ${typeof opts.onEvict}`);
+  }
+  if (opts.mapLimit !== undefined && !isPositiveInteger(opts.mapLimit)) {
+    throw new Error(`expected opts.mapLimit to be a positive integer, got ${describe(opts.mapLimit)}`);
   }
   if (opts.keyHash !== undefined && typeof opts.keyHash !== 'function') {
     throw new Error(`expected opts.keyHash to be a function, got ${typeof opts.keyHash}`);
