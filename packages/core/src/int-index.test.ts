@@ -10,7 +10,7 @@ describe('IntIndex', () => {
       value: fc.integer({ min: 0, max: 5 }),
     });
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 500 }), (ops) => {
+      fc.property(fc.array(op, { maxLength: 500, size: 'max' }), (ops) => {
         const index = new IntIndex(1);
         const model = new Map<number, number>();
         for (const { kind, key, value } of ops) {

@@ -159,7 +159,7 @@ describe('property: no entry fetched before a matching purge survives check', ()
 
   it('holds for random interleavings (checked against a brute-force model)', () => {
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
+      fc.property(fc.array(op, { maxLength: 60, size: 'max' }), (ops) => {
         const idx = createPurgeIndex({ retentionMs: 1e9 });
         const stored: Array<{ key: string; url: string; tags: string[]; fetchedAt: number; live: boolean }> = [];
         const purges: Array<{ kind: PurgeKind; value: string; mode: PurgeMode; at: number }> = [];
@@ -203,7 +203,7 @@ describe('property: no entry fetched before a matching purge survives check', ()
   it('compaction never forgets a purge a servable copy still needs', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ target: fc.nat(3), at: fc.nat(1000), mode: fc.constantFrom<PurgeMode>('hard', 'soft') }), { maxLength: 30 }),
+        fc.array(fc.record({ target: fc.nat(3), at: fc.nat(1000), mode: fc.constantFrom<PurgeMode>('hard', 'soft') }), { maxLength: 30, size: 'max' }),
         fc.nat(1000),
         fc.nat(2000),
         (cmds, fetchedAt, now) => {
