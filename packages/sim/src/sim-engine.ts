@@ -100,14 +100,13 @@ export class SimulationMemoryError extends Error {
  * mostly garbage.
  */
 class HeapWatch {
-  private profiler: GCProfiler | undefined;
+  private readonly profiler = new GCProfiler();
   private running = false;
   /** The largest new space seen: V8 shrinks it when the heap is nearly full, so the size at that moment says little of the reserve. */
   private newSpaceBytes = 0;
 
   start(): void {
     if (this.running) return;
-    this.profiler ??= new GCProfiler();
     this.profiler.start();
     this.running = true;
   }
@@ -121,10 +120,9 @@ class HeapWatch {
    * semi-spaces, at their largest while a run allocates.
    */
   read(): { usedBytes: number; oldLimitBytes: number } | undefined {
-    const p = this.profiler;
-    if (p === undefined || !this.running) return undefined;
-    const stats = p.stop().statistics;
-    p.start();
+    if (!this.running) return undefined;
+    const stats = this.profiler.stop().statistics;
+    this.profiler.start();
     let last: (typeof stats)[number] | undefined;
     for (const st of stats) {
       for (const space of st.beforeGC.heapSpaceStatistics) if (space.spaceName === 'new_space' && space.spaceSize > this.newSpaceBytes) this.newSpaceBytes = space.spaceSize;
@@ -137,7 +135,7 @@ class HeapWatch {
 
   stop(): void {
     if (!this.running) return;
-    this.profiler!.stop();
+    this.profiler.stop();
     this.running = false;
   }
 }

@@ -55,7 +55,7 @@ interface ThreadOptions {
   /** Young generation per thread in MiB (undefined: V8's default). */
   young: number | undefined;
   /** Old generation per thread in MiB (undefined: as this process). */
-  old?: number;
+  old: number | undefined;
   /** Names the job in errors ("variant edge-only", "caches 1, 3, 5": their places on the command line). */
   label: string;
   onProgress?: (p: RunProgress) => void;
@@ -138,7 +138,7 @@ export function createWorkerSimEngine(opts: WorkerSimEngineOptions): Engine {
     run: (run: EngineRunOptions) =>
       inThread<RunResult>(
         { kind: 'run', scenario: run.scenario, variant: run.variant, seed: run.seed, engine },
-        { file: opts.workerFile, young, ...(old !== undefined ? { old } : {}), label: `variant ${run.variant.name}`, ...(run.onProgress ? { onProgress: run.onProgress } : {}), ...(run.signal ? { signal: run.signal } : {}) },
+        { file: opts.workerFile, young, old, label: `variant ${run.variant.name}`, ...(run.onProgress ? { onProgress: run.onProgress } : {}), ...(run.signal ? { signal: run.signal } : {}) },
       ),
   };
 }
@@ -176,7 +176,7 @@ export async function simulateSingleCachesInThreads(opts: SingleCachesInThreadsO
     groups.map((idx) =>
       inThread<SingleCacheResult[]>(
         { kind: 'caches', file: opts.file, format: opts.format, ...(opts.maxRecords !== undefined ? { maxRecords: opts.maxRecords } : {}), ignoreSizes: opts.ignoreSizes, caches: idx.map((i) => opts.caches[i]) },
-        { file: opts.workerFile, young, label: `caches ${idx.map((i) => i + 1).join(', ')}`, signal: stop.signal },
+        { file: opts.workerFile, young, old: undefined, label: `caches ${idx.map((i) => i + 1).join(', ')}`, signal: stop.signal },
       ).catch((err: unknown) => {
         stop.abort();
         throw err;
