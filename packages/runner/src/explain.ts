@@ -52,6 +52,7 @@ export function topologyChanges(from: Topology, to: Topology): string[] {
   diff({ zone: from.zone, regions: from.regions, distances: from.distances, dns: from.dns, control: from.control }, { zone: to.zone, regions: to.regions, distances: to.distances, dns: to.dns, control: to.control }, '', rest);
   for (const c of rest) lines.push(`${c.path}: ${show(c.from)} → ${show(c.to)}`);
   if (JSON.stringify(from.links) !== JSON.stringify(to.links)) lines.push(`links differ (${from.links.length} → ${to.links.length} resolved hops)`);
+  if (JSON.stringify(from.clientLinks) !== JSON.stringify(to.clientLinks)) lines.push('client<->edge links differ');
   return lines;
 }
 

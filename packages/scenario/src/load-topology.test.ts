@@ -99,6 +99,24 @@ describe('topologies/default.yaml', () => {
     expect(findLink(t, 'client@na', 'e2')?.latencyMs).toBe(0);
   });
 
+  it("keeps client hops by kind, and a rule naming an edge for its clients applies to that edge's hops alone", () => {
+    const links = 'links:\n  - {from: client, to: e2, latency: 9ms}\n';
+    const more = `${EDGE}\n  - {id: e2, role: edge, region: na, parents: [o1]}\n  - {id: constructor, role: edge, region: eu, parents: [o1]}`;
+    const t = parseTopology(T(more, links), 'x.yaml');
+    const both = (c: string, e: string) => [findLink(t, c, e)?.latencyMs, findLink(t, e, c)?.latencyMs];
+    expect(['e1', 'e2', 'constructor'].map((e) => both('client@na', e))).toEqual([[0, 0], [9, 9], [40, 40]]);
+    expect(['e1', 'e2', 'constructor'].map((e) => both('client@eu', e))).toEqual([[40, 40], [9, 9], [0, 0]]);
+    expect(findLink(t, 'client@eu', 'e2')).toEqual({ from: 'client@eu', to: 'e2', latencyMs: 9, jitterMs: 0, loss: 0 });
+    // One hop per client region and edge region, one per client region and named edge; no client in the node links.
+    expect(t.clientLinks.byRegion.na).toEqual({ na: { out: { latencyMs: 0, jitterMs: 0, loss: 0 }, back: { latencyMs: 0, jitterMs: 0, loss: 0 } }, eu: expect.anything() });
+    expect(Object.keys(t.clientLinks.byEdge.eu)).toEqual(['e2']);
+    expect(t.links.some((l) => l.from.startsWith('client@') || l.to.startsWith('client@'))).toBe(false);
+    // Only edges meet clients; only known regions have them.
+    expect(findLink(t, 'client@na', 'o1')).toBeUndefined();
+    expect(findLink(t, 'client@mars', 'e1')).toBeUndefined();
+    expect(findLink(t, 'client@na', 'nobody')).toBeUndefined();
+  });
+
   it('fills the distance table both ways', () => {
     expect(t.distances).toEqual({ na: { na: 0, eu: 40, apac: 95 }, eu: { na: 40, eu: 0, apac: 80 }, apac: { na: 95, eu: 80, apac: 0 } });
   });

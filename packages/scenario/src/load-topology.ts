@@ -9,7 +9,7 @@ import { BlockList, isIP } from 'node:net';
 import path from 'node:path';
 import { mergeLayers, type Layer } from './deep-merge';
 import { FileError, FileErrors, formatPath, sortErrors, type DocPath } from './errors';
-import { clientEndpoint, type CacheNode, type CacheSettings, type KeySettings, type Link, type OriginNode, type Region, type Site, type Topology, type TopologyNode } from './topology';
+import { type CacheNode, type CacheSettings, type ClientHop, type ClientLinks, type KeySettings, type Link, type LinkValues, type OriginNode, type Region, type Site, type Topology, type TopologyNode } from './topology';
 import { matches, parseSelector, type Endpoint, type Selector } from './link-selector';
 import {
   CACHE_DEFAULTS,
@@ -169,7 +169,7 @@ function normalise(t: TopologyFile, report: Report): Topology {
   }
   nodes.sort((a, b) => ROLE_RANK[a.role] - ROLE_RANK[b.role]);
 
-  const links = resolveLinks(t, nodes, regionNames, distances, report);
+  const { links, clientLinks } = resolveLinks(t, nodes, regionNames, distances, report);
   return {
     name: t.name,
     ...(t.description !== undefined ? { description: t.description } : {}),
@@ -178,6 +178,7 @@ function normalise(t: TopologyFile, report: Report): Topology {
     distances,
     nodes,
     links,
+    clientLinks,
     dns: normaliseDns(t, report),
     control: { fanout: t.control?.fanout ?? 'direct' },
   };
@@ -432,7 +433,7 @@ function normaliseSite(site: SiteFile, at: DocPath, report: Report): Site {
   return out;
 }
 
-function resolveLinks(t: TopologyFile, nodes: TopologyNode[], regionNames: string[], distances: Record<string, Record<string, number>>, report: Report): Link[] {
+function resolveLinks(t: TopologyFile, nodes: TopologyNode[], regionNames: string[], distances: Record<string, Record<string, number>>, report: Report): { links: Link[]; clientLinks: ClientLinks } {
   const ctx = { regions: new Set(regionNames), nodeIds: new Set(nodes.map((n) => n.id)) };
   const rules: Array<{ from: Selector; to: Selector; latencyMs: number; jitterMs: number; loss: number; oneWay: boolean }> = [];
   (t.links ?? []).forEach((l, i) => {
@@ -447,22 +448,22 @@ function resolveLinks(t: TopologyFile, nodes: TopologyNode[], regionNames: strin
 
   // Which rule wins depends on an endpoint's id only when some rule names it;
   // otherwise on its role and region alone. So hops are resolved once per
-  // kind of pair: a topology of 30 regions and 30,000 edges has 900,000
-  // client hops, each of which scanned every rule.
+  // kind of pair, and client hops are kept by kind (topology.ts ClientLinks).
   const named = new Set<string>();
   for (const r of rules) for (const sel of [r.from, r.to]) if (sel.id !== undefined) named.add(sel.id);
   const kindOf = (e: Endpoint): string => (e.id !== undefined && named.has(e.id) ? `#${e.id}` : `${e.role}@${e.region}`);
-  const resolved = new Map<string, Omit<Link, 'from' | 'to'>>();
-  const resolve = (a: Endpoint, b: Endpoint): Omit<Link, 'from' | 'to'> => {
+  const resolved = new Map<string, LinkValues>();
+  const resolve = (a: Endpoint, b: Endpoint): LinkValues => {
     const k = `${kindOf(a)} ${kindOf(b)}`;
     let r = resolved.get(k);
     if (r === undefined) {
-      r = resolveByRules(a, b);
+      // Frozen: client hops of one kind share it.
+      r = Object.freeze(resolveByRules(a, b));
       resolved.set(k, r);
     }
     return r;
   };
-  const resolveByRules = (a: Endpoint, b: Endpoint): Omit<Link, 'from' | 'to'> => {
+  const resolveByRules = (a: Endpoint, b: Endpoint): LinkValues => {
     let best: (typeof rules)[number] | undefined;
     let bestScore = -1;
     for (const r of rules) {
@@ -476,24 +477,40 @@ function resolveLinks(t: TopologyFile, nodes: TopologyNode[], regionNames: strin
     // No rule: the distance between the regions (0 inside one region).
     return { latencyMs: distances[a.region]?.[b.region] ?? 0, jitterMs: 0, loss: 0 };
   };
-  const name = (e: Endpoint) => e.id ?? clientEndpoint(e.region);
   const links: Link[] = [];
-  const hop = (a: Endpoint, b: Endpoint) => {
-    links.push({ from: name(a), to: name(b), ...resolve(a, b) });
-    links.push({ from: name(b), to: name(a), ...resolve(b, a) });
-  };
   const ep = (n: TopologyNode): Endpoint => ({ id: n.id, role: n.role, region: n.region });
   const byId = new Map(nodes.map((n) => [n.id, n]));
   for (const n of nodes) {
     for (const pid of n.parents) {
       const p = byId.get(pid);
-      if (p) hop(ep(n), ep(p));
+      if (!p) continue;
+      const [a, b] = [ep(n), ep(p)];
+      links.push({ from: n.id, to: p.id, ...resolve(a, b) });
+      links.push({ from: p.id, to: n.id, ...resolve(b, a) });
     }
   }
-  for (const region of regionNames) {
-    for (const n of nodes) if (n.role === 'edge') hop({ role: 'client', region }, ep(n));
+  // Every region's clients may be sent to every edge: one hop per client
+  // region and edge region, and one per client region and named edge.
+  const edgeRegions = new Set<string>();
+  const namedEdges: TopologyNode[] = [];
+  for (const n of nodes) {
+    if (n.role !== 'edge') continue;
+    if (named.has(n.id)) namedEdges.push(n);
+    else edgeRegions.add(n.region);
   }
-  return links;
+  const hopOf = (client: Endpoint, edge: Endpoint): ClientHop => ({ out: resolve(client, edge), back: resolve(edge, client) });
+  const clientLinks: ClientLinks = { byRegion: {}, byEdge: {} };
+  for (const region of regionNames) {
+    const client: Endpoint = { role: 'client', region };
+    const row: Record<string, ClientHop> = {};
+    for (const r of edgeRegions) row[r] = hopOf(client, { role: 'edge', region: r });
+    clientLinks.byRegion[region] = row;
+    if (namedEdges.length === 0) continue;
+    const own: Record<string, ClientHop> = {};
+    for (const n of namedEdges) own[n.id] = hopOf(client, ep(n));
+    clientLinks.byEdge[region] = own;
+  }
+  return { links, clientLinks };
 }
 
 function normaliseDns(t: TopologyFile, report: Report): Topology['dns'] {

@@ -223,12 +223,11 @@ export const LinkSchema = Type.Object(
 );
 
 /**
- * How many nodes a topology may have. The simulator keeps some 25 KB per
- * node before any traffic, plus a link per client region and edge (99,000
- * edges in 30 regions: 3.9 GB and 20 s before the first request), and a
- * generator asked for millions of edges ran the loader itself out of memory;
- * the testbed's own limit, one process per node, is far lower (cdnlab up:
- * 254 per role).
+ * How many nodes a topology may have. The simulator keeps some 15 KB per
+ * node before any traffic (99,000 edges in 30 regions: 1.7 GB and 10 s
+ * before the first request, loading included), and a generator asked for
+ * millions of edges ran the loader itself out of memory; the testbed's own
+ * limit, one process per node, is far lower (cdnlab up: 254 per role).
  */
 export const TOPOLOGY_LIMITS = { edgesPerRegion: 10_000, nodes: 100_000 } as const;
 

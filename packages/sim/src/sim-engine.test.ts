@@ -420,6 +420,33 @@ describe('simulated engine: failures in virtual time', () => {
     expect(back.origin.byPath['/hot']).toBe(1);
   });
 
+  it("a link event changes the hops between a region's clients and the edges, those already used and those not yet", () => {
+    const clients: ClientGroup[] = [
+      { region: 'na', count: 20, rate: 100, arrival: 'constant', startMs: 0 },
+      { region: 'eu', count: 20, rate: 100, arrival: 'constant', startMs: 0 },
+    ];
+    const s = (timeline: TimelineEvent[]) => scenario(topology(), { durationMs: 3000, clients }, timeline);
+    // /hot is a hit after its first fetch: a hit's latency is the client's round trip to its edge, in its own region (geo DNS).
+    const calm = run(s([]));
+    // The mean latency of the requests sent in each interval that starts at or after `from` and ends by `to`.
+    const means = (r: RunResult, region: string, from: number, to: number) => {
+      const { bucketMs, latencyByRegion } = r.series;
+      return latencyByRegion[region].meanMs.filter((_, i) => i * bucketMs >= from && (i + 1) * bucketMs <= to);
+    };
+    expect(new Set([...means(calm, 'na', 500, 3000), ...means(calm, 'eu', 500, 3000)])).toEqual(new Set([0]));
+    // From 1 s the na clients' hops take 100 ms each way: those sent after it wait 200 ms for a hit.
+    const slow = run(s([{ atMs: 1000, action: 'link', from: 'client@na', to: 'edge', latencyMs: 100, oneWay: false }]));
+    expect(slow.timeline[0]).toMatchObject({ ok: true, detail: expect.stringContaining('8 link direction(s) changed') });
+    expect(new Set(means(slow, 'na', 500, 1000))).toEqual(new Set([0]));
+    expect(new Set(means(slow, 'na', 1000, 3000))).toEqual(new Set([200]));
+    expect(slow.latency.eu).toEqual(calm.latency.eu);
+    // Hops nobody used yet change too (the event comes before the first request).
+    const far = run(s([{ atMs: 0, action: 'link', from: 'client', to: 'edge@eu', latencyMs: 7, oneWay: false }]));
+    expect(far.timeline[0].detail).toContain('8 link direction(s) changed');
+    expect(new Set(means(far, 'eu', 500, 3000))).toEqual(new Set([14]));
+    expect(far.latency.na).toEqual(calm.latency.na);
+  });
+
   it('lock-timeout: waiters that waited lockTimeout go upstream on their own, and collapse again at the next tier', () => {
     const t = structuredClone(topology());
     for (const n of t.nodes) {

@@ -40,6 +40,7 @@ import {
   type RunResult,
   type RunResultWithSnapshots,
   type RunSnapshot,
+  type Selector,
   type Scenario,
   type ScenarioVariant,
   type TimelineEvent,
@@ -753,8 +754,10 @@ export class Simulation {
       this.record(ev, typeof from === 'string' ? from : (to as string), false);
       return;
     }
+    // A client hop changes only if a selector can name clients (a role of client, or a region alone).
+    const namesClients = (sel: Selector): boolean => sel.id === undefined && (sel.role === undefined || sel.role === 'client');
     let changed = 0;
-    for (const l of this.net.all()) {
+    for (const l of this.net.all(namesClients(from) || namesClients(to))) {
       const a = this.endpointOf(l.from);
       const b = this.endpointOf(l.to);
       if (!a || !b) continue;

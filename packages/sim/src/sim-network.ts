@@ -10,7 +10,7 @@
  * (RFC 6298 §5.5), up to 6 retransmissions, after which the hop fails.
  */
 import type { Rng } from '@cdnlab/core';
-import type { Link, Topology } from '@cdnlab/scenario';
+import { clientEndpoint, clientHopOf, clientRegionOf, type LinkValues, type Topology, type TopologyNode } from '@cdnlab/scenario';
 
 export interface LinkState {
   from: string;
@@ -30,24 +30,58 @@ const MAX_RETRANSMITS = 6;
 
 export class SimNetwork {
   private readonly links = new Map<string, LinkState>();
+  private readonly nodes: Map<string, TopologyNode>;
+  /** Every client<->edge link has a state (allLinks made them); else each is made when first asked for. */
+  private clientsComplete = false;
 
   constructor(
-    topology: Topology,
+    private readonly topology: Topology,
     private readonly rng: Rng,
   ) {
-    for (const l of topology.links) this.add(l);
+    for (const l of topology.links) this.add(l.from, l.to, l);
+    this.nodes = new Map(topology.nodes.map((n) => [n.id, n]));
   }
 
-  private add(l: Link): void {
-    this.links.set(`${l.from}\u0000${l.to}`, { from: l.from, to: l.to, latencyMs: l.latencyMs, jitterMs: l.jitterMs, loss: l.loss, down: false });
+  private add(from: string, to: string, v: LinkValues): LinkState {
+    const state: LinkState = { from, to, latencyMs: v.latencyMs, jitterMs: v.jitterMs, loss: v.loss, down: false };
+    this.links.set(`${from}\u0000${to}`, state);
+    return state;
   }
 
-  /** The link state for one direction; undefined when the topology has no such hop. */
+  /**
+   * The link state for one direction; undefined when the topology has no
+   * such hop. The same object every time: a link event changes it in place.
+   */
   link(from: string, to: string): LinkState | undefined {
-    return this.links.get(`${from}\u0000${to}`);
+    const l = this.links.get(`${from}\u0000${to}`);
+    if (l !== undefined || this.clientsComplete) return l;
+    // A client<->edge hop: made the first time it is used (topology.ts ClientLinks says why).
+    const fromRegion = clientRegionOf(from);
+    const toRegion = clientRegionOf(to);
+    if ((fromRegion === undefined) === (toRegion === undefined)) return undefined;
+    const edge = this.nodes.get(fromRegion === undefined ? from : to);
+    const hop = edge === undefined ? undefined : clientHopOf(this.topology, fromRegion ?? toRegion!, edge);
+    if (hop === undefined) return undefined;
+    return this.add(from, to, fromRegion === undefined ? hop.back : hop.out);
   }
 
-  all(): IterableIterator<LinkState> {
+  /**
+   * Every link state. With `clients`, the client<->edge ones too, every one
+   * of them made first (regions x edges x 2: for a link event that may
+   * change them); without, only those made so far.
+   */
+  all(clients: boolean): IterableIterator<LinkState> {
+    if (clients && !this.clientsComplete) {
+      for (const r of this.topology.regions) {
+        const client = clientEndpoint(r.name);
+        for (const n of this.topology.nodes) {
+          if (n.role !== 'edge') continue;
+          this.link(client, n.id);
+          this.link(n.id, client);
+        }
+      }
+      this.clientsComplete = true;
+    }
     return this.links.values();
   }
 
