@@ -54,7 +54,7 @@ describe('cachesim in threads', () => {
     const bad = path.join(dir, 'bad.csv');
     writeFileSync(bad, '0,/a,10\n1,/b,10\n2,/c,lots\n');
     const sized: CachesimFlags = { policy: ['lru', 'fifo'], capacity: [parseCapacity('1KiB')] };
-    const message = `${bad}: record 3: expected size to be a whole number of bytes, got "lots"`;
+    const message = `${bad}: line 3: expected size to be a whole number of bytes, got "lots"`;
     expect(() => runCachesim(bad, sized)).toThrow(new CliError(message));
     await expect(runCachesimInThreads(bad, sized, { threads: 2, workerFile })).rejects.toThrow(new CliError(message));
     await expect(runCachesimInThreads(bad, sized, { threads: 2, workerFile })).rejects.toBeInstanceOf(CliError);

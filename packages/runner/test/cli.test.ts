@@ -126,7 +126,7 @@ expectations:
       const r = cdnlab('run', file, '--engine', engine, '--out', path.join(tmp, 'reports'), '--no-progress');
       // Ended by itself (a hung run is killed by spawnSync's timeout: status null); this fixture exits 2 on any error.
       expect({ engine, status: r.status }).toEqual({ engine, status: 2 });
-      expect(r.stderr).toContain(`${trace}: record 4: time 500 ms comes before the previous record's 900 ms`);
+      expect(r.stderr).toContain(`${trace}: line 4: time 500 ms comes before the previous record's 900 ms`);
     }
   });
 });

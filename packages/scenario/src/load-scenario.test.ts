@@ -178,6 +178,12 @@ describe('scenario errors: file:line:col: field: what was expected', () => {
     ]);
   });
 
+  it('a topology file that is a directory is reported at the topology field', () => {
+    expect(errorsOf(S(W).replace('../topologies/default.yaml', '../topologies'))).toEqual([
+      `scenarios/x.yaml:4:11: topology: topology file is a directory: ${path.relative(process.cwd(), path.join(SCENARIOS, '../topologies'))} (paths are relative to the scenario file)`,
+    ]);
+  });
+
   it('a broken quick profile is reported even without --quick', () => {
     const expected = ['scenarios/x.yaml:11:24: quick.workload.duration: bad duration "5 s"; expected a number with a unit ms, s, m, h or d (e.g. 500ms, 2s, 1m) or a number of ms'];
     expect(errorsOf(S(`${W}quick:\n  workload: {duration: 5 s}\n`))).toEqual(expected);
@@ -225,6 +231,10 @@ describe('scenario errors: file:line:col: field: what was expected', () => {
       expect(parseScenario(T('{region: na, rate: 10, paths: [/a/**]}', ''), 'scenarios/x.yaml', { baseDir: SCENARIOS }).workload.clients[0].paths).toEqual(['/a/**']);
       // With the groups' pace, start and arrival are theirs again.
       expect(parseScenario(T('{region: na, rate: 10, start: 2s, arrival: constant}', ', timing: clients'), 'scenarios/x.yaml', { baseDir: SCENARIOS }).workload.clients[0]).toMatchObject({ startMs: 2000, arrival: 'constant' });
+      // A trace that is not a file is named where the scenario gives it.
+      const notFile = (file: string) => errorsOf(S(W.replace('{popularity: hot, keys: [/hot]}', `{popularity: trace, file: ${file}}`)));
+      expect(notFile(dir)).toEqual([expect.stringMatching(/^scenarios\/x\.yaml:9:\d+: workload\.objects\.file: trace file is a directory: .*\(paths are relative to the scenario file\)$/)]);
+      expect(notFile(path.join(csv, 'inside'))).toEqual([expect.stringMatching(/workload\.objects\.file: trace file not found: /)]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -7,7 +7,7 @@
  * Errors in a referenced topology file name that file; errors in an override
  * name the scenario line of the override.
  */
-import { existsSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { mergeLayers, type Layer } from './deep-merge';
 import { FileError, FileErrors, formatPath, sortErrors, type DocPath } from './errors';
@@ -160,8 +160,9 @@ function loadTopologyLayer(s: ScenarioFile, locate: Locator, baseDir: string, pr
   if (!ref) return { layer: { value: s.topology, locate: prefixLocator(locate, ['topology']) } };
 
   const abs = path.resolve(baseDir, ref.file);
-  if (!existsSync(abs)) {
-    problems.add(refPath, `topology file not found: ${displayName(abs)} (paths are relative to the scenario file)`);
+  const missing = notAFile(abs);
+  if (missing) {
+    problems.add(refPath, `topology file ${missing}: ${displayName(abs)} (paths are relative to the scenario file)`);
     return undefined;
   }
   const fileLayer = problems.collect(() => readYamlFile(abs, 'topology'));
@@ -259,7 +260,8 @@ function normaliseWorkload(w: WorkloadFile, t: Topology, baseDir: string, proble
       break;
     case 'trace': {
       const file = path.resolve(baseDir, o.file);
-      if (!existsSync(file)) problems.add([...W, 'objects', 'file'], `trace file not found: ${displayName(file)} (paths are relative to the scenario file)`);
+      const missing = notAFile(file);
+      if (missing) problems.add([...W, 'objects', 'file'], `trace file ${missing}: ${displayName(file)} (paths are relative to the scenario file)`);
       const timing = o.timing ?? 'trace';
       objects = { popularity: 'trace', file, format: o.format ?? 'csv', timing };
       if (o.speedup !== undefined) {
@@ -436,3 +438,12 @@ function normaliseExpectations(s: ScenarioFile, variants: ScenarioVariant[], dur
   return out;
 }
 
+/** Why `file` cannot be read as a file ("not found", "is a directory"), or undefined when it can be opened as one. */
+function notAFile(file: string): string | undefined {
+  try {
+    return statSync(file).isDirectory() ? 'is a directory' : undefined;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' || code === 'ENOTDIR' ? 'not found' : `cannot be read (${code ?? String(err)})`;
+  }
+}

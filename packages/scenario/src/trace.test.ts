@@ -105,15 +105,17 @@ describe('csv traces', () => {
   it('names the file and line of a malformed record', () => {
     const f = file('bad.csv', '0,/a,1\n1,/b,big\n');
     expect(() => [...readCsvTrace(f)]).toThrow(TraceError);
-    expect(() => [...readCsvTrace(f)]).toThrow(`${f}: record 2: expected size to be a whole number of bytes, got "big"`);
+    expect(() => [...readCsvTrace(f)]).toThrow(`${f}: line 2: expected size to be a whole number of bytes, got "big"`);
     const g = file('bad2.csv', '0,/a\nnope,/b\n');
-    expect(() => [...readCsvTrace(g)]).toThrow(`${g}: record 2: expected time to be a number (ms), got "nope"`);
+    expect(() => [...readCsvTrace(g)]).toThrow(`${g}: line 2: expected time to be a number (ms), got "nope"`);
     const h = file('bad3.csv', '0,/a,1,extra\n');
-    expect(() => [...readCsvTrace(h)]).toThrow(`${h}: record 1: expected "time,key[,size]", got 4 field(s)`);
+    expect(() => [...readCsvTrace(h)]).toThrow(`${h}: line 1: expected "time,key[,size]", got 4 field(s)`);
   });
 
-  it('says when a file is missing or binary', () => {
+  it('says when a file is missing, a directory or binary', () => {
     expect(() => [...readCsvTrace(path.join(dir, 'nope.csv'))]).toThrow('nope.csv: cannot open trace: no such file');
+    expect(() => [...readCsvTrace(dir)]).toThrow(`${dir}: cannot open trace: it is a directory, not a file`);
+    expect(() => [...readOracleGeneralTrace(dir)]).toThrow(`${dir}: cannot open trace: it is a directory, not a file`);
     const bin = file('bin.csv', Buffer.from([0x30, 0x2c, 0xff, 0xfe, 0x0a]));
     expect(() => [...readCsvTrace(bin)]).toThrow('not valid UTF-8 text');
   });

@@ -45,8 +45,10 @@ export class TraceError extends Error {
     readonly record: number,
     /** What is wrong, without the file and record. */
     readonly detail: string,
+    /** The trace's format: a csv place is called a line (it counts headers, comments and blank lines too), a binary one a record. */
+    readonly format?: TraceFormat,
   ) {
-    super(record > 0 ? `${file}: record ${record}: ${detail}` : `${file}: ${detail}`);
+    super(record > 0 ? `${file}: ${format === 'csv' ? 'line' : 'record'} ${record}: ${detail}` : `${file}: ${detail}`);
   }
 }
 
@@ -75,12 +77,19 @@ function limitOf(opts: TraceReadOptions): number {
 }
 
 function openOrThrow(file: string): number {
+  let fd: number;
   try {
-    return openSync(file, 'r');
+    fd = openSync(file, 'r');
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     throw new TraceError(file, 0, `cannot open trace: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
   }
+  // A directory opens, and fails only at the first read.
+  if (fstatSync(fd).isDirectory()) {
+    closeSync(fd);
+    throw new TraceError(file, 0, 'cannot open trace: it is a directory, not a file');
+  }
+  return fd;
 }
 
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
@@ -108,15 +117,15 @@ export function* readCsvTrace(file: string, opts: TraceReadOptions = {}): Genera
       return undefined;
     }
     sawData = true;
-    if (fields.length < 2 || fields.length > 3) throw new TraceError(file, line, `expected "time,key[,size]", got ${fields.length} field(s): ${JSON.stringify(s.slice(0, 80))}`);
+    if (fields.length < 2 || fields.length > 3) throw new TraceError(file, line, `expected "time,key[,size]", got ${fields.length} field(s): ${JSON.stringify(s.slice(0, 80))}`, 'csv');
     const t = fields[0].trim();
-    if (!NUMBER.test(t)) throw new TraceError(file, line, `expected time to be a number (ms), got ${JSON.stringify(t)}`);
+    if (!NUMBER.test(t)) throw new TraceError(file, line, `expected time to be a number (ms), got ${JSON.stringify(t)}`, 'csv');
     const key = fields[1].trim();
-    if (key === '') throw new TraceError(file, line, 'expected a key, got an empty field');
+    if (key === '') throw new TraceError(file, line, 'expected a key, got an empty field', 'csv');
     let sizeBytes: number | undefined;
     if (fields.length === 3 && fields[2].trim() !== '') {
       const z = fields[2].trim();
-      if (!/^\d+$/.test(z) || !Number.isSafeInteger(Number(z))) throw new TraceError(file, line, `expected size to be a whole number of bytes, got ${JSON.stringify(z)}`);
+      if (!/^\d+$/.test(z) || !Number.isSafeInteger(Number(z))) throw new TraceError(file, line, `expected size to be a whole number of bytes, got ${JSON.stringify(z)}`, 'csv');
       sizeBytes = Number(z);
     }
     return { timeMs: Number(t), key, sizeBytes, record: line };
@@ -164,13 +173,13 @@ export function* readCsvTrace(file: string, opts: TraceReadOptions = {}): Genera
       try {
         n = readSync(fd, buf, 0, chunk, null);
       } catch (err) {
-        throw new TraceError(file, line, `read failed: ${(err as Error).message}`);
+        throw new TraceError(file, line, `read failed: ${(err as Error).message}`, 'csv');
       }
       let text: string;
       try {
         text = carry + decoder.decode(buf.subarray(0, n), { stream: n > 0 });
       } catch {
-        throw new TraceError(file, line + 1, 'not valid UTF-8 text: is this a binary trace? (use format: oracleGeneral)');
+        throw new TraceError(file, line + 1, 'not valid UTF-8 text: is this a binary trace? (use format: oracleGeneral)', 'csv');
       }
       if (n === 0) {
         if (text !== '') {
@@ -191,7 +200,7 @@ export function* readCsvTrace(file: string, opts: TraceReadOptions = {}): Genera
         }
       }
       carry = text.slice(start);
-      if (carry.length > 1 << 20) throw new TraceError(file, line + 1, 'line longer than 1 MiB: not a csv trace?');
+      if (carry.length > 1 << 20) throw new TraceError(file, line + 1, 'line longer than 1 MiB: not a csv trace?', 'csv');
     }
   } finally {
     closeSync(fd);

@@ -313,7 +313,7 @@ describe('planWorkload: traces', () => {
     expect(bots.filter((r) => r.group === 0)).toHaveLength(2000);
     // Every group has paths and one request matches none: an error naming the record.
     expect(() => all(w([crawler]), { readTrace: () => records.map((r, i) => ({ ...r, record: i + 2 })) })).toThrow(
-      "virtual: record 3: /img/1.jpg matches no client group's paths, and every group has paths: add a group without paths to send the rest",
+      "virtual: line 3: /img/1.jpg matches no client group's paths, and every group has paths: add a group without paths to send the rest",
     );
     expect(() => all(workload({ clients: [crawler] }))).toThrow('expected workload.clients[0].paths to be unset unless a trace is replayed at its own times');
   });
@@ -322,7 +322,7 @@ describe('planWorkload: traces', () => {
     const f = path.join(dir, 'unsorted.csv');
     writeFileSync(f, 'time,key\n0,/a\n9,/b\n5,/c\n');
     const trace = (over = {}, clients = [group()]) => workload({ clients, objects: { popularity: 'trace', file: f, format: 'csv', ...over } });
-    expect(() => all(trace())).toThrow(`${f}: record 4: time 5 ms comes before the previous record's 9 ms: replaying a trace's times needs its records in time order`);
+    expect(() => all(trace())).toThrow(`${f}: line 4: time 5 ms comes before the previous record's 9 ms: replaying a trace's times needs its records in time order`);
     // With the groups' arrivals, the order of the trace is only the order of objects.
     expect(all(trace({ timing: 'clients' })).map((r) => r.target)).toEqual(['/a', '/b', '/c']);
     expect(() => all(trace({}, [group({ startMs: 500 })]))).toThrow("expected workload.clients[0].startMs to be 0 when the trace's own times say when requests come");

@@ -418,7 +418,7 @@ export function* planWorkload(workload: Workload, opts: PlanOptions = {}): Gener
         return true;
       };
       if (pacedByTrace(o)) {
-        const clock = new TraceClock(reader, o.file, o.format === 'oracleGeneral' ? ORACLE_GENERAL_TICK_MS : 0, o.speedup ?? 1);
+        const clock = new TraceClock(reader, o.file, o.format, o.format === 'oracleGeneral' ? ORACLE_GENERAL_TICK_MS : 0, o.speedup ?? 1);
         traceClock = clock;
         choose = () => clock.next() && take(clock.rec);
       } else {
@@ -503,7 +503,7 @@ export function* planWorkload(workload: Workload, opts: PlanOptions = {}): Gener
         }
       }
       if (candidates.length === 0) {
-        throw new TraceError(o.popularity === 'trace' ? o.file : '', clock.rec.record ?? 0, `${target} matches no client group's paths, and every group has paths: add a group without paths to send the rest`);
+        throw new TraceError(o.popularity === 'trace' ? o.file : '', clock.rec.record ?? 0, `${target} matches no client group's paths, and every group has paths: add a group without paths to send the rest`, o.popularity === 'trace' ? o.format : undefined);
       }
       let group = candidates[0];
       if (candidates.length > 1) {
@@ -559,6 +559,7 @@ class TraceClock {
   constructor(
     private readonly records: Iterator<TraceRecord>,
     private readonly file: string,
+    private readonly format: TraceFormat,
     private readonly tickMs: number,
     private readonly speedup: number,
   ) {}
@@ -572,6 +573,7 @@ class TraceClock {
         this.file,
         rec.record ?? 0,
         `time ${rec.timeMs} ms comes before the previous record's ${this.prev} ms: replaying a trace's times needs its records in time order (sort the trace, or set objects.timing: clients to take arrival times from the client groups)`,
+        this.format,
       );
     }
     this.prev = rec.timeMs;
@@ -604,7 +606,7 @@ class TraceClock {
           break;
         }
         if (tick.length >= MAX_RECORDS_PER_TICK) {
-          throw new TraceError(this.file, r.record ?? 0, `more than ${MAX_RECORDS_PER_TICK.toLocaleString('en-US')} records stamped ${first.timeMs} ms: too many to spread over one tick; set objects.timing: clients to take arrival times from the client groups`);
+          throw new TraceError(this.file, r.record ?? 0, `more than ${MAX_RECORDS_PER_TICK.toLocaleString('en-US')} records stamped ${first.timeMs} ms: too many to spread over one tick; set objects.timing: clients to take arrival times from the client groups`, this.format);
         }
         tick.push(r);
       }

@@ -22,7 +22,7 @@ const aborted = new AbortController();
 let started = false;
 
 function errorReply(err: unknown): ThreadReply {
-  if (err instanceof TraceError) return { kind: 'error', message: err.message, trace: { file: err.file, record: err.record, detail: err.detail } };
+  if (err instanceof TraceError) return { kind: 'error', message: err.message, trace: { file: err.file, record: err.record, detail: err.detail, format: err.format } };
   return { kind: 'error', message: err instanceof Error ? err.message : String(err), ...(err instanceof Error && err.stack ? { stack: err.stack } : {}) };
 }
 

@@ -29,7 +29,7 @@ export type ThreadRequest =
 export type ThreadReply =
   | { kind: 'progress'; progress: RunProgress }
   | { kind: 'result'; result: unknown }
-  | { kind: 'error'; message: string; stack?: string; trace?: { file: string; record: number; detail: string } };
+  | { kind: 'error'; message: string; stack?: string; trace?: { file: string; record: number; detail: string; format: TraceFormat | undefined } };
 
 /**
  * How many threads to use by default: one per core, and at most one per
@@ -85,7 +85,7 @@ function inThread<T>(job: Exclude<ThreadRequest, { kind: 'abort' }>, opts: Threa
       else if (m.kind === 'result') settle(() => resolve(m.result as T));
       else if (m.trace) {
         const trace = m.trace;
-        settle(() => reject(new TraceError(trace.file, trace.record, trace.detail)));
+        settle(() => reject(new TraceError(trace.file, trace.record, trace.detail, trace.format)));
       } else {
         const err = new Error(m.message);
         if (m.stack !== undefined) err.stack = m.stack;

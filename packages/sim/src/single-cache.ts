@@ -115,8 +115,8 @@ export function simulateSingleCaches(trace: Iterable<TraceRequest> | Int32Array,
 export function* traceRequests(file: string, format: TraceFormat, opts: { maxRecords?: number; ignoreSizes: boolean }): Generator<TraceRequest> {
   for (const r of readTrace(file, format, opts.maxRecords === undefined ? {} : { maxRecords: opts.maxRecords })) {
     if (!opts.ignoreSizes) {
-      if (r.sizeBytes === undefined) throw new TraceError(file, r.record ?? 0, 'no size: give each request a size (time,key,size), or run with --ignore-obj-size to count objects');
-      if (r.sizeBytes === 0) throw new TraceError(file, r.record ?? 0, 'size 0: a cache holds objects of at least one byte (or run with --ignore-obj-size)');
+      if (r.sizeBytes === undefined) throw new TraceError(file, r.record ?? 0, 'no size: give each request a size (time,key,size), or run with --ignore-obj-size to count objects', format);
+      if (r.sizeBytes === 0) throw new TraceError(file, r.record ?? 0, 'size 0: a cache holds objects of at least one byte (or run with --ignore-obj-size)', format);
     }
     yield r;
   }

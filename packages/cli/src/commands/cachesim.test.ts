@@ -77,11 +77,11 @@ describe('cdnlab cachesim', () => {
     expect(() => runCachesim(trace(), flags({}))).toThrow('give --capacity');
     const unsized = path.join(dir, 'unsized.csv');
     writeFileSync(unsized, '0,/a\n1,/b\n');
-    expect(() => runCachesim(unsized, flags({ capacity: [parseCapacity('1KiB')] }))).toThrow(new CliError(`${unsized}: record 1: no size: give each request a size (time,key,size), or run with --ignore-obj-size to count objects`));
+    expect(() => runCachesim(unsized, flags({ capacity: [parseCapacity('1KiB')] }))).toThrow(new CliError(`${unsized}: line 1: no size: give each request a size (time,key,size), or run with --ignore-obj-size to count objects`));
     expect(runCachesim(unsized, flags({ capacity: [parseCapacity('1')], ignoreObjSize: true })).rows[0].result.misses).toBe(2);
     const bad = path.join(dir, 'bad.csv');
     writeFileSync(bad, '0,/a,1\n1,/b,lots\n');
-    expect(() => runCachesim(bad, flags({ capacity: [parseCapacity('1KiB')] }))).toThrow(`${bad}: record 2: expected size to be a whole number of bytes, got "lots"`);
+    expect(() => runCachesim(bad, flags({ capacity: [parseCapacity('1KiB')] }))).toThrow(`${bad}: line 2: expected size to be a whole number of bytes, got "lots"`);
     expect(() => runCachesim(path.join(dir, 'none.csv'), flags({ capacity: [parseCapacity('1KiB')] }))).toThrow('none.csv: cannot open trace: no such file');
   });
 });
