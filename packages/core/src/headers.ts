@@ -63,8 +63,11 @@ export function setHeader(headers: HeaderList, name: string, value: string): Hea
 
 /** A new list without any line whose name is one of `names`. */
 export function removeHeader(headers: HeaderList, ...names: string[]): HeaderList {
-  const drop = new Set(names.map((n) => n.toLowerCase()));
-  return headers.filter(([k]) => !drop.has(k));
+  // A few names (nearly always one or two): compared in a loop, no Set per call.
+  const drop = names.map((n) => n.toLowerCase());
+  const out: HeaderList = [];
+  for (let i = 0; i < headers.length; i++) if (!drop.includes(headers[i][0])) out.push(headers[i]);
+  return out;
 }
 
 /**

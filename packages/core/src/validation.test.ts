@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { formatHttpDate } from './headers';
 import type { HeaderList, RequestHead, ResponseHead } from './types';
 import {
@@ -176,6 +177,48 @@ describe('mergeNotModified (RFC 9111 §4.3.4, §3.2)', () => {
 
   it('keeps the stored status', () => {
     expect(mergeNotModified(resp([], 404), resp([], 304)).status).toBe(404);
+  });
+
+  it('agrees with a plain model of §3.2 on any heads', () => {
+    // The rule spelled out with a Map and Sets, as directly as it reads.
+    const model = (st: ResponseHead, nm: ResponseHead, exclude: string[], responseTime: number | undefined): ResponseHead => {
+      const skip = new Set(['content-length', 'content-range', 'age', 'connection', 'keep-alive', 'proxy-connection', 'te', 'transfer-encoding', 'upgrade', 'proxy-authenticate', 'proxy-authorization', 'trailer']);
+      for (const [n, v] of nm.headers) if (n === 'connection') for (const m of v.split(',')) if (m.trim()) skip.add(m.trim().toLowerCase());
+      for (const n of exclude) skip.add(n.toLowerCase());
+      const updates = new Map<string, string[]>();
+      for (const [n, v] of nm.headers) if (!skip.has(n)) updates.set(n, [...(updates.get(n) ?? []), v]);
+      const out: HeaderList = [];
+      const done = new Set<string>();
+      for (const [n, v] of st.headers) {
+        if (n === 'age') continue;
+        if (!updates.has(n)) out.push([n, v]);
+        else if (!done.has(n)) {
+          done.add(n);
+          for (const u of updates.get(n)!) out.push([n, u]);
+        }
+      }
+      for (const [n, vs] of updates) if (!done.has(n)) for (const u of vs) out.push([n, u]);
+      const age = nm.headers.find(([n]) => n === 'age');
+      if (age) out.push(['age', age[1]]);
+      if (nm.headers.some(([n]) => n === 'date')) return { status: st.status, headers: out };
+      if (responseTime === undefined) return { status: st.status, headers: out.filter(([n]) => n !== 'date') };
+      const i = out.findIndex(([n]) => n === 'date');
+      const dated = out.filter(([n], j) => n !== 'date' || j === i).map(([n, v]): [string, string] => (n === 'date' ? [n, D(responseTime)] : [n, v]));
+      return { status: st.status, headers: i === -1 ? [...dated, ['date', D(responseTime)]] : dated };
+    };
+    const name = fc.constantFrom('date', 'age', 'etag', 'cache-control', 'content-length', 'content-range', 'keep-alive', 'x-a', 'x-b', 'x-c', 'set-cookie', 'vary');
+    const line = fc.tuple(name, fc.constantFrom('1', '2', 'v', D(T0)));
+    const connection = fc.tuple(fc.constant('connection'), fc.constantFrom('x-a', 'X-B, keep-alive', 'close', ' x-c ,'));
+    const lines = (withConnection: boolean) => fc.array(withConnection ? fc.oneof(line, connection) : line, { maxLength: 12 });
+    fc.assert(
+      fc.property(lines(false), lines(true), fc.subarray(['Set-Cookie', 'x-b', 'VARY']), fc.option(fc.integer({ min: 0, max: 1e6 }), { nil: undefined }), (st, nm, exclude, t) => {
+        const stored = resp(st);
+        const notModified = resp(nm, 304);
+        const at = t === undefined ? undefined : T0 + t * S;
+        expect(mergeNotModified(stored, notModified, { exclude, responseTime: at })).toEqual(model(stored, notModified, exclude, at));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 

@@ -8,7 +8,7 @@
  *   stored response (§4.3.2, RFC 9110 §13.2.2) and the 304 head to send
  *   (RFC 9110 §15.4.5).
  */
-import { formatHttpDate, getAll, getFirst, has, hopByHopNames, parseHttpDate, setHeader, splitList } from './headers';
+import { formatHttpDate, getAll, getFirst, has, HOP_BY_HOP_FIELDS, hopByHopNames, parseHttpDate, setHeader, splitList } from './headers';
 import type { HeaderList, RequestHead, ResponseHead } from './types';
 
 // ---------------------------------------------------------------- entity tags (RFC 9110 §8.8.3)
@@ -216,29 +216,36 @@ export interface MergeOptions {
  * entry look as old as the first one.
  */
 export function mergeNotModified(stored: ResponseHead, notModified: ResponseHead, opts: MergeOptions = {}): ResponseHead {
-  const skip = new Set([...NOT_UPDATED_BY_304, ...hopByHopNames(notModified.headers), ...(opts.exclude ?? []).map((n) => n.toLowerCase())]);
-  const updates = new Map<string, string[]>();
-  for (const [name, value] of notModified.headers) {
-    if (skip.has(name)) continue;
-    const vs = updates.get(name);
-    if (vs) vs.push(value);
-    else updates.set(name, [value]);
+  // Every refresh at every tier comes here: sets only for what varies (a
+  // Connection field, exclusions), and the 304's few fields in two arrays.
+  const nh = notModified.headers;
+  const nominated = has(nh, 'connection') ? hopByHopNames(nh) : undefined;
+  const excluded = opts.exclude !== undefined && opts.exclude.length > 0 ? new Set(opts.exclude.map((n) => n.toLowerCase())) : undefined;
+  const names: string[] = [];
+  const lines: HeaderList = [];
+  for (let i = 0; i < nh.length; i++) {
+    const name = nh[i][0];
+    if (NOT_UPDATED_BY_304.has(name) || HOP_BY_HOP_FIELDS.has(name) || nominated?.has(name) || excluded?.has(name)) continue;
+    if (!names.includes(name)) names.push(name);
+    lines.push(nh[i]);
   }
+  // Each updated name's lines go where its first stored line was (or at the end).
+  const placed: boolean[] = names.map(() => false);
   let headers: HeaderList = [];
-  const placed = new Set<string>();
+  const place = (k: number): void => {
+    placed[k] = true;
+    for (let i = 0; i < lines.length; i++) if (lines[i][0] === names[k]) headers.push([names[k], lines[i][1]]);
+  };
   for (const [name, value] of stored.headers) {
     if (name === 'age') continue;
-    const vs = updates.get(name);
-    if (!vs) headers.push([name, value]);
-    else if (!placed.has(name)) {
-      for (const v of vs) headers.push([name, v]);
-      placed.add(name);
-    }
+    const k = names.indexOf(name);
+    if (k === -1) headers.push([name, value]);
+    else if (!placed[k]) place(k);
   }
-  for (const [name, vs] of updates) if (!placed.has(name)) for (const v of vs) headers.push([name, v]);
-  const age = getFirst(notModified.headers, 'age');
+  for (let k = 0; k < names.length; k++) if (!placed[k]) place(k);
+  const age = getFirst(nh, 'age');
   if (age !== undefined) headers.push(['age', age]);
-  if (!has(notModified.headers, 'date')) {
+  if (!has(nh, 'date')) {
     headers = opts.responseTime !== undefined ? setHeader(headers, 'date', formatHttpDate(opts.responseTime)) : headers.filter(([n]) => n !== 'date');
   }
   return { status: stored.status, headers };
@@ -326,7 +333,12 @@ export const NOT_MODIFIED_FIELDS: readonly string[] = ['cache-control', 'content
  * caller adds Age and its own fields (Cache-Status, …).
  */
 export function buildNotModifiedHead(stored: ResponseHead, extraFields: readonly string[] = []): ResponseHead {
-  const keep = new Set([...NOT_MODIFIED_FIELDS, ...extraFields.map((n) => n.toLowerCase())]);
-  if (!has(stored.headers, 'etag')) keep.add('last-modified');
+  const withEtag = has(stored.headers, 'etag');
+  let keep: ReadonlySet<string> = withEtag ? NOT_MODIFIED_SET : NOT_MODIFIED_SET_LM;
+  if (extraFields.length > 0) keep = new Set([...keep, ...extraFields.map((n) => n.toLowerCase())]);
   return { status: 304, headers: stored.headers.filter(([n]) => keep.has(n)) };
 }
+
+const NOT_MODIFIED_SET: ReadonlySet<string> = new Set(NOT_MODIFIED_FIELDS);
+/** Without an ETag, Last-Modified guides the client's update. */
+const NOT_MODIFIED_SET_LM: ReadonlySet<string> = new Set([...NOT_MODIFIED_FIELDS, 'last-modified']);
