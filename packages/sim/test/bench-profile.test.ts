@@ -61,6 +61,19 @@ describe('sim bench, profile part', () => {
     expect(r.stdout).not.toMatch(/[1-9][0-9.]*%\s+simulator: event scheduler/);
   });
 
+  it('runs (e), the validation workload: its answers include 304-refreshes through the tiers', () => {
+    const r = profilePart({ CDNLAB_BENCH_ONLY: 'e', CDNLAB_BENCH_E_REQUESTS: '20000' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/\(e: validation, the default topology at 50 req\/s\) 20,000 requests \(20,000 answered, 0 errors, 0 unfinished\)/);
+    expect(r.stdout).toMatch(/; 11 nodes\n/);
+    const share = (kind: string) => Number(new RegExp(`answers at the edge: .*\\b${kind} ([0-9.]+)`).exec(r.stdout)?.[1]);
+    expect(share('revalidated')).toBeGreaterThan(0.05); // 0.11 at 20,000 requests, half at 1 M
+    expect(share('hit')).toBeGreaterThan(0);
+    expect(share('miss') + share('hit') + share('revalidated')).toBeCloseTo(1, 2);
+    expect(profilePart({ CDNLAB_BENCH_ONLY: 'e', CDNLAB_BENCH_E_REQUESTS: 'lots' }).stderr).toMatch(/CDNLAB_BENCH_E_REQUESTS: expected a positive integer, got "lots"/);
+  });
+
   it('names a bad CDNLAB_BENCH_PROFILE_OF and stops', () => {
     const r = profilePart({ CDNLAB_BENCH_PROFILE_OF: 'c' });
     expect(r.status).not.toBe(0);
