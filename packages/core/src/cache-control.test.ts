@@ -306,6 +306,17 @@ describe('requestCacheControlOf', () => {
       expect(requestCacheControlOf(h)).toEqual(parseRequestCacheControl(h));
     }
   });
+
+  it('parses one line once per value: the same frozen set for every request that says it', () => {
+    const a = requestCacheControlOf([['cache-control', 'min-fresh=0'], ['if-none-match', '"x"']]);
+    expect(requestCacheControlOf([['Cache-Control', 'min-fresh=0']])).toBe(a);
+    expect(Object.isFrozen(a)).toBe(true);
+    expect(a.minFresh).toBe(0);
+    // Two lines are one list, read afresh.
+    const two = requestCacheControlOf([['cache-control', 'min-fresh=0'], ['cache-control', 'no-cache']]);
+    expect(two).not.toBe(a);
+    expect([two.minFresh, two.noCache]).toEqual([0, true]);
+  });
 });
 
 describe('ParseMemo', () => {

@@ -276,11 +276,16 @@ export function parseResponseCacheControl(input: CacheControlInput): ResponseCac
  * shared empty, frozen set instead of a fresh parse. The result is read-only.
  */
 export function requestCacheControlOf(headers: HeaderList): RequestCacheControl {
+  let value: string | undefined;
   for (let i = 0; i < headers.length; i++) {
     const n = headers[i][0];
-    if (n.length === 13 && n.toLowerCase() === 'cache-control') return parseRequestCacheControl(headers);
+    if (n.length !== 13 || n.toLowerCase() !== 'cache-control') continue;
+    // Several lines are read as one list: rare, parsed each time.
+    if (value !== undefined) return parseRequestCacheControl(headers);
+    value = headers[i][1];
   }
-  return EMPTY_REQUEST_CC;
+  // One line: the same few values again and again (a tier's validations all say min-fresh=0).
+  return value === undefined ? EMPTY_REQUEST_CC : requestMemo.get(value);
 }
 
 const EMPTY_REQUEST_CC: RequestCacheControl = Object.freeze(parseRequestCacheControl(''));
@@ -310,6 +315,9 @@ export class ParseMemo<T> {
     return v as T;
   }
 }
+
+/** Request directives by the value of a request's one Cache-Control line. */
+const requestMemo = new ParseMemo<RequestCacheControl>((value) => Object.freeze(parseRequestCacheControl(value)));
 
 /** An empty response directive set. */
 export function emptyResponseCacheControl(): ResponseCacheControl {

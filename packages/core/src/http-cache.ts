@@ -477,8 +477,10 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
       const entry = stored(given);
       const storedAt = entry.storedAt;
       if (evaluateClientConditional(req, entry.head, storedAt) === 'not-modified') {
-        const nm = buildNotModifiedHead(entry.head);
-        return { status: 304, headers: [...nm.headers, ['age', ageHeaderValueAt(storedAt, entry.initialAgeMs, now)]] };
+        // buildNotModifiedHead's list is new: the Age line goes straight on it.
+        const headers = buildNotModifiedHead(entry.head).headers;
+        headers.push(['age', ageHeaderValueAt(storedAt, entry.initialAgeMs, now)]);
+        return { status: 304, headers };
       }
       const lines = entry.head.headers;
       const headers: HeaderList = new Array(lines.length + 1);
