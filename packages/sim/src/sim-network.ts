@@ -31,7 +31,7 @@ const MAX_RETRANSMITS = 6;
 export class SimNetwork {
   private readonly links = new Map<string, LinkState>();
   private readonly nodes: Map<string, TopologyNode>;
-  /** Every client<->edge link has a state (allLinks made them); else each is made when first asked for. */
+  /** Every client<->edge link has a state (all(true) made them); else each is made when first asked for. */
   private clientsComplete = false;
 
   constructor(
