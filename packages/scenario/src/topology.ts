@@ -180,21 +180,30 @@ export function controlDistanceMs(t: Topology, region: string): number {
 /**
  * The link for one direction of a hop; every parent/child and client/edge
  * hop has one. Scans the topology: a caller that asks for many keeps its
- * own index (see clientHopOf).
+ * own index (see clientLinkValues).
  */
 export function findLink(t: Topology, from: string, to: string): Link | undefined {
-  const outward = from.startsWith(CLIENT_PREFIX);
-  if (outward || to.startsWith(CLIENT_PREFIX)) {
-    const region = (outward ? from : to).slice(CLIENT_PREFIX.length);
-    const edge = findNode(t, outward ? to : from);
-    const hop = edge === undefined ? undefined : clientHopOf(t, region, edge);
-    return hop === undefined ? undefined : { from, to, ...(outward ? hop.out : hop.back) };
-  }
-  return t.links.find((l) => l.from === from && l.to === to);
+  if (clientRegionOf(from) === undefined && clientRegionOf(to) === undefined) return t.links.find((l) => l.from === from && l.to === to);
+  const v = clientLinkValues(t, from, to, (id) => findNode(t, id));
+  return v === undefined ? undefined : { from, to, ...v };
+}
+
+/**
+ * One direction of a client<->edge hop, by its endpoint names (exactly one
+ * of them `client@<region>`, the other an edge's id); undefined when there
+ * is no such hop. `nodeOf` finds a node by id (findNode, or a caller's index).
+ */
+export function clientLinkValues(t: Topology, from: string, to: string, nodeOf: (id: string) => TopologyNode | undefined): LinkValues | undefined {
+  const fromRegion = clientRegionOf(from);
+  const toRegion = clientRegionOf(to);
+  if ((fromRegion === undefined) === (toRegion === undefined)) return undefined;
+  const edge = nodeOf(fromRegion === undefined ? from : to);
+  const hop = edge === undefined ? undefined : clientHopOf(t, fromRegion ?? toRegion!, edge);
+  return hop === undefined ? undefined : fromRegion === undefined ? hop.back : hop.out;
 }
 
 /** The hop between the clients of `region` and `edge` (undefined when `edge` is not an edge or the region is unknown). */
-export function clientHopOf(t: Topology, region: string, edge: TopologyNode): ClientHop | undefined {
+function clientHopOf(t: Topology, region: string, edge: TopologyNode): ClientHop | undefined {
   if (edge.role !== 'edge') return undefined;
   const c = t.clientLinks;
   return own(own(c.byEdge, region), edge.id) ?? own(own(c.byRegion, region), edge.region);
@@ -213,6 +222,6 @@ export function clientEndpoint(region: string): string {
 }
 
 /** The region whose clients `endpoint` names, or undefined when it names a node. */
-export function clientRegionOf(endpoint: string): string | undefined {
+function clientRegionOf(endpoint: string): string | undefined {
   return endpoint.startsWith(CLIENT_PREFIX) ? endpoint.slice(CLIENT_PREFIX.length) : undefined;
 }

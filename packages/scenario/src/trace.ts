@@ -102,6 +102,8 @@ export function* readCsvTrace(file: string, opts: TraceReadOptions = {}): Genera
   const fd = openOrThrow(file);
   const decoder = new TextDecoder('utf-8', { fatal: true });
   const buf = Buffer.allocUnsafe(chunk);
+  /** A csv's places are lines: headers, comments and blank lines count. */
+  const csvError = (at: number, detail: string): TraceError => new TraceError(file, at, detail, 'csv');
   let carry = '';
   let line = 0;
   let yielded = 0;
@@ -117,15 +119,15 @@ export function* readCsvTrace(file: string, opts: TraceReadOptions = {}): Genera
       return undefined;
     }
     sawData = true;
-    if (fields.length < 2 || fields.length > 3) throw new TraceError(file, line, `expected "time,key[,size]", got ${fields.length} field(s): ${JSON.stringify(s.slice(0, 80))}`, 'csv');
+    if (fields.length < 2 || fields.length > 3) throw csvError(line, `expected "time,key[,size]", got ${fields.length} field(s): ${JSON.stringify(s.slice(0, 80))}`);
     const t = fields[0].trim();
-    if (!NUMBER.test(t)) throw new TraceError(file, line, `expected time to be a number (ms), got ${JSON.stringify(t)}`, 'csv');
+    if (!NUMBER.test(t)) throw csvError(line, `expected time to be a number (ms), got ${JSON.stringify(t)}`);
     const key = fields[1].trim();
-    if (key === '') throw new TraceError(file, line, 'expected a key, got an empty field', 'csv');
+    if (key === '') throw csvError(line, 'expected a key, got an empty field');
     let sizeBytes: number | undefined;
     if (fields.length === 3 && fields[2].trim() !== '') {
       const z = fields[2].trim();
-      if (!/^\d+$/.test(z) || !Number.isSafeInteger(Number(z))) throw new TraceError(file, line, `expected size to be a whole number of bytes, got ${JSON.stringify(z)}`, 'csv');
+      if (!/^\d+$/.test(z) || !Number.isSafeInteger(Number(z))) throw csvError(line, `expected size to be a whole number of bytes, got ${JSON.stringify(z)}`);
       sizeBytes = Number(z);
     }
     return { timeMs: Number(t), key, sizeBytes, record: line };
@@ -173,13 +175,13 @@ export function* readCsvTrace(file: string, opts: TraceReadOptions = {}): Genera
       try {
         n = readSync(fd, buf, 0, chunk, null);
       } catch (err) {
-        throw new TraceError(file, line, `read failed: ${(err as Error).message}`, 'csv');
+        throw csvError(line, `read failed: ${(err as Error).message}`);
       }
       let text: string;
       try {
         text = carry + decoder.decode(buf.subarray(0, n), { stream: n > 0 });
       } catch {
-        throw new TraceError(file, line + 1, 'not valid UTF-8 text: is this a binary trace? (use format: oracleGeneral)', 'csv');
+        throw csvError(line + 1, 'not valid UTF-8 text: is this a binary trace? (use format: oracleGeneral)');
       }
       if (n === 0) {
         if (text !== '') {
@@ -200,7 +202,7 @@ export function* readCsvTrace(file: string, opts: TraceReadOptions = {}): Genera
         }
       }
       carry = text.slice(start);
-      if (carry.length > 1 << 20) throw new TraceError(file, line + 1, 'line longer than 1 MiB: not a csv trace?', 'csv');
+      if (carry.length > 1 << 20) throw csvError(line + 1, 'line longer than 1 MiB: not a csv trace?');
     }
   } finally {
     closeSync(fd);

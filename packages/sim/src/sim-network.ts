@@ -10,7 +10,7 @@
  * (RFC 6298 §5.5), up to 6 retransmissions, after which the hop fails.
  */
 import type { Rng } from '@cdnlab/core';
-import { clientEndpoint, clientHopOf, clientRegionOf, type LinkValues, type Topology, type TopologyNode } from '@cdnlab/scenario';
+import { clientEndpoint, clientLinkValues, type LinkValues, type Topology, type TopologyNode } from '@cdnlab/scenario';
 
 export interface LinkState {
   from: string;
@@ -56,13 +56,8 @@ export class SimNetwork {
     const l = this.links.get(`${from}\u0000${to}`);
     if (l !== undefined || this.clientsComplete) return l;
     // A client<->edge hop: made the first time it is used (topology.ts ClientLinks says why).
-    const fromRegion = clientRegionOf(from);
-    const toRegion = clientRegionOf(to);
-    if ((fromRegion === undefined) === (toRegion === undefined)) return undefined;
-    const edge = this.nodes.get(fromRegion === undefined ? from : to);
-    const hop = edge === undefined ? undefined : clientHopOf(this.topology, fromRegion ?? toRegion!, edge);
-    if (hop === undefined) return undefined;
-    return this.add(from, to, fromRegion === undefined ? hop.back : hop.out);
+    const v = clientLinkValues(this.topology, from, to, (id) => this.nodes.get(id));
+    return v === undefined ? undefined : this.add(from, to, v);
   }
 
   /**
