@@ -223,9 +223,10 @@ export const LinkSchema = Type.Object(
 );
 
 /**
- * How many nodes a topology may have. The simulator keeps some 15 KB per
- * node before any traffic (99,000 edges in 30 regions: 1.7 GB and 10 s
- * before the first request, loading included), and a generator asked for
+ * How many nodes a topology may have. The simulator keeps some 1.3 KB per
+ * node, and 11 KB more once traffic reaches it and its cache is made (99,000
+ * edges in 30 regions, 20,000 requests: 10 s and 1.0 GB in all, loading
+ * included, 2026-12-06), and a generator asked for
  * millions of edges ran the loader itself out of memory; the testbed's own
  * limit, one process per node, is far lower (cdnlab up: 254 per role).
  */

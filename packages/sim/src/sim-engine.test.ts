@@ -227,6 +227,43 @@ describe('simulated engine: determinism and accounting', () => {
   });
 });
 
+describe("simulated engine: a node's cache is made when something first reaches it", () => {
+  // Clients in na only: nothing reaches eu's edges or regional.
+  const naOnly = (timeline: TimelineEvent[] = []) =>
+    scenario(topology(), { durationMs: 3000, clients: [{ region: 'na', count: 20, rate: 50, arrival: 'poisson', startMs: 0 }], objects: { popularity: 'zipf', alpha: 0.9, count: 50, path: '/o/{n}' } }, timeline);
+  const drive = (s: Scenario) => {
+    const sim = new Simulation({ scenario: s, variant: s.variants[0], seed: 3 });
+    const atStart = sim.cachesMade();
+    const result = sim.run();
+    return { sim, atStart, result };
+  };
+
+  it('makes none at the start and only those of the nodes traffic reached; the others report zeros', () => {
+    const { sim, atStart, result } = drive(naOnly());
+    expect(atStart).toEqual([]);
+    expect(result.requests.answered).toBeGreaterThan(100);
+    const made = sim.cachesMade();
+    expect(made).toEqual(expect.arrayContaining(['regional-na', 'shield']));
+    expect(made.some((id) => id.startsWith('edge-na'))).toBe(true);
+    expect(made.filter((id) => id.includes('eu'))).toEqual([]);
+    for (const n of result.nodes.filter((x) => x.id.includes('eu'))) {
+      expect(n).toMatchObject({ requests: 0, hits: 0, misses: 0, objects: 0, bytes: 0, evictions: 0, revalidations: 0, collapsedWaiters: 0, upstreamFetches: 0 });
+    }
+    const shield = result.nodes.find((x) => x.id === 'shield')!;
+    expect(shield.objects).toBeGreaterThan(10);
+  });
+
+  it('a purge reaches every node, made or not, and a restarted node starts with none', () => {
+    const { sim, result } = drive(naOnly([{ atMs: 1000, action: 'purge', prefix: '/o/', soft: false, fanout: 'direct' }]));
+    expect(sim.cachesMade().filter((id) => id.includes('eu'))).toEqual(['edge-eu-1', 'edge-eu-2', 'regional-eu']);
+    expect(result.purges[0].acks.filter((a) => a.nodeId.includes('eu')).map((a) => [a.nodeId, a.objectsAffected])).toEqual([['edge-eu-1', 0], ['edge-eu-2', 0], ['regional-eu', 0]]);
+    const killed = drive(naOnly([{ atMs: 500, action: 'kill', node: 'regional-na' }, { atMs: 2999, action: 'start', node: 'regional-na' }]));
+    expect(killed.sim.cachesMade()).not.toContain('regional-na');
+    // Its answers before the kill are still counted.
+    expect(killed.result.nodes.find((x) => x.id === 'regional-na')!.requests).toBeGreaterThan(0);
+  });
+});
+
 describe('simulated engine: trace replay', () => {
   let dir: string;
   beforeAll(() => {

@@ -426,12 +426,13 @@ export class Simulation {
     const h = this.heap.read();
     if (h === undefined || h.usedBytes < h.oldLimitBytes * HEAP_GUARD_FRACTION) return;
     let objects = 0;
-    for (const c of this.caches) objects += c.cache.stats().objects;
+    for (const c of this.caches) objects += c.cacheStats().objects;
+    const made = this.cachesMade().length;
     const mib = (b: number) => Math.round(b / 2 ** 20).toLocaleString('en-US');
     const twice = Math.ceil((h.oldLimitBytes * 2) / 2 ** 30) * 1024;
     throw new SimulationMemoryError(
       `the simulation ran out of memory ${(this.scheduler.now() / 1000).toFixed(1)} s into virtual time: ${mib(h.usedBytes)} MiB of the heap's ${mib(h.oldLimitBytes)} MiB still in use after a full garbage collection, ` +
-        `${objects.toLocaleString('en-US')} objects cached in ${this.caches.length} caches (about 1 KB of memory each, whatever their size). ` +
+        `${objects.toLocaleString('en-US')} objects cached in ${made.toLocaleString('en-US')} caches (about 1 KB of memory each, whatever their size). ` +
         `Give the caches less capacity (the topology's cache.capacity), or the simulator a larger heap: NODE_OPTIONS=--max-old-space-size=${twice} pnpm cdnlab run ...`,
     );
   }
@@ -461,6 +462,11 @@ export class Simulation {
   }
 
   /** Runs to the end. */
+  /** The cache nodes whose cache exists now: a node's is made when something first reaches it (a request, a purge). */
+  cachesMade(): string[] {
+    return this.caches.filter((c) => c.cacheMade).map((c) => c.id);
+  }
+
   run(): RunResult {
     while (!this.advance(this.scheduler.now() + 3_600_000)) {
       /* step by step on the grid */
@@ -896,7 +902,7 @@ export class Simulation {
       if (e instanceof SimCacheNode) {
         // As the tier services count (packages/tier/src/tier-node.ts): every answer, upstream ones as misses.
         const r = e.counters.results;
-        const st = e.cache.stats();
+        const st = e.cacheStats();
         const hitsN = (r.hit ?? 0) + (r.stale ?? 0);
         let answers = 0;
         for (const k in r) answers += r[k];
