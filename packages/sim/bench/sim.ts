@@ -45,8 +45,9 @@
  *      CDNLAB_BENCH_PROFILE_REQUESTS requests each (default 300 k) under
  *      V8's sampling CPU profiler: self time per area of our code, GC, the
  *      hottest functions and source lines, mapped through the bundle's
- *      source map (src/profile-summary.ts). CDNLAB_BENCH_PROFILE_OF=a|b|d
- *      profiles one of them (default a when the part runs alone);
+ *      source map (src/profile-summary.ts). CDNLAB_BENCH_PROFILE_OF=a|b|d|e
+ *      profiles one of them (default a when the part runs alone; e, the
+ *      validation workload, only when asked);
  *      CDNLAB_BENCH_PROFILE_TOP=n lists the n hottest functions, lines and
  *      allocators instead of 10;
  *      CDNLAB_BENCH_PROFILE_OUT saves the .cpuprofile too (open it in Chrome
@@ -99,8 +100,8 @@ if (!Number.isInteger(PROFILE_TOP) || PROFILE_TOP <= 0) {
   console.error(`cdnlab sim bench: CDNLAB_BENCH_PROFILE_TOP: expected a positive integer, got ${JSON.stringify(process.env.CDNLAB_BENCH_PROFILE_TOP)}`);
   process.exit(2);
 }
-if (PROFILE_OF !== 'a' && PROFILE_OF !== 'b' && PROFILE_OF !== 'd') {
-  console.error(`cdnlab sim bench: CDNLAB_BENCH_PROFILE_OF: expected a, b or d, got ${JSON.stringify(PROFILE_OF)}`);
+if (PROFILE_OF !== 'a' && PROFILE_OF !== 'b' && PROFILE_OF !== 'd' && PROFILE_OF !== 'e') {
+  console.error(`cdnlab sim bench: CDNLAB_BENCH_PROFILE_OF: expected a, b, d or e, got ${JSON.stringify(PROFILE_OF)}`);
   process.exit(2);
 }
 const HEAP_MIB = Number(process.env.CDNLAB_BENCH_HEAP_MIB ?? 3072);
@@ -236,11 +237,19 @@ if (ONLY === 'b') {
   console.log(`    wall ${b.seconds.toFixed(1)} s (aim < 60 s), peak RSS ${fmt(maxRssMiB())} MiB (aim < 4096 MiB; ${v8Flags()})`);
 }
 
-if (ONLY === 'e') {
+/** (e)'s topology and clients: the default topology at 50 req/s. */
+function defaultTopologyAt50(): { topology: Topology; clients: ClientGroup[] } {
   const topology = loadTopologyFile(join(REPO_ROOT, 'topologies/default.yaml'));
   const rates: Record<string, number> = { na: 20, eu: 20, apac: 10 };
   const clients: ClientGroup[] = topology.regions.map((reg) => ({ region: reg.name, count: 1000, rate: rates[reg.name] ?? 10, arrival: 'poisson', startMs: 0 }));
-  e = runSim('e: validation, the default topology at 50 req/s', topology, clients, E_REQUESTS, 100_000);
+  return { topology, clients };
+}
+/** (e)'s catalog. */
+const E_OBJECTS = 100_000;
+
+if (ONLY === 'e') {
+  const { topology, clients } = defaultTopologyAt50();
+  e = runSim('e: validation, the default topology at 50 req/s', topology, clients, E_REQUESTS, E_OBJECTS);
   console.log(`    peak RSS ${fmt(maxRssMiB())} MiB (${v8Flags()})`);
 }
 
@@ -391,6 +400,9 @@ if (ONLY === 'p') {
     } else if (PROFILE_OF === 'a') {
       const chain = generateTopology({ name: 'bench-chain', regions: 1, edgesPerRegion: 1 });
       runSim(`p: (a)'s chain under the ${under}`, chain, chainClients(chain), PROFILE_REQUESTS);
+    } else if (PROFILE_OF === 'e') {
+      const { topology, clients } = defaultTopologyAt50();
+      runSim(`p: (e)'s validations under the ${under}`, topology, clients, PROFILE_REQUESTS, E_OBJECTS);
     } else {
       const { topology, clients } = thousandEdges();
       runSim(`p: (b)'s 1,000 edges under the ${under}`, topology, clients, PROFILE_REQUESTS);

@@ -1,5 +1,19 @@
 import fc from 'fast-check';
-import { createVirtualScheduler, LoopLimitError } from './virtual-scheduler';
+import { createVirtualScheduler, LoopLimitError, type VirtualScheduler } from './virtual-scheduler';
+
+/** Sets a timer one of three ways (0 schedule, 1 scheduleTask, 2 setTimer, then cancelled if asked); true when it is to fire. */
+function setBy(s: VirtualScheduler, kind: number, delay: number, fire: () => void, cancel: boolean): boolean {
+  if (kind === 0) s.schedule(delay, fire);
+  else if (kind === 1) s.scheduleTask(delay, { run: fire });
+  else {
+    const h = s.setTimer(delay, fire);
+    if (cancel) {
+      h.cancel();
+      return false;
+    }
+  }
+  return true;
+}
 
 describe('virtual scheduler', () => {
   it('fires timers in time order and, at equal times, in the order they were set', () => {
@@ -95,13 +109,7 @@ describe('virtual scheduler', () => {
         // Half the timers set another while the heap is being drained.
         if (id < 100_000 && rand(2) === 0) set(id + 100_000, rand(40), rand(5) === 0, rand(3));
       };
-      if (kind === 0) s.schedule(delay, fire);
-      else if (kind === 1) s.scheduleTask(delay, { run: fire });
-      else {
-        const h = s.setTimer(delay, fire);
-        if (cancel) h.cancel();
-      }
-      if (!(kind === 2 && cancel)) expected.push({ at, seq: mySeq, id });
+      if (setBy(s, kind, delay, fire, cancel)) expected.push({ at, seq: mySeq, id });
     };
     // 3,000 at once (the heap starts with room for 1,024), then more while it drains in steps.
     for (let i = 0; i < 3000; i++) set(i, rand(200), rand(4) === 0, rand(3));
@@ -219,13 +227,7 @@ describe('virtual scheduler', () => {
             fired.push([s.now(), id]);
             if (child !== undefined) set(-id - 1, child, kind, false, undefined);
           };
-          if (kind === 0) s.schedule(d, fire);
-          else if (kind === 1) s.scheduleTask(d, { run: fire });
-          else {
-            const h = s.setTimer(d, fire);
-            if (cancel) h.cancel();
-          }
-          if (!(kind === 2 && cancel)) expected.push({ at, seq: mySeq, id });
+          if (setBy(s, kind, d, fire, cancel)) expected.push({ at, seq: mySeq, id });
         };
         ops.forEach((o, i) => {
           set(i, o.delay, o.kind, o.cancel, o.child);

@@ -71,13 +71,16 @@ describe('sim bench, profile part', () => {
     expect(share('revalidated')).toBeGreaterThan(0.05); // 0.11 at 20,000 requests, half at 1 M
     expect(share('hit')).toBeGreaterThan(0);
     expect(share('miss') + share('hit') + share('revalidated')).toBeCloseTo(1, 2);
+    const p = profilePart({ CDNLAB_BENCH_PROFILE_OF: 'e' });
+    expect(p.stderr).toBe('');
+    expect(p.stdout).toMatch(/\(p: \(e\)'s validations under the CPU profiler\) 20,000 requests \(20,000 answered, 0 errors/);
     expect(profilePart({ CDNLAB_BENCH_ONLY: 'e', CDNLAB_BENCH_E_REQUESTS: 'lots' }).stderr).toMatch(/CDNLAB_BENCH_E_REQUESTS: expected a positive integer, got "lots"/);
   });
 
   it('names a bad CDNLAB_BENCH_PROFILE_OF and stops', () => {
     const r = profilePart({ CDNLAB_BENCH_PROFILE_OF: 'c' });
     expect(r.status).not.toBe(0);
-    expect(r.stderr).toMatch(/CDNLAB_BENCH_PROFILE_OF: expected a, b or d, got "c"/);
+    expect(r.stderr).toMatch(/CDNLAB_BENCH_PROFILE_OF: expected a, b, d or e, got "c"/);
     expect(r.stdout).not.toMatch(/CPU profiler/);
   });
 });
