@@ -8,6 +8,7 @@ import {
   isStrongLastModified,
   mergeNotModified,
   parseEntityTag,
+  upstreamFillHeaders,
   selectStoredForUpdate,
   strongMatch,
   weakMatch,
@@ -74,6 +75,52 @@ describe('buildConditionalHeaders (RFC 9111 §4.3.1)', () => {
     const a = resp([['etag', '"a"'], ['last-modified', D(T0)]]);
     const b = resp([['etag', '"b"']]);
     expect(buildConditionalHeaders([a, b, a])).toEqual([['if-none-match', '"a", "b"']]);
+  });
+
+  it('one stored response: agrees with a plain reading of §4.3.1 on any head', () => {
+    // The first ETag line, if readable, as If-None-Match (weakness kept);
+    // the first Last-Modified if it is a date, else (when allowed) the first Date.
+    const isDate = (v: string | undefined) => v !== undefined && !Number.isNaN(Date.parse(v)) && /GMT$/.test(v);
+    const model = (h: HeaderList, dateFallback: boolean): HeaderList => {
+      const first = (n: string) => h.find(([k]) => k === n)?.[1];
+      const out: HeaderList = [];
+      const tag = parseEntityTag(first('etag'));
+      if (tag) out.push(['if-none-match', (tag.weak ? 'W/' : '') + tag.opaque]);
+      if (isDate(first('last-modified'))) out.push(['if-modified-since', first('last-modified')!]);
+      else if (dateFallback && isDate(first('date'))) out.push(['if-modified-since', first('date')!]);
+      return out;
+    };
+    const line = fc.oneof(
+      fc.tuple(fc.constant('etag'), fc.constantFrom('"a"', 'W/"b"', ' "c" ', 'plain', 'W/bad', '"x"y"', '')),
+      fc.tuple(fc.constantFrom('last-modified', 'date'), fc.constantFrom(D(T0), D(T0 - 60 * S), 'yesterday', '')),
+      fc.tuple(fc.constantFrom('cache-control', 'x-a'), fc.constant('1')),
+    );
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 8 }), fc.boolean(), fc.boolean(), (h, dateFallback, asList) => {
+        const r = resp(h);
+        expect(buildConditionalHeaders(asList ? [r] : r, { dateFallback })).toEqual(model(h, dateFallback));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('upstreamFillHeaders: what a tier sends up when it fills', () => {
+  const client: HeaderList = [['accept', '*/*'], ['if-none-match', '"c"'], ['range', 'bytes=0-9'], ['if-modified-since', D(T0)], ['cache-control', 'no-cache']];
+
+  it("leaves out the client's preconditions and Range, and hands back the same list when there are none", () => {
+    expect(upstreamFillHeaders(client, undefined)).toEqual([['accept', '*/*'], ['cache-control', 'no-cache']]);
+    const plain: HeaderList = [['accept', '*/*']];
+    expect(upstreamFillHeaders(plain, undefined)).toBe(plain);
+    expect(client).toHaveLength(5); // not changed in place
+  });
+
+  it('a validation adds its own conditionals and min-fresh=0, said once however many tiers validate in a row', () => {
+    const edge = upstreamFillHeaders(client, [['if-none-match', '"v1"']]);
+    expect(edge).toEqual([['accept', '*/*'], ['cache-control', 'no-cache'], ['if-none-match', '"v1"'], ['cache-control', 'min-fresh=0']]);
+    const regional = upstreamFillHeaders(edge, [['if-none-match', '"v2"'], ['if-modified-since', D(T0)]]);
+    const shield = upstreamFillHeaders(regional, [['if-none-match', '"v3"']]);
+    expect(shield).toEqual([['accept', '*/*'], ['cache-control', 'no-cache'], ['cache-control', 'min-fresh=0'], ['if-none-match', '"v3"']]);
   });
 });
 
@@ -274,6 +321,80 @@ describe('evaluateClientConditional (RFC 9110 §13.2.2, RFC 9111 §4.3.2)', () =
     expect(evaluateClientConditional(req([['if-unmodified-since', D(lm)]]), stored)).toBe('proceed');
     // If-Match present: If-Unmodified-Since is not evaluated.
     expect(evaluateClientConditional(req([['if-match', '"v1"'], ['if-unmodified-since', D(lm - S)]]), stored)).toBe('proceed');
+  });
+
+  it('agrees with a plain reading of §13.2.2 on any preconditions, lists and tags with commas included', () => {
+    const members = (lines: string[]): string[] | '*' => {
+      // List members split at commas outside quotes (RFC 9110 §5.6.1).
+      const out: string[] = [];
+      for (const line of lines) {
+        let cur = '';
+        let quoted = false;
+        for (let i = 0; i < line.length; i++) {
+          const c = line[i];
+          if (quoted && c === '\\') {
+            cur += c + (line[i + 1] ?? '');
+            i++;
+            continue;
+          }
+          if (c === '"') quoted = !quoted;
+          if (c === ',' && !quoted) {
+            out.push(cur.trim());
+            cur = '';
+          } else cur += c;
+        }
+        out.push(cur.trim());
+      }
+      const kept = out.filter((m) => m !== '');
+      return kept.includes('*') ? '*' : kept;
+    };
+    const model = (r: RequestHead, st: ResponseHead): string => {
+      const all = (h: HeaderList, n: string) => h.filter(([k]) => k === n).map(([, v]) => v);
+      const etag = parseEntityTag(all(st.headers, 'etag')[0]);
+      const lmv = all(st.headers, 'last-modified')[0];
+      const lm = lmv === undefined ? undefined : Date.parse(lmv);
+      const safe = r.method === 'GET' || r.method === 'HEAD';
+      const im = all(r.headers, 'if-match');
+      if (im.length > 0) {
+        const m = members(im);
+        if (!(m === '*' || (etag !== undefined && m.some((x) => { const t = parseEntityTag(x); return t !== undefined && !t.weak && !etag.weak && t.opaque === etag.opaque; })))) return 'precondition-failed';
+      } else {
+        const ius = all(r.headers, 'if-unmodified-since')[0];
+        if (ius !== undefined && lm !== undefined && !Number.isNaN(lm) && !Number.isNaN(Date.parse(ius)) && lm > Date.parse(ius)) return 'precondition-failed';
+      }
+      const inm = all(r.headers, 'if-none-match');
+      if (inm.length > 0) {
+        const m = members(inm);
+        const matched = m === '*' || (etag !== undefined && m.some((x) => parseEntityTag(x)?.opaque === etag.opaque));
+        return matched ? (safe ? 'not-modified' : 'precondition-failed') : 'proceed';
+      }
+      const ims = all(r.headers, 'if-modified-since')[0];
+      if (safe && ims !== undefined && !Number.isNaN(Date.parse(ims))) {
+        const modified = lm ?? Date.parse(all(st.headers, 'date')[0] ?? 'x');
+        if (!Number.isNaN(modified) && modified <= Date.parse(ims)) return 'not-modified';
+      }
+      return 'proceed';
+    };
+    const tag = fc.constantFrom('"v1"', 'W/"v1"', '"v2"', 'v1', '"a,b"', '"a', 'b"', '*', '', ' "v1" ', '"q\\"x"');
+    const tagLine = fc.array(tag, { minLength: 1, maxLength: 3 }).map((ts) => ts.join(', '));
+    const reqLine = fc.oneof(
+      fc.tuple(fc.constant('if-none-match'), fc.oneof(tag, tagLine)),
+      fc.tuple(fc.constant('if-match'), fc.oneof(tag, tagLine)),
+      fc.tuple(fc.constantFrom('if-modified-since', 'if-unmodified-since'), fc.constantFrom(D(lm - S), D(lm), D(T0), 'garbage')),
+      fc.tuple(fc.constantFrom('if-range', 'accept'), fc.constant('x')),
+    );
+    const storedLine = fc.oneof(
+      fc.tuple(fc.constant('etag'), tag),
+      fc.tuple(fc.constantFrom('last-modified', 'date'), fc.constantFrom(D(lm), D(T0))),
+    );
+    fc.assert(
+      fc.property(fc.array(reqLine, { maxLength: 4 }), fc.array(storedLine, { maxLength: 4 }), fc.constantFrom('GET', 'HEAD', 'POST'), (rl, sl, method) => {
+        const r = req(rl, method);
+        const st = resp(sl);
+        expect(evaluateClientConditional(r, st)).toBe(model(r, st));
+      }),
+      { numRuns: 3000 },
+    );
   });
 
   it('no conditionals: proceed', () => {

@@ -8,7 +8,8 @@
  *   stored response (§4.3.2, RFC 9110 §13.2.2) and the 304 head to send
  *   (RFC 9110 §15.4.5).
  */
-import { formatHttpDate, getAll, getFirst, has, HOP_BY_HOP_FIELDS, hopByHopNames, parseHttpDate, setHeader, splitList } from './headers';
+import { FIELDS_NOT_FILLED } from './byte-range';
+import { formatHttpDate, getAll, getFirst, has, HOP_BY_HOP_FIELDS, hopByHopNames, parseHttpDate, removeHeader, setHeader, splitList } from './headers';
 import type { HeaderList, RequestHead, ResponseHead } from './types';
 
 // ---------------------------------------------------------------- entity tags (RFC 9110 §8.8.3)
@@ -109,25 +110,59 @@ export interface ConditionalOptions {
  * it forwards (replacing any conditionals the client sent).
  */
 export function buildConditionalHeaders(stored: ResponseHead | readonly ResponseHead[], opts: ConditionalOptions = {}): HeaderList {
-  const list = Array.isArray(stored) ? stored : [stored as ResponseHead];
-  const out: HeaderList = [];
+  if (!Array.isArray(stored)) return conditionalsForOne(stored as ResponseHead, opts.dateFallback ?? true);
+  const list = stored as readonly ResponseHead[];
+  if (list.length === 1) return conditionalsForOne(list[0], opts.dateFallback ?? true);
   const tags: string[] = [];
   for (const head of list) {
-    const raw = getFirst(head.headers, 'etag');
-    const tag = parseEntityTag(raw);
+    const tag = parseEntityTag(getFirst(head.headers, 'etag'));
     if (tag) {
       const text = `${tag.weak ? 'W/' : ''}${tag.opaque}`;
       if (!tags.includes(text)) tags.push(text);
     }
   }
-  if (tags.length > 0) out.push(['if-none-match', tags.join(', ')]);
-  if (list.length === 1) {
-    const head = list[0];
-    const lm = getFirst(head.headers, 'last-modified');
-    const date = getFirst(head.headers, 'date');
-    if (lm !== undefined && parseHttpDate(lm) !== undefined) out.push(['if-modified-since', lm]);
-    else if ((opts.dateFallback ?? true) && date !== undefined && parseHttpDate(date) !== undefined) out.push(['if-modified-since', date]);
+  return tags.length > 0 ? [['if-none-match', tags.join(', ')]] : [];
+}
+
+/** The conditionals for one stored response (every validation of an entry without variants): its fields read in one pass. */
+function conditionalsForOne(head: ResponseHead, dateFallback: boolean): HeaderList {
+  const h = head.headers;
+  let etag: string | undefined;
+  let lm: string | undefined;
+  let date: string | undefined;
+  for (let i = 0; i < h.length; i++) {
+    const n = h[i][0];
+    if (n === 'etag') etag ??= h[i][1];
+    else if (n === 'last-modified') lm ??= h[i][1];
+    else if (n === 'date') date ??= h[i][1];
   }
+  const out: HeaderList = [];
+  const tag = parseEntityTag(etag);
+  if (tag) out.push(['if-none-match', tag.weak ? `W/${tag.opaque}` : tag.opaque]);
+  if (lm !== undefined && parseHttpDate(lm) !== undefined) out.push(['if-modified-since', lm]);
+  else if (dateFallback && date !== undefined && parseHttpDate(date) !== undefined) out.push(['if-modified-since', date]);
+  return out;
+}
+
+/**
+ * The header lines a cache sends upstream when it fills a request: the
+ * client's, without its preconditions and Range (FIELDS_NOT_FILLED: the
+ * cache answers those from the whole stored object), and for a validation
+ * its own `conditional` fields and `Cache-Control: min-fresh=0`, so a
+ * parent does not answer with a stale copy of its own (its
+ * stale-while-revalidate or grace): a soft purge would otherwise never get
+ * past the first tier still holding the purged copy. A request that came
+ * from a validating tier below already says min-fresh=0: it is said once.
+ * Both engines' tiers build their fills with this.
+ */
+export function upstreamFillHeaders(h: HeaderList, conditional: HeaderList | undefined): HeaderList {
+  // Every precondition field starts with "if-"; most requests carry none, nor a Range.
+  const kept = hasPrecondition(h) || has(h, 'range') ? removeHeader(h, ...FIELDS_NOT_FILLED) : h;
+  if (conditional === undefined) return kept;
+  const out: HeaderList = [...kept, ...conditional];
+  let saysMinFresh0 = false;
+  for (let i = 0; i < kept.length; i++) if (kept[i][0] === 'cache-control' && kept[i][1] === 'min-fresh=0') saysMinFresh0 = true;
+  if (!saysMinFresh0) out.push(['cache-control', 'min-fresh=0']);
   return out;
 }
 
@@ -201,6 +236,9 @@ export interface MergeOptions {
   exclude?: readonly string[];
 }
 
+/** A 304's fields that never update the stored head: NOT_UPDATED_BY_304 and the hop-by-hop ones, in one Set. */
+const SKIPPED_IN_304: ReadonlySet<string> = new Set([...NOT_UPDATED_BY_304, ...HOP_BY_HOP_FIELDS]);
+
 /**
  * Updates a stored response with a 304 (RFC 9111 §4.3.4, §3.2): each field
  * of the 304 replaces all lines of that name in the stored head (at the
@@ -217,44 +255,80 @@ export interface MergeOptions {
  */
 export function mergeNotModified(stored: ResponseHead, notModified: ResponseHead, opts: MergeOptions = {}): ResponseHead {
   // Every refresh at every tier comes here: sets only for what varies (a
-  // Connection field, exclusions), and the 304's few fields in two arrays.
+  // Connection field, exclusions), the 304's few fields in two arrays, and
+  // the lines themselves shared, not copied (a HeaderList is never changed
+  // in place).
   const nh = notModified.headers;
   const nominated = has(nh, 'connection') ? hopByHopNames(nh) : undefined;
   const excluded = opts.exclude !== undefined && opts.exclude.length > 0 ? new Set(opts.exclude.map((n) => n.toLowerCase())) : undefined;
   const names: string[] = [];
   const lines: HeaderList = [];
+  let age: [string, string] | undefined;
+  let withDate = false;
   for (let i = 0; i < nh.length; i++) {
     const name = nh[i][0];
-    if (NOT_UPDATED_BY_304.has(name) || HOP_BY_HOP_FIELDS.has(name) || nominated?.has(name) || excluded?.has(name)) continue;
+    if (name === 'age') age ??= nh[i];
+    else if (name === 'date') withDate = true;
+    if (SKIPPED_IN_304.has(name) || nominated?.has(name) || excluded?.has(name)) continue;
     if (!names.includes(name)) names.push(name);
     lines.push(nh[i]);
   }
   // Each updated name's lines go where its first stored line was (or at the end).
-  const placed: boolean[] = names.map(() => false);
-  let headers: HeaderList = [];
-  const place = (k: number): void => {
-    placed[k] = true;
-    for (let i = 0; i < lines.length; i++) if (lines[i][0] === names[k]) headers.push([names[k], lines[i][1]]);
-  };
-  for (const [name, value] of stored.headers) {
+  const placed: boolean[] = new Array<boolean>(names.length).fill(false);
+  const headers: HeaderList = [];
+  const sh = stored.headers;
+  for (let j = 0; j < sh.length; j++) {
+    const name = sh[j][0];
     if (name === 'age') continue;
     const k = names.indexOf(name);
-    if (k === -1) headers.push([name, value]);
-    else if (!placed[k]) place(k);
+    if (k === -1) headers.push(sh[j]);
+    else if (!placed[k]) {
+      placed[k] = true;
+      for (let i = 0; i < lines.length; i++) if (lines[i][0] === name) headers.push(lines[i]);
+    }
   }
-  for (let k = 0; k < names.length; k++) if (!placed[k]) place(k);
-  const age = getFirst(nh, 'age');
-  if (age !== undefined) headers.push(['age', age]);
-  if (!has(nh, 'date')) {
-    headers = opts.responseTime !== undefined ? setHeader(headers, 'date', formatHttpDate(opts.responseTime)) : headers.filter(([n]) => n !== 'date');
+  for (let k = 0; k < names.length; k++) {
+    if (placed[k]) continue;
+    for (let i = 0; i < lines.length; i++) if (lines[i][0] === names[k]) headers.push(lines[i]);
   }
-  return { status: stored.status, headers };
+  if (age !== undefined) headers.push(age);
+  if (withDate) return { status: stored.status, headers };
+  if (opts.responseTime !== undefined) return { status: stored.status, headers: setHeader(headers, 'date', formatHttpDate(opts.responseTime)) };
+  return { status: stored.status, headers: headers.filter(([n]) => n !== 'date') };
 }
 
 // ---------------------------------------------------------------- downstream: clients' conditionals
 
 /** The outcome of {@link evaluateClientConditional}. */
 export type ClientConditionalResult = 'not-modified' | 'precondition-failed' | 'proceed';
+
+/** Whether any field name starts with `if-` (a loop, no closure per call). */
+function hasPrecondition(headers: HeaderList): boolean {
+  for (let i = 0; i < headers.length; i++) {
+    const n = headers[i][0];
+    if (n.length > 2 && n.charCodeAt(0) === 105 /* i */ && n.charCodeAt(1) === 102 /* f */ && n.charCodeAt(2) === 45 /* - */) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether the request's only preconditions that count before If-Modified-Since
+ * are one If-None-Match line whose text is the stored ETag's, and that a
+ * readable tag: the line is then that one member (a tag's commas are inside
+ * its quotes), so it matches.
+ */
+function sameTagOnly(rh: HeaderList, sh: HeaderList): boolean {
+  let inm: string | undefined;
+  for (let i = 0; i < rh.length; i++) {
+    const n = rh[i][0];
+    if (n === 'if-none-match') {
+      if (inm !== undefined) return false;
+      inm = rh[i][1];
+    } else if (n === 'if-match' || n === 'if-unmodified-since') return false;
+  }
+  if (inm === undefined) return false;
+  return inm === getFirst(sh, 'etag') && parseEntityTag(inm) !== undefined;
+}
 
 /**
  * Evaluates a client's preconditions against the stored response the cache
@@ -273,18 +347,13 @@ export type ClientConditionalResult = 'not-modified' | 'precondition-failed' | '
  * the whole representation), so it is ignored too (RFC 9110 §13.1.5).
  * 'proceed' means: serve the stored response normally.
  */
-/** Whether any field name starts with `if-` (a loop, no closure per call). */
-function hasPrecondition(headers: HeaderList): boolean {
-  for (let i = 0; i < headers.length; i++) {
-    const n = headers[i][0];
-    if (n.length > 2 && n.charCodeAt(0) === 105 /* i */ && n.charCodeAt(1) === 102 /* f */ && n.charCodeAt(2) === 45 /* - */) return true;
-  }
-  return false;
-}
-
 export function evaluateClientConditional(req: RequestHead, stored: ResponseHead, storedAt?: number): ClientConditionalResult {
   // Hot path of every hit: most requests carry no precondition at all.
   if (!hasPrecondition(req.headers)) return 'proceed';
+  // Next, a tier's validation: one If-None-Match line that is the stored
+  // ETag itself (and no If-Match or If-Unmodified-Since, which come first).
+  const same = sameTagOnly(req.headers, stored.headers);
+  if (same) return req.method === 'GET' || req.method === 'HEAD' ? 'not-modified' : 'precondition-failed';
   const etag = etagOf(stored);
   const lastModified = parseHttpDate(getFirst(stored.headers, 'last-modified'));
 

@@ -16,10 +16,9 @@ import {
   createCacheKeyer,
   createCollapser,
   createHttpCache,
-  FIELDS_NOT_FILLED,
   rankParents,
   httpCacheOptionsFromSettings,
-  removeHeader,
+  upstreamFillHeaders,
   type CacheEntry,
   type CollapseOutcome,
   type Collapser,
@@ -176,8 +175,6 @@ class Fill implements Replier {
 }
 
 const EMPTY_BODY = new Uint8Array(0);
-const NO_HEADERS: HeaderList = [];
-const MIN_FRESH_0: [string, string] = ['cache-control', 'min-fresh=0'];
 /** Upstream deadline for a whole fetch (the tier default). */
 export const UPSTREAM_TIMEOUT_MS = 10_000;
 const MAX_HOPS = 8;
@@ -233,11 +230,6 @@ export interface SimNodeCounters {
 function rankParentsOf(key: string, parents: readonly SimEndpoint[], weights: readonly number[]): SimEndpoint[] {
   const ranked = rankParents(key, parents.map((p, i) => ({ id: p.id, weight: weights[i], p })));
   return ranked.map((r) => r.p);
-}
-
-function stripConditionals(h: HeaderList): HeaderList {
-  if (h.length === 0) return NO_HEADERS;
-  return removeHeader(h, ...FIELDS_NOT_FILLED);
 }
 
 function isRetryable(e: SimErrorKind): boolean {
@@ -598,19 +590,15 @@ export class SimCacheNode implements SimEndpoint {
   }
 
   private fetchAndStore(req: SimRequest, key: string, result: string, stale: CacheEntry | undefined, conditional: HeaderList | undefined, noStore: boolean, then: FillDone): void {
-    // HEAD misses fetch the GET, so the object is stored for both (as Varnish does).
-    // A validation asks for a copy that is fresh now, as the tier services'
-    // does: min-fresh=0 keeps a parent from answering it with its own stale
-    // copy (its stale-while-revalidate or grace), so a refresh reaches a
-    // tier that can really answer it.
+    // HEAD misses fetch the GET, so the object is stored for both (as Varnish
+    // does). A validation asks for a copy that is fresh now, as the tier
+    // services' does (see upstreamFillHeaders).
     const h = req.head;
-    const plainGet = h.method === 'GET' && conditional === undefined && h.headers.length === 0;
-    const head: RequestHead = plainGet
-      ? h
-      : { method: 'GET', scheme: h.scheme, host: h.host, target: h.target, headers: conditional ? [...stripConditionals(h.headers), ...conditional, MIN_FRESH_0] : stripConditionals(h.headers) };
+    const headers = upstreamFillHeaders(h.headers, conditional);
+    const head: RequestHead = h.method === 'GET' && headers === h.headers ? h : { method: 'GET', scheme: h.scheme, host: h.host, target: h.target, headers };
     // Without a purge ever applied here the purge index is empty and has nothing to say.
     const notBefore = this.purged ? Math.max(req.notBefore, this.cache.notBeforeFor(h) ?? 0) : req.notBefore;
-    // The same head goes up for a plain GET: its key (this node's) goes with it.
+    // The same head goes up for a GET without preconditions: its key (this node's) goes with it.
     const knownKey = head === h ? key : undefined;
     const upReq: SimRequest = { head, notBefore, noStore, hops: req.hops + 1, sizeBytes: req.sizeBytes, key: knownKey, keyBy: knownKey === undefined ? undefined : this.keyToken };
     const fill = new Fill(this, req, upReq, key, result, stale, noStore, knownKey, then);

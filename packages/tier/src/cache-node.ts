@@ -8,12 +8,12 @@
  * background refresh of stale-while-revalidate, and cancellation.
  */
 import {
-  FIELDS_NOT_FILLED,
   formatCacheStatusMember,
   getAll,
   createCollapser,
   isUnsafeMethod,
   removeHeader,
+  upstreamFillHeaders,
   type CacheEntry,
   type CacheLookup,
   type CacheStatusMember,
@@ -426,12 +426,9 @@ export class CacheNode {
     signal: AbortSignal,
     detail?: string,
   ): Promise<{ response: NodeResponse; shared?: Shared }> {
-    // HEAD misses fetch the GET, so the object is stored for both (as Varnish does).
-    // A validation asks for a copy that is fresh now: a parent must not answer
-    // it with its own stale copy (min-fresh=0 turns off its stale-while-
-    // revalidate for this request), or a soft purge would never get past the
-    // first tier that still holds the purged copy.
-    const headers = conditional ? [...stripConditionals(req.head.headers), ...conditional, ['cache-control', 'min-fresh=0'] as [string, string]] : stripConditionals(req.head.headers);
+    // HEAD misses fetch the GET, so the object is stored for both (as Varnish
+    // does). A validation asks for a copy that is fresh now (see upstreamFillHeaders).
+    const headers = upstreamFillHeaders(req.head.headers, conditional);
     const head: RequestHead = { ...req.head, method: 'GET', headers };
     const notBefore = Math.max(req.notBefore, this.cache.notBeforeFor(req.head) ?? 0);
     const t0 = this.scheduler.now();
@@ -583,13 +580,6 @@ function buildConditional(entry: CacheEntry): HeaderList {
     else if (n === 'last-modified') out.push(['if-modified-since', v]);
   }
   return out;
-}
-
-/** The client's request as a fill sends it upstream: without FIELDS_NOT_FILLED. */
-function stripConditionals(h: HeaderList): HeaderList {
-  // Every precondition field starts with "if-"; most requests carry none, nor a Range.
-  if (!h.some(([n]) => n.startsWith('if-') || n === 'range')) return h;
-  return removeHeader(h, ...FIELDS_NOT_FILLED);
 }
 
 function parseTagsOf(h: HeaderList): string[] {
