@@ -226,9 +226,9 @@ export const LinkSchema = Type.Object(
  * How many nodes a topology may have. The simulator keeps some 1.3 KB per
  * node, and 11 KB more once traffic reaches it and its cache is made (99,000
  * edges in 30 regions, 20,000 requests: 10 s and 1.0 GB in all, loading
- * included, 2026-12-06), and a generator asked for
- * millions of edges ran the loader itself out of memory; the testbed's own
- * limit, one process per node, is far lower (cdnlab up: 254 per role).
+ * included, 2026-12-06), and a generator asked for millions of edges ran
+ * the loader itself out of memory; the testbed's own limit, one process per
+ * node, is far lower (cdnlab up: 254 per role).
  */
 export const TOPOLOGY_LIMITS = { edgesPerRegion: 10_000, nodes: 100_000 } as const;
 

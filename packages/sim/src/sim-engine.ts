@@ -461,12 +461,12 @@ export class Simulation {
     return this.stepEnd(Infinity);
   }
 
-  /** Runs to the end. */
   /** The cache nodes whose cache exists now: a node's is made when something first reaches it (a request, a purge). */
   cachesMade(): string[] {
     return this.caches.filter((c) => c.cacheMade).map((c) => c.id);
   }
 
+  /** Runs to the end. */
   run(): RunResult {
     while (!this.advance(this.scheduler.now() + 3_600_000)) {
       /* step by step on the grid */

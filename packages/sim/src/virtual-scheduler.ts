@@ -209,12 +209,12 @@ class HeapScheduler implements VirtualScheduler {
   /**
    * Files a timer in its delay's lane, or in the heap. Lanes are found by a
    * small table indexed by the delay's bits, not a Map (with a Map, a
-   * lookup per timer cost more than lanes saved when delays are jittered). A delay gets a lane
-   * the second time it is seen, so one-off delays (the next arrival, a
-   * jittered latency) go straight into the heap instead of making a lane
-   * each; a lane left empty is given to the next delay seen twice at its
-   * slot. Whether a timer goes into a lane or the heap never changes the
-   * order timers fire in.
+   * lookup per timer cost more than lanes saved when delays are jittered).
+   * A delay gets a lane the second time it is seen, so one-off delays (the
+   * next arrival, a jittered latency) go straight into the heap instead of
+   * making a lane each; a lane left empty is given to the next delay seen
+   * twice at its slot. Whether a timer goes into a lane or the heap never
+   * changes the order timers fire in.
    */
   private file(delayMs: number, item: Item): void {
     const t = this.nowMs + delayMs;
