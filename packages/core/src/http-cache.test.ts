@@ -1,5 +1,5 @@
 import { formatHttpDate, getFirst } from './headers';
-import { createHttpCache, type HttpCacheOptions } from './http-cache';
+import { createHttpCache, NO_HTTP_CACHE_STATS, type HttpCacheOptions } from './http-cache';
 import type { HeaderList, RequestHead, ResponseHead } from './types';
 
 const T0 = Date.UTC(2026, 0, 1, 12);
@@ -13,6 +13,10 @@ const make = (o: Partial<HttpCacheOptions> = {}) =>
 const at = (t: number) => ({ requestTime: t, responseTime: t });
 
 describe('HttpCache', () => {
+  it('counts from NO_HTTP_CACHE_STATS: a new cache reports exactly those fields, all zero', () => {
+    expect(make().stats()).toEqual(NO_HTTP_CACHE_STATS);
+  });
+
   it('misses, stores, then hits with a growing Age until the object expires', () => {
     const c = make();
     const first = c.lookup(req('/a'), T0);

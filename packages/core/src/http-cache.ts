@@ -109,6 +109,24 @@ export interface HttpCacheStats {
   bytes: number;
 }
 
+/** The counts of a cache that has done nothing (for a caller that has no cache yet). */
+export const NO_HTTP_CACHE_STATS: Readonly<HttpCacheStats> = Object.freeze({
+  lookups: 0,
+  hits: 0,
+  staleHits: 0,
+  misses: 0,
+  validations: 0,
+  revalidated: 0,
+  staleIfError: 0,
+  stores: 0,
+  notStored: 0,
+  invalidations: 0,
+  purged: 0,
+  evictions: 0,
+  objects: 0,
+  bytes: 0,
+});
+
 export interface HttpCache {
   readonly name: string;
   /** The primary cache key of a request (also used as the collapsing key). */

@@ -117,11 +117,16 @@ export function buildConditionalHeaders(stored: ResponseHead | readonly Response
   for (const head of list) {
     const tag = parseEntityTag(getFirst(head.headers, 'etag'));
     if (tag) {
-      const text = `${tag.weak ? 'W/' : ''}${tag.opaque}`;
+      const text = tagText(tag);
       if (!tags.includes(text)) tags.push(text);
     }
   }
   return tags.length > 0 ? [['if-none-match', tags.join(', ')]] : [];
+}
+
+/** An entity-tag as sent: `W/"x"` or `"x"`. */
+function tagText(tag: EntityTag): string {
+  return tag.weak ? `W/${tag.opaque}` : tag.opaque;
 }
 
 /** The conditionals for one stored response (every validation of an entry without variants): its fields read in one pass. */
@@ -138,7 +143,7 @@ function conditionalsForOne(head: ResponseHead, dateFallback: boolean): HeaderLi
   }
   const out: HeaderList = [];
   const tag = parseEntityTag(etag);
-  if (tag) out.push(['if-none-match', tag.weak ? `W/${tag.opaque}` : tag.opaque]);
+  if (tag) out.push(['if-none-match', tagText(tag)]);
   if (lm !== undefined && parseHttpDate(lm) !== undefined) out.push(['if-modified-since', lm]);
   else if (dateFallback && date !== undefined && parseHttpDate(date) !== undefined) out.push(['if-modified-since', date]);
   return out;

@@ -18,6 +18,7 @@ import {
   createHttpCache,
   rankParents,
   httpCacheOptionsFromSettings,
+  NO_HTTP_CACHE_STATS,
   upstreamFillHeaders,
   type CacheEntry,
   type CollapseOutcome,
@@ -197,24 +198,6 @@ function keyTokenOf(config: CacheNode, defaultOrigin: string): KeyToken {
   return t;
 }
 
-/** What a node that has not had its cache made yet reports (see SimCacheNode.cache). */
-const NO_CACHE_STATS: Readonly<HttpCacheStats> = Object.freeze({
-  lookups: 0,
-  hits: 0,
-  staleHits: 0,
-  misses: 0,
-  validations: 0,
-  revalidated: 0,
-  staleIfError: 0,
-  stores: 0,
-  notStored: 0,
-  invalidations: 0,
-  purged: 0,
-  evictions: 0,
-  objects: 0,
-  bytes: 0,
-});
-
 /** Counters kept across restarts (a restarted node starts cold, not from zero in reports). */
 export interface SimNodeCounters {
   /** Answers by outcome (hit, stale, miss, revalidated, pass, error), as the tier services count them. */
@@ -317,7 +300,7 @@ export class SimCacheNode implements SimEndpoint {
 
   /** The cache's counts, zero while it has not been made (nothing reached the node). */
   cacheStats(): Readonly<HttpCacheStats> {
-    return this.made === undefined ? NO_CACHE_STATS : this.made.cache.stats();
+    return this.made === undefined ? NO_HTTP_CACHE_STATS : this.made.cache.stats();
   }
 
   /** Wires the parents (after every node exists). */
