@@ -141,6 +141,28 @@ describe('CacheNode.serve', () => {
     expect(asked).toBe(1);
   });
 
+  it('validates in the background with the same conditionals as in the foreground (Date stands in for a missing Last-Modified)', async () => {
+    // No Last-Modified, a second ETag line with an unreadable value: the
+    // simulator's refresh sends core buildConditionalHeaders(entry.head), so
+    // must the testbed's, else the two engines' origins see different asks.
+    const stored: HeaderList = [['etag', '"v1"'], ['etag', 'not-a-tag'], ['content-length', '100']];
+    const conditionalsOf = (r: UpstreamRequest) => r.head.headers.filter(([n]) => n.startsWith('if-'));
+    const bgRun = setup([['cache-control', 'max-age=1, stale-while-revalidate=60'], ...stored]);
+    const fgRun = setup([['cache-control', 'max-age=1'], ...stored]);
+    for (const { node, clock } of [bgRun, fgRun]) {
+      await node.handle(request('/v'));
+      clock.advance(2000);
+    }
+    expect((bgRun.node.serve(request('/v')) as NodeResponse).status).toMatchObject({ detail: 'stale-while-revalidate' });
+    await new Promise((r) => setImmediate(r));
+    await fgRun.node.handle(request('/v'));
+    expect(bgRun.seen).toHaveLength(2);
+    expect(fgRun.seen).toHaveLength(2);
+    const date = new Date(bgRun.clock.now() - 2000).toUTCString();
+    expect(conditionalsOf(bgRun.seen[1])).toEqual([['if-none-match', '"v1"'], ['if-modified-since', date]]);
+    expect(conditionalsOf(bgRun.seen[1])).toEqual(conditionalsOf(fgRun.seen[1]));
+  });
+
   it('sends another background refresh after one that the origin failed (the stale copy answered it)', async () => {
     const clock = manualClock();
     const seen: UpstreamRequest[] = [];

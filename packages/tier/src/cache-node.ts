@@ -8,6 +8,7 @@
  * background refresh of stale-while-revalidate, and cancellation.
  */
 import {
+  buildConditionalHeaders,
   formatCacheStatusMember,
   getAll,
   createCollapser,
@@ -552,7 +553,7 @@ export class CacheNode {
     // Leader, or bypass (collapsing off, hit-for-miss): the entry's own
     // `refreshing` flag already guarantees one refresh per object.
     const leader = joined.role === 'leader';
-    this.fetchAndStore(bg, 'stale', entry, [...buildConditional(entry)], false, controller.signal, 'background-refresh')
+    this.fetchAndStore(bg, 'stale', entry, buildConditionalHeaders(entry.head), false, controller.signal, 'background-refresh')
       .then((o) => {
         // Refreshed, replaced, or answered from the stale copy on an upstream
         // error: either way this refresh is over, and the next stale hit may
@@ -571,15 +572,6 @@ export class CacheNode {
 /** Methods are case-sensitive (RFC 9110 §9.1), but tiers have always upper-cased them; the common spellings need no copy. */
 function isHead(method: string): boolean {
   return method === 'HEAD' || (method !== 'GET' && method.toUpperCase() === 'HEAD');
-}
-
-function buildConditional(entry: CacheEntry): HeaderList {
-  const out: HeaderList = [];
-  for (const [n, v] of entry.head.headers) {
-    if (n === 'etag') out.push(['if-none-match', v]);
-    else if (n === 'last-modified') out.push(['if-modified-since', v]);
-  }
-  return out;
 }
 
 function parseTagsOf(h: HeaderList): string[] {
