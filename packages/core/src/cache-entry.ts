@@ -43,6 +43,8 @@ export class StoredEntry implements CacheEntry {
     readonly size: number,
     /** The instants, written in place on revalidation (`HttpCache.revalidated`). */
     readonly n: number[],
+    /** What the store files it under: storeKey, or storeKey's id (key-ids.ts). */
+    readonly slotKey: string | number = storeKey,
   ) {}
 
   get times(): Readonly<EntryTimes> {

@@ -20,6 +20,7 @@ import { invalidationTargets, isUnsafeMethod } from './invalidation';
 import { createPurgeIndex, parseSurrogateKeys, type PurgeCommand, type PurgeIndex } from './purge';
 import { decideCacheUse, isStaleIfErrorTrigger, staleIfErrorAllowed } from './stale';
 import { isStorable, prepareForStorage, type StorabilityDecision, type StorabilityOptions, type StorabilityReason } from './storability';
+import type { KeyIds } from './key-ids';
 import { createStore, hashKey, type Store } from './store';
 import { createEffectiveCacheControl } from './targeted-fields';
 import type { HeaderList, RequestHead, ResponseHead } from './types';
@@ -55,6 +56,12 @@ export interface HttpCacheOptions {
   purgeRetentionMs?: number;
   /** Scheme and host a purge of a bare path (`/news/1`) refers to. Default `http://localhost`. */
   defaultOrigin?: string;
+  /**
+   * Int ids for keys, shared with other caches (the simulator's): entries
+   * are filed under their keys' ids, found faster than strings (key-ids.ts).
+   * What the cache answers is the same with or without.
+   */
+  keyIds?: KeyIds;
 }
 
 export type { CacheEntry } from './cache-entry';
@@ -77,6 +84,8 @@ export interface LookupOptions {
    * once per request, not once per call). Must be exactly that string.
    */
   key?: string;
+  /** With `key`: its id in the cache's keyIds, when the caller has it (`keyIds.idOf(key)`, never another number). */
+  keyId?: number;
 }
 
 export interface StoreTimes {
@@ -138,9 +147,10 @@ export interface HttpCache {
   lookup(req: RequestHead, now: number, opts?: LookupOptions): CacheLookup;
   /**
    * Offers an upstream answer for storing. `primaryKey`, when given, must be
-   * `key(req)` (a caller that already has it saves computing it again).
+   * `key(req)` (a caller that already has it saves computing it again);
+   * `primaryKeyId`, when given, its id as LookupOptions.keyId.
    */
-  store(req: RequestHead, res: ResponseHead, body: Uint8Array, times: StoreTimes, primaryKey?: string): StoreOutcome;
+  store(req: RequestHead, res: ResponseHead, body: Uint8Array, times: StoreTimes, primaryKey?: string, primaryKeyId?: number): StoreOutcome;
   /** A 304 answered a validation: update the entry (RFC 9111 §4.3.4). */
   revalidated(entry: CacheEntry, notModified: ResponseHead, times: StoreTimes): CacheEntry;
   /** A background refresh ended without refreshing this entry (failed, abandoned, or answered from the stale copy): allow another. */
@@ -280,6 +290,15 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
    */
   const isPlain = (entry: StoredEntry): boolean => entry.storeKey === entry.primaryKey;
   /**
+   * With keyIds, a plain entry is filed under its primary key's id when the
+   * key has one (key-ids.ts: then it always has had), a Vary variant under
+   * its store key (variant keys are never given ids: they are made afresh
+   * for every lookup, and would only fill the table). So `slotOf` is exact
+   * for any store key.
+   */
+  const keyIds = opts.keyIds;
+  const slotOf = (storeKey: string): string | number => (keyIds === undefined ? storeKey : (keyIds.peek(storeKey) ?? storeKey));
+  /**
    * The purge index is built on the first purge: until then nothing reads
    * it, and a cache that is never purged (most, in a long simulation) never
    * pays for it.
@@ -294,17 +313,21 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
     indexed = true;
     for (const k of store.keys()) {
       const e = store.peek(k) as StoredEntry;
-      purges.indexEntry(k, { url: e.url, tags: e.tags, fetchedAt: e.originFetchedAt });
+      purges.indexEntry(e.storeKey, { url: e.url, tags: e.tags, fetchedAt: e.originFetchedAt });
     }
   };
-  const store: Store<string, StoredEntry> = createStore<string, StoredEntry>({
+  const store: Store<string | number, StoredEntry> = createStore<string | number, StoredEntry>({
     capacityBytes: opts.capacityBytes,
     maxObjectBytes: opts.maxObjectBytes,
     policy: opts.eviction ?? 'lru',
     onEvict: (_key, entry) => forget(entry),
     // Hash what the key stands for, so policies that hash keys see the same
     // numbers whether an entry is stored under its short plain key or not.
-    keyHash: (k) => hashKey(k.indexOf(SEP) === -1 ? k + SEP : k),
+    // An id hashes as its key does, so the policy decides the same with ids or without.
+    keyHash: (slotKey) => {
+      const k = typeof slotKey === 'number' ? keyIds!.keyOf(slotKey) : slotKey;
+      return hashKey(k.indexOf(SEP) === -1 ? k + SEP : k);
+    },
   });
 
   const s = {
@@ -313,14 +336,14 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
   };
 
   const remove = (entry: StoredEntry): void => {
-    if (store.peek(entry.storeKey) === entry) {
-      store.delete(entry.storeKey);
+    if (store.peek(entry.slotKey) === entry) {
+      store.delete(entry.slotKey);
       forget(entry);
     }
   };
   /** Deletes the entry under storeKey, if any, without touching the variant index. */
   const drop = (storeKey: string): boolean => {
-    if (!store.delete(storeKey)) return false;
+    if (!store.delete(slotOf(storeKey))) return false;
     if (indexed) purges.unindexEntry(storeKey);
     return true;
   };
@@ -358,7 +381,9 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
       const vary = variants.varyOf(primaryKey);
       let entry: StoredEntry | undefined;
       if (vary === undefined) {
-        entry = store.get(primaryKey);
+        // A caller's id counts only with its key and the cache's keyIds (else it could not be this key's).
+        const id = lookupOpts.keyId;
+        entry = store.get(id !== undefined && keyIds !== undefined && lookupOpts.key !== undefined ? id : slotOf(primaryKey));
         if (entry === undefined) return missOf(reqCc, primaryKey, 'uri-miss');
       } else {
         entry = store.get(primaryKey + SEP + secondaryKey(vary, req.headers, normalisers));
@@ -406,7 +431,7 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
       }
     },
 
-    store(req, res, body, times, knownKey) {
+    store(req, res, body, times, knownKey, knownKeyId) {
       const effective = effectiveOf(res.headers);
       const cc: ResponseCacheControl = effective.cc;
       const ix = effective.ignoreExpires ? 1 : 0;
@@ -436,15 +461,16 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
       const plain = vary.length === 0;
       const sk = plain ? '' : secondaryKey(vary, req.headers, normalisers);
       const storeKey = plain ? primaryKey : primaryKey + SEP + sk;
+      const slotKey = !plain || keyIds === undefined ? storeKey : knownKey !== undefined && knownKeyId !== undefined ? knownKeyId : (keyIds.idOf(storeKey) ?? storeKey);
       // Charged as `primaryKey + SEP + sk`, whichever key it is filed under.
       const size = body.length + headerBytes(head.headers) + primaryKey.length + 1 + sk.length;
-      const entry = new StoredEntry(storeKey, primaryKey, url, head, body, tags, size, instants);
+      const entry = new StoredEntry(storeKey, primaryKey, url, head, body, tags, size, instants, slotKey);
       if (verdict === 'purged-soft') entry.markStale(times.responseTime);
 
       // Only the variant and purge indexes need to know what this replaces.
-      const old = indexed || !plain ? store.peek(storeKey) : undefined;
+      const old = indexed || !plain ? store.peek(slotKey) : undefined;
       if (old && indexed) purges.unindexEntry(storeKey);
-      if (!store.set(storeKey, entry, size)) {
+      if (!store.set(slotKey, entry, size)) {
         if (old && !plain) variants.remove(primaryKey, sk);
         return refuse('too-large');
       }
@@ -476,7 +502,7 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
       writeEntryInstants(entry.n, times.requestTime, times.responseTime, merged, effective.cc, freshnessFor[effective.ignoreExpires ? 1 : 0]);
       entry.n[ORIGIN_FETCHED_AT] = times.originFetchedAt ?? times.responseTime;
       entry.refreshing = false;
-      if (indexed && store.peek(entry.storeKey) === entry) purges.indexEntry(entry.storeKey, { url: entry.url, tags: entry.tags, fetchedAt: entry.originFetchedAt });
+      if (indexed && store.peek(entry.slotKey) === entry) purges.indexEntry(entry.storeKey, { url: entry.url, tags: entry.tags, fetchedAt: entry.originFetchedAt });
       return entry;
     },
 
@@ -532,7 +558,7 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
       const keys = purges.apply({ ...cmd, value });
       let n = 0;
       for (const k of keys) {
-        const e = store.peek(k);
+        const e = store.peek(slotOf(k));
         if (!e) continue;
         n++;
         if (cmd.mode === 'hard') remove(e);

@@ -15,6 +15,7 @@ export * from './vary';
 export * from './collapse';
 export * from './purge';
 export * from './store';
+export * from './key-ids';
 export * from './eviction';
 export * from './rng';
 export * from './zipf';

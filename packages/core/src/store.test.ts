@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { evictionPolicyNames } from './eviction';
-import { createStore } from './store';
+import { createStore, hashKey, type Store } from './store';
 import type { StoreKey } from './store';
 import { runStoreConformance } from './store.conformance';
 
@@ -135,6 +135,37 @@ describe('a store past one Map of keys', () => {
       );
     });
   }
+
+  it('holds int32 keys and other keys at once, each in its own index, as a store of strings standing for them does', () => {
+    // An HTTP cache with key ids files most entries under int ids and some
+    // under strings. 5 and '5' are different keys; 2^40, 1.5 and NaN are
+    // numbers that are not int32s (the Map's); -0 is 0.
+    const keyArb = fc.oneof(fc.integer({ min: -50, max: 50 }), fc.integer({ min: -50, max: 50 }).map(String), fc.constantFrom(2 ** 40, 1.5, Number.NaN, -0, 2 ** 31, -(2 ** 31)));
+    const mixedOp = fc.tuple(fc.constantFrom(...kinds), keyArb, fc.integer({ min: 1, max: 4 }));
+    const standFor = (k: StoreKey): string => `${typeof k}:${Object.is(k, -0) ? 0 : String(k)}`;
+    const original = (s: string): StoreKey => (s.startsWith('number:') ? Number(s.slice(7)) : s.slice(7));
+    for (const policy of evictionPolicyNames()) {
+      fc.assert(
+        fc.property(fc.array(mixedOp, { minLength: 100, maxLength: 400 }), (ops) => {
+          const evicted: string[][] = [[], []];
+          const mixed: Store<StoreKey, number> = createStore<StoreKey, number>({ capacityBytes: 60, policy, mapLimit: 8, onEvict: (key) => evicted[0].push(standFor(key)) });
+          const strings = createStore<StoreKey, number>({ capacityBytes: 60, policy, keyHash: (k) => hashKey(original(k as string)), onEvict: (key) => evicted[1].push(key as string) });
+          ops.forEach(([kind, key, size], i) => {
+            const answers = [mixed, strings].map((store, j) => {
+              const k = j === 0 ? key : standFor(key);
+              if (kind === 'clear') store.clear();
+              const r = kind === 'clear' ? undefined : kind === 'set' ? store.set(k, i, size) : kind === 'access' ? store.access(k, size) : kind === 'get' ? store.get(k) : store.delete(k);
+              return [r, store.size, store.bytes, store.has(k)];
+            });
+            expect(answers[0]).toEqual(answers[1]);
+          });
+          expect(evicted[0]).toEqual(evicted[1]);
+          expect([...mixed.keys()].map(standFor).sort()).toEqual([...strings.keys()].map(String).sort());
+        }),
+        { numRuns: 25 },
+      );
+    }
+  });
 
   it('holds more keys than mapLimit, each found again after the split, and starts over with one Map after clear', () => {
     const store = createStore<string, number>({ capacityBytes: 10_000, policy: 'lru', mapLimit: 100 });

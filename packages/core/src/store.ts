@@ -5,11 +5,13 @@
  * (eviction-*.ts, chosen by name from the registry in eviction.ts) only order
  * integer slot ids. Each stored entry owns a slot: its key and value sit in
  * plain arrays, its size in a Float64Array, all indexed by slot and grown by
- * doubling. An index finds the slot: an int32 open-addressing table
- * (int-index.ts) while every stored key is an int32, as in the simulator,
- * and a Map<key, slot> from the first key that is not (64 of them, a key's
- * chosen by its hash, past the 2^24 keys one V8 Map can hold). Freed slots
- * are reused.
+ * doubling. Two indexes find the slot: an int32 open-addressing table
+ * (int-index.ts) for int32 keys, as the simulator's are, and a Map<key,
+ * slot> for every other key, made at the first one (64 of them, a key's
+ * chosen by its hash, past the 2^24 keys one V8 Map can hold). A store may
+ * hold both kinds at once: an HTTP cache given key ids (key-ids.ts) files
+ * most entries under their ids and the rest under their strings. Freed
+ * slots are reused.
  *
  * Two ways in:
  * - `get` / `set` / `delete` for the services (values, updates, removal).
@@ -166,9 +168,9 @@ export class Store<K extends StoreKey, V> {
   private readonly wantsKeyHash: boolean;
   private readonly onEvict: ((key: K, value: V, sizeBytes: number) => void) | undefined;
   private readonly keyHash: (key: K) => number;
-  /** The index while every stored key is an int32; null once a Map took over. */
-  private intIndex: IntIndex | null;
-  /** The index once a key is not an int32: one Map, then, past mapLimit keys, a ShardedIndex. */
+  /** The index of the int32 keys. */
+  private readonly intIndex: IntIndex;
+  /** The index of every other key, from the first: one Map, then, past mapLimit keys, a ShardedIndex. */
   private map: SlotIndex<K> | null = null;
   private sharded = false;
   private readonly mapLimit: number;
@@ -328,11 +330,9 @@ export class Store<K extends StoreKey, V> {
     this.assertNotInCallback('clear');
     this.deleteCount += this.entryCount;
     this.entryCount = 0;
-    // Back to the fast index: nothing stored is a non-int32 key any more.
     this.map = null;
     this.sharded = false;
-    if (this.intIndex === null) this.intIndex = new IntIndex(this.sizeOf.length);
-    else this.intIndex.clear();
+    this.intIndex.clear();
     this.keyOf.fill(undefined);
     this.valueOf.fill(undefined);
     this.freeCount = 0;
@@ -352,42 +352,26 @@ export class Store<K extends StoreKey, V> {
 
   /** The slot of key, or -1. */
   private find(key: K): number {
-    const ints = this.intIndex;
-    if (ints !== null) {
-      // Every stored key is an int32, so any other key is simply absent.
-      return typeof key === 'number' && (key | 0) === key ? ints.get(key) : -1;
-    }
-    const slot = (this.map as SlotIndex<K>).get(key);
+    if (typeof key === 'number' && (key | 0) === key) return this.intIndex.get(key);
+    const map = this.map;
+    if (map === null) return -1;
+    const slot = map.get(key);
     return slot === undefined ? -1 : slot;
   }
 
   private indexSet(key: K, slot: number): void {
-    const ints = this.intIndex;
-    if (ints !== null) {
-      if (typeof key === 'number' && (key | 0) === key) {
-        ints.set(key, slot);
-        return;
-      }
-      this.switchToMap();
+    if (typeof key === 'number' && (key | 0) === key) {
+      this.intIndex.set(key, slot);
+      return;
     }
-    if (!this.sharded && (this.map as Map<K, number>).size >= this.mapLimit) this.shard();
+    const map = (this.map ??= new Map<K, number>());
+    if (!this.sharded && (map as Map<K, number>).size >= this.mapLimit) this.shard();
     (this.map as SlotIndex<K>).set(key, slot);
   }
 
   private indexDelete(key: K): void {
-    const ints = this.intIndex;
-    if (ints !== null) ints.delete(key as number);
+    if (typeof key === 'number' && (key | 0) === key) this.intIndex.delete(key);
     else (this.map as SlotIndex<K>).delete(key);
-  }
-
-  /** First non-int32 key: move every entry to a Map (or, past mapLimit, a ShardedIndex), for good (until clear). */
-  private switchToMap(): void {
-    this.map = new Map<K, number>();
-    this.intIndex!.forEach((_key, slot) => {
-      if (!this.sharded && (this.map as Map<K, number>).size >= this.mapLimit) this.shard();
-      (this.map as SlotIndex<K>).set(this.keyOf[slot] as K, slot);
-    });
-    this.intIndex = null;
   }
 
   /** The one Map is full: its keys go to a ShardedIndex, for good (until clear). */

@@ -27,6 +27,7 @@ import {
   type HeaderList,
   type HttpCache,
   type HttpCacheStats,
+  type KeyIds,
   type LookupOptions,
   type PurgeCommand,
   type RequestHead,
@@ -166,6 +167,8 @@ class Fill implements Replier {
     readonly noStore: boolean,
     /** This node's key, when the head sent up is the one it was computed for. */
     readonly knownKey: string | undefined,
+    /** Its id, when known (kept here: a parent keying otherwise clears upReq's). */
+    readonly knownKeyId: number | undefined,
     readonly then: FillDone,
   ) {}
 
@@ -259,13 +262,15 @@ export class SimCacheNode implements SimEndpoint {
   /** Its tier's answers and hits per bucket, shared by the tier's nodes (set by the engine). */
   tierSeries: TierSeries | undefined = undefined;
   /** Reused for every lookup (lookup is synchronous and keeps nothing of it). */
-  private readonly lookupOpts: LookupOptions = { notBefore: undefined, key: undefined };
+  private readonly lookupOpts: LookupOptions = { notBefore: undefined, key: undefined, keyId: undefined };
 
   constructor(
     readonly config: CacheNode,
     readonly scheduler: VirtualScheduler,
     readonly net: SimNetwork,
     private readonly defaultOrigin: string,
+    /** The simulation's key ids, shared by its caches (core key-ids.ts); none: keys stay strings. */
+    private readonly keyIds?: KeyIds,
   ) {
     this.id = config.id;
     this.role = config.role;
@@ -287,7 +292,7 @@ export class SimCacheNode implements SimEndpoint {
   private make(): { cache: HttpCache; collapser: Collapser<Shared> } {
     const c = this.config.cache;
     this.made = {
-      cache: createHttpCache(httpCacheOptionsFromSettings(this.id, c, this.config.key, this.defaultOrigin)),
+      cache: createHttpCache({ ...httpCacheOptionsFromSettings(this.id, c, this.config.key, this.defaultOrigin), keyIds: this.keyIds }),
       collapser: createCollapser<Shared>({ scheduler: this.scheduler, mode: c.collapsing, lockTimeoutMs: c.lockTimeoutMs, maxWaiters: c.maxWaiters }),
     };
     return this.made;
@@ -468,6 +473,7 @@ export class SimCacheNode implements SimEndpoint {
     const lo = this.lookupOpts;
     lo.notBefore = req.notBefore > 0 ? req.notBefore : undefined;
     lo.key = this.keyOf(req);
+    lo.keyId = req.keyId;
     const look = this.cache.lookup(req.head, now, lo);
     switch (look.kind) {
       case 'hit':
@@ -492,6 +498,7 @@ export class SimCacheNode implements SimEndpoint {
     const key = this.cache.key(req.head);
     req.key = key;
     req.keyBy = this.keyToken;
+    req.keyId = undefined;
     return key;
   }
 
@@ -521,7 +528,7 @@ export class SimCacheNode implements SimEndpoint {
         done.reply(undefined, { head: up!.head, body: up!.body, originFetchedAt: up!.originFetchedAt, result: 'pass' });
       },
     };
-    this.fetchUpstream({ head: req.head, notBefore: req.notBefore, noStore: req.noStore, hops: req.hops + 1, sizeBytes: req.sizeBytes, key, keyBy: this.keyToken }, key, through);
+    this.fetchUpstream({ head: req.head, notBefore: req.notBefore, noStore: req.noStore, hops: req.hops + 1, sizeBytes: req.sizeBytes, key, keyBy: this.keyToken, keyId: req.keyId }, key, through);
   }
 
   /** Misses and validations: one leader goes upstream, the rest wait for it. */
@@ -587,8 +594,11 @@ export class SimCacheNode implements SimEndpoint {
     const notBefore = this.purged ? Math.max(req.notBefore, this.cache.notBeforeFor(h) ?? 0) : req.notBefore;
     // The same head goes up for a GET without preconditions: its key (this node's) goes with it.
     const knownKey = head === h ? key : undefined;
-    const upReq: SimRequest = { head, notBefore, noStore, hops: req.hops + 1, sizeBytes: req.sizeBytes, key: knownKey, keyBy: knownKey === undefined ? undefined : this.keyToken };
-    const fill = new Fill(this, req, upReq, key, result, stale, noStore, knownKey, then);
+    // (keyOf made req's key this node's, so its keyId is this key's.)
+    const upReq: SimRequest = knownKey === undefined
+      ? { head, notBefore, noStore, hops: req.hops + 1, sizeBytes: req.sizeBytes, key: undefined, keyBy: undefined, keyId: undefined }
+      : { head, notBefore, noStore, hops: req.hops + 1, sizeBytes: req.sizeBytes, key: knownKey, keyBy: this.keyToken, keyId: req.keyId };
+    const fill = new Fill(this, req, upReq, key, result, stale, noStore, knownKey, upReq.keyId, then);
     fill.t0 = this.scheduler.now();
     this.fetchUpstream(upReq, key, fill);
   }
@@ -618,7 +628,7 @@ export class SimCacheNode implements SimEndpoint {
     }
     const outcome = f.noStore
       ? ({ stored: false, reason: 'no-store-requested' } as const)
-      : this.cache.store(f.upReq.head, a.head, a.body, { requestTime: t0, responseTime: t1, originFetchedAt: a.originFetchedAt || t1 }, f.knownKey);
+      : this.cache.store(f.upReq.head, a.head, a.body, { requestTime: t0, responseTime: t1, originFetchedAt: a.originFetchedAt || t1 }, f.knownKey, f.knownKeyId);
     if (!outcome.stored && outcome.reason === 'purged') {
       // Our parent handed back a copy older than a purge we applied: ask
       // again, telling it how recent a copy must be (the purge-time rule).
@@ -638,7 +648,7 @@ export class SimCacheNode implements SimEndpoint {
       return;
     }
     const t2 = this.scheduler.now();
-    const o2 = this.cache.store(f.upReq.head, up!.head, up!.body, { requestTime: f.t1, responseTime: t2, originFetchedAt: up!.originFetchedAt || t2 }, f.knownKey);
+    const o2 = this.cache.store(f.upReq.head, up!.head, up!.body, { requestTime: f.t1, responseTime: t2, originFetchedAt: up!.originFetchedAt || t2 }, f.knownKey, f.knownKeyId);
     this.finish(f.req, f.result, up!, o2.stored ? o2.entry : undefined, f.then);
   }
 

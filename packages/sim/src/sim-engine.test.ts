@@ -180,6 +180,14 @@ describe('simulated engine: determinism and accounting', () => {
     expect(JSON.stringify(run(busy(), 6))).not.toBe(a);
   });
 
+  it('gives the same result whether the caches file entries under key ids, under strings, or both (a table filling midway)', () => {
+    const s = busy();
+    const withIds = (maxKeyIds?: number) => JSON.stringify(runSimulation({ scenario: s, variant: s.variants[0], seed: 5, maxKeyIds }));
+    const a = withIds();
+    expect(withIds(0)).toBe(a);
+    expect(withIds(40)).toBe(a);
+  });
+
   it('accounts for every request and every origin request', () => {
     const r = run(busy(), 5);
     const q = r.requests;

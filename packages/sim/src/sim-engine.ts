@@ -13,7 +13,7 @@
  * grid is fixed, so results do not depend on how the caller drives it.
  */
 import { GCProfiler } from 'node:v8';
-import { createRng, type PurgeCommand, type RequestHead } from '@cdnlab/core';
+import { createKeyIds, createRng, type KeyIds, type PurgeCommand, type RequestHead } from '@cdnlab/core';
 import {
   byGroupRecord,
   byTierRecord,
@@ -71,6 +71,12 @@ export interface SimulationOptions {
   drainMs?: number;
   /** Loop guard of the event loop. Default 10^10 events. */
   loopLimit?: number;
+  /**
+   * Cache keys given int ids, which the caches' stores find faster than
+   * strings (core key-ids.ts); keys past it are filed as strings. The
+   * result is the same whatever it is. Default DEFAULT_MAX_KEY_IDS (4 M).
+   */
+  maxKeyIds?: number;
 }
 
 /** The timeline actions that change whether a node is up: nothing else does. */
@@ -188,32 +194,49 @@ const SPARSE_MEMO_IDS = 1 << 20;
 class KeyMemo {
   private readonly targets: Array<string | undefined> = [];
   private readonly keys: Array<string | undefined> = [];
-  private readonly sparse = new Map<number, { target: string; key: string }>();
+  /** Each key's id in the simulation's KeyIds, -1 for none (the table was full). */
+  private readonly ids: number[] = [];
+  private readonly sparse = new Map<number, { target: string; key: string; keyId: number | undefined }>();
+  /** The id of the key keyOf returned last, if it has one (read it at once). */
+  lastId: number | undefined = undefined;
+
+  constructor(private readonly keyIds: KeyIds) {}
 
   keyOf(id: number, head: RequestHead, cache: { key(req: RequestHead): string }): string {
     if (id < DENSE_MEMO_IDS) {
-      const { targets, keys } = this;
+      const { targets, keys, ids } = this;
       // Grown densely (never by a sparse write, which would turn the arrays into dictionaries).
       while (targets.length <= id) {
         targets.push(undefined);
         keys.push(undefined);
+        ids.push(-1);
       }
       // An object's target is normally always the same; a workload that varies it (queries) is keyed afresh.
       if (targets[id] !== head.target) {
         targets[id] = head.target;
-        keys[id] = cache.key(head);
+        const key = cache.key(head);
+        keys[id] = key;
+        ids[id] = this.keyIds.idOf(key) ?? -1;
       }
+      const keyId = ids[id];
+      this.lastId = keyId < 0 ? undefined : keyId;
       return keys[id]!;
     }
     const known = this.sparse.get(id);
-    if (known !== undefined && known.target === head.target) return known.key;
+    if (known !== undefined && known.target === head.target) {
+      this.lastId = known.keyId;
+      return known.key;
+    }
     const key = cache.key(head);
+    const keyId = this.keyIds.idOf(key);
     if (known !== undefined) {
       known.target = head.target;
       known.key = key;
+      known.keyId = keyId;
     } else if (this.sparse.size < SPARSE_MEMO_IDS) {
-      this.sparse.set(id, { target: head.target, key });
+      this.sparse.set(id, { target: head.target, key, keyId });
     }
+    this.lastId = keyId;
     return key;
   }
 }
@@ -249,6 +272,8 @@ export class Simulation {
    * Bounded (see KeyMemo): a trace's object ids may be any number to 2^53.
    */
   private readonly keyMemo = new Map<symbol, KeyMemo>();
+  /** Int ids for cache keys, shared by every cache here (core key-ids.ts): stores find ids faster than strings. */
+  private readonly keyIds: KeyIds;
   private readonly trackValidators: boolean;
   private readonly drainMs: number;
 
@@ -306,6 +331,7 @@ export class Simulation {
     this.drainMs = opts.drainMs ?? 60_000;
     if (!(this.drainMs >= 0)) throw new TypeError(`expected opts.drainMs to be a non-negative number, got ${opts.drainMs}`);
     this.scheduler = createVirtualScheduler({ loopLimit: opts.loopLimit ?? 1e10 });
+    this.keyIds = createKeyIds({ maxIds: opts.maxKeyIds });
     this.topology = variant.topology;
     this.host = this.topology.zone;
     const stream = (n: number) => createRng((Math.imul(seed, 0x9e3779b1) ^ Math.imul(n, 0x85ebca6b)) >>> 0);
@@ -314,7 +340,7 @@ export class Simulation {
     for (const n of this.topology.nodes) {
       let node: SimEndpoint;
       if (isCacheNode(n)) {
-        const c = new SimCacheNode(n, this.scheduler, this.net, `http://${this.host}`);
+        const c = new SimCacheNode(n, this.scheduler, this.net, `http://${this.host}`, this.keyIds);
         this.caches.push(c);
         if (c.role === 'edge') {
           c.edgeIndex = this.edges.length;
@@ -566,7 +592,9 @@ export class Simulation {
     const head: RequestHead = { method: p.method, scheme: 'http', host: this.host, target: p.target, headers };
     const req: SimRequest = { head, notBefore: 0, noStore: false, hops: 0, sizeBytes: p.sizeBytes, key: undefined, keyBy: undefined };
     if (p.objectId >= 0 && edge.keyIsUrlOnly) {
-      req.key = this.memoKey(edge, p.objectId, head);
+      const m = this.memoFor(edge);
+      req.key = m.keyOf(p.objectId, head, edge.cache);
+      req.keyId = m.lastId;
       req.keyBy = edge.keyToken;
     }
     const links = this.linksFor(p, edge);
@@ -598,13 +626,13 @@ export class Simulation {
     else this.fail(error);
   }
 
-  private memoKey(edge: SimCacheNode, id: number, head: RequestHead): string {
+  private memoFor(edge: SimCacheNode): KeyMemo {
     let m = this.keyMemo.get(edge.keyToken);
     if (m === undefined) {
-      m = new KeyMemo();
+      m = new KeyMemo(this.keyIds);
       this.keyMemo.set(edge.keyToken, m);
     }
-    return m.keyOf(id, head, edge.cache);
+    return m;
   }
 
   private complete(p: PlannedRequest, t0: number, edge: SimCacheNode, a: SimAnswer): void {

@@ -27,6 +27,8 @@ export interface SimRequest {
    */
   key?: string;
   keyBy?: symbol;
+  /** With `key`: its id in the simulation's KeyIds (core key-ids.ts), when known. */
+  keyId?: number;
 }
 
 export interface SimAnswer {
