@@ -320,7 +320,11 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
     capacityBytes: opts.capacityBytes,
     maxObjectBytes: opts.maxObjectBytes,
     policy: opts.eviction ?? 'lru',
-    onEvict: (_key, entry) => forget(entry),
+    // Only the variant and purge indexes need to hear of an eviction: with
+    // neither in use, the evicted entry (far away in memory) is not read.
+    onEvict: (_key, entry) => {
+      if (indexed || variants.size > 0) forget(entry);
+    },
     // Hash what the key stands for, so policies that hash keys see the same
     // numbers whether an entry is stored under its short plain key or not.
     // An id hashes as its key does, so the policy decides the same with ids or without.

@@ -215,7 +215,8 @@ export function createVariantIndex(opts: VariantIndexOptions): VariantIndex {
   const byKey = new Map<string, Tracked>();
 
   return {
-    varyOf: (pk) => byKey.get(pk)?.vary,
+    // Most caches never store a Vary response: no lookup for them.
+    varyOf: (pk) => (byKey.size === 0 ? undefined : byKey.get(pk)?.vary),
     record(pk, vary, sk) {
       const t = byKey.get(pk);
       if (vary === '*') {
