@@ -186,6 +186,7 @@ describe('simulated engine: determinism and accounting', () => {
     const a = withIds();
     expect(withIds(0)).toBe(a);
     expect(withIds(40)).toBe(a);
+    expect(() => withIds(-1)).toThrow('expected opts.maxKeyIds to be an integer from 0 to 2^24, got -1');
   });
 
   it('accounts for every request and every origin request', () => {

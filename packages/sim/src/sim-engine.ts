@@ -13,7 +13,7 @@
  * grid is fixed, so results do not depend on how the caller drives it.
  */
 import { GCProfiler } from 'node:v8';
-import { createKeyIds, createRng, type KeyIds, type PurgeCommand, type RequestHead } from '@cdnlab/core';
+import { createKeyIds, createRng, MAP_MAX_ENTRIES, type KeyIds, type PurgeCommand, type RequestHead } from '@cdnlab/core';
 import {
   byGroupRecord,
   byTierRecord,
@@ -331,7 +331,11 @@ export class Simulation {
     this.drainMs = opts.drainMs ?? 60_000;
     if (!(this.drainMs >= 0)) throw new TypeError(`expected opts.drainMs to be a non-negative number, got ${opts.drainMs}`);
     this.scheduler = createVirtualScheduler({ loopLimit: opts.loopLimit ?? 1e10 });
-    this.keyIds = createKeyIds({ maxIds: opts.maxKeyIds });
+    const maxKeyIds = opts.maxKeyIds;
+    if (maxKeyIds !== undefined && !(Number.isInteger(maxKeyIds) && maxKeyIds >= 0 && maxKeyIds <= MAP_MAX_ENTRIES)) {
+      throw new TypeError(`expected opts.maxKeyIds to be an integer from 0 to 2^24, got ${maxKeyIds}`);
+    }
+    this.keyIds = createKeyIds({ maxIds: maxKeyIds });
     this.topology = variant.topology;
     this.host = this.topology.zone;
     const stream = (n: number) => createRng((Math.imul(seed, 0x9e3779b1) ^ Math.imul(n, 0x85ebca6b)) >>> 0);
@@ -590,7 +594,7 @@ export class Simulation {
       if (v !== undefined) headers = [...headers, ['if-none-match', v]];
     }
     const head: RequestHead = { method: p.method, scheme: 'http', host: this.host, target: p.target, headers };
-    const req: SimRequest = { head, notBefore: 0, noStore: false, hops: 0, sizeBytes: p.sizeBytes, key: undefined, keyBy: undefined };
+    const req: SimRequest = { head, notBefore: 0, noStore: false, hops: 0, sizeBytes: p.sizeBytes, key: undefined, keyBy: undefined, keyId: undefined };
     if (p.objectId >= 0 && edge.keyIsUrlOnly) {
       const m = this.memoFor(edge);
       req.key = m.keyOf(p.objectId, head, edge.cache);
