@@ -297,7 +297,17 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
    * for any store key.
    */
   const keyIds = opts.keyIds;
-  const slotOf = (storeKey: string): string | number => (keyIds === undefined ? storeKey : (keyIds.peek(storeKey) ?? storeKey));
+  /**
+   * What an entry under `key` is filed under: the caller's id for it (the
+   * caller passes one only with the key itself), else the table's, given
+   * now when `give` (an entry about to be stored), else the key.
+   */
+  const slotFor = (key: string, callerId: number | undefined, give: boolean): string | number => {
+    if (keyIds === undefined) return key;
+    if (callerId !== undefined) return callerId;
+    return (give ? keyIds.idOf(key) : keyIds.peek(key)) ?? key;
+  };
+  const slotOf = (storeKey: string): string | number => slotFor(storeKey, undefined, false);
   /**
    * The purge index is built on the first purge: until then nothing reads
    * it, and a cache that is never purged (most, in a long simulation) never
@@ -385,9 +395,7 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
       const vary = variants.varyOf(primaryKey);
       let entry: StoredEntry | undefined;
       if (vary === undefined) {
-        // A caller's id counts only with its key and the cache's keyIds (else it could not be this key's).
-        const id = lookupOpts.keyId;
-        entry = store.get(id !== undefined && keyIds !== undefined && lookupOpts.key !== undefined ? id : slotOf(primaryKey));
+        entry = store.get(slotFor(primaryKey, lookupOpts.key === undefined ? undefined : lookupOpts.keyId, false));
         if (entry === undefined) return missOf(reqCc, primaryKey, 'uri-miss');
       } else {
         entry = store.get(primaryKey + SEP + secondaryKey(vary, req.headers, normalisers));
@@ -465,7 +473,7 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
       const plain = vary.length === 0;
       const sk = plain ? '' : secondaryKey(vary, req.headers, normalisers);
       const storeKey = plain ? primaryKey : primaryKey + SEP + sk;
-      const slotKey = !plain || keyIds === undefined ? storeKey : knownKey !== undefined && knownKeyId !== undefined ? knownKeyId : (keyIds.idOf(storeKey) ?? storeKey);
+      const slotKey = plain ? slotFor(storeKey, knownKey === undefined ? undefined : knownKeyId, true) : storeKey;
       // Charged as `primaryKey + SEP + sk`, whichever key it is filed under.
       const size = body.length + headerBytes(head.headers) + primaryKey.length + 1 + sk.length;
       const entry = new StoredEntry(storeKey, primaryKey, url, head, body, tags, size, instants, slotKey);

@@ -33,12 +33,20 @@ export interface KeyIds {
 /** Default {@link KeyIds} capacity: 4 M keys, about 250 MB with keys of 40 characters. */
 export const DEFAULT_MAX_KEY_IDS = 1 << 22;
 
+/**
+ * Throws unless `maxIds` is a table capacity: one Map holds the ids (so at
+ * most MAP_MAX_ENTRIES), and they are then int32s, which a store's int
+ * index takes. `name` is the option as its caller calls it.
+ */
+export function checkMaxKeyIds(maxIds: number, name: string): void {
+  if (!Number.isInteger(maxIds) || maxIds < 0 || maxIds > MAP_MAX_ENTRIES) {
+    throw new TypeError(`expected ${name} to be an integer from 0 to 2^24, got ${String(maxIds)}`);
+  }
+}
+
 export function createKeyIds(opts: { maxIds?: number } = {}): KeyIds {
   const maxIds = opts.maxIds ?? DEFAULT_MAX_KEY_IDS;
-  // One Map holds the ids (so at most MAP_MAX_ENTRIES); ids are then int32s, which a store's int index takes.
-  if (!Number.isInteger(maxIds) || maxIds < 0 || maxIds > MAP_MAX_ENTRIES) {
-    throw new TypeError(`expected opts.maxIds to be an integer from 0 to 2^24, got ${String(maxIds)}`);
-  }
+  checkMaxKeyIds(maxIds, 'opts.maxIds');
   const ids = new Map<string, number>();
   const keys: string[] = [];
   return {

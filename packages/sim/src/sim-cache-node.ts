@@ -595,9 +595,8 @@ export class SimCacheNode implements SimEndpoint {
     // The same head goes up for a GET without preconditions: its key (this node's) goes with it.
     const knownKey = head === h ? key : undefined;
     // (keyOf made req's key this node's, so its keyId is this key's.)
-    const upReq: SimRequest = knownKey === undefined
-      ? { head, notBefore, noStore, hops: req.hops + 1, sizeBytes: req.sizeBytes, key: undefined, keyBy: undefined, keyId: undefined }
-      : { head, notBefore, noStore, hops: req.hops + 1, sizeBytes: req.sizeBytes, key: knownKey, keyBy: this.keyToken, keyId: req.keyId };
+    const known = knownKey !== undefined;
+    const upReq: SimRequest = { head, notBefore, noStore, hops: req.hops + 1, sizeBytes: req.sizeBytes, key: knownKey, keyBy: known ? this.keyToken : undefined, keyId: known ? req.keyId : undefined };
     const fill = new Fill(this, req, upReq, key, result, stale, noStore, knownKey, upReq.keyId, then);
     fill.t0 = this.scheduler.now();
     this.fetchUpstream(upReq, key, fill);

@@ -13,7 +13,7 @@
  * grid is fixed, so results do not depend on how the caller drives it.
  */
 import { GCProfiler } from 'node:v8';
-import { createKeyIds, createRng, MAP_MAX_ENTRIES, type KeyIds, type PurgeCommand, type RequestHead } from '@cdnlab/core';
+import { checkMaxKeyIds, createKeyIds, createRng, type KeyIds, type PurgeCommand, type RequestHead } from '@cdnlab/core';
 import {
   byGroupRecord,
   byTierRecord,
@@ -331,11 +331,8 @@ export class Simulation {
     this.drainMs = opts.drainMs ?? 60_000;
     if (!(this.drainMs >= 0)) throw new TypeError(`expected opts.drainMs to be a non-negative number, got ${opts.drainMs}`);
     this.scheduler = createVirtualScheduler({ loopLimit: opts.loopLimit ?? 1e10 });
-    const maxKeyIds = opts.maxKeyIds;
-    if (maxKeyIds !== undefined && !(Number.isInteger(maxKeyIds) && maxKeyIds >= 0 && maxKeyIds <= MAP_MAX_ENTRIES)) {
-      throw new TypeError(`expected opts.maxKeyIds to be an integer from 0 to 2^24, got ${maxKeyIds}`);
-    }
-    this.keyIds = createKeyIds({ maxIds: maxKeyIds });
+    if (opts.maxKeyIds !== undefined) checkMaxKeyIds(opts.maxKeyIds, 'opts.maxKeyIds');
+    this.keyIds = createKeyIds({ maxIds: opts.maxKeyIds });
     this.topology = variant.topology;
     this.host = this.topology.zone;
     const stream = (n: number) => createRng((Math.imul(seed, 0x9e3779b1) ^ Math.imul(n, 0x85ebca6b)) >>> 0);
