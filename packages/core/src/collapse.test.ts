@@ -128,6 +128,33 @@ describe('createCollapser', () => {
     expect(c.size).toBe(2);
   });
 
+  it('a number key is its own key: 5 and "5" are two fetches, and two lone leaders never share waiters', () => {
+    const c = createCollapser<string>({ scheduler: new VirtualScheduler(), mode: 'wait' });
+    expect(c.join(5, () => undefined).role).toBe('leader');
+    expect(c.join('5', () => undefined).role).toBe('leader');
+    expect(c.join(6, () => undefined).role).toBe('leader');
+    const heard: string[] = [];
+    expect(c.join(5, (o) => heard.push(`5:${o.kind === 'result' ? o.result : o.kind}`)).role).toBe('waiter');
+    expect([c.waiterCount(5), c.waiterCount('5'), c.waiterCount(6)]).toEqual([1, 0, 0]);
+    c.complete(6, 'six', { cacheable: true });
+    c.complete('5', 'string five', { cacheable: true });
+    expect(heard).toEqual([]);
+    expect(c.inFlight(5)).toBe(true);
+    c.complete(5, 'five', { cacheable: true });
+    expect(heard).toEqual(['5:five']);
+    expect(c.size).toBe(0);
+    // A key whose one waiter left is still in flight until its leader settles it.
+    c.join(7, () => undefined);
+    const w = c.join(7, () => heard.push('7'));
+    if (w.role !== 'waiter') throw new Error(`expected a waiter, got ${w.role}`);
+    w.cancel();
+    expect(c.waiterCount(7)).toBe(0);
+    c.fail(7, new Error('gone'));
+    expect(heard).toEqual(['5:five']);
+    expect(() => c.complete(7, 'x', { cacheable: true })).toThrow('no fetch in flight for key 7');
+    expect(c.stats()).toMatchObject({ leaders: 4, collapsed: 2, served: 1, cancelled: 1 });
+  });
+
   it('uncacheable: all waiters released together, then hit-for-miss bypass', () => {
     const scheduler = new VirtualScheduler();
     const c = createCollapser<string>({ scheduler, mode: 'wait', hitForMissMs: 1000 });

@@ -31,6 +31,14 @@
  */
 import type { Scheduler, TimerHandle } from './types';
 
+/**
+ * What a collapser tells fetches apart by: a cache key, or a number that
+ * stands for one (the simulator's key ids, key-ids.ts: a Map finds a small
+ * int without reading a key string far away in memory). A caller uses one
+ * form per key, always the same: 5 and '5' are two keys.
+ */
+export type CollapseKey = string | number;
+
 /** How requests for the same key are combined. */
 export type CollapseMode = 'wait' | 'lock-timeout' | 'off';
 
@@ -98,17 +106,17 @@ export interface CollapserStats {
 
 export interface Collapser<R> {
   /** Joins the fetch for `key`, starting one (leader) if none is in flight. A waiter hears the outcome through `onResult`. */
-  join(key: string, onResult: ((outcome: CollapseOutcome<R>) => void) | CollapseWaiter<R>): JoinResult;
+  join(key: CollapseKey, onResult: ((outcome: CollapseOutcome<R>) => void) | CollapseWaiter<R>): JoinResult;
   /** The leader's fetch succeeded. Delivers to every waiter before returning. */
-  complete(key: string, result: R, opts: { cacheable: boolean }): void;
+  complete(key: CollapseKey, result: R, opts: { cacheable: boolean }): void;
   /** The leader's fetch failed (or was abandoned). Delivers to every waiter. */
-  fail(key: string, error: unknown): void;
+  fail(key: CollapseKey, error: unknown): void;
   /** Waiters still waiting on `key` (0 if none or nothing in flight). */
-  waiterCount(key: string): number;
+  waiterCount(key: CollapseKey): number;
   /** Whether a leader is fetching `key`. */
-  inFlight(key: string): boolean;
+  inFlight(key: CollapseKey): boolean;
   /** A later fetch of `key` was cacheable: stop bypassing it. */
-  clearHitForMiss(key: string): void;
+  clearHitForMiss(key: CollapseKey): void;
   /** Keys with a fetch in flight. */
   readonly size: number;
   stats(): CollapserStats;
@@ -119,11 +127,6 @@ interface Waiter<R> {
   deadline: number;
 }
 
-/**
- * Most fetches gather no waiter: they all share this empty map, never
- * written to, and a flight gets its own on its first waiter.
- */
-const NO_WAITERS: ReadonlyMap<number, unknown> = new Map();
 const NOBODY: never[] = [];
 const LEADER: JoinResult = Object.freeze({ role: 'leader' });
 
@@ -132,6 +135,13 @@ interface Flight<R> {
   waiters: Map<number, Waiter<R>>;
   timer: TimerHandle | undefined;
 }
+
+/**
+ * The flight of a leader nobody has joined yet. Most fetches gather no
+ * waiter: they all share this value, never written to, and a flight gets
+ * an object (and a waiter map) of its own when its first waiter comes.
+ */
+const ALONE: Flight<never> = Object.freeze({ waiters: new Map<number, Waiter<never>>(), timer: undefined });
 
 /**
  * Creates a collapser. Options are validated here.
@@ -160,9 +170,9 @@ export function createCollapser<R>(opts: CollapserOptions): Collapser<R> {
     throw new TypeError(`expected opts.hitForMissMs to be a non-negative number, got ${String(opts.hitForMissMs)}`);
   }
 
-  const flights = new Map<string, Flight<R>>();
+  const flights = new Map<CollapseKey, Flight<R>>();
   /** key → until. Insertion order is expiry order (constant duration), so pruning pops from the front. */
-  const hitForMiss = new Map<string, number>();
+  const hitForMiss = new Map<CollapseKey, number>();
   let nextId = 0;
   const s: CollapserStats = {
     leaders: 0,
@@ -182,14 +192,14 @@ export function createCollapser<R>(opts: CollapserOptions): Collapser<R> {
     }
   }
 
-  function armTimer(key: string, flight: Flight<R>): void {
+  function armTimer(key: CollapseKey, flight: Flight<R>): void {
     const first = flight.waiters.values().next();
     if (first.done) return;
     const delay = Math.max(0, first.value.deadline - scheduler.now());
     flight.timer = scheduler.setTimer(delay, () => onLockTimeout(key, flight));
   }
 
-  function onLockTimeout(key: string, flight: Flight<R>): void {
+  function onLockTimeout(key: CollapseKey, flight: Flight<R>): void {
     flight.timer = undefined;
     if (flights.get(key) !== flight) return; // already settled
     const now = scheduler.now();
@@ -205,10 +215,11 @@ export function createCollapser<R>(opts: CollapserOptions): Collapser<R> {
   }
 
   /** Removes the flight first, so callbacks that re-join start afresh. */
-  function settle(key: string): Waiter<R>[] {
+  function settle(key: CollapseKey): Waiter<R>[] {
     const flight = flights.get(key);
     if (!flight) throw new Error(`no fetch in flight for key ${JSON.stringify(key)}: complete/fail must be called once, by the leader`);
     flights.delete(key);
+    if (flight === ALONE) return NOBODY;
     flight.timer?.cancel();
     return flight.waiters.size === 0 ? NOBODY : [...flight.waiters.values()];
   }
@@ -228,9 +239,9 @@ export function createCollapser<R>(opts: CollapserOptions): Collapser<R> {
         s.bypasses.hitForMiss++;
         return { role: 'bypass', reason: 'hit-for-miss' };
       }
-      const flight = flights.get(key);
+      let flight = flights.get(key);
       if (!flight) {
-        flights.set(key, { waiters: NO_WAITERS as Map<number, Waiter<R>>, timer: undefined });
+        flights.set(key, ALONE as Flight<R>);
         s.leaders++;
         return LEADER;
       }
@@ -238,15 +249,19 @@ export function createCollapser<R>(opts: CollapserOptions): Collapser<R> {
         s.bypasses.waitersFull++;
         return { role: 'bypass', reason: 'waiters-full' };
       }
+      if (flight === ALONE) {
+        flight = { waiters: new Map(), timer: undefined } satisfies Flight<R>;
+        flights.set(key, flight);
+      }
       const id = nextId++;
-      if (flight.waiters === NO_WAITERS) flight.waiters = new Map();
-      flight.waiters.set(id, { onResult, deadline: now + lockTimeoutMs });
+      const waiters = flight.waiters;
+      waiters.set(id, { onResult, deadline: now + lockTimeoutMs });
       s.collapsed++;
       if (mode === 'lock-timeout' && flight.timer === undefined) armTimer(key, flight);
       return {
         role: 'waiter',
         cancel() {
-          if (flight.waiters.delete(id)) s.cancelled++;
+          if (waiters.delete(id)) s.cancelled++;
         },
       };
     },

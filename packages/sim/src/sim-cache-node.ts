@@ -21,6 +21,7 @@ import {
   NO_HTTP_CACHE_STATS,
   upstreamFillHeaders,
   type CacheEntry,
+  type CollapseKey,
   type CollapseOutcome,
   type Collapser,
   type CollapseWaiter,
@@ -80,6 +81,8 @@ class Visit implements Replier, FillDone, CollapseWaiter<Shared> {
   next: Visit | null = null;
   /** Set when the request goes upstream (miss or validation). */
   key = '';
+  /** What the collapser knows the key by (collapseKeyOf). */
+  ck: CollapseKey = '';
   result = '';
   stale: CacheEntry | undefined = undefined;
   conditional: HeaderList | undefined = undefined;
@@ -537,7 +540,10 @@ export class SimCacheNode implements SimEndpoint {
     v.result = result;
     v.stale = stale;
     v.conditional = conditional;
-    const joined = this.collapser.join(key, v);
+    // dispatch keyed the request by this node's settings: its keyId, if any, is key's.
+    const ck = this.collapseKeyOf(key, v.req.keyId);
+    v.ck = ck;
+    const joined = this.collapser.join(ck, v);
     if (joined.role === 'waiter') return;
     if (joined.role === 'bypass') {
       this.solo(v, false);
@@ -572,7 +578,7 @@ export class SimCacheNode implements SimEndpoint {
 
   /** A visit's fill ended: as leader, the collapser hears it first; then the client. */
   visitFilled(v: Visit, error: SimErrorKind | undefined, o: FetchOutcome | undefined): void {
-    const key = v.key;
+    const key = v.ck;
     if (error !== undefined) {
       if (v.leader && this.collapser.inFlight(key)) this.collapser.fail(key, error);
       this.orStale(v.req, v.stale, error, v);
@@ -673,7 +679,9 @@ export class SimCacheNode implements SimEndpoint {
   /** stale-while-revalidate: one conditional fetch, detached from the client that triggered it. */
   private refreshInBackground(req: SimRequest, entry: CacheEntry): void {
     const key = entry.primaryKey;
-    const joined = this.collapser.join(key, () => undefined);
+    // dispatch keyed req by this node's settings: its keyId, if any, is the entry's primary key's.
+    const ck = this.collapseKeyOf(key, req.keyId);
+    const joined = this.collapser.join(ck, () => undefined);
     if (joined.role === 'waiter') {
       joined.cancel();
       this.cache.refreshAbandoned(entry);
@@ -686,7 +694,7 @@ export class SimCacheNode implements SimEndpoint {
       filled: (error, o) => {
         if (error !== undefined) {
           this.cache.refreshAbandoned(entry);
-          if (leader && this.collapser.inFlight(key)) this.collapser.fail(key, error);
+          if (leader && this.collapser.inFlight(ck)) this.collapser.fail(ck, error);
           return;
         }
         // Refreshed, replaced, or answered from the stale copy on an upstream
@@ -694,10 +702,25 @@ export class SimCacheNode implements SimEndpoint {
         // send another (else a failed refresh would leave the copy unrefreshed
         // for the rest of its stale window).
         this.cache.refreshAbandoned(entry);
-        if (leader) this.collapser.complete(key, o!.shared ?? (undefined as unknown as Shared), { cacheable: o!.shared !== undefined });
+        if (leader) this.collapser.complete(ck, o!.shared ?? (undefined as unknown as Shared), { cacheable: o!.shared !== undefined });
       },
     };
     this.fetchAndStore(bg, key, 'revalidated', entry, buildConditionalHeaders(entry.head), false, refreshed);
+  }
+
+  /**
+   * What the collapser knows `key` by: its id in the simulation's key ids
+   * (`knownId` when the caller has it), else the key itself. The same for a
+   * key on every call, as the collapser needs: an id, once given, is the
+   * key's for good, and a key that gets none (the table is full) never
+   * will. Giving one here, before the key is stored anywhere, is what a
+   * store would do (key-ids.ts). With ids the collapser's map hashes a
+   * small int rather than reading the key string, far away in memory on a
+   * 1,000-edge topology.
+   */
+  private collapseKeyOf(key: string, knownId: number | undefined): CollapseKey {
+    if (knownId !== undefined) return knownId;
+    return this.keyIds?.idOf(key) ?? key;
   }
 
   /**

@@ -11,7 +11,7 @@
  * key, which is as good as their own. Retired collapsers are dropped once
  * nothing is in flight on them; their counters are kept.
  */
-import type { Collapser, CollapserStats } from '@cdnlab/core';
+import type { CollapseKey, Collapser, CollapserStats } from '@cdnlab/core';
 
 export interface SwitchableCollapser<R> extends Collapser<R> {
   /** New requests use `next` from now on. */
@@ -45,7 +45,7 @@ export function createSwitchableCollapser<R>(initial: Collapser<R>): SwitchableC
   let retired: Collapser<R>[] = [];
   let finished = emptyCollapserStats();
 
-  const owner = (key: string): Collapser<R> => retired.find((c) => c.inFlight(key)) ?? current;
+  const owner = (key: CollapseKey): Collapser<R> => retired.find((c) => c.inFlight(key)) ?? current;
   const prune = (): void => {
     if (retired.length === 0) return;
     const keep: Collapser<R>[] = [];
