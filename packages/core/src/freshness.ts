@@ -91,7 +91,11 @@ function validate(opts: FreshnessOptions): void {
  */
 export function ageValue(res: ResponseHead): number | undefined {
   const raw = getFirst(res.headers, 'age');
-  if (raw === undefined) return undefined;
+  return raw === undefined ? undefined : ageValueOf(raw);
+}
+
+/** An Age line's value as {@link ageValue} reads it. */
+function ageValueOf(raw: string): number | undefined {
   // One plain number is what every sender writes: no list to split.
   return parseDeltaSeconds(raw) ?? parseDeltaSeconds(splitList(raw)[0]);
 }
@@ -115,11 +119,13 @@ export function dateValue(res: ResponseHead, responseTime: number): number {
  * ```
  * @param requestTime when the request that got this response was sent.
  * @param responseTime when the response was received.
+ * @param age the value of an Age line that `res` would have at its end
+ *   (StoreTimes.age): read only when `res` has no Age line of its own.
  */
-export function initialAgeMs(requestTime: number, responseTime: number, res: ResponseHead): number {
+export function initialAgeMs(requestTime: number, responseTime: number, res: ResponseHead, age?: string): number {
   const apparentAge = Math.max(0, responseTime - dateValue(res, responseTime));
   const responseDelay = Math.max(0, responseTime - requestTime);
-  const correctedAgeValue = (ageValue(res) ?? 0) * 1000 + responseDelay;
+  const correctedAgeValue = (ageValue(res) ?? (age === undefined ? undefined : ageValueOf(age)) ?? 0) * 1000 + responseDelay;
   return Math.max(apparentAge, correctedAgeValue);
 }
 
@@ -139,7 +145,12 @@ export function ageHeaderValue(times: Pick<EntryTimes, 'storedAt' | 'initialAgeM
 
 /** {@link ageHeaderValue} from the two instants themselves (no object to pass). */
 export function ageHeaderValueAt(storedAt: number, initialAgeMs: number, now: number): string {
-  return String(Math.min(Math.floor(ageMsAt(storedAt, initialAgeMs, now) / 1000), 2 ** 31));
+  return String(ageSecondsAt(storedAt, initialAgeMs, now));
+}
+
+/** {@link ageHeaderValueAt} as a number. */
+export function ageSecondsAt(storedAt: number, initialAgeMs: number, now: number): number {
+  return Math.min(Math.floor(ageMsAt(storedAt, initialAgeMs, now) / 1000), 2 ** 31);
 }
 
 /**
@@ -249,12 +260,14 @@ export function writeEntryInstants(
   res: ResponseHead,
   cc: ResponseCacheControl,
   opts: FreshnessOptions = {},
+  /** As initialAgeMs' `age`. */
+  age?: string,
 ): void {
   validate(opts);
   if (!Number.isFinite(requestTime) || !Number.isFinite(responseTime)) {
     throw new TypeError(`expected requestTime and responseTime to be finite numbers, got ${String(requestTime)} and ${String(responseTime)}`);
   }
-  const initial = initialAgeMs(requestTime, responseTime, res);
+  const initial = initialAgeMs(requestTime, responseTime, res, age);
   const lifetimeMs = lifetimeOf(res, cc, responseTime, opts);
   const heuristic = lastLifetimeWasHeuristic;
   const freshUntil = responseTime + lifetimeMs - initial;

@@ -14,7 +14,7 @@ import { createCacheKeyer, type CacheKeyOptions, type CacheKeyer } from './cache
 import type { CacheStatusFwd } from './cache-status';
 import { StoredEntry, type CacheEntry } from './cache-entry';
 import { FRESH_UNTIL, newInstants, ORIGIN_FETCHED_AT, SIE_UNTIL } from './entry-instants';
-import { ageHeaderValueAt, writeEntryInstants, type FreshnessOptions } from './freshness';
+import { ageSecondsAt, writeEntryInstants, type FreshnessOptions } from './freshness';
 import { getFirst, HOP_BY_HOP_FIELDS, removeHeader, stripHopByHop } from './headers';
 import { invalidationTargets, isUnsafeMethod } from './invalidation';
 import { createPurgeIndex, parseSurrogateKeys, type PurgeCommand, type PurgeIndex } from './purge';
@@ -95,6 +95,13 @@ export interface StoreTimes {
   responseTime: number;
   /** When the origin produced the content; defaults to responseTime. */
   originFetchedAt?: number;
+  /**
+   * The response's Age value, for a caller that hands the head over without
+   * its Age line (the simulator passes a parent's stored head as is, with
+   * {@link HttpCache.answerAge}'s value beside it): stored exactly as if the
+   * head ended with the line `Age: <age>`.
+   */
+  age?: string;
 }
 
 export type StoreOutcome =
@@ -162,6 +169,15 @@ export interface HttpCache {
   serveStaleOnError(entry: CacheEntry, status: number | undefined, now: number, req: RequestHead): boolean;
   /** The head to send for a stored entry: Age set, or a 304 for a matching client conditional. */
   responseHead(entry: CacheEntry, req: RequestHead, now: number): ResponseHead;
+  /**
+   * The Age value of {@link responseHead}'s answer when that answer is the
+   * entry's stored head with one line, `Age: <value>`, at its end (it is,
+   * unless the request's preconditions make it a 304: then undefined). A
+   * caller that passes the head on to another cache's store can hand it
+   * `entry.head` (shared, never to be changed) with this value as
+   * StoreTimes.age, and no copy of the head is made.
+   */
+  answerAge(entry: CacheEntry, req: RequestHead, now: number): string | undefined;
   /** Remaining freshness in seconds (negative when stale), for Cache-Status `ttl`. */
   ttlSeconds(entry: CacheEntry, now: number): number;
   /** RFC 9111 §4.4: an unsafe method succeeded; drop what it invalidates. Returns objects removed. */
@@ -193,6 +209,33 @@ function positiveInt(name: string, v: unknown): void {
 function stored(entry: CacheEntry): StoredEntry {
   if (!(entry instanceof StoredEntry)) throw new TypeError('expected an entry returned by an HttpCache');
   return entry;
+}
+
+/**
+ * The Age (whole seconds) that responseHead appends to `entry`'s stored
+ * head at `now`, or -1 when its answer is a 304 to the request's
+ * preconditions instead.
+ */
+function answerAgeSeconds(entry: StoredEntry, req: RequestHead, now: number): number {
+  const storedAt = entry.storedAt;
+  if (evaluateClientConditional(req, entry.head, storedAt) === 'not-modified') return -1;
+  return ageSecondsAt(storedAt, entry.initialAgeMs, now);
+}
+
+/**
+ * Age values and lines of the first hour, each made once: most answers
+ * carry a small age, and header lines are never changed, so answers share
+ * them (as the origin shares its fixed lines).
+ */
+const AGE_TEXTS: Array<string | undefined> = new Array(3600).fill(undefined);
+const AGE_LINES: Array<[string, string] | undefined> = new Array(3600).fill(undefined);
+
+function ageText(seconds: number): string {
+  return seconds < AGE_TEXTS.length ? (AGE_TEXTS[seconds] ??= String(seconds)) : String(seconds);
+}
+
+function ageLine(seconds: number): [string, string] {
+  return seconds < AGE_LINES.length ? (AGE_LINES[seconds] ??= ['age', ageText(seconds)]) : ['age', String(seconds)];
 }
 
 function headerBytes(h: HeaderList): number {
@@ -461,7 +504,7 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
 
       // The new entry's instants, computed straight into the array it will keep.
       const instants = newInstants();
-      writeEntryInstants(instants, times.requestTime, times.responseTime, res, cc, freshnessFor[ix]);
+      writeEntryInstants(instants, times.requestTime, times.responseTime, res, cc, freshnessFor[ix], times.age);
       instants[ORIGIN_FETCHED_AT] = originFetchedAt;
       const hasValidator = getFirst(res.headers, 'etag') !== undefined || getFirst(res.headers, 'last-modified') !== undefined;
       if (instants[FRESH_UNTIL] <= times.responseTime && instants[SIE_UNTIL] <= times.responseTime && !hasValidator) {
@@ -531,18 +574,23 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
 
     responseHead(given, req, now) {
       const entry = stored(given);
-      const storedAt = entry.storedAt;
-      if (evaluateClientConditional(req, entry.head, storedAt) === 'not-modified') {
+      const age = answerAgeSeconds(entry, req, now);
+      if (age < 0) {
         // buildNotModifiedHead's list is new: the Age line goes straight on it.
         const headers = buildNotModifiedHead(entry.head).headers;
-        headers.push(['age', ageHeaderValueAt(storedAt, entry.initialAgeMs, now)]);
+        headers.push(ageLine(ageSecondsAt(entry.storedAt, entry.initialAgeMs, now)));
         return { status: 304, headers };
       }
       const lines = entry.head.headers;
       const headers: HeaderList = new Array(lines.length + 1);
       for (let i = 0; i < lines.length; i++) headers[i] = lines[i];
-      headers[lines.length] = ['age', ageHeaderValueAt(storedAt, entry.initialAgeMs, now)];
+      headers[lines.length] = ageLine(age);
       return { status: entry.head.status, headers };
+    },
+
+    answerAge(entry, req, now) {
+      const age = answerAgeSeconds(stored(entry), req, now);
+      return age < 0 ? undefined : ageText(age);
     },
 
     ttlSeconds: (entry, now) => Math.floor((stored(entry).freshUntil - now) / 1000),

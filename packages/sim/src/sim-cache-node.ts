@@ -36,7 +36,7 @@ import {
 import type { CacheNode } from '@cdnlab/scenario';
 import { LOST, type SimNetwork } from './sim-network';
 import type { TierSeries } from './sim-stats';
-import type { Replier, SimAnswer, SimEndpoint, SimErrorKind, SimRequest } from './sim-types';
+import { sentHead, type Replier, type SimAnswer, type SimEndpoint, type SimErrorKind, type SimRequest } from './sim-types';
 import type { Task, VirtualScheduler } from './virtual-scheduler';
 
 /** The leader's answer, shared with waiters. */
@@ -459,7 +459,7 @@ export class SimCacheNode implements SimEndpoint {
       // The edge speaks HTTP to its client: a failed parent call becomes a
       // status, as in @cdnlab/rpc's ERROR_TABLE (502 unavailable, 504 timeout, 508 loop).
       const status = error === 'timeout' ? 504 : error === 'loop' ? 508 : 502;
-      v.to.reply(undefined, { head: { status, headers: [['content-length', '0']] }, body: EMPTY_BODY, originFetchedAt: 0, result: 'error' });
+      v.to.reply(undefined, { head: { status, headers: [['content-length', '0']] }, age: undefined, body: EMPTY_BODY, originFetchedAt: 0, result: 'error' });
       return;
     }
     v.to.reply(error, answer);
@@ -484,7 +484,7 @@ export class SimCacheNode implements SimEndpoint {
         v.reply(undefined, this.fromEntry(req, look.entry, look.stale ? 'stale' : 'hit'));
         return;
       case 'gateway-timeout':
-        v.reply(undefined, { head: { status: 504, headers: [['content-length', '0']] }, body: EMPTY_BODY, originFetchedAt: 0, result: 'miss' });
+        v.reply(undefined, { head: { status: 504, headers: [['content-length', '0']] }, age: undefined, body: EMPTY_BODY, originFetchedAt: 0, result: 'miss' });
         return;
       case 'validate':
         this.viaCollapser(v, look.entry.primaryKey, 'revalidated', look.entry, look.conditionalHeaders);
@@ -505,17 +505,20 @@ export class SimCacheNode implements SimEndpoint {
     return key;
   }
 
+  /** The cache's answer from an entry: its stored head and the Age apart (SimAnswer.age), or a 304 to the request's preconditions. */
   private fromEntry(req: SimRequest, entry: CacheEntry, result: string): SimAnswer {
-    const head = this.cache.responseHead(entry, req.head, this.scheduler.now());
+    const now = this.scheduler.now();
+    const age = this.cache.answerAge(entry, req.head, now);
+    const head = age === undefined ? this.cache.responseHead(entry, req.head, now) : entry.head;
     const noBody = req.head.method === 'HEAD' || head.status === 304;
-    return { head, body: noBody ? EMPTY_BODY : entry.body, originFetchedAt: entry.originFetchedAt, result };
+    return { head, age, body: noBody ? EMPTY_BODY : entry.body, originFetchedAt: entry.originFetchedAt, result };
   }
 
   private fromShared(req: SimRequest, s: Shared, given: string): SimAnswer {
     const result = validationResult(given, s.revalidated);
     if (s.entry) return this.fromEntry(req, s.entry, result);
     const a = s.answer;
-    return { head: a.head, body: req.head.method === 'HEAD' ? EMPTY_BODY : a.body, originFetchedAt: a.originFetchedAt, result };
+    return { head: a.head, age: a.age, body: req.head.method === 'HEAD' ? EMPTY_BODY : a.body, originFetchedAt: a.originFetchedAt, result };
   }
 
   /** Unsafe and unusual methods go straight through; success invalidates (RFC 9111 §4.4). */
@@ -527,8 +530,8 @@ export class SimCacheNode implements SimEndpoint {
           done.reply(error, undefined);
           return;
         }
-        this.cache.invalidateAfterUnsafe(req.head, up!.head);
-        done.reply(undefined, { head: up!.head, body: up!.body, originFetchedAt: up!.originFetchedAt, result: 'pass' });
+        this.cache.invalidateAfterUnsafe(req.head, sentHead(up!));
+        done.reply(undefined, { head: up!.head, age: up!.age, body: up!.body, originFetchedAt: up!.originFetchedAt, result: 'pass' });
       },
     };
     this.fetchUpstream({ head: req.head, notBefore: req.notBefore, noStore: req.noStore, hops: req.hops + 1, sizeBytes: req.sizeBytes, key, keyBy: this.keyToken, keyId: req.keyId }, key, through);
@@ -621,7 +624,7 @@ export class SimCacheNode implements SimEndpoint {
     const h = req.head;
     // 304 to our validation: refresh the stored entry and serve it.
     if (stale && a.head.status === 304) {
-      const entry = this.cache.revalidated(stale, a.head, { requestTime: t0, responseTime: t1, originFetchedAt: a.originFetchedAt || t1 });
+      const entry = this.cache.revalidated(stale, sentHead(a), { requestTime: t0, responseTime: t1, originFetchedAt: a.originFetchedAt || t1 });
       const answer = this.fromEntry(req, entry, 'revalidated');
       f.then.filled(undefined, { answer, shared: { answer, entry, revalidated: true } });
       return;
@@ -633,7 +636,7 @@ export class SimCacheNode implements SimEndpoint {
     }
     const outcome = f.noStore
       ? ({ stored: false, reason: 'no-store-requested' } as const)
-      : this.cache.store(f.upReq.head, a.head, a.body, { requestTime: t0, responseTime: t1, originFetchedAt: a.originFetchedAt || t1 }, f.knownKey, f.knownKeyId);
+      : this.cache.store(f.upReq.head, a.head, a.body, { requestTime: t0, responseTime: t1, originFetchedAt: a.originFetchedAt || t1, age: a.age }, f.knownKey, f.knownKeyId);
     if (!outcome.stored && outcome.reason === 'purged') {
       // Our parent handed back a copy older than a purge we applied: ask
       // again, telling it how recent a copy must be (the purge-time rule).
@@ -653,7 +656,7 @@ export class SimCacheNode implements SimEndpoint {
       return;
     }
     const t2 = this.scheduler.now();
-    const o2 = this.cache.store(f.upReq.head, up!.head, up!.body, { requestTime: f.t1, responseTime: t2, originFetchedAt: up!.originFetchedAt || t2 }, f.knownKey, f.knownKeyId);
+    const o2 = this.cache.store(f.upReq.head, up!.head, up!.body, { requestTime: f.t1, responseTime: t2, originFetchedAt: up!.originFetchedAt || t2, age: up!.age }, f.knownKey, f.knownKeyId);
     this.finish(f.req, f.result, up!, o2.stored ? o2.entry : undefined, f.then);
   }
 
@@ -664,7 +667,7 @@ export class SimCacheNode implements SimEndpoint {
       done.filled(undefined, { answer, shared: { answer, entry, revalidated: false } });
       return;
     }
-    done.filled(undefined, { answer: { head: up.head, body: req.head.method === 'HEAD' ? EMPTY_BODY : up.body, originFetchedAt: up.originFetchedAt, result } });
+    done.filled(undefined, { answer: { head: up.head, age: up.age, body: req.head.method === 'HEAD' ? EMPTY_BODY : up.body, originFetchedAt: up.originFetchedAt, result } });
   }
 
   /** Upstream failed: stale-if-error when allowed, else the error goes on. */

@@ -827,6 +827,17 @@ describe('simulated engine: watch rules', () => {
     expect(r.series.watched.marked.filter((v) => v > 0).length).toBeGreaterThan(r.series.requests.length / 2);
   });
 
+  it('sees the Age line of answers from a cache (handed between tiers apart from the stored head)', () => {
+    const r = run(scenario(topology('', marked), workload([{ name: 'aged', header: 'age', contains: '' }, { name: 'old', header: 'age', contains: '1' }])), 3);
+    expect(r.requests).toMatchObject({ errors: 0, unfinished: 0 });
+    // Everything here is cacheable, so every answer is the edge's stored copy, Age and all.
+    const sent = { readers: r.requests.byGroup.readers.sent, eu: r.requests.byGroup.eu.sent };
+    expect(sent.readers).toBeGreaterThan(100);
+    expect(r.requests.watched.aged).toEqual(sent);
+    // max-age=1: a copy is 0 s old until it expires and is fetched again, so no Age of 1 or more reaches a client.
+    expect(r.requests.watched.old).toEqual({ readers: 0, eu: 0 });
+  });
+
   it('watching changes nothing else and stays deterministic', () => {
     const a = JSON.stringify(watched().r);
     expect(JSON.stringify(watched().r)).toBe(a);

@@ -54,7 +54,7 @@ import { SimDns } from './sim-dns';
 import { LOST, SimNetwork, type LinkState } from './sim-network';
 import { SimOrigin, type SimFault } from './sim-origin';
 import { Buckets, chooseBucketMs, LatencyHistogram, Series, type TierSeries } from './sim-stats';
-import type { Replier, SimAnswer, SimEndpoint, SimErrorKind, SimRequest } from './sim-types';
+import { sentHead, type Replier, type SimAnswer, type SimEndpoint, type SimErrorKind, type SimRequest } from './sim-types';
 import { createVirtualScheduler, type Task, type VirtualScheduler } from './virtual-scheduler';
 
 /** The control plane's deadline for one node's purge call (DEFAULT_RPC_TIMEOUT_MS in packages/control). */
@@ -646,8 +646,9 @@ export class Simulation {
     inc(this.byStatus, statusText(a.head.status));
     if (a.head.status >= 500) this.sServerErrors.add(now);
     const watch = this.watch;
+    const sent = watch.length > 0 ? sentHead(a).headers : undefined;
     for (let i = 0; i < watch.length; i++) {
-      if (headerLineContains(a.head.headers, watch[i].header, watch[i].contains)) {
+      if (headerLineContains(sent!, watch[i].header, watch[i].contains)) {
         this.watched[i][p.group]++;
         this.sWatched[i].add(now);
       }

@@ -139,7 +139,7 @@ export class SimOrigin implements SimEndpoint {
       const now = s.now();
       if (status !== 0) {
         const e = errorAnswer(head.method, head.target, status, now);
-        to.reply(undefined, { head: e.head, body: e.body, originFetchedAt: now, result: 'origin' });
+        to.reply(undefined, { head: e.head, age: undefined, body: e.body, originFetchedAt: now, result: 'origin' });
         return;
       }
       const real = this.opts.realBodies === true;
@@ -152,7 +152,7 @@ export class SimOrigin implements SimEndpoint {
         resHead = { status: 200, headers: answer.head.headers.map((h) => (h[0] === 'content-length' ? ['content-length', String(req.sizeBytes)] : h)) };
         if (head.method !== 'HEAD') body = real ? new Uint8Array(req.sizeBytes) : this.zeroView(req.sizeBytes);
       } else if (!real && answer.bodyBytes > 0) body = this.zeroView(answer.bodyBytes);
-      to.reply(undefined, { head: resHead, body, originFetchedAt: now, result: 'origin' });
+      to.reply(undefined, { head: resHead, age: undefined, body, originFetchedAt: now, result: 'origin' });
     });
   }
 

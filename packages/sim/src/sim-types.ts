@@ -32,12 +32,26 @@ export interface SimRequest {
 }
 
 export interface SimAnswer {
+  /**
+   * The head, or with `age` set the head without its Age line: a tier that
+   * answers from its cache hands over the stored head itself (never to be
+   * changed), and the next tier's store takes it as is (core
+   * HttpCache.answerAge): no copy of the head per hop. {@link sentHead}
+   * gives the head as sent.
+   */
   head: ResponseHead;
+  /** The value of the Age line that ends the head as sent, when `head` lacks it. */
+  age: string | undefined;
   body: Uint8Array;
   /** When the origin produced the content (travels unchanged through tiers). */
   originFetchedAt: number;
   /** What the answering tier did: hit, stale, miss, pass, revalidated (the edge's is what clients see). */
   result: string;
+}
+
+/** The answer's head as sent: with its Age line. */
+export function sentHead(a: SimAnswer): ResponseHead {
+  return a.age === undefined ? a.head : { status: a.head.status, headers: [...a.head.headers, ['age', a.age]] };
 }
 
 /** Why a call failed: no answer at all (an HTTP error status is an answer). */

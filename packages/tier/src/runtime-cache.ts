@@ -154,6 +154,7 @@ export function createRuntimeCache(name: string, initial: TierCacheSettings, key
     refreshAbandoned: (entry) => inner.refreshAbandoned(entry),
     serveStaleOnError: (entry, status, now, req) => inner.serveStaleOnError(entry, status, now, req),
     responseHead: (entry, req, now) => inner.responseHead(entry, req, now),
+    answerAge: (entry, req, now) => inner.answerAge(entry, req, now),
     ttlSeconds: (entry, now) => inner.ttlSeconds(entry, now),
     invalidateAfterUnsafe: (req, res) => inner.invalidateAfterUnsafe(req, res),
     purge: (cmd) => inner.purge(cmd),
