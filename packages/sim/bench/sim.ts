@@ -16,8 +16,10 @@
  *      cost: 3.9x at 10 M requests, 2026-12-05);
  *  (d) the same trace through (a)'s three HttpCaches and origin site, called
  *      in a plain loop: lookup at each tier until a hit, the site's answer on
- *      a miss everywhere, then store and responseHead at each tier on the
- *      way back. No network, scheduler, collapsing or engine: what the core's
+ *      a miss everywhere, then store at each tier on the way back, each
+ *      tier handing the next its stored head with the Age value apart
+ *      (HttpCache.answerAge), as the simulator's tiers do. No network,
+ *      scheduler, collapsing or engine: what the core's
  *      HTTP semantics cost alone, so (c) -> (d) -> (a) says where the time
  *      goes between bare stores, the caching core and the whole simulator;
  *  (e) validation: topologies/default.yaml (3 regions, 6 edges, 3
@@ -73,7 +75,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND, originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
-import { createHttpCache, createStore, httpCacheOptionsFromSettings, zipfTrace, type LookupOptions, type RequestHead, type ResponseHead } from '@cdnlab/core';
+import { createHttpCache, createStore, httpCacheOptionsFromSettings, zipfTrace, type CacheEntry, type HttpCache, type LookupOptions, type RequestHead, type ResponseHead } from '@cdnlab/core';
 import { createSite } from '@cdnlab/origin/src/site';
 import { loadTopologyFile, type CacheNode, type ClientGroup, type OriginNode, type Scenario, type Topology, type Workload } from '@cdnlab/scenario';
 import { generateTopology, Simulation } from '../src/index';
@@ -313,6 +315,13 @@ function coreLoop(requests: number): { origin: number; seconds: number; cpu: num
   const keys: string[] = [];
   const lo: LookupOptions = { notBefore: undefined, key: undefined };
   const noBody = new Uint8Array(0);
+  /** The Age of the answer going down when it is a tier's stored head. */
+  let age: string | undefined;
+  /** A tier's answer: its stored head with the Age value apart, or a 304's whole head (as sim-cache-node.ts fromEntry). */
+  const answer = (cache: HttpCache, entry: CacheEntry, req: RequestHead, now: number): ResponseHead => {
+    age = cache.answerAge(entry, req, now);
+    return age === undefined ? cache.responseHead(entry, req, now) : entry.head;
+  };
   const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   let origin = 0;
@@ -325,10 +334,11 @@ function coreLoop(requests: number): { origin: number; seconds: number; cpu: num
     lo.key = key;
     let depth = 0;
     let head: ResponseHead | undefined;
+    age = undefined;
     for (; depth < caches.length; depth++) {
       const look = caches[depth].lookup(req, now, lo);
       if (look.kind === 'hit') {
-        head = caches[depth].responseHead(look.entry, req, now);
+        head = answer(caches[depth], look.entry, req, now);
         break;
       }
     }
@@ -337,8 +347,8 @@ function coreLoop(requests: number): { origin: number; seconds: number; cpu: num
       head = site.answer(req, undefined, now, { renderBody: false }).head;
     }
     for (let t = depth - 1; t >= 0; t--) {
-      const o = caches[t].store(req, head, noBody, { requestTime: now, responseTime: now }, key);
-      if (o.stored) head = caches[t].responseHead(o.entry, req, now);
+      const o = caches[t].store(req, head, noBody, { requestTime: now, responseTime: now, age }, key);
+      if (o.stored) head = answer(caches[t], o.entry, req, now);
     }
   }
   return { origin, seconds: Number(process.hrtime.bigint() - t0) / 1e9, cpu: cpuSeconds(c0) };
