@@ -238,6 +238,23 @@ function ageLine(seconds: number): [string, string] {
   return seconds < AGE_LINES.length ? (AGE_LINES[seconds] ??= ['age', ageText(seconds)]) : ['age', String(seconds)];
 }
 
+/**
+ * `head` with the line `Age: <age>` at its end: the head a StoreTimes.age
+ * stands for, and responseHead's answer beside answerAge's value.
+ */
+export function withAgeLine(head: ResponseHead, age: string): ResponseHead {
+  return withLastLine(head, ['age', age]);
+}
+
+/** A new list: the head's lines are shared, never changed. */
+function withLastLine(head: ResponseHead, line: [string, string]): ResponseHead {
+  const lines = head.headers;
+  const headers: HeaderList = new Array(lines.length + 1);
+  for (let i = 0; i < lines.length; i++) headers[i] = lines[i];
+  headers[lines.length] = line;
+  return { status: head.status, headers };
+}
+
 function headerBytes(h: HeaderList): number {
   let n = 0;
   for (let i = 0; i < h.length; i++) n += h[i][0].length + h[i][1].length + 4;
@@ -581,11 +598,7 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
         headers.push(ageLine(ageSecondsAt(entry.storedAt, entry.initialAgeMs, now)));
         return { status: 304, headers };
       }
-      const lines = entry.head.headers;
-      const headers: HeaderList = new Array(lines.length + 1);
-      for (let i = 0; i < lines.length; i++) headers[i] = lines[i];
-      headers[lines.length] = ageLine(age);
-      return { status: entry.head.status, headers };
+      return withLastLine(entry.head, ageLine(age));
     },
 
     answerAge(entry, req, now) {

@@ -646,11 +646,13 @@ export class Simulation {
     inc(this.byStatus, statusText(a.head.status));
     if (a.head.status >= 500) this.sServerErrors.add(now);
     const watch = this.watch;
-    const sent = watch.length > 0 ? sentHead(a).headers : undefined;
-    for (let i = 0; i < watch.length; i++) {
-      if (headerLineContains(sent!, watch[i].header, watch[i].contains)) {
-        this.watched[i][p.group]++;
-        this.sWatched[i].add(now);
+    if (watch.length > 0) {
+      const sent = sentHead(a).headers;
+      for (let i = 0; i < watch.length; i++) {
+        if (headerLineContains(sent, watch[i].header, watch[i].contains)) {
+          this.watched[i][p.group]++;
+          this.sWatched[i].add(now);
+        }
       }
     }
     (this.regionLatencyOfGroup[p.group] ??= this.latencyOf(p.region)).add(now - t0);

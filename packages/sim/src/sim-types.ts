@@ -5,7 +5,7 @@
  * has, in virtual time: never a promise, nor a closure per hop (a run of ten
  * million requests would allocate a chain of them per hop).
  */
-import type { RequestHead, ResponseHead } from '@cdnlab/core';
+import { withAgeLine, type RequestHead, type ResponseHead } from '@cdnlab/core';
 
 export interface SimRequest {
   head: RequestHead;
@@ -51,7 +51,7 @@ export interface SimAnswer {
 
 /** The answer's head as sent: with its Age line. */
 export function sentHead(a: SimAnswer): ResponseHead {
-  return a.age === undefined ? a.head : { status: a.head.status, headers: [...a.head.headers, ['age', a.age]] };
+  return a.age === undefined ? a.head : withAgeLine(a.head, a.age);
 }
 
 /** Why a call failed: no answer at all (an HTTP error status is an answer). */
