@@ -178,6 +178,32 @@ describe('HttpCache', () => {
     expect(make({ honourRequestCacheControl: false }).lookup(req('/x', [['cache-control', 'only-if-cached']]), T0).kind).toBe('miss');
   });
 
+  it("applies a child's notBefore on a cache never purged itself", () => {
+    const c = make();
+    c.store(req('/a'), res(200, [['cache-control', 'max-age=60']]), body('x'), { requestTime: T0, responseTime: T0, originFetchedAt: T0 - 5 });
+    expect(c.lookup(req('/a'), T0 + 1, { notBefore: T0 - 5 }).kind).toBe('hit');
+    expect(c.lookup(req('/a'), T0 + 1, { notBefore: T0 - 4 })).toMatchObject({ kind: 'miss', detail: 'purged' });
+    // The stale copy is gone, not only passed over.
+    expect(c.lookup(req('/a'), T0 + 2)).toMatchObject({ kind: 'miss', fwd: 'uri-miss' });
+  });
+
+  it('refuses bad times when storing and when refreshing from a 304, naming the field, and changes nothing', () => {
+    const c = make();
+    const bad = { requestTime: T0, responseTime: T0, originFetchedAt: Number.NaN };
+    expect(() => c.store(req('/a'), res(200, [['cache-control', 'max-age=1'], ['etag', '"1"']]), body('x'), bad)).toThrow('expected times.originFetchedAt to be a number, got NaN');
+    expect(c.stats().objects).toBe(0);
+    c.store(req('/a'), res(200, [['cache-control', 'max-age=1'], ['etag', '"1"']]), body('x'), at(T0));
+    const v = c.lookup(req('/a'), T0 + 2000);
+    if (v.kind !== 'validate') throw new Error(v.kind);
+    expect(() => c.revalidated(v.entry, res(304, [['etag', '"1"']], T0 + 2000), { ...bad, requestTime: T0 + 2000, responseTime: T0 + 2000 })).toThrow('expected times.originFetchedAt to be a number, got NaN');
+    expect(() => c.revalidated(v.entry, res(304, [['etag', '"1"'], ['x-new', '1']], T0 + 2000), { requestTime: T0 + 2000, responseTime: Number.POSITIVE_INFINITY })).toThrow('expected requestTime and responseTime to be finite numbers');
+    // Nothing changed: still the stale copy, with its own head and times.
+    expect(c.lookup(req('/a'), T0 + 2001)).toMatchObject({ kind: 'validate', reason: 'stale' });
+    expect(v.entry.originFetchedAt).toBe(T0);
+    expect(getFirst(v.entry.head.headers, 'x-new')).toBeUndefined();
+    expect(c.stats().revalidated).toBe(0);
+  });
+
   it('validates its options', () => {
     expect(() => make({ capacityBytes: -1 })).toThrow('expected opts.capacityBytes to be a positive integer, got -1');
     expect(() => make({ name: '' })).toThrow('expected opts.name to be a non-empty string');

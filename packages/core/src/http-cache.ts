@@ -22,7 +22,7 @@ import { decideCacheUse, isStaleIfErrorTrigger, staleIfErrorAllowed } from './st
 import { isStorable, prepareForStorage, type StorabilityDecision, type StorabilityOptions, type StorabilityReason } from './storability';
 import type { KeyIds } from './key-ids';
 import { createStore, hashKey, type Store } from './store';
-import { createEffectiveCacheControl } from './targeted-fields';
+import { createEffectiveCacheControl, type EffectiveCacheControl } from './targeted-fields';
 import type { HeaderList, RequestHead, ResponseHead } from './types';
 import { buildConditionalHeaders, buildNotModifiedHead, evaluateClientConditional, mergeNotModified } from './validation';
 import { acceptEncodingNormaliser, createVariantIndex, secondaryKey, varyFieldNames, type VariantIndex, type VaryNormalisers } from './vary';
@@ -302,6 +302,38 @@ function requestForUrl(value: string, defaultOrigin: URL): RequestHead | undefin
   return { method: 'GET', scheme: u.protocol === 'https:' ? 'https' : 'http', host: u.host, target: u.pathname + u.search, headers: [] };
 }
 
+/** At most this many target lists get a shared reader (beyond: one each, as before). */
+const SHARED_READERS_MAX = 64;
+const sharedReaders = new Map<string, (headers: HeaderList) => EffectiveCacheControl>();
+
+/**
+ * The effective-Cache-Control reader for `targets`, one per distinct list
+ * and shared by every cache configured alike. Its memo of parsed values is
+ * then one warm table, where a thousand simulated edges each had their own,
+ * cold by the time the edge's next response came (its results are frozen
+ * and read-only, so sharing changes no answer).
+ */
+function sharedEffectiveCacheControl(targets: readonly string[]): (headers: HeaderList) => EffectiveCacheControl {
+  const id = JSON.stringify(targets);
+  let of = sharedReaders.get(id);
+  if (of === undefined) {
+    of = createEffectiveCacheControl({ targets: [...targets] });
+    if (sharedReaders.size < SHARED_READERS_MAX) sharedReaders.set(id, of);
+  }
+  return of;
+}
+
+/**
+ * When the origin produced a response being stored. Checked here, as the
+ * purge index checks what it is given: NaN would compare false with every
+ * purge time and pass every purge.
+ */
+function fetchedAtOf(times: StoreTimes): number {
+  const at = times.originFetchedAt ?? times.responseTime;
+  if (typeof at !== 'number' || Number.isNaN(at)) throw new TypeError(`expected times.originFetchedAt to be a number, got ${String(at)}`);
+  return at;
+}
+
 export function createHttpCache(opts: HttpCacheOptions): HttpCache {
   if (opts === null || typeof opts !== 'object') throw new TypeError('expected opts to be an object');
   if (typeof opts.name !== 'string' || opts.name === '') throw new TypeError(`expected opts.name to be a non-empty string, got ${JSON.stringify(opts.name)}`);
@@ -323,7 +355,7 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
   const urlKeyer: CacheKeyer = createCacheKeyer({ ...opts.key, includeHeaders: [], includeCookies: [] });
   // Without header or cookie parts the two keys are the same string: compute it once.
   const urlIsKey = keyer.headerNames.length === 0 && keyer.cookieNames.length === 0;
-  const effectiveOf = createEffectiveCacheControl({ targets });
+  const effectiveOf = sharedEffectiveCacheControl(targets);
   const storableOpts = (ignoreExpires: boolean): StorabilityOptions => ({
     storeSetCookie: opts.storeSetCookie,
     defaultTtlMs: freshness.defaultTtlMs,
@@ -374,6 +406,12 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
    * pays for it.
    */
   let indexed = false;
+  /**
+   * Set at the first Vary response stored: until then the variant index is
+   * empty and lookups, stores and evictions need not read it (one object
+   * fewer to fetch per request on a cache among a thousand).
+   */
+  let anyVary = false;
   const forget = (entry: StoredEntry): void => {
     if (!isPlain(entry)) variants.remove(entry.primaryKey, entry.storeKey.slice(entry.primaryKey.length + 1));
     if (indexed) purges.unindexEntry(entry.storeKey);
@@ -393,7 +431,7 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
     // Only the variant and purge indexes need to hear of an eviction: with
     // neither in use, the evicted entry (far away in memory) is not read.
     onEvict: (_key, entry) => {
-      if (indexed || variants.size > 0) forget(entry);
+      if (indexed || (anyVary && variants.size > 0)) forget(entry);
     },
     // Hash what the key stands for, so policies that hash keys see the same
     // numbers whether an entry is stored under its short plain key or not.
@@ -452,7 +490,7 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
         return { kind: 'miss', fwd: 'method', primaryKey };
       }
       const reqCc = reqCcOf(req);
-      const vary = variants.varyOf(primaryKey);
+      const vary = anyVary ? variants.varyOf(primaryKey) : undefined;
       let entry: StoredEntry | undefined;
       if (vary === undefined) {
         entry = store.get(slotFor(primaryKey, lookupOpts.key === undefined ? undefined : lookupOpts.keyId, false));
@@ -463,10 +501,11 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
         variants.touch(primaryKey, entry.storeKey.slice(primaryKey.length + 1));
       }
 
-      // The purge-time rule, from our own purge records and from the child's.
-      const verdict = purges.check(entry.url, entry.tags, entry.originFetchedAt);
-      const notBefore = lookupOpts.notBefore ?? 0;
-      if (verdict === 'purged-hard' || entry.originFetchedAt < notBefore) {
+      // The purge-time rule, from our own purge records (none before the
+      // first purge: `indexed`) and from the child's.
+      const verdict = indexed ? purges.check(entry.url, entry.tags, entry.originFetchedAt) : 'ok';
+      const notBefore = lookupOpts.notBefore;
+      if (verdict === 'purged-hard' || (notBefore !== undefined && entry.originFetchedAt < notBefore)) {
         remove(entry);
         return missOf(reqCc, primaryKey, 'miss', 'purged');
       }
@@ -512,11 +551,11 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
       const vary = hasLine(res.headers, 'vary') ? varyFieldNames(res.headers) : NO_VARY;
       if (vary === '*') return refuse('vary-star');
 
-      const originFetchedAt = times.originFetchedAt ?? times.responseTime;
+      const originFetchedAt = fetchedAtOf(times);
       const primaryKey = knownKey ?? keyer(req);
       const url = urlIsKey ? primaryKey : urlKeyer(req);
       const tags = hasLine(res.headers, 'surrogate-key') || hasLine(res.headers, 'cache-tag') ? parseSurrogateKeys(res.headers) : NO_TAGS;
-      const verdict = purges.check(url, tags, originFetchedAt);
+      const verdict = indexed ? purges.check(url, tags, originFetchedAt) : 'ok';
       if (verdict === 'purged-hard') return refuse('purged');
 
       // The new entry's instants, computed straight into the array it will keep.
@@ -548,9 +587,10 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
       }
       if (plain) {
         // No Vary now: variants stored under other Vary names can never be found again.
-        if (variants.varyOf(primaryKey) !== undefined) for (const dropped of variants.removeAll(primaryKey)) drop(primaryKey + SEP + dropped);
+        if (anyVary && variants.varyOf(primaryKey) !== undefined) for (const dropped of variants.removeAll(primaryKey)) drop(primaryKey + SEP + dropped);
       } else {
         drop(primaryKey); // the URL had no Vary before
+        anyVary = true;
         for (const dropped of variants.record(primaryKey, vary, sk)) drop(primaryKey + SEP + dropped);
       }
       if (indexed) purges.indexEntry(storeKey, { url, tags, fetchedAt: originFetchedAt });
@@ -560,7 +600,7 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
 
     revalidated(given, notModified, times) {
       const entry = stored(given);
-      s.revalidated++;
+      const fetchedAt = fetchedAtOf(times); // checked before anything changes
       const merged = mergeNotModified(entry.head, notModified, { responseTime: times.responseTime });
       const effective = effectiveOf(merged.headers);
       // A 304 may carry Set-Cookie or new private fields: filter as on store.
@@ -570,9 +610,11 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
         ignoreExpires: effective.ignoreExpires,
       });
       const head = { status: merged.status, headers: removeHeader(prepareForStorage(merged, decision).headers, 'age', 'cache-status') };
-      entry.head = head;
+      // writeEntryInstants checks the times before it writes: a bad one leaves the entry as it was.
       writeEntryInstants(entry.n, times.requestTime, times.responseTime, merged, effective.cc, freshnessFor[effective.ignoreExpires ? 1 : 0]);
-      entry.n[ORIGIN_FETCHED_AT] = times.originFetchedAt ?? times.responseTime;
+      s.revalidated++;
+      entry.head = head;
+      entry.n[ORIGIN_FETCHED_AT] = fetchedAt;
       entry.refreshing = false;
       if (indexed && store.peek(entry.slotKey) === entry) purges.indexEntry(entry.storeKey, { url: entry.url, tags: entry.tags, fetchedAt: entry.originFetchedAt });
       return entry;
