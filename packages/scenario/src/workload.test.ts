@@ -118,6 +118,28 @@ describe('planWorkload: objects, sizes and methods', () => {
     }
   });
 
+  it('an objectId always comes with the same target within a plan (engines memoise by it)', () => {
+    const sameTarget = (got: PlannedRequest[]): void => {
+      const seen = new Map<number, string>();
+      let repeats = 0;
+      for (const r of got) {
+        if (r.objectId < 0) continue;
+        const t = seen.get(r.objectId);
+        if (t === undefined) seen.set(r.objectId, r.target);
+        else {
+          repeats++;
+          expect(r.target).toBe(t);
+        }
+      }
+      expect(repeats).toBeGreaterThan(50);
+    };
+    sameTarget(all(workload({ durationMs: undefined, requests: 2000, objects: { popularity: 'zipf', alpha: 1, count: 300, path: '/a/{n}/b/{n}.jpg' } })));
+    sameTarget(all(workload({ durationMs: undefined, requests: 2000, objects: { popularity: 'uniform', count: 100, path: '/u/{n}' } })));
+    sameTarget(all(workload({ durationMs: undefined, requests: 2000, objects: { popularity: 'hot', keys: ['/a', '/b', '/c'] } })));
+    const records = Array.from({ length: 400 }, (_, i) => ({ timeMs: i, key: i % 7, sizeBytes: 10 }));
+    sameTarget(all(workload({ objects: { popularity: 'trace', file: 'virtual', format: 'oracleGeneral' } }), { readTrace: () => records }));
+  });
+
   it('hot keys pick among the listed paths', () => {
     const got = all(workload({ durationMs: undefined, requests: 3000, objects: { popularity: 'hot', keys: ['/a', '/b', '/c'] } }));
     const targets = new Set(got.map((r) => r.target));

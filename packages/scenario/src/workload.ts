@@ -44,7 +44,12 @@ export interface PlannedRequest {
   target: string;
   /** `workload.headers` and the group's, lower-cased, with this client's values. Shared by the client's requests: do not modify. */
   headers: HeaderList;
-  /** 0-based object number (zipf rank - 1, uniform index, hot key index, trace record's numeric key or -1). */
+  /**
+   * 0-based object number (zipf rank - 1, uniform index, hot key index,
+   * trace record's numeric key or -1). Within one plan, requests with the
+   * same objectId (>= 0) have the same target: engines may memoise what
+   * they derive from the target by objectId.
+   */
   objectId: number;
   /** The object's size when the workload (sizes, or a trace) gives one; else the origin's rules decide. */
   sizeBytes: number | undefined;

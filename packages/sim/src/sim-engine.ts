@@ -190,13 +190,17 @@ const SPARSE_MEMO_IDS = 1 << 20;
  * on every request: the same key, built each time). Either way the memory
  * is bounded whatever the ids, where arrays grown to the largest id asked
  * for took the process down on a trace whose ids run to 10^12.
+ *
+ * An object's target never changes within one plan (PlannedRequest.objectId
+ * says so, and the workload's tests hold it to that), so the memo is by id
+ * alone: comparing each request's target with the memo's cost a cold read
+ * of a string per request.
  */
 class KeyMemo {
-  private readonly targets: Array<string | undefined> = [];
   private readonly keys: Array<string | undefined> = [];
   /** Each key's id in the simulation's KeyIds, -1 for none (the table was full). */
   private readonly ids: number[] = [];
-  private readonly sparse = new Map<number, { target: string; key: string; keyId: number | undefined }>();
+  private readonly sparse = new Map<number, { key: string; keyId: number | undefined }>();
   /** The id of the key keyOf returned last, if it has one (read it at once). */
   lastId: number | undefined = undefined;
 
@@ -204,38 +208,30 @@ class KeyMemo {
 
   keyOf(id: number, head: RequestHead, cache: { key(req: RequestHead): string }): string {
     if (id < DENSE_MEMO_IDS) {
-      const { targets, keys, ids } = this;
+      const { keys, ids } = this;
       // Grown densely (never by a sparse write, which would turn the arrays into dictionaries).
-      while (targets.length <= id) {
-        targets.push(undefined);
+      while (keys.length <= id) {
         keys.push(undefined);
         ids.push(-1);
       }
-      // An object's target is normally always the same; a workload that varies it (queries) is keyed afresh.
-      if (targets[id] !== head.target) {
-        targets[id] = head.target;
-        const key = cache.key(head);
+      let key = keys[id];
+      if (key === undefined) {
+        key = cache.key(head);
         keys[id] = key;
         ids[id] = this.keyIds.idOf(key) ?? -1;
       }
       const keyId = ids[id];
       this.lastId = keyId < 0 ? undefined : keyId;
-      return keys[id]!;
+      return key;
     }
     const known = this.sparse.get(id);
-    if (known !== undefined && known.target === head.target) {
+    if (known !== undefined) {
       this.lastId = known.keyId;
       return known.key;
     }
     const key = cache.key(head);
     const keyId = this.keyIds.idOf(key);
-    if (known !== undefined) {
-      known.target = head.target;
-      known.key = key;
-      known.keyId = keyId;
-    } else if (this.sparse.size < SPARSE_MEMO_IDS) {
-      this.sparse.set(id, { target: head.target, key, keyId });
-    }
+    if (this.sparse.size < SPARSE_MEMO_IDS) this.sparse.set(id, { key, keyId });
     this.lastId = keyId;
     return key;
   }
