@@ -4,6 +4,7 @@ import {
   ageAt,
   ageHeaderValue,
   ageValue,
+  checkFreshnessOptions,
   computeEntryTimes,
   explicitLifetimeMs,
   freshnessLifetime,
@@ -149,6 +150,22 @@ describe('tier policy (CDN overrides beyond the RFC)', () => {
     expect(() => times([], { heuristicFraction: 2 })).toThrow(/heuristicFraction/);
     expect(() => times([], { minTtlMs: 5, maxTtlMs: 1 })).toThrow(/minTtlMs \(5\) to be <= opts.maxTtlMs \(1\)/);
     expect(() => computeEntryTimes(NaN, T0, res([]), parseResponseCacheControl(''))).toThrow(/finite/);
+  });
+
+  it('checks options once: checkFreshnessOptions refuses what the functions refuse, and its copy gives the same instants', () => {
+    expect(() => checkFreshnessOptions({ minTtlMs: -1 })).toThrow('expected opts.minTtlMs to be a non-negative number, got -1');
+    expect(() => checkFreshnessOptions({ minTtlMs: 5, maxTtlMs: 1 })).toThrow('expected opts.minTtlMs (5) to be <= opts.maxTtlMs (1)');
+    const plain: FreshnessOptions = { defaultTtlMs: 7 * S, graceMs: 3 * S, maxTtlMs: 100 * S, ignoreExpires: true };
+    const checked = checkFreshnessOptions(plain);
+    expect(Object.isFrozen(checked)).toBe(true);
+    expect({ ...checked }).toEqual(plain);
+    for (const h of [[], [['cache-control', 'max-age=1000']], [['expires', date(T0 + 50 * S)]]] as HeaderList[]) {
+      expect(times(h, checked)).toEqual(times(h, plain));
+    }
+    // A frozen object that was not checked is checked on every call.
+    const bad = Object.freeze({ minTtlMs: -1 });
+    expect(() => times([], bad)).toThrow('expected opts.minTtlMs');
+    expect(() => times([], bad)).toThrow('expected opts.minTtlMs');
   });
 });
 

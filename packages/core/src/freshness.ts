@@ -61,15 +61,30 @@ function nonNeg(opts: FreshnessOptions, name: keyof FreshnessOptions): void {
   }
 }
 
-// Runs on every stored response: no closure made per call.
 /**
- * Frozen option objects already validated: a cache passes the same frozen
- * options with every response it stores, and they cannot have changed.
+ * Options {@link checkFreshnessOptions} has checked: a cache passes the same
+ * ones with every response it stores, so they are checked once, and told
+ * apart by their class (a test of the object's map, where a WeakSet of
+ * checked objects cost a hash lookup per response).
  */
-const validatedFrozen = new WeakSet<FreshnessOptions>();
+class CheckedFreshnessOptions {}
+
+/**
+ * `opts`, checked, as a frozen copy that {@link writeEntryInstants} and the
+ * other functions here take without checking it again.
+ * @throws TypeError naming the option that is wrong.
+ */
+export function checkFreshnessOptions(opts: FreshnessOptions): Readonly<FreshnessOptions> {
+  check(opts);
+  return Object.freeze(Object.assign(new CheckedFreshnessOptions(), opts));
+}
 
 function validate(opts: FreshnessOptions): void {
-  if (validatedFrozen.has(opts)) return;
+  if (opts instanceof CheckedFreshnessOptions) return;
+  check(opts);
+}
+
+function check(opts: FreshnessOptions): void {
   nonNeg(opts, 'defaultTtlMs');
   nonNeg(opts, 'minTtlMs');
   nonNeg(opts, 'maxTtlMs');
@@ -82,7 +97,6 @@ function validate(opts: FreshnessOptions): void {
   if (opts.minTtlMs !== undefined && opts.maxTtlMs !== undefined && opts.minTtlMs > opts.maxTtlMs) {
     throw new TypeError(`expected opts.minTtlMs (${opts.minTtlMs}) to be <= opts.maxTtlMs (${opts.maxTtlMs})`);
   }
-  if (Object.isFrozen(opts)) validatedFrozen.add(opts);
 }
 
 /**

@@ -14,12 +14,12 @@ import { createCacheKeyer, type CacheKeyOptions, type CacheKeyer } from './cache
 import type { CacheStatusFwd } from './cache-status';
 import { StoredEntry, type CacheEntry } from './cache-entry';
 import { FRESH_UNTIL, newInstants, ORIGIN_FETCHED_AT, SIE_UNTIL } from './entry-instants';
-import { ageSecondsAt, writeEntryInstants, type FreshnessOptions } from './freshness';
+import { ageSecondsAt, checkFreshnessOptions, writeEntryInstants, type FreshnessOptions } from './freshness';
 import { getFirst, HOP_BY_HOP_FIELDS, removeHeader, stripHopByHop } from './headers';
 import { invalidationTargets, isUnsafeMethod } from './invalidation';
 import { createPurgeIndex, parseSurrogateKeys, type PurgeCommand, type PurgeIndex } from './purge';
 import { decideCacheUse, isStaleIfErrorTrigger, staleIfErrorAllowed } from './stale';
-import { isStorable, prepareForStorage, type StorabilityDecision, type StorabilityOptions, type StorabilityReason } from './storability';
+import { checkStorabilityOptions, isStorable, prepareForStorage, type StorabilityDecision, type StorabilityOptions, type StorabilityReason } from './storability';
 import type { KeyIds } from './key-ids';
 import { createStore, hashKey, type Store } from './store';
 import { createEffectiveCacheControl, type EffectiveCacheControl } from './targeted-fields';
@@ -356,15 +356,11 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
   // Without header or cookie parts the two keys are the same string: compute it once.
   const urlIsKey = keyer.headerNames.length === 0 && keyer.cookieNames.length === 0;
   const effectiveOf = sharedEffectiveCacheControl(targets);
-  const storableOpts = (ignoreExpires: boolean): StorabilityOptions => ({
-    storeSetCookie: opts.storeSetCookie,
-    defaultTtlMs: freshness.defaultTtlMs,
-    ignoreExpires,
-    honourRequestNoStore: honourReqCc,
-  });
+  // Checked here, once: isStorable and writeEntryInstants then take them as they are.
+  const storableOpts = (ignoreExpires: boolean): Readonly<StorabilityOptions> =>
+    checkStorabilityOptions({ storeSetCookie: opts.storeSetCookie, defaultTtlMs: freshness.defaultTtlMs, ignoreExpires, honourRequestNoStore: honourReqCc });
   const storable = [storableOpts(false), storableOpts(true)];
-  // Frozen: writeEntryInstants then validates them once, not with every response.
-  const freshnessFor = [Object.freeze({ ...freshness, ignoreExpires: false }), Object.freeze({ ...freshness, ignoreExpires: true })];
+  const freshnessFor = [checkFreshnessOptions({ ...freshness, ignoreExpires: false }), checkFreshnessOptions({ ...freshness, ignoreExpires: true })];
   const normalisers: VaryNormalisers = {
     'accept-encoding': acceptEncodingNormaliser(opts.encodings ?? ['br', 'gzip', 'identity']),
     ...opts.varyNormalisers,

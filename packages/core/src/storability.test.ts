@@ -1,5 +1,5 @@
 import { parseResponseCacheControl } from './cache-control';
-import { isStorable, prepareForStorage, type StorabilityOptions } from './storability';
+import { checkStorabilityOptions, isStorable, prepareForStorage, type StorabilityOptions } from './storability';
 import type { HeaderList, RequestHead, ResponseHead } from './types';
 
 function req(headers: HeaderList = [], method = 'GET'): RequestHead {
@@ -135,5 +135,22 @@ describe('isStorable (RFC 9111 §3)', () => {
   it('validates options', () => {
     expect(() => check(req(), res(200, fresh), { storeSetCookie: 'maybe' as never })).toThrow(/opts.storeSetCookie/);
     expect(() => check(req(), res(200, fresh), { defaultTtlMs: -1 })).toThrow(/expected opts.defaultTtlMs to be a non-negative number, got -1/);
+  });
+
+  it('checks options once: checkStorabilityOptions refuses what isStorable refuses, and its copy decides the same', () => {
+    expect(() => checkStorabilityOptions({ storeSetCookie: 'maybe' as never })).toThrow(`expected opts.storeSetCookie to be 'no', 'yes' or 'strip', got "maybe"`);
+    expect(() => checkStorabilityOptions({ defaultTtlMs: -1 })).toThrow('expected opts.defaultTtlMs to be a non-negative number, got -1');
+    for (const plain of [{ storeSetCookie: 'strip' }, { storeSetCookie: 'no', defaultTtlMs: 5000 }, { honourRequestNoStore: false, ignoreExpires: true }] as StorabilityOptions[]) {
+      const checked = checkStorabilityOptions(plain);
+      expect(Object.isFrozen(checked)).toBe(true);
+      for (const [rq, rs] of [
+        [req(), res(200, [...fresh, ['set-cookie', 'a=1']])],
+        [req([['cache-control', 'no-store']]), res(200, fresh)],
+        [req(), res(404, [['expires', 'Thu, 01 Jan 2099 00:00:00 GMT']])],
+        [req(), res(299, [])],
+      ] as Array<[RequestHead, ResponseHead]>) {
+        expect(check(rq, rs, checked)).toEqual(check(rq, rs, plain));
+      }
+    }
   });
 });

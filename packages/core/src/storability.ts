@@ -90,7 +90,26 @@ export interface StorabilityDecision {
   readonly stripFields: readonly string[];
 }
 
+/** Options {@link checkStorabilityOptions} has checked (told apart by class, as freshness.ts's). */
+class CheckedStorabilityOptions {}
+
+/**
+ * `opts`, checked, as a frozen copy that {@link isStorable} takes without
+ * checking it again (a cache decides with the same options for every
+ * response it receives).
+ * @throws TypeError naming the option that is wrong.
+ */
+export function checkStorabilityOptions(opts: StorabilityOptions): Readonly<StorabilityOptions> {
+  check(opts);
+  return Object.freeze(Object.assign(new CheckedStorabilityOptions(), opts));
+}
+
 function validate(opts: StorabilityOptions): void {
+  if (opts instanceof CheckedStorabilityOptions) return;
+  check(opts);
+}
+
+function check(opts: StorabilityOptions): void {
   if (opts.storeSetCookie !== undefined && !['no', 'yes', 'strip'].includes(opts.storeSetCookie)) {
     throw new TypeError(`expected opts.storeSetCookie to be 'no', 'yes' or 'strip', got ${JSON.stringify(opts.storeSetCookie)}`);
   }
