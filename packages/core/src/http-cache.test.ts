@@ -204,6 +204,24 @@ describe('HttpCache', () => {
     expect(c.stats().revalidated).toBe(0);
   });
 
+  it('keeps nothing of the times it is given: one object may be changed and passed again', () => {
+    const c = make();
+    const times = { requestTime: T0, responseTime: T0, originFetchedAt: T0 };
+    const a = c.store(req('/a'), res(200, [['cache-control', 'max-age=60'], ['etag', '"1"']]), body('a'), times);
+    times.requestTime = times.responseTime = times.originFetchedAt = T0 + 30_000;
+    const b = c.store(req('/b'), res(200, [['cache-control', 'max-age=60'], ['etag', '"1"']], T0 + 30_000), body('b'), times);
+    if (!a.stored || !b.stored) throw new Error('not stored');
+    expect([a.entry.times.storedAt, a.entry.originFetchedAt, c.ttlSeconds(a.entry, T0)]).toEqual([T0, T0, 60]);
+    expect([b.entry.times.storedAt, b.entry.originFetchedAt, c.ttlSeconds(b.entry, T0 + 30_000)]).toEqual([T0 + 30_000, T0 + 30_000, 60]);
+    const v = c.lookup(req('/a'), T0 + 61_000);
+    if (v.kind !== 'validate') throw new Error(v.kind);
+    times.requestTime = times.responseTime = times.originFetchedAt = T0 + 61_000;
+    c.revalidated(v.entry, res(304, [['etag', '"1"']], T0 + 61_000), times);
+    times.requestTime = times.responseTime = times.originFetchedAt = T0 + 999_000;
+    expect([v.entry.times.storedAt, v.entry.originFetchedAt, c.ttlSeconds(v.entry, T0 + 61_000)]).toEqual([T0 + 61_000, T0 + 61_000, 60]);
+    expect([b.entry.times.storedAt, c.ttlSeconds(b.entry, T0 + 30_000)]).toEqual([T0 + 30_000, 60]);
+  });
+
   it('validates its options', () => {
     expect(() => make({ capacityBytes: -1 })).toThrow('expected opts.capacityBytes to be a positive integer, got -1');
     expect(() => make({ name: '' })).toThrow('expected opts.name to be a non-empty string');

@@ -88,6 +88,10 @@ export interface LookupOptions {
   keyId?: number;
 }
 
+/**
+ * When a response was fetched. Read during the call it is given to and
+ * never kept: a caller may pass the same object, changed, to every call.
+ */
 export interface StoreTimes {
   /** When the request was sent upstream (request_time, RFC 9111 §4.2.3). */
   requestTime: number;

@@ -32,6 +32,7 @@ import {
   type LookupOptions,
   type PurgeCommand,
   type RequestHead,
+  type StoreTimes,
 } from '@cdnlab/core';
 import type { CacheNode } from '@cdnlab/scenario';
 import { LOST, type SimNetwork } from './sim-network';
@@ -56,15 +57,14 @@ function validationResult(result: string, revalidated: boolean): string {
   return result === 'revalidated' && !revalidated ? 'miss' : result;
 }
 
-interface FetchOutcome {
-  answer: SimAnswer;
-  /** Set when the answer may be shared with waiters (it was stored). */
-  shared?: Shared;
-}
-
-/** Told how a fill (fetch upstream, then store) ended. */
+/**
+ * Told how a fill (fetch upstream, then store) ended: an error, or the
+ * answer, with `shared` set when it may be shared with waiters (it was
+ * stored). Two arguments rather than an object: a fill ends once per miss
+ * at every tier.
+ */
 interface FillDone {
-  filled(error: SimErrorKind | undefined, outcome: FetchOutcome | undefined): void;
+  filled(error: SimErrorKind | undefined, answer: SimAnswer | undefined, shared: Shared | undefined): void;
 }
 
 /**
@@ -99,8 +99,8 @@ class Visit implements Replier, FillDone, CollapseWaiter<Shared> {
     this.node.answered(this, error, answer);
   }
 
-  filled(error: SimErrorKind | undefined, outcome: FetchOutcome | undefined): void {
-    this.node.visitFilled(this, error, outcome);
+  filled(error: SimErrorKind | undefined, answer: SimAnswer | undefined, shared: Shared | undefined): void {
+    this.node.visitFilled(this, error, answer, shared);
   }
 
   collapsed(outcome: CollapseOutcome<Shared>): void {
@@ -182,6 +182,21 @@ class Fill implements Replier {
 }
 
 const EMPTY_BODY = new Uint8Array(0);
+
+/**
+ * The times of a store, in one object reused for every store: HttpCache
+ * reads StoreTimes during the call and keeps none of it (its contract),
+ * and a literal per store cost an object and three boxed doubles.
+ */
+const STORE_TIMES: { requestTime: number; responseTime: number; originFetchedAt: number; age: string | undefined } = { requestTime: 0.5, responseTime: 0.5, originFetchedAt: 0.5, age: undefined };
+function storeTimes(requestTime: number, responseTime: number, originFetchedAt: number, age: string | undefined): StoreTimes {
+  const t = STORE_TIMES;
+  t.requestTime = requestTime;
+  t.responseTime = responseTime;
+  t.originFetchedAt = originFetchedAt;
+  t.age = age;
+  return t;
+}
 /** Upstream deadline for a whole fetch (the tier default). */
 export const UPSTREAM_TIMEOUT_MS = 10_000;
 const MAX_HOPS = 8;
@@ -580,7 +595,7 @@ export class SimCacheNode implements SimEndpoint {
   }
 
   /** A visit's fill ended: as leader, the collapser hears it first; then the client. */
-  visitFilled(v: Visit, error: SimErrorKind | undefined, o: FetchOutcome | undefined): void {
+  visitFilled(v: Visit, error: SimErrorKind | undefined, answer: SimAnswer | undefined, shared: Shared | undefined): void {
     const key = v.ck;
     if (error !== undefined) {
       if (v.leader && this.collapser.inFlight(key)) this.collapser.fail(key, error);
@@ -588,8 +603,8 @@ export class SimCacheNode implements SimEndpoint {
       return;
     }
     // Uncacheable (or not stored): waiters go upstream on their own, at once.
-    if (v.leader) this.collapser.complete(key, o!.shared ?? (undefined as unknown as Shared), { cacheable: o!.shared !== undefined });
-    v.reply(undefined, o!.answer);
+    if (v.leader) this.collapser.complete(key, shared ?? (undefined as unknown as Shared), { cacheable: shared !== undefined });
+    v.reply(undefined, answer);
   }
 
   private fetchAndStore(req: SimRequest, key: string, result: string, stale: CacheEntry | undefined, conditional: HeaderList | undefined, noStore: boolean, then: FillDone): void {
@@ -614,7 +629,7 @@ export class SimCacheNode implements SimEndpoint {
   /** The first answer to a fill. */
   upstreamAnswered(f: Fill, error: SimErrorKind | undefined, up: SimAnswer | undefined): void {
     if (error !== undefined) {
-      f.then.filled(error, undefined);
+      f.then.filled(error, undefined, undefined);
       return;
     }
     const t0 = f.t0;
@@ -626,17 +641,17 @@ export class SimCacheNode implements SimEndpoint {
     if (stale && a.head.status === 304) {
       const entry = this.cache.revalidated(stale, sentHead(a), { requestTime: t0, responseTime: t1, originFetchedAt: a.originFetchedAt || t1 });
       const answer = this.fromEntry(req, entry, 'revalidated');
-      f.then.filled(undefined, { answer, shared: { answer, entry, revalidated: true } });
+      f.then.filled(undefined, answer, { answer, entry, revalidated: true });
       return;
     }
     // Upstream error with a stale copy that stale-if-error allows.
     if (stale && this.cache.serveStaleOnError(stale, a.head.status, t1, h)) {
-      f.then.filled(undefined, { answer: this.fromEntry(req, stale, 'stale') });
+      f.then.filled(undefined, this.fromEntry(req, stale, 'stale'), undefined);
       return;
     }
     const outcome = f.noStore
       ? ({ stored: false, reason: 'no-store-requested' } as const)
-      : this.cache.store(f.upReq.head, a.head, a.body, { requestTime: t0, responseTime: t1, originFetchedAt: a.originFetchedAt || t1, age: a.age }, f.knownKey, f.knownKeyId);
+      : this.cache.store(f.upReq.head, a.head, a.body, storeTimes(t0, t1, a.originFetchedAt || t1, a.age), f.knownKey, f.knownKeyId);
     if (!outcome.stored && outcome.reason === 'purged') {
       // Our parent handed back a copy older than a purge we applied: ask
       // again, telling it how recent a copy must be (the purge-time rule).
@@ -652,11 +667,11 @@ export class SimCacheNode implements SimEndpoint {
   /** The answer to a fill's purge-time retry. */
   refilled(f: Fill, error: SimErrorKind | undefined, up: SimAnswer | undefined): void {
     if (error !== undefined) {
-      f.then.filled(error, undefined);
+      f.then.filled(error, undefined, undefined);
       return;
     }
     const t2 = this.scheduler.now();
-    const o2 = this.cache.store(f.upReq.head, up!.head, up!.body, { requestTime: f.t1, responseTime: t2, originFetchedAt: up!.originFetchedAt || t2, age: up!.age }, f.knownKey, f.knownKeyId);
+    const o2 = this.cache.store(f.upReq.head, up!.head, up!.body, storeTimes(f.t1, t2, up!.originFetchedAt || t2, up!.age), f.knownKey, f.knownKeyId);
     this.finish(f.req, f.result, up!, o2.stored ? o2.entry : undefined, f.then);
   }
 
@@ -664,10 +679,10 @@ export class SimCacheNode implements SimEndpoint {
     const result = validationResult(given, false);
     if (entry) {
       const answer = this.fromEntry(req, entry, result);
-      done.filled(undefined, { answer, shared: { answer, entry, revalidated: false } });
+      done.filled(undefined, answer, { answer, entry, revalidated: false });
       return;
     }
-    done.filled(undefined, { answer: { head: up.head, age: up.age, body: req.head.method === 'HEAD' ? EMPTY_BODY : up.body, originFetchedAt: up.originFetchedAt, result } });
+    done.filled(undefined, { head: up.head, age: up.age, body: req.head.method === 'HEAD' ? EMPTY_BODY : up.body, originFetchedAt: up.originFetchedAt, result }, undefined);
   }
 
   /** Upstream failed: stale-if-error when allowed, else the error goes on. */
@@ -694,7 +709,7 @@ export class SimCacheNode implements SimEndpoint {
     const leader = joined.role === 'leader';
     const bg: SimRequest = { head: { ...req.head, method: 'GET' }, notBefore: req.notBefore, noStore: false, hops: req.hops, sizeBytes: req.sizeBytes };
     const refreshed: FillDone = {
-      filled: (error, o) => {
+      filled: (error, _answer, shared) => {
         if (error !== undefined) {
           this.cache.refreshAbandoned(entry);
           if (leader && this.collapser.inFlight(ck)) this.collapser.fail(ck, error);
@@ -705,7 +720,7 @@ export class SimCacheNode implements SimEndpoint {
         // send another (else a failed refresh would leave the copy unrefreshed
         // for the rest of its stale window).
         this.cache.refreshAbandoned(entry);
-        if (leader) this.collapser.complete(ck, o!.shared ?? (undefined as unknown as Shared), { cacheable: o!.shared !== undefined });
+        if (leader) this.collapser.complete(ck, shared ?? (undefined as unknown as Shared), { cacheable: shared !== undefined });
       },
     };
     this.fetchAndStore(bg, key, 'revalidated', entry, buildConditionalHeaders(entry.head), false, refreshed);
