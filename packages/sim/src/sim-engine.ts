@@ -178,14 +178,14 @@ function roundMs(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
 
-/** Objects with ids below this are memoised in two dense arrays (at most 2 x 32 MiB). */
+/** Objects with ids below this are memoised in a dense array (at most 64 MiB). */
 const DENSE_MEMO_IDS = 1 << 22;
 /** Objects with larger ids (a trace's may be any number to 2^53): at most this many, in a map. */
 const SPARSE_MEMO_IDS = 1 << 20;
 
 /**
- * One key setting's memo of cache keys by workload object: dense arrays for
- * the small ids a generated catalog has, a map for large ones until it holds
+ * One key setting's memo of cache keys by workload object: a dense array
+ * for the small ids a generated catalog has, a map for large ones until it holds
  * SPARSE_MEMO_IDS objects (after that, an object not in it is keyed afresh
  * on every request: the same key, built each time). Either way the memory
  * is bounded whatever the ids, where arrays grown to the largest id asked
@@ -194,12 +194,12 @@ const SPARSE_MEMO_IDS = 1 << 20;
  * An object's target never changes within one plan (PlannedRequest.objectId
  * says so, and the workload's tests hold it to that), so the memo is by id
  * alone: comparing each request's target with the memo's cost a cold read
- * of a string per request.
+ * of a string per request. An object's key and its id sit side by side,
+ * so a request for a rarely seen object fetches one line, not two.
  */
 class KeyMemo {
-  private readonly keys: Array<string | undefined> = [];
-  /** Each key's id in the simulation's KeyIds, -1 for none (the table was full). */
-  private readonly ids: number[] = [];
+  /** [key, id] per object: the key, and its id in the simulation's KeyIds (-1 for none: the table was full). */
+  private readonly dense: Array<string | number | undefined> = [];
   private readonly sparse = new Map<number, { key: string; keyId: number | undefined }>();
   /** The id of the key keyOf returned last, if it has one (read it at once). */
   lastId: number | undefined = undefined;
@@ -208,19 +208,17 @@ class KeyMemo {
 
   keyOf(id: number, head: RequestHead, cache: { key(req: RequestHead): string }): string {
     if (id < DENSE_MEMO_IDS) {
-      const { keys, ids } = this;
-      // Grown densely (never by a sparse write, which would turn the arrays into dictionaries).
-      while (keys.length <= id) {
-        keys.push(undefined);
-        ids.push(-1);
-      }
-      let key = keys[id];
+      const dense = this.dense;
+      const at = 2 * id;
+      // Grown densely (never by a sparse write, which would turn the array into a dictionary).
+      while (dense.length <= at) dense.push(undefined, -1);
+      let key = dense[at] as string | undefined;
       if (key === undefined) {
         key = cache.key(head);
-        keys[id] = key;
-        ids[id] = this.keyIds.idOf(key) ?? -1;
+        dense[at] = key;
+        dense[at + 1] = this.keyIds.idOf(key) ?? -1;
       }
-      const keyId = ids[id];
+      const keyId = dense[at + 1] as number;
       this.lastId = keyId < 0 ? undefined : keyId;
       return key;
     }
