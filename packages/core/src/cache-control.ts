@@ -30,7 +30,7 @@
  *   the more restrictive statement.
  * - A directive whose name is not a token is dropped (listed in `invalid`).
  */
-import { splitList } from './headers';
+import { lowerCaseName, splitList } from './headers';
 import type { HeaderList } from './types';
 
 /** delta-seconds overflow value (RFC 9111 §1.2.2). */
@@ -279,7 +279,7 @@ export function requestCacheControlOf(headers: HeaderList): RequestCacheControl 
   let value: string | undefined;
   for (let i = 0; i < headers.length; i++) {
     const n = headers[i][0];
-    if (n.length !== 13 || n.toLowerCase() !== 'cache-control') continue;
+    if (n !== 'cache-control' && (n.length !== 13 || lowerCaseName(n) !== 'cache-control')) continue;
     // Several lines are read as one list: rare, parsed each time.
     if (value !== undefined) return parseRequestCacheControl(headers);
     value = headers[i][1];

@@ -1,9 +1,20 @@
 import fc from 'fast-check';
-import { formatHttpDate, get, getAll, getFirst, has, hopByHopNames, parseHttpDate, removeHeader, setHeader, splitList, stripHopByHop } from './headers';
+import { formatHttpDate, get, getAll, getFirst, has, hopByHopNames, lowerCaseName, parseHttpDate, removeHeader, setHeader, splitList, stripHopByHop } from './headers';
 import type { HeaderList } from './types';
 
 // RFC 9110 §5.6.7's own example instant, in its three forms.
 const NOV_6_1994 = Date.UTC(1994, 10, 6, 8, 49, 37);
+
+describe('lowerCaseName', () => {
+  it("is toLowerCase's answer for any string (that it makes no new string when nothing changes, JS cannot see: the bench does)", () => {
+    const lower = 'if-none-match';
+    expect(lowerCaseName(lower)).toBe(lower);
+    expect(lowerCaseName('Cache-Control')).toBe('cache-control');
+    expect(lowerCaseName('X-ÄÖ-Ü')).toBe('x-äö-ü');
+    expect(lowerCaseName('İ')).toBe('İ'.toLowerCase());
+    fc.assert(fc.property(fc.string({ unit: 'binary' }), (s) => lowerCaseName(s) === s.toLowerCase()), { numRuns: 500 });
+  });
+});
 
 describe('reading fields', () => {
   const h: HeaderList = [

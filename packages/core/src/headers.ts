@@ -8,9 +8,23 @@
  */
 import type { HeaderList } from './types';
 
+/**
+ * `name` lower-cased: the very string when it has no upper-case letter, as
+ * field names nearly always have none (String.prototype.toLowerCase makes
+ * a new string every time, and these helpers run several times for every
+ * response a cache stores). Other than ASCII, it is toLowerCase's answer.
+ */
+export function lowerCaseName(name: string): string {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if ((c >= 65 && c <= 90) || c > 127) return name.toLowerCase();
+  }
+  return name;
+}
+
 /** Every value of `name`, one per field line, in wire order. */
 export function getAll(headers: HeaderList, name: string): string[] {
-  const n = name.toLowerCase();
+  const n = lowerCaseName(name);
   const out: string[] = [];
   for (let i = 0; i < headers.length; i++) if (headers[i][0] === n) out.push(headers[i][1]);
   return out;
@@ -29,14 +43,14 @@ export function get(headers: HeaderList, name: string): string | undefined {
 
 /** The first field line of `name` only: for singleton fields (Date, Expires, ETag …). */
 export function getFirst(headers: HeaderList, name: string): string | undefined {
-  const n = name.toLowerCase();
+  const n = lowerCaseName(name);
   for (let i = 0; i < headers.length; i++) if (headers[i][0] === n) return headers[i][1];
   return undefined;
 }
 
 /** Whether any field line is called `name`. */
 export function has(headers: HeaderList, name: string): boolean {
-  const n = name.toLowerCase();
+  const n = lowerCaseName(name);
   for (let i = 0; i < headers.length; i++) if (headers[i][0] === n) return true;
   return false;
 }
@@ -47,7 +61,7 @@ export function has(headers: HeaderList, name: string): boolean {
  * of that name are dropped; appended when absent.
  */
 export function setHeader(headers: HeaderList, name: string, value: string): HeaderList {
-  const n = name.toLowerCase();
+  const n = lowerCaseName(name);
   const out: HeaderList = [];
   let placed = false;
   for (const [k, v] of headers) {

@@ -274,7 +274,9 @@ function hasLine(h: HeaderList, name: string): boolean {
 const NO_TAGS: readonly string[] = Object.freeze([]);
 const NO_VARY: readonly string[] = Object.freeze([]);
 /** Fields never stored besides hop-by-hop ones: Age is recomputed on every answer; Cache-Status describes one exchange. */
-const PER_EXCHANGE_FIELDS: ReadonlySet<string> = new Set(['age', 'cache-status']);
+const PER_EXCHANGE_FIELDS: readonly string[] = ['age', 'cache-status'];
+/** Hop-by-hop fields and PER_EXCHANGE_FIELDS in one set: one lookup per line of every response stored. */
+const NEVER_STORED: ReadonlySet<string> = new Set([...HOP_BY_HOP_FIELDS, ...PER_EXCHANGE_FIELDS]);
 
 /**
  * The head as stored: without hop-by-hop fields (RFC 9111 §3.1), the fields
@@ -284,14 +286,11 @@ const PER_EXCHANGE_FIELDS: ReadonlySet<string> = new Set(['age', 'cache-status']
  */
 function storedHeaders(headers: HeaderList, decision: StorabilityDecision): HeaderList {
   if (decision.stripFields.length > 0 || hasLine(headers, 'connection')) {
-    return removeHeader(prepareForStorage({ status: 0, headers: stripHopByHop(headers) }, decision).headers, 'age', 'cache-status');
+    return removeHeader(prepareForStorage({ status: 0, headers: stripHopByHop(headers) }, decision).headers, ...PER_EXCHANGE_FIELDS);
   }
   let keep = true;
-  for (let i = 0; i < headers.length && keep; i++) {
-    const n = headers[i][0];
-    keep = !HOP_BY_HOP_FIELDS.has(n) && !PER_EXCHANGE_FIELDS.has(n);
-  }
-  return keep ? headers : headers.filter(([n]) => !HOP_BY_HOP_FIELDS.has(n) && !PER_EXCHANGE_FIELDS.has(n));
+  for (let i = 0; i < headers.length && keep; i++) keep = !NEVER_STORED.has(headers[i][0]);
+  return keep ? headers : headers.filter(([n]) => !NEVER_STORED.has(n));
 }
 
 /** Parses a purge value that is a URL or a bare path into a request head for keying. */
@@ -609,7 +608,7 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
         defaultTtlMs: freshness.defaultTtlMs,
         ignoreExpires: effective.ignoreExpires,
       });
-      const head = { status: merged.status, headers: removeHeader(prepareForStorage(merged, decision).headers, 'age', 'cache-status') };
+      const head = { status: merged.status, headers: removeHeader(prepareForStorage(merged, decision).headers, ...PER_EXCHANGE_FIELDS) };
       // writeEntryInstants checks the times before it writes: a bad one leaves the entry as it was.
       writeEntryInstants(entry.n, times.requestTime, times.responseTime, merged, effective.cc, freshnessFor[effective.ignoreExpires ? 1 : 0]);
       s.revalidated++;

@@ -20,7 +20,7 @@
 import { parseDictionary, Token } from 'structured-headers';
 import { interpretResponseDirectives, readDirectives, type RawDirective, type ResponseCacheControl } from './cache-control';
 import { parseResponseCacheControl, ParseMemo } from './cache-control';
-import { getAll, removeHeader, splitList } from './headers';
+import { getAll, lowerCaseName, removeHeader, splitList } from './headers';
 import type { HeaderList } from './types';
 
 /** Options for {@link effectiveCacheControl}. */
@@ -210,7 +210,7 @@ export function createEffectiveCacheControl(opts: TargetedFieldOptions): (header
     for (let i = 0; i < headers.length; i++) {
       const h = headers[i];
       const n = h[0];
-      if (n === 'cache-control' || (n.length === 13 && n.toLowerCase() === 'cache-control')) value = value === undefined ? h[1] : `${value}, ${h[1]}`;
+      if (n === 'cache-control' || (n.length === 13 && lowerCaseName(n) === 'cache-control')) value = value === undefined ? h[1] : `${value}, ${h[1]}`;
     }
     return fallback.get(value ?? '');
   };
