@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { formatHttpDate } from './headers';
 import { createHttpCache, type CacheLookup, type HttpCache, type StoreOutcome } from './http-cache';
-import { createKeyIds, type KeyIds } from './key-ids';
+import { createKeyIds, hashKeyString, type KeyIds } from './key-ids';
 import type { HeaderList, RequestHead, ResponseHead } from './types';
 
 const T0 = Date.UTC(2026, 0, 1, 12);
@@ -20,6 +20,55 @@ describe('createKeyIds', () => {
     expect(ids.keyOf(1)).toBe('b');
     expect(() => ids.keyOf(2)).toThrow('no key has id 2');
     expect(ids.size).toBe(2);
+  });
+
+  it('agrees with a Map of ids through growth, repeats and a full table', () => {
+    const ids = createKeyIds({ maxIds: 3000 });
+    const model = new Map<string, number>();
+    let seed = 7;
+    const rand = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % n;
+    };
+    for (let i = 0; i < 20_000; i++) {
+      // Keys of a real simulation's shape, and a few others (empty, non-ASCII).
+      const r = rand(5000);
+      const key = r === 0 ? '' : r === 1 ? 'http://h.test/é' : `http://h.test/objects/${r}`;
+      const expected = model.get(key) ?? (model.size < 3000 ? model.size : undefined);
+      if (i % 3 === 0) expect(ids.peek(key)).toBe(model.get(key));
+      expect(ids.idOf(key)).toBe(expected);
+      if (expected !== undefined && !model.has(key)) model.set(key, expected);
+    }
+    expect(ids.size).toBe(3000);
+    for (const [key, id] of model) {
+      expect(ids.keyOf(id)).toBe(key);
+      expect(ids.peek(key)).toBe(id);
+    }
+  });
+
+  it('tells apart keys whose hashes are equal', () => {
+    const seen = new Map<number, string>();
+    let pair: [string, string] | undefined;
+    // Random keys (sequential ones happen not to collide): two in 2^32 should within some 80 k.
+    let x = 12345;
+    for (let i = 0; pair === undefined && i < 1_000_000; i++) {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      const k = `/k${x.toString(36)}${i.toString(36)}`;
+      const h = hashKeyString(k);
+      const other = seen.get(h);
+      if (other !== undefined) pair = [other, k];
+      else seen.set(h, k);
+    }
+    if (pair === undefined) throw new Error('no two of a million keys share a hash');
+    const [a, b] = pair;
+    expect(hashKeyString(a)).toBe(hashKeyString(b));
+    const ids = createKeyIds();
+    expect(ids.idOf(a)).toBe(0);
+    expect(ids.peek(b)).toBeUndefined();
+    expect(ids.idOf(b)).toBe(1);
+    // Through the table's growth (ids are placed again by their hashes).
+    for (let i = 0; i < 5000; i++) ids.idOf(`/other/${i}`);
+    expect([ids.peek(a), ids.peek(b), ids.idOf(a), ids.idOf(b), ids.keyOf(0), ids.keyOf(1)]).toEqual([0, 1, 0, 1, a, b]);
   });
 
   it('refuses a capacity that is not an integer from 0 to 2^24, naming it', () => {

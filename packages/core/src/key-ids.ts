@@ -12,9 +12,16 @@
  * given back: a key either has an id from before it was first stored
  * anywhere or never gets one, so `peek(key) ?? key` is always what an entry
  * for that key is filed under. Past `maxIds` keys the table is full and new
- * keys are filed under their strings (slower, never wrong). That bounds
- * its memory: about 60 bytes per id besides the key strings, which the
- * table keeps alive.
+ * keys are filed under their strings (slower, never wrong).
+ *
+ * The table itself is open addressing over one Int32Array of [hash, id]
+ * cells (linear probing, load at most 1/2; ids are never removed, so no
+ * deletion is needed), with the keys in an array by id. A probe compares
+ * the 32-bit hash first and reads a key string only when the hashes match:
+ * asking about a key never seen before (every first request for an object)
+ * reads one line of the table, where a Map of a million strings read
+ * a key string or two of others, each far away in memory. About 16 to 32
+ * bytes per id besides the key strings, which the table keeps alive.
  */
 import { MAP_MAX_ENTRIES } from './store';
 
@@ -30,12 +37,12 @@ export interface KeyIds {
   readonly maxIds: number;
 }
 
-/** Default {@link KeyIds} capacity: 4 M keys, about 250 MB with keys of 40 characters. */
+/** Default {@link KeyIds} capacity: 4 M keys, about 320 MB with keys of 40 characters (224 MB of it the key strings). */
 export const DEFAULT_MAX_KEY_IDS = 1 << 22;
 
 /**
- * Throws unless `maxIds` is a table capacity: one Map holds the ids (so at
- * most MAP_MAX_ENTRIES), and they are then int32s, which a store's int
+ * Throws unless `maxIds` is a table capacity: at most MAP_MAX_ENTRIES (as
+ * when one Map held the ids), and ids are then int32s, which a store's int
  * index takes. `name` is the option as its caller calls it.
  */
 export function checkMaxKeyIds(maxIds: number, name: string): void {
@@ -44,29 +51,96 @@ export function checkMaxKeyIds(maxIds: number, name: string): void {
   }
 }
 
+/** FNV-1a over the UTF-16 code units: 32 bits, any int32. */
+export function hashKeyString(key: string): number {
+  let h = 0x811c9dc5 | 0;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 16777619);
+  return h;
+}
+
+const GOLDEN = 0x9e3779b1;
+const EMPTY = -1;
+
+class KeyIdTable implements KeyIds {
+  /** [hash0, id0, hash1, id1, ...]; id -1 marks an empty cell. */
+  private cells: Int32Array;
+  private shift: number;
+  private mask: number;
+  private readonly keys: string[] = [];
+
+  constructor(readonly maxIds: number) {
+    this.cells = new Int32Array(2 * 1024).fill(EMPTY);
+    this.mask = 1023;
+    this.shift = 22;
+  }
+
+  get size(): number {
+    return this.keys.length;
+  }
+
+  idOf(key: string): number | undefined {
+    const h = hashKeyString(key);
+    const i = this.find(key, h);
+    const id = this.cells[2 * i + 1];
+    if (id !== EMPTY) return id;
+    const keys = this.keys;
+    if (keys.length >= this.maxIds) return undefined;
+    const given = keys.length;
+    keys.push(key);
+    this.cells[2 * i] = h;
+    this.cells[2 * i + 1] = given;
+    if (2 * keys.length > this.mask + 1) this.grow();
+    return given;
+  }
+
+  peek(key: string): number | undefined {
+    const id = this.cells[2 * this.find(key, hashKeyString(key)) + 1];
+    return id === EMPTY ? undefined : id;
+  }
+
+  keyOf(id: number): string {
+    const key = this.keys[id];
+    if (key === undefined) throw new RangeError(`no key has id ${id}`);
+    return key;
+  }
+
+  /** The cell that holds `key` (hash `h`), or the empty cell where it would go. */
+  private find(key: string, h: number): number {
+    const cells = this.cells;
+    const keys = this.keys;
+    const mask = this.mask;
+    let i = Math.imul(h, GOLDEN) >>> this.shift;
+    for (;;) {
+      const id = cells[2 * i + 1];
+      if (id === EMPTY || (cells[2 * i] === h && keys[id] === key)) return i;
+      i = (i + 1) & mask;
+    }
+  }
+
+  /** Doubles the cells, placing each id again by its stored hash (no key string is read). */
+  private grow(): void {
+    const old = this.cells;
+    const n = (this.mask + 1) * 2;
+    const cells = new Int32Array(2 * n).fill(EMPTY);
+    const mask = n - 1;
+    const shift = 32 - Math.log2(n);
+    for (let j = 0; j < old.length; j += 2) {
+      const id = old[j + 1];
+      if (id === EMPTY) continue;
+      const h = old[j];
+      let i = Math.imul(h, GOLDEN) >>> shift;
+      while (cells[2 * i + 1] !== EMPTY) i = (i + 1) & mask;
+      cells[2 * i] = h;
+      cells[2 * i + 1] = id;
+    }
+    this.cells = cells;
+    this.mask = mask;
+    this.shift = shift;
+  }
+}
+
 export function createKeyIds(opts: { maxIds?: number } = {}): KeyIds {
   const maxIds = opts.maxIds ?? DEFAULT_MAX_KEY_IDS;
   checkMaxKeyIds(maxIds, 'opts.maxIds');
-  const ids = new Map<string, number>();
-  const keys: string[] = [];
-  return {
-    idOf(key) {
-      const id = ids.get(key);
-      if (id !== undefined || keys.length >= maxIds) return id;
-      const given = keys.length;
-      keys.push(key);
-      ids.set(key, given);
-      return given;
-    },
-    peek: (key) => ids.get(key),
-    keyOf(id) {
-      const key = keys[id];
-      if (key === undefined) throw new RangeError(`no key has id ${id}`);
-      return key;
-    },
-    get size() {
-      return keys.length;
-    },
-    maxIds,
-  };
+  return new KeyIdTable(maxIds);
 }
