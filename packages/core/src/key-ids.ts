@@ -15,15 +15,15 @@
  * keys are filed under their strings (slower, never wrong).
  *
  * The table itself is open addressing over one Int32Array of [hash, id]
- * cells (linear probing, load at most 1/2; ids are never removed, so no
- * deletion is needed), with the keys in an array by id. A probe compares
- * the 32-bit hash first and reads a key string only when the hashes match:
+ * cells (store.ts's 30-bit hashKey; linear probing, load at most 1/2; ids
+ * are never removed, so no deletion is needed), with the keys in an array
+ * by id. A probe compares the hash first and reads a key string only when the hashes match:
  * asking about a key never seen before (every first request for an object)
  * reads one line of the table, where a Map of a million strings read
  * a key string or two of others, each far away in memory. About 16 to 32
  * bytes per id besides the key strings, which the table keeps alive.
  */
-import { MAP_MAX_ENTRIES } from './store';
+import { hashKey, MAP_MAX_ENTRIES } from './store';
 
 export interface KeyIds {
   /** The key's id: given now when it has none and the table has room; undefined once the table is full. */
@@ -51,13 +51,6 @@ export function checkMaxKeyIds(maxIds: number, name: string): void {
   }
 }
 
-/** FNV-1a over the UTF-16 code units: 32 bits, any int32. */
-export function hashKeyString(key: string): number {
-  let h = 0x811c9dc5 | 0;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 16777619);
-  return h;
-}
-
 const GOLDEN = 0x9e3779b1;
 const EMPTY = -1;
 
@@ -79,7 +72,7 @@ class KeyIdTable implements KeyIds {
   }
 
   idOf(key: string): number | undefined {
-    const h = hashKeyString(key);
+    const h = hashKey(key);
     const i = this.find(key, h);
     const id = this.cells[2 * i + 1];
     if (id !== EMPTY) return id;
@@ -94,7 +87,7 @@ class KeyIdTable implements KeyIds {
   }
 
   peek(key: string): number | undefined {
-    const id = this.cells[2 * this.find(key, hashKeyString(key)) + 1];
+    const id = this.cells[2 * this.find(key, hashKey(key)) + 1];
     return id === EMPTY ? undefined : id;
   }
 
