@@ -170,17 +170,27 @@ export function createCollapser<R>(opts: CollapserOptions): Collapser<R> {
     throw new TypeError(`expected opts.hitForMissMs to be a non-negative number, got ${String(opts.hitForMissMs)}`);
   }
 
-  const flights = new Map<CollapseKey, Flight<R>>();
+  return new FlightTable<R>(scheduler, mode, lockTimeoutMs, maxWaiters, hitForMissMs);
+}
+
+/**
+ * The collapser itself: a class, not a closure per method, so a call reads
+ * the instance and a prototype shared by every collapser. In a simulation
+ * of a thousand caches, each collapser's own functions and closure context
+ * were lines fetched cold on every miss.
+ */
+class FlightTable<R> implements Collapser<R> {
+  private readonly flights = new Map<CollapseKey, Flight<R>>();
   /** key → until. Insertion order is expiry order (constant duration), so pruning pops from the front. */
-  const hitForMiss = new Map<CollapseKey, number>();
+  private readonly hitForMiss = new Map<CollapseKey, number>();
   /**
    * hitForMiss.size, kept beside it: join asks on every miss, and while the
    * map is empty (nearly always) it is then not read at all (on a thousand
    * simulated edges, every map read is a cold fetch).
    */
-  let hitForMissCount = 0;
-  let nextId = 0;
-  const s: CollapserStats = {
+  private hitForMissCount = 0;
+  private nextId = 0;
+  private readonly s: CollapserStats = {
     leaders: 0,
     collapsed: 0,
     served: 0,
@@ -191,38 +201,47 @@ export function createCollapser<R>(opts: CollapserOptions): Collapser<R> {
     bypasses: { off: 0, hitForMiss: 0, waitersFull: 0 },
   };
 
-  function pruneHitForMiss(now: number): void {
-    for (const [k, until] of hitForMiss) {
+  constructor(
+    private readonly scheduler: Scheduler,
+    private readonly mode: CollapseMode,
+    private readonly lockTimeoutMs: number,
+    private readonly maxWaiters: number,
+    private readonly hitForMissMs: number,
+  ) {}
+
+  private pruneHitForMiss(now: number): void {
+    for (const [k, until] of this.hitForMiss) {
       if (until > now) break;
-      hitForMiss.delete(k);
+      this.hitForMiss.delete(k);
     }
-    hitForMissCount = hitForMiss.size;
+    this.hitForMissCount = this.hitForMiss.size;
   }
 
-  function armTimer(key: CollapseKey, flight: Flight<R>): void {
+  private armTimer(key: CollapseKey, flight: Flight<R>): void {
     const first = flight.waiters.values().next();
     if (first.done) return;
-    const delay = Math.max(0, first.value.deadline - scheduler.now());
-    flight.timer = scheduler.setTimer(delay, () => onLockTimeout(key, flight));
+    const delay = Math.max(0, first.value.deadline - this.scheduler.now());
+    flight.timer = this.scheduler.setTimer(delay, () => this.onLockTimeout(key, flight));
   }
 
-  function onLockTimeout(key: CollapseKey, flight: Flight<R>): void {
+  private onLockTimeout(key: CollapseKey, flight: Flight<R>): void {
     flight.timer = undefined;
-    if (flights.get(key) !== flight) return; // already settled
-    const now = scheduler.now();
+    if (this.flights.get(key) !== flight) return; // already settled
+    const now = this.scheduler.now();
     const expired: Waiter<R>[] = [];
     for (const [id, w] of flight.waiters) {
       if (w.deadline > now) break;
       flight.waiters.delete(id);
       expired.push(w);
     }
-    s.timeouts += expired.length;
-    armTimer(key, flight);
+    this.s.timeouts += expired.length;
+    this.armTimer(key, flight);
     deliver(expired, { kind: 'timeout', mustNotStore: true });
   }
 
   /** Removes the flight first, so callbacks that re-join start afresh. */
-  function settle(key: CollapseKey): Waiter<R>[] {
+  private settle(key: CollapseKey): Waiter<R>[] {
+    const flights = this.flights;
     const flight = flights.get(key);
     if (!flight) throw new Error(`no fetch in flight for key ${JSON.stringify(key)}: complete/fail must be called once, by the leader`);
     flights.delete(key);
@@ -231,82 +250,94 @@ export function createCollapser<R>(opts: CollapserOptions): Collapser<R> {
     return flight.waiters.size === 0 ? NOBODY : [...flight.waiters.values()];
   }
 
-  return {
-    join(key, onResult) {
-      if (typeof onResult !== 'function' && typeof (onResult as CollapseWaiter<R> | null)?.collapsed !== 'function') {
-        throw new TypeError(`expected onResult to be a function or an object with a collapsed(outcome) method, got ${String(onResult)}`);
+  join(key: CollapseKey, onResult: ((outcome: CollapseOutcome<R>) => void) | CollapseWaiter<R>): JoinResult {
+    if (typeof onResult !== 'function' && typeof (onResult as CollapseWaiter<R> | null)?.collapsed !== 'function') {
+      throw new TypeError(`expected onResult to be a function or an object with a collapsed(outcome) method, got ${String(onResult)}`);
+    }
+    const s = this.s;
+    if (this.mode === 'off') {
+      s.bypasses.off++;
+      return { role: 'bypass', reason: 'off' };
+    }
+    if (this.hitForMissCount > 0) {
+      this.pruneHitForMiss(this.scheduler.now());
+      if (this.hitForMiss.has(key)) {
+        s.bypasses.hitForMiss++;
+        return { role: 'bypass', reason: 'hit-for-miss' };
       }
-      if (mode === 'off') {
-        s.bypasses.off++;
-        return { role: 'bypass', reason: 'off' };
-      }
-      if (hitForMissCount > 0) {
-        pruneHitForMiss(scheduler.now());
-        if (hitForMiss.has(key)) {
-          s.bypasses.hitForMiss++;
-          return { role: 'bypass', reason: 'hit-for-miss' };
-        }
-      }
-      let flight = flights.get(key);
-      if (!flight) {
-        flights.set(key, ALONE as Flight<R>);
-        s.leaders++;
-        return LEADER;
-      }
-      if (flight.waiters.size >= maxWaiters) {
-        s.bypasses.waitersFull++;
-        return { role: 'bypass', reason: 'waiters-full' };
-      }
-      if (flight === ALONE) {
-        flight = { waiters: new Map(), timer: undefined } satisfies Flight<R>;
-        flights.set(key, flight);
-      }
-      const id = nextId++;
-      const waiters = flight.waiters;
-      waiters.set(id, { onResult, deadline: scheduler.now() + lockTimeoutMs });
-      s.collapsed++;
-      if (mode === 'lock-timeout' && flight.timer === undefined) armTimer(key, flight);
-      return {
-        role: 'waiter',
-        cancel() {
-          if (waiters.delete(id)) s.cancelled++;
-        },
-      };
-    },
+    }
+    const flights = this.flights;
+    let flight = flights.get(key);
+    if (!flight) {
+      flights.set(key, ALONE as Flight<R>);
+      s.leaders++;
+      return LEADER;
+    }
+    if (flight.waiters.size >= this.maxWaiters) {
+      s.bypasses.waitersFull++;
+      return { role: 'bypass', reason: 'waiters-full' };
+    }
+    if (flight === ALONE) {
+      flight = { waiters: new Map(), timer: undefined } satisfies Flight<R>;
+      flights.set(key, flight);
+    }
+    const id = this.nextId++;
+    const waiters = flight.waiters;
+    waiters.set(id, { onResult, deadline: this.scheduler.now() + this.lockTimeoutMs });
+    s.collapsed++;
+    if (this.mode === 'lock-timeout' && flight.timer === undefined) this.armTimer(key, flight);
+    return {
+      role: 'waiter',
+      cancel() {
+        if (waiters.delete(id)) s.cancelled++;
+      },
+    };
+  }
 
-    complete(key, result, { cacheable }) {
-      const waiters = settle(key);
-      if (cacheable) {
-        s.served += waiters.length;
-        deliver(waiters, { kind: 'result', result });
-        return;
-      }
-      if (hitForMissMs > 0) {
-        hitForMiss.delete(key);
-        hitForMiss.set(key, scheduler.now() + hitForMissMs);
-        hitForMissCount = hitForMiss.size;
-      }
-      s.uncacheableReleased += waiters.length;
-      deliver(waiters, { kind: 'uncacheable' });
-    },
+  complete(key: CollapseKey, result: R, { cacheable }: { cacheable: boolean }): void {
+    const waiters = this.settle(key);
+    const s = this.s;
+    if (cacheable) {
+      s.served += waiters.length;
+      deliver(waiters, { kind: 'result', result });
+      return;
+    }
+    if (this.hitForMissMs > 0) {
+      this.hitForMiss.delete(key);
+      this.hitForMiss.set(key, this.scheduler.now() + this.hitForMissMs);
+      this.hitForMissCount = this.hitForMiss.size;
+    }
+    s.uncacheableReleased += waiters.length;
+    deliver(waiters, { kind: 'uncacheable' });
+  }
 
-    fail(key, error) {
-      const waiters = settle(key);
-      s.errors += waiters.length;
-      deliver(waiters, { kind: 'error', error });
-    },
+  fail(key: CollapseKey, error: unknown): void {
+    const waiters = this.settle(key);
+    this.s.errors += waiters.length;
+    deliver(waiters, { kind: 'error', error });
+  }
 
-    waiterCount: (key) => flights.get(key)?.waiters.size ?? 0,
-    inFlight: (key) => flights.has(key),
-    clearHitForMiss(key) {
-      hitForMiss.delete(key);
-      hitForMissCount = hitForMiss.size;
-    },
-    get size() {
-      return flights.size;
-    },
-    stats: () => ({ ...s, bypasses: { ...s.bypasses } }),
-  };
+  waiterCount(key: CollapseKey): number {
+    return this.flights.get(key)?.waiters.size ?? 0;
+  }
+
+  inFlight(key: CollapseKey): boolean {
+    return this.flights.has(key);
+  }
+
+  clearHitForMiss(key: CollapseKey): void {
+    this.hitForMiss.delete(key);
+    this.hitForMissCount = this.hitForMiss.size;
+  }
+
+  get size(): number {
+    return this.flights.size;
+  }
+
+  stats(): CollapserStats {
+    const s = this.s;
+    return { ...s, bypasses: { ...s.bypasses } };
+  }
 }
 
 /**
