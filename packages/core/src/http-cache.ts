@@ -338,39 +338,112 @@ function fetchedAtOf(times: StoreTimes): number {
 }
 
 export function createHttpCache(opts: HttpCacheOptions): HttpCache {
-  if (opts === null || typeof opts !== 'object') throw new TypeError('expected opts to be an object');
-  if (typeof opts.name !== 'string' || opts.name === '') throw new TypeError(`expected opts.name to be a non-empty string, got ${JSON.stringify(opts.name)}`);
-  positiveInt('capacityBytes', opts.capacityBytes);
-  const maxVariants = opts.maxVariantsPerKey ?? 16;
-  positiveInt('maxVariantsPerKey', maxVariants);
-  let defaultOrigin: URL;
-  try {
-    defaultOrigin = new URL(opts.defaultOrigin ?? 'http://localhost');
-  } catch {
-    throw new TypeError(`expected opts.defaultOrigin to be an absolute http(s) URL, got ${JSON.stringify(opts.defaultOrigin)}`);
-  }
-  const targets = opts.targetedFields ?? ['cdn-cache-control'];
-  const freshness = opts.freshness ?? {};
-  const honourReqCc = opts.honourRequestCacheControl ?? true;
-  const keyer: CacheKeyer = createCacheKeyer(opts.key);
-  // The URL part alone: the same normalisation without header or cookie parts,
-  // so a purge by URL matches every keyed variant of that URL.
-  const urlKeyer: CacheKeyer = createCacheKeyer({ ...opts.key, includeHeaders: [], includeCookies: [] });
-  // Without header or cookie parts the two keys are the same string: compute it once.
-  const urlIsKey = keyer.headerNames.length === 0 && keyer.cookieNames.length === 0;
-  const effectiveOf = sharedEffectiveCacheControl(targets);
-  // Checked here, once: isStorable and writeEntryInstants then take them as they are.
-  const storableOpts = (ignoreExpires: boolean): Readonly<StorabilityOptions> =>
-    checkStorabilityOptions({ storeSetCookie: opts.storeSetCookie, defaultTtlMs: freshness.defaultTtlMs, ignoreExpires, honourRequestNoStore: honourReqCc });
-  const storable = [storableOpts(false), storableOpts(true)];
-  const freshnessFor = [checkFreshnessOptions({ ...freshness, ignoreExpires: false }), checkFreshnessOptions({ ...freshness, ignoreExpires: true })];
-  const normalisers: VaryNormalisers = {
-    'accept-encoding': acceptEncodingNormaliser(opts.encodings ?? ['br', 'gzip', 'identity']),
-    ...opts.varyNormalisers,
+  return new TierCache(opts);
+}
+
+/**
+ * An HttpCache. A class rather than a closure per method: a call reads the
+ * instance and the prototype every cache shares, where each cache's own
+ * functions and closure context were lines fetched cold on every request
+ * in a simulation of a thousand caches.
+ */
+class TierCache implements HttpCache {
+  readonly name: string;
+  private readonly defaultOrigin: URL;
+  private readonly freshness: FreshnessOptions;
+  private readonly honourReqCc: boolean;
+  private readonly keyer: CacheKeyer;
+  /**
+   * The URL part alone: the same normalisation without header or cookie
+   * parts, so a purge by URL matches every keyed variant of that URL.
+   */
+  private readonly urlKeyer: CacheKeyer;
+  /** Without header or cookie parts the two keys are the same string: compute it once. */
+  private readonly urlIsKey: boolean;
+  private readonly effectiveOf: (headers: HeaderList) => EffectiveCacheControl;
+  /** Checked here, once: isStorable and writeEntryInstants then take them as they are. By ignoreExpires (0, 1). */
+  private readonly storable: ReadonlyArray<Readonly<StorabilityOptions>>;
+  private readonly freshnessFor: ReadonlyArray<Readonly<FreshnessOptions>>;
+  private readonly storeSetCookie: HttpCacheOptions['storeSetCookie'];
+  private readonly normalisers: VaryNormalisers;
+  private readonly variants: VariantIndex;
+  private readonly purges: PurgeIndex;
+  private readonly noReqCc: RequestCacheControl = parseRequestCacheControl('');
+  /**
+   * With keyIds, a plain entry is filed under its primary key's id when the
+   * key has one (key-ids.ts: then it always has had), a Vary variant under
+   * its store key (variant keys are never given ids: they are made afresh
+   * for every lookup, and would only fill the table). So `slotOf` is exact
+   * for any store key.
+   */
+  private readonly keyIds: KeyIds | undefined;
+  /**
+   * The purge index is built on the first purge: until then nothing reads
+   * it, and a cache that is never purged (most, in a long simulation) never
+   * pays for it.
+   */
+  private indexed = false;
+  /**
+   * Set at the first Vary response stored: until then the variant index is
+   * empty and lookups, stores and evictions need not read it (one object
+   * fewer to fetch per request on a cache among a thousand).
+   */
+  private anyVary = false;
+  private readonly objects: Store<string | number, StoredEntry>;
+  private readonly s = {
+    lookups: 0, hits: 0, staleHits: 0, misses: 0, validations: 0, revalidated: 0, staleIfError: 0,
+    stores: 0, notStored: 0, invalidations: 0, purged: 0,
   };
-  const variants: VariantIndex = createVariantIndex({ maxVariantsPerKey: maxVariants });
-  const purges: PurgeIndex = createPurgeIndex({ retentionMs: opts.purgeRetentionMs ?? 86_400_000 });
-  const noReqCc: RequestCacheControl = parseRequestCacheControl('');
+
+  constructor(opts: HttpCacheOptions) {
+    if (opts === null || typeof opts !== 'object') throw new TypeError('expected opts to be an object');
+    if (typeof opts.name !== 'string' || opts.name === '') throw new TypeError(`expected opts.name to be a non-empty string, got ${JSON.stringify(opts.name)}`);
+    positiveInt('capacityBytes', opts.capacityBytes);
+    const maxVariants = opts.maxVariantsPerKey ?? 16;
+    positiveInt('maxVariantsPerKey', maxVariants);
+    try {
+      this.defaultOrigin = new URL(opts.defaultOrigin ?? 'http://localhost');
+    } catch {
+      throw new TypeError(`expected opts.defaultOrigin to be an absolute http(s) URL, got ${JSON.stringify(opts.defaultOrigin)}`);
+    }
+    this.name = opts.name;
+    const targets = opts.targetedFields ?? ['cdn-cache-control'];
+    const freshness = (this.freshness = opts.freshness ?? {});
+    const honourReqCc = (this.honourReqCc = opts.honourRequestCacheControl ?? true);
+    this.keyer = createCacheKeyer(opts.key);
+    this.urlKeyer = createCacheKeyer({ ...opts.key, includeHeaders: [], includeCookies: [] });
+    this.urlIsKey = this.keyer.headerNames.length === 0 && this.keyer.cookieNames.length === 0;
+    this.effectiveOf = sharedEffectiveCacheControl(targets);
+    this.storeSetCookie = opts.storeSetCookie;
+    const storableOpts = (ignoreExpires: boolean): Readonly<StorabilityOptions> =>
+      checkStorabilityOptions({ storeSetCookie: opts.storeSetCookie, defaultTtlMs: freshness.defaultTtlMs, ignoreExpires, honourRequestNoStore: honourReqCc });
+    this.storable = [storableOpts(false), storableOpts(true)];
+    this.freshnessFor = [checkFreshnessOptions({ ...freshness, ignoreExpires: false }), checkFreshnessOptions({ ...freshness, ignoreExpires: true })];
+    this.normalisers = {
+      'accept-encoding': acceptEncodingNormaliser(opts.encodings ?? ['br', 'gzip', 'identity']),
+      ...opts.varyNormalisers,
+    };
+    this.variants = createVariantIndex({ maxVariantsPerKey: maxVariants });
+    this.purges = createPurgeIndex({ retentionMs: opts.purgeRetentionMs ?? 86_400_000 });
+    const keyIds = (this.keyIds = opts.keyIds);
+    this.objects = createStore<string | number, StoredEntry>({
+      capacityBytes: opts.capacityBytes,
+      maxObjectBytes: opts.maxObjectBytes,
+      policy: opts.eviction ?? 'lru',
+      // Only the variant and purge indexes need to hear of an eviction: with
+      // neither in use, the evicted entry (far away in memory) is not read.
+      onEvict: (_key, entry) => {
+        if (this.indexed || (this.anyVary && this.variants.size > 0)) this.forget(entry);
+      },
+      // Hash what the key stands for, so policies that hash keys see the same
+      // numbers whether an entry is stored under its short plain key or not.
+      // An id hashes as its key does, so the policy decides the same with ids or without.
+      keyHash: (slotKey) => {
+        const k = typeof slotKey === 'number' ? keyIds!.keyOf(slotKey) : slotKey;
+        return hashKey(k.indexOf(SEP) === -1 ? k + SEP : k);
+      },
+    });
+  }
 
   /**
    * Responses without Vary (nearly all) are stored under the primary key
@@ -379,328 +452,306 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
    * entry or a tracked set of Vary variants, never both (storing one kind
    * drops the other, as a change of Vary names always did).
    */
-  const isPlain = (entry: StoredEntry): boolean => entry.storeKey === entry.primaryKey;
-  /**
-   * With keyIds, a plain entry is filed under its primary key's id when the
-   * key has one (key-ids.ts: then it always has had), a Vary variant under
-   * its store key (variant keys are never given ids: they are made afresh
-   * for every lookup, and would only fill the table). So `slotOf` is exact
-   * for any store key.
-   */
-  const keyIds = opts.keyIds;
+  private static isPlain(entry: StoredEntry): boolean {
+    return entry.storeKey === entry.primaryKey;
+  }
+
   /**
    * What an entry under `key` is filed under: the caller's id for it (the
    * caller passes one only with the key itself), else the table's, given
    * now when `give` (an entry about to be stored), else the key.
    */
-  const slotFor = (key: string, callerId: number | undefined, give: boolean): string | number => {
+  private slotFor(key: string, callerId: number | undefined, give: boolean): string | number {
+    const keyIds = this.keyIds;
     if (keyIds === undefined) return key;
     if (callerId !== undefined) return callerId;
     return (give ? keyIds.idOf(key) : keyIds.peek(key)) ?? key;
-  };
-  const slotOf = (storeKey: string): string | number => slotFor(storeKey, undefined, false);
-  /**
-   * The purge index is built on the first purge: until then nothing reads
-   * it, and a cache that is never purged (most, in a long simulation) never
-   * pays for it.
-   */
-  let indexed = false;
-  /**
-   * Set at the first Vary response stored: until then the variant index is
-   * empty and lookups, stores and evictions need not read it (one object
-   * fewer to fetch per request on a cache among a thousand).
-   */
-  let anyVary = false;
-  const forget = (entry: StoredEntry): void => {
-    if (!isPlain(entry)) variants.remove(entry.primaryKey, entry.storeKey.slice(entry.primaryKey.length + 1));
-    if (indexed) purges.unindexEntry(entry.storeKey);
-  };
-  const indexAll = (): void => {
-    if (indexed) return;
-    indexed = true;
-    for (const k of store.keys()) {
-      const e = store.peek(k) as StoredEntry;
-      purges.indexEntry(e.storeKey, { url: e.url, tags: e.tags, fetchedAt: e.originFetchedAt });
-    }
-  };
-  const store: Store<string | number, StoredEntry> = createStore<string | number, StoredEntry>({
-    capacityBytes: opts.capacityBytes,
-    maxObjectBytes: opts.maxObjectBytes,
-    policy: opts.eviction ?? 'lru',
-    // Only the variant and purge indexes need to hear of an eviction: with
-    // neither in use, the evicted entry (far away in memory) is not read.
-    onEvict: (_key, entry) => {
-      if (indexed || (anyVary && variants.size > 0)) forget(entry);
-    },
-    // Hash what the key stands for, so policies that hash keys see the same
-    // numbers whether an entry is stored under its short plain key or not.
-    // An id hashes as its key does, so the policy decides the same with ids or without.
-    keyHash: (slotKey) => {
-      const k = typeof slotKey === 'number' ? keyIds!.keyOf(slotKey) : slotKey;
-      return hashKey(k.indexOf(SEP) === -1 ? k + SEP : k);
-    },
-  });
+  }
 
-  const s = {
-    lookups: 0, hits: 0, staleHits: 0, misses: 0, validations: 0, revalidated: 0, staleIfError: 0,
-    stores: 0, notStored: 0, invalidations: 0, purged: 0,
-  };
+  private slotOf(storeKey: string): string | number {
+    return this.slotFor(storeKey, undefined, false);
+  }
 
-  const remove = (entry: StoredEntry): void => {
-    if (store.peek(entry.slotKey) === entry) {
-      store.delete(entry.slotKey);
-      forget(entry);
+  private forget(entry: StoredEntry): void {
+    if (!TierCache.isPlain(entry)) this.variants.remove(entry.primaryKey, entry.storeKey.slice(entry.primaryKey.length + 1));
+    if (this.indexed) this.purges.unindexEntry(entry.storeKey);
+  }
+
+  private indexAll(): void {
+    if (this.indexed) return;
+    this.indexed = true;
+    for (const k of this.objects.keys()) {
+      const e = this.objects.peek(k) as StoredEntry;
+      this.purges.indexEntry(e.storeKey, { url: e.url, tags: e.tags, fetchedAt: e.originFetchedAt });
     }
-  };
+  }
+
+  private remove(entry: StoredEntry): void {
+    if (this.objects.peek(entry.slotKey) === entry) {
+      this.objects.delete(entry.slotKey);
+      this.forget(entry);
+    }
+  }
+
   /** Deletes the entry under storeKey, if any, without touching the variant index. */
-  const drop = (storeKey: string): boolean => {
-    if (!store.delete(slotOf(storeKey))) return false;
-    if (indexed) purges.unindexEntry(storeKey);
+  private drop(storeKey: string): boolean {
+    if (!this.objects.delete(this.slotOf(storeKey))) return false;
+    if (this.indexed) this.purges.unindexEntry(storeKey);
     return true;
-  };
-  const removePrimary = (primaryKey: string): number => {
-    let n = drop(primaryKey) ? 1 : 0;
-    for (const sk of variants.removeAll(primaryKey)) if (drop(primaryKey + SEP + sk)) n++;
+  }
+
+  private removePrimary(primaryKey: string): number {
+    let n = this.drop(primaryKey) ? 1 : 0;
+    for (const sk of this.variants.removeAll(primaryKey)) if (this.drop(primaryKey + SEP + sk)) n++;
     return n;
-  };
+  }
 
-  const refuse = (reason: Extract<StoreOutcome, { stored: false }>['reason']): StoreOutcome => {
-    s.notStored++;
+  private refuse(reason: Extract<StoreOutcome, { stored: false }>['reason']): StoreOutcome {
+    this.s.notStored++;
     return { stored: false, reason };
-  };
-  const reqCcOf = (req: RequestHead): RequestCacheControl => (honourReqCc ? requestCacheControlOf(req.headers) : noReqCc);
-  const missOf = (reqCc: RequestCacheControl, primaryKey: string, fwd: CacheStatusFwd, detail?: string): CacheLookup => {
+  }
+
+  private reqCcOf(req: RequestHead): RequestCacheControl {
+    return this.honourReqCc ? requestCacheControlOf(req.headers) : this.noReqCc;
+  }
+
+  private missOf(reqCc: RequestCacheControl, primaryKey: string, fwd: CacheStatusFwd, detail?: string): CacheLookup {
     if (reqCc.onlyIfCached) return { kind: 'gateway-timeout', primaryKey };
-    s.misses++;
+    this.s.misses++;
     return { kind: 'miss', fwd, primaryKey, detail };
-  };
+  }
 
-  const cache: HttpCache = {
-    name: opts.name,
-    key: (req) => keyer(req),
+  key(req: RequestHead): string {
+    return this.keyer(req);
+  }
 
-    lookup(req, now, lookupOpts = NO_LOOKUP_OPTIONS) {
-      s.lookups++;
-      const primaryKey = lookupOpts.key ?? keyer(req);
-      const m = req.method;
-      const method = m === 'GET' || m === 'HEAD' ? m : m.toUpperCase();
-      if (method !== 'GET' && method !== 'HEAD') {
-        s.misses++;
-        return { kind: 'miss', fwd: 'method', primaryKey };
-      }
-      const reqCc = reqCcOf(req);
-      const vary = anyVary ? variants.varyOf(primaryKey) : undefined;
-      let entry: StoredEntry | undefined;
-      if (vary === undefined) {
-        entry = store.get(slotFor(primaryKey, lookupOpts.key === undefined ? undefined : lookupOpts.keyId, false));
-        if (entry === undefined) return missOf(reqCc, primaryKey, 'uri-miss');
-      } else {
-        entry = store.get(primaryKey + SEP + secondaryKey(vary, req.headers, normalisers));
-        if (entry === undefined) return missOf(reqCc, primaryKey, 'vary-miss');
-        variants.touch(primaryKey, entry.storeKey.slice(primaryKey.length + 1));
-      }
+  lookup(req: RequestHead, now: number, lookupOpts: LookupOptions = NO_LOOKUP_OPTIONS): CacheLookup {
+    const s = this.s;
+    s.lookups++;
+    const primaryKey = lookupOpts.key ?? this.keyer(req);
+    const m = req.method;
+    const method = m === 'GET' || m === 'HEAD' ? m : m.toUpperCase();
+    if (method !== 'GET' && method !== 'HEAD') {
+      s.misses++;
+      return { kind: 'miss', fwd: 'method', primaryKey };
+    }
+    const reqCc = this.reqCcOf(req);
+    const vary = this.anyVary ? this.variants.varyOf(primaryKey) : undefined;
+    let entry: StoredEntry | undefined;
+    if (vary === undefined) {
+      entry = this.objects.get(this.slotFor(primaryKey, lookupOpts.key === undefined ? undefined : lookupOpts.keyId, false));
+      if (entry === undefined) return this.missOf(reqCc, primaryKey, 'uri-miss');
+    } else {
+      entry = this.objects.get(primaryKey + SEP + secondaryKey(vary, req.headers, this.normalisers));
+      if (entry === undefined) return this.missOf(reqCc, primaryKey, 'vary-miss');
+      this.variants.touch(primaryKey, entry.storeKey.slice(primaryKey.length + 1));
+    }
 
-      // The purge-time rule, from our own purge records (none before the
-      // first purge: `indexed`) and from the child's.
-      const verdict = indexed ? purges.check(entry.url, entry.tags, entry.originFetchedAt) : 'ok';
-      const notBefore = lookupOpts.notBefore;
-      if (verdict === 'purged-hard' || (notBefore !== undefined && entry.originFetchedAt < notBefore)) {
-        remove(entry);
-        return missOf(reqCc, primaryKey, 'miss', 'purged');
-      }
-      if (verdict === 'purged-soft') entry.markStale(now);
+    // The purge-time rule, from our own purge records (none before the
+    // first purge: `indexed`) and from the child's.
+    const verdict = this.indexed ? this.purges.check(entry.url, entry.tags, entry.originFetchedAt) : 'ok';
+    const notBefore = lookupOpts.notBefore;
+    if (verdict === 'purged-hard' || (notBefore !== undefined && entry.originFetchedAt < notBefore)) {
+      this.remove(entry);
+      return this.missOf(reqCc, primaryKey, 'miss', 'purged');
+    }
+    if (verdict === 'purged-soft') entry.markStale(now);
 
-      // The common case, decided as decideCacheUse would: fresh, and the
-      // request asks nothing of freshness (RFC 9111 §5.2.1).
-      if (now < entry.freshUntil && !reqCc.noCache && reqCc.maxAge === undefined && reqCc.minFresh === undefined) {
+    // The common case, decided as decideCacheUse would: fresh, and the
+    // request asks nothing of freshness (RFC 9111 §5.2.1).
+    if (now < entry.freshUntil && !reqCc.noCache && reqCc.maxAge === undefined && reqCc.minFresh === undefined) {
+      s.hits++;
+      return { kind: 'hit', entry, stale: false, backgroundRefresh: false };
+    }
+
+    const decision = decideCacheUse(entry.times, now, reqCc);
+    switch (decision.kind) {
+      case 'fresh':
         s.hits++;
         return { kind: 'hit', entry, stale: false, backgroundRefresh: false };
+      case 'stale-while-revalidate': {
+        s.hits++;
+        s.staleHits++;
+        const backgroundRefresh = !entry.refreshing;
+        entry.refreshing = true;
+        return { kind: 'hit', entry, stale: true, backgroundRefresh };
       }
+      case 'stale-ok':
+        s.hits++;
+        s.staleHits++;
+        return { kind: 'hit', entry, stale: true, backgroundRefresh: false };
+      case 'gateway-timeout':
+        return { kind: 'gateway-timeout', primaryKey };
+      case 'must-validate':
+        s.validations++;
+        return { kind: 'validate', entry, conditionalHeaders: buildConditionalHeaders(entry.head), reason: decision.reason };
+    }
+  }
 
-      const decision = decideCacheUse(entry.times, now, reqCc);
-      switch (decision.kind) {
-        case 'fresh':
-          s.hits++;
-          return { kind: 'hit', entry, stale: false, backgroundRefresh: false };
-        case 'stale-while-revalidate': {
-          s.hits++;
-          s.staleHits++;
-          const backgroundRefresh = !entry.refreshing;
-          entry.refreshing = true;
-          return { kind: 'hit', entry, stale: true, backgroundRefresh };
-        }
-        case 'stale-ok':
-          s.hits++;
-          s.staleHits++;
-          return { kind: 'hit', entry, stale: true, backgroundRefresh: false };
-        case 'gateway-timeout':
-          return { kind: 'gateway-timeout', primaryKey };
-        case 'must-validate':
-          s.validations++;
-          return { kind: 'validate', entry, conditionalHeaders: buildConditionalHeaders(entry.head), reason: decision.reason };
-      }
-    },
+  store(req: RequestHead, res: ResponseHead, body: Uint8Array, times: StoreTimes, knownKey?: string, knownKeyId?: number): StoreOutcome {
+    const effective = this.effectiveOf(res.headers);
+    const cc: ResponseCacheControl = effective.cc;
+    const ix = effective.ignoreExpires ? 1 : 0;
+    const decision = isStorable(req, res, cc, this.storable[ix]);
+    if (!decision.storable) return this.refuse(decision.reason ?? 'status');
+    const vary = hasLine(res.headers, 'vary') ? varyFieldNames(res.headers) : NO_VARY;
+    if (vary === '*') return this.refuse('vary-star');
 
-    store(req, res, body, times, knownKey, knownKeyId) {
-      const effective = effectiveOf(res.headers);
-      const cc: ResponseCacheControl = effective.cc;
-      const ix = effective.ignoreExpires ? 1 : 0;
-      const decision = isStorable(req, res, cc, storable[ix]);
-      if (!decision.storable) return refuse(decision.reason ?? 'status');
-      const vary = hasLine(res.headers, 'vary') ? varyFieldNames(res.headers) : NO_VARY;
-      if (vary === '*') return refuse('vary-star');
+    const originFetchedAt = fetchedAtOf(times);
+    const primaryKey = knownKey ?? this.keyer(req);
+    const url = this.urlIsKey ? primaryKey : this.urlKeyer(req);
+    const tags = hasLine(res.headers, 'surrogate-key') || hasLine(res.headers, 'cache-tag') ? parseSurrogateKeys(res.headers) : NO_TAGS;
+    const indexed = this.indexed;
+    const verdict = indexed ? this.purges.check(url, tags, originFetchedAt) : 'ok';
+    if (verdict === 'purged-hard') return this.refuse('purged');
 
-      const originFetchedAt = fetchedAtOf(times);
-      const primaryKey = knownKey ?? keyer(req);
-      const url = urlIsKey ? primaryKey : urlKeyer(req);
-      const tags = hasLine(res.headers, 'surrogate-key') || hasLine(res.headers, 'cache-tag') ? parseSurrogateKeys(res.headers) : NO_TAGS;
-      const verdict = indexed ? purges.check(url, tags, originFetchedAt) : 'ok';
-      if (verdict === 'purged-hard') return refuse('purged');
+    // The new entry's instants, computed straight into the array it will keep.
+    const instants = newInstants();
+    writeEntryInstants(instants, times.requestTime, times.responseTime, res, cc, this.freshnessFor[ix], times.age);
+    instants[ORIGIN_FETCHED_AT] = originFetchedAt;
+    const hasValidator = getFirst(res.headers, 'etag') !== undefined || getFirst(res.headers, 'last-modified') !== undefined;
+    if (instants[FRESH_UNTIL] <= times.responseTime && instants[SIE_UNTIL] <= times.responseTime && !hasValidator) {
+      // Never fresh, no validator, no stale window: nothing could ever be served from it.
+      return this.refuse('useless');
+    }
 
-      // The new entry's instants, computed straight into the array it will keep.
-      const instants = newInstants();
-      writeEntryInstants(instants, times.requestTime, times.responseTime, res, cc, freshnessFor[ix], times.age);
-      instants[ORIGIN_FETCHED_AT] = originFetchedAt;
-      const hasValidator = getFirst(res.headers, 'etag') !== undefined || getFirst(res.headers, 'last-modified') !== undefined;
-      if (instants[FRESH_UNTIL] <= times.responseTime && instants[SIE_UNTIL] <= times.responseTime && !hasValidator) {
-        // Never fresh, no validator, no stale window: nothing could ever be served from it.
-        return refuse('useless');
-      }
+    const head: ResponseHead = { status: res.status, headers: storedHeaders(res.headers, decision) };
+    const plain = vary.length === 0;
+    const sk = plain ? '' : secondaryKey(vary, req.headers, this.normalisers);
+    const storeKey = plain ? primaryKey : primaryKey + SEP + sk;
+    const slotKey = plain ? this.slotFor(storeKey, knownKey === undefined ? undefined : knownKeyId, true) : storeKey;
+    // Charged as `primaryKey + SEP + sk`, whichever key it is filed under.
+    const size = body.length + headerBytes(head.headers) + primaryKey.length + 1 + sk.length;
+    const entry = new StoredEntry(storeKey, primaryKey, url, head, body, tags, size, instants, slotKey);
+    if (verdict === 'purged-soft') entry.markStale(times.responseTime);
 
-      const head: ResponseHead = { status: res.status, headers: storedHeaders(res.headers, decision) };
-      const plain = vary.length === 0;
-      const sk = plain ? '' : secondaryKey(vary, req.headers, normalisers);
-      const storeKey = plain ? primaryKey : primaryKey + SEP + sk;
-      const slotKey = plain ? slotFor(storeKey, knownKey === undefined ? undefined : knownKeyId, true) : storeKey;
-      // Charged as `primaryKey + SEP + sk`, whichever key it is filed under.
-      const size = body.length + headerBytes(head.headers) + primaryKey.length + 1 + sk.length;
-      const entry = new StoredEntry(storeKey, primaryKey, url, head, body, tags, size, instants, slotKey);
-      if (verdict === 'purged-soft') entry.markStale(times.responseTime);
+    // Only the variant and purge indexes need to know what this replaces.
+    const objects = this.objects;
+    const old = indexed || !plain ? objects.peek(slotKey) : undefined;
+    if (old && indexed) this.purges.unindexEntry(storeKey);
+    if (!objects.set(slotKey, entry, size)) {
+      if (old && !plain) this.variants.remove(primaryKey, sk);
+      return this.refuse('too-large');
+    }
+    if (plain) {
+      // No Vary now: variants stored under other Vary names can never be found again.
+      if (this.anyVary && this.variants.varyOf(primaryKey) !== undefined) for (const dropped of this.variants.removeAll(primaryKey)) this.drop(primaryKey + SEP + dropped);
+    } else {
+      this.drop(primaryKey); // the URL had no Vary before
+      this.anyVary = true;
+      for (const dropped of this.variants.record(primaryKey, vary, sk)) this.drop(primaryKey + SEP + dropped);
+    }
+    if (indexed) this.purges.indexEntry(storeKey, { url, tags, fetchedAt: originFetchedAt });
+    this.s.stores++;
+    return { stored: true, entry };
+  }
 
-      // Only the variant and purge indexes need to know what this replaces.
-      const old = indexed || !plain ? store.peek(slotKey) : undefined;
-      if (old && indexed) purges.unindexEntry(storeKey);
-      if (!store.set(slotKey, entry, size)) {
-        if (old && !plain) variants.remove(primaryKey, sk);
-        return refuse('too-large');
-      }
-      if (plain) {
-        // No Vary now: variants stored under other Vary names can never be found again.
-        if (anyVary && variants.varyOf(primaryKey) !== undefined) for (const dropped of variants.removeAll(primaryKey)) drop(primaryKey + SEP + dropped);
-      } else {
-        drop(primaryKey); // the URL had no Vary before
-        anyVary = true;
-        for (const dropped of variants.record(primaryKey, vary, sk)) drop(primaryKey + SEP + dropped);
-      }
-      if (indexed) purges.indexEntry(storeKey, { url, tags, fetchedAt: originFetchedAt });
-      s.stores++;
-      return { stored: true, entry };
-    },
+  revalidated(given: CacheEntry, notModified: ResponseHead, times: StoreTimes): CacheEntry {
+    const entry = stored(given);
+    const fetchedAt = fetchedAtOf(times); // checked before anything changes
+    const merged = mergeNotModified(entry.head, notModified, { responseTime: times.responseTime });
+    const effective = this.effectiveOf(merged.headers);
+    // A 304 may carry Set-Cookie or new private fields: filter as on store.
+    const decision = isStorable({ method: 'GET', scheme: 'http', host: '', target: '/', headers: [] }, merged, effective.cc, {
+      storeSetCookie: this.storeSetCookie === 'no' ? 'strip' : this.storeSetCookie,
+      defaultTtlMs: this.freshness.defaultTtlMs,
+      ignoreExpires: effective.ignoreExpires,
+    });
+    const head = { status: merged.status, headers: removeHeader(prepareForStorage(merged, decision).headers, ...PER_EXCHANGE_FIELDS) };
+    // writeEntryInstants checks the times before it writes: a bad one leaves the entry as it was.
+    writeEntryInstants(entry.n, times.requestTime, times.responseTime, merged, effective.cc, this.freshnessFor[effective.ignoreExpires ? 1 : 0]);
+    this.s.revalidated++;
+    entry.head = head;
+    entry.n[ORIGIN_FETCHED_AT] = fetchedAt;
+    entry.refreshing = false;
+    if (this.indexed && this.objects.peek(entry.slotKey) === entry) this.purges.indexEntry(entry.storeKey, { url: entry.url, tags: entry.tags, fetchedAt: entry.originFetchedAt });
+    return entry;
+  }
 
-    revalidated(given, notModified, times) {
-      const entry = stored(given);
-      const fetchedAt = fetchedAtOf(times); // checked before anything changes
-      const merged = mergeNotModified(entry.head, notModified, { responseTime: times.responseTime });
-      const effective = effectiveOf(merged.headers);
-      // A 304 may carry Set-Cookie or new private fields: filter as on store.
-      const decision = isStorable({ method: 'GET', scheme: 'http', host: '', target: '/', headers: [] }, merged, effective.cc, {
-        storeSetCookie: opts.storeSetCookie === 'no' ? 'strip' : opts.storeSetCookie,
-        defaultTtlMs: freshness.defaultTtlMs,
-        ignoreExpires: effective.ignoreExpires,
-      });
-      const head = { status: merged.status, headers: removeHeader(prepareForStorage(merged, decision).headers, ...PER_EXCHANGE_FIELDS) };
-      // writeEntryInstants checks the times before it writes: a bad one leaves the entry as it was.
-      writeEntryInstants(entry.n, times.requestTime, times.responseTime, merged, effective.cc, freshnessFor[effective.ignoreExpires ? 1 : 0]);
-      s.revalidated++;
-      entry.head = head;
-      entry.n[ORIGIN_FETCHED_AT] = fetchedAt;
-      entry.refreshing = false;
-      if (indexed && store.peek(entry.slotKey) === entry) purges.indexEntry(entry.storeKey, { url: entry.url, tags: entry.tags, fetchedAt: entry.originFetchedAt });
-      return entry;
-    },
+  refreshAbandoned(entry: CacheEntry): void {
+    entry.refreshing = false;
+  }
 
-    refreshAbandoned(entry) {
-      entry.refreshing = false;
-    },
+  serveStaleOnError(entry: CacheEntry, status: number | undefined, now: number, req: RequestHead): boolean {
+    if (!isStaleIfErrorTrigger(status)) return false;
+    if (!staleIfErrorAllowed(stored(entry).times, now, this.reqCcOf(req))) return false;
+    this.s.staleIfError++;
+    return true;
+  }
 
-    serveStaleOnError(entry, status, now, req) {
-      if (!isStaleIfErrorTrigger(status)) return false;
-      if (!staleIfErrorAllowed(stored(entry).times, now, reqCcOf(req))) return false;
-      s.staleIfError++;
-      return true;
-    },
+  responseHead(given: CacheEntry, req: RequestHead, now: number): ResponseHead {
+    const entry = stored(given);
+    const age = answerAgeSeconds(entry, req, now);
+    if (age < 0) {
+      // buildNotModifiedHead's list is new: the Age line goes straight on it.
+      const headers = buildNotModifiedHead(entry.head).headers;
+      headers.push(ageLine(ageSecondsAt(entry.storedAt, entry.initialAgeMs, now)));
+      return { status: 304, headers };
+    }
+    return withLastLine(entry.head, ageLine(age));
+  }
 
-    responseHead(given, req, now) {
-      const entry = stored(given);
-      const age = answerAgeSeconds(entry, req, now);
-      if (age < 0) {
-        // buildNotModifiedHead's list is new: the Age line goes straight on it.
-        const headers = buildNotModifiedHead(entry.head).headers;
-        headers.push(ageLine(ageSecondsAt(entry.storedAt, entry.initialAgeMs, now)));
-        return { status: 304, headers };
-      }
-      return withLastLine(entry.head, ageLine(age));
-    },
+  answerAge(entry: CacheEntry, req: RequestHead, now: number): string | undefined {
+    const age = answerAgeSeconds(stored(entry), req, now);
+    return age < 0 ? undefined : ageText(age);
+  }
 
-    answerAge(entry, req, now) {
-      const age = answerAgeSeconds(stored(entry), req, now);
-      return age < 0 ? undefined : ageText(age);
-    },
+  ttlSeconds(entry: CacheEntry, now: number): number {
+    return Math.floor((stored(entry).freshUntil - now) / 1000);
+  }
 
-    ttlSeconds: (entry, now) => Math.floor((stored(entry).freshUntil - now) / 1000),
+  invalidateAfterUnsafe(req: RequestHead, res: ResponseHead): number {
+    if (!isUnsafeMethod(req.method) || res.status < 200 || res.status >= 400) return 0;
+    let n = 0;
+    for (const t of invalidationTargets(req, res)) {
+      n += this.removePrimary(this.keyer({ method: 'GET', scheme: t.scheme, host: t.host, target: t.target, headers: req.headers }));
+    }
+    this.s.invalidations += n;
+    return n;
+  }
 
-    invalidateAfterUnsafe(req, res) {
-      if (!isUnsafeMethod(req.method) || res.status < 200 || res.status >= 400) return 0;
-      let n = 0;
-      for (const t of invalidationTargets(req, res)) {
-        n += removePrimary(keyer({ method: 'GET', scheme: t.scheme, host: t.host, target: t.target, headers: req.headers }));
-      }
-      s.invalidations += n;
-      return n;
-    },
+  purge(cmd: PurgeCommand): number {
+    let value = cmd.value;
+    const defaultOrigin = this.defaultOrigin;
+    if (cmd.kind === 'url') {
+      const r = requestForUrl(cmd.value, defaultOrigin);
+      if (!r) throw new TypeError(`expected purge value to be a URL or a path starting with "/", got ${JSON.stringify(cmd.value)}`);
+      value = this.urlKeyer(r);
+    } else if (cmd.kind === 'prefix' && cmd.value.startsWith('/')) {
+      value = `${defaultOrigin.protocol.replace(':', '')}://${defaultOrigin.host}${cmd.value}`;
+    }
+    this.indexAll();
+    const keys = this.purges.apply({ ...cmd, value });
+    let n = 0;
+    for (const k of keys) {
+      const e = this.objects.peek(this.slotOf(k));
+      if (!e) continue;
+      n++;
+      if (cmd.mode === 'hard') this.remove(e);
+      else e.markStale(cmd.at);
+    }
+    this.s.purged += n;
+    return n;
+  }
 
-    purge(cmd) {
-      let value = cmd.value;
-      if (cmd.kind === 'url') {
-        const r = requestForUrl(cmd.value, defaultOrigin);
-        if (!r) throw new TypeError(`expected purge value to be a URL or a path starting with "/", got ${JSON.stringify(cmd.value)}`);
-        value = urlKeyer(r);
-      } else if (cmd.kind === 'prefix' && cmd.value.startsWith('/')) {
-        value = `${defaultOrigin.protocol.replace(':', '')}://${defaultOrigin.host}${cmd.value}`;
-      }
-      indexAll();
-      const keys = purges.apply({ ...cmd, value });
-      let n = 0;
-      for (const k of keys) {
-        const e = store.peek(slotOf(k));
-        if (!e) continue;
-        n++;
-        if (cmd.mode === 'hard') remove(e);
-        else e.markStale(cmd.at);
-      }
-      s.purged += n;
-      return n;
-    },
+  notBeforeFor(req: RequestHead, tags: readonly string[] = []): number | undefined {
+    return this.purges.notBefore(this.urlKeyer(req), tags);
+  }
 
-    notBeforeFor(req, tags = []) {
-      return purges.notBefore(urlKeyer(req), tags);
-    },
+  stats(): HttpCacheStats {
+    const st = this.objects.stats;
+    return { ...this.s, evictions: st.evictions, objects: this.objects.size, bytes: this.objects.bytes };
+  }
 
-    stats() {
-      const st = store.stats;
-      return { ...s, evictions: st.evictions, objects: store.size, bytes: store.bytes };
-    },
+  compact(now: number): void {
+    this.purges.compact(now);
+  }
 
-    compact(now) {
-      purges.compact(now);
-    },
-
-    *entries() {
-      for (const k of store.keys()) {
-        const e = store.peek(k);
-        if (e) yield e;
-      }
-    },
-  };
-  return cache;
+  *entries(): IterableIterator<CacheEntry> {
+    const objects = this.objects;
+    for (const k of objects.keys()) {
+      const e = objects.peek(k);
+      if (e) yield e;
+    }
+  }
 }
