@@ -94,6 +94,20 @@ describe('HttpCache', () => {
     expect(c.lookup(req('/v', [['accept-encoding', 'br']]), T0)).toMatchObject({ kind: 'miss', fwd: 'vary-miss' });
   });
 
+  it('forgets Vary variants that were evicted, stored before and after other evictions', () => {
+    const c = make({ capacityBytes: 4000, eviction: 'lru' });
+    const h = [['cache-control', 'max-age=60'], ['vary', 'Accept-Encoding']] as HeaderList;
+    // Plain entries evicted before any Vary response is stored: nothing to forget.
+    for (let i = 0; i < 6; i++) c.store(req(`/p/${i}`), res(200, [['cache-control', 'max-age=60']]), new Uint8Array(900), at(T0));
+    c.store(req('/v', [['accept-encoding', 'gzip']]), res(200, h), new Uint8Array(900), at(T0));
+    c.store(req('/v', [['accept-encoding', 'br']]), res(200, h), new Uint8Array(900), at(T0));
+    expect(c.lookup(req('/v', [['accept-encoding', 'br']]), T0).kind).toBe('hit');
+    expect(c.lookup(req('/v', [['accept-encoding', 'identity']]), T0)).toMatchObject({ kind: 'miss', fwd: 'vary-miss' });
+    // Both variants evicted: the URL is no longer known to vary, so a miss is a plain one.
+    for (let i = 0; i < 6; i++) c.store(req(`/q/${i}`), res(200, [['cache-control', 'max-age=60']]), new Uint8Array(900), at(T0));
+    expect(c.lookup(req('/v', [['accept-encoding', 'br']]), T0)).toMatchObject({ kind: 'miss', fwd: 'uri-miss' });
+  });
+
   it('refuses what a shared cache must not store, with the reason', () => {
     const c = make();
     expect(c.store(req('/p'), res(200, [['cache-control', 'private, max-age=60']]), body('x'), at(T0))).toEqual({ stored: false, reason: 'private' });
