@@ -12,14 +12,83 @@
 import type { Rng } from '@cdnlab/core';
 import { clientEndpoint, clientLinkValues, type LinkValues, type Topology, type TopologyNode } from '@cdnlab/scenario';
 
-export interface LinkState {
-  from: string;
-  to: string;
-  latencyMs: number;
-  jitterMs: number;
-  loss: number;
+/** A link's numbers in LinkTable.values: LINK_FIELDS doubles per link, at id * LINK_FIELDS. */
+const LATENCY = 0;
+const JITTER = 1;
+const LOSS = 2;
+/** 1 when the link is cut, else 0. */
+const DOWN = 3;
+const LINK_FIELDS = 4;
+
+/**
+ * Every link's numbers side by side in one array of doubles. A message on
+ * a link reads them (twice per hop), and in objects of their own they were
+ * a fetch of the link and of each number's box (V8 keeps a double field in
+ * an object of its own), on links among thousands: here the numbers of a
+ * few thousand links stay in the processor's caches.
+ */
+class LinkTable {
+  values = new Float64Array(64 * LINK_FIELDS);
+  count = 0;
+
+  add(v: LinkValues): number {
+    const id = this.count++;
+    if ((id + 1) * LINK_FIELDS > this.values.length) {
+      const grown = new Float64Array(this.values.length * 2);
+      grown.set(this.values);
+      this.values = grown;
+    }
+    const at = id * LINK_FIELDS;
+    this.values[at + LATENCY] = v.latencyMs;
+    this.values[at + JITTER] = v.jitterMs;
+    this.values[at + LOSS] = v.loss;
+    this.values[at + DOWN] = 0;
+    return id;
+  }
+}
+
+/** One direction of a hop. Its numbers live in the network's LinkTable; a link event changes them through these accessors. */
+export class LinkState {
+  constructor(
+    private readonly table: LinkTable,
+    /** Its place in the table. */
+    readonly id: number,
+    readonly from: string,
+    readonly to: string,
+  ) {}
+
+  get latencyMs(): number {
+    return this.table.values[this.id * LINK_FIELDS + LATENCY];
+  }
+
+  set latencyMs(v: number) {
+    this.table.values[this.id * LINK_FIELDS + LATENCY] = v;
+  }
+
+  get jitterMs(): number {
+    return this.table.values[this.id * LINK_FIELDS + JITTER];
+  }
+
+  set jitterMs(v: number) {
+    this.table.values[this.id * LINK_FIELDS + JITTER] = v;
+  }
+
+  get loss(): number {
+    return this.table.values[this.id * LINK_FIELDS + LOSS];
+  }
+
+  set loss(v: number) {
+    this.table.values[this.id * LINK_FIELDS + LOSS] = v;
+  }
+
   /** Cut: nothing crosses (a `link` timeline event with down: true). */
-  down: boolean;
+  get down(): boolean {
+    return this.table.values[this.id * LINK_FIELDS + DOWN] !== 0;
+  }
+
+  set down(v: boolean) {
+    this.table.values[this.id * LINK_FIELDS + DOWN] = v ? 1 : 0;
+  }
 }
 
 /** The delay of one message, or this when it never arrives. */
@@ -30,6 +99,7 @@ const MAX_RETRANSMITS = 6;
 
 export class SimNetwork {
   private readonly links = new Map<string, LinkState>();
+  private readonly table = new LinkTable();
   private readonly nodes: Map<string, TopologyNode>;
   /** Every client<->edge link has a state (all(true) made them); else each is made when first asked for. */
   private clientsComplete = false;
@@ -43,7 +113,7 @@ export class SimNetwork {
   }
 
   private add(from: string, to: string, v: LinkValues): LinkState {
-    const state: LinkState = { from, to, latencyMs: v.latencyMs, jitterMs: v.jitterMs, loss: v.loss, down: false };
+    const state = new LinkState(this.table, this.table.add(v), from, to);
     this.links.set(`${from}\u0000${to}`, state);
     return state;
   }
@@ -86,13 +156,18 @@ export class SimNetwork {
    */
   delay(link: LinkState | undefined): number {
     if (link === undefined) return 0;
-    if (link.down) return LOST;
-    let d = link.latencyMs;
-    if (link.jitterMs > 0) d += this.rng.nextFloat() * link.jitterMs;
-    if (link.loss > 0) {
-      let rto = MIN_RTO_MS + 2 * link.latencyMs;
+    const v = this.table.values;
+    const at = link.id * LINK_FIELDS;
+    if (v[at + DOWN] !== 0) return LOST;
+    const latencyMs = v[at + LATENCY];
+    let d = latencyMs;
+    const jitterMs = v[at + JITTER];
+    if (jitterMs > 0) d += this.rng.nextFloat() * jitterMs;
+    const loss = v[at + LOSS];
+    if (loss > 0) {
+      let rto = MIN_RTO_MS + 2 * latencyMs;
       let tries = 0;
-      while (this.rng.nextFloat() < link.loss) {
+      while (this.rng.nextFloat() < loss) {
         if (++tries > MAX_RETRANSMITS) return LOST;
         d += rto;
         rto *= 2;
