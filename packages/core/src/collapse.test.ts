@@ -155,6 +155,48 @@ describe('createCollapser', () => {
     expect(c.stats()).toMatchObject({ leaders: 4, collapsed: 2, served: 1, cancelled: 1 });
   });
 
+  it('keeps int32, other number and string keys apart through random joins, completions and failures (a model of flights)', () => {
+    // Int32 keys live in an int table, others in a Map: both must act as one map of flights.
+    const keys: Array<string | number> = [0, 1, 7, 8, 15, 16, 1023, -3, 2 ** 31 - 1, -(2 ** 31), 2 ** 31, 2.5, '1', 'a', 'b'];
+    const c = createCollapser<number>({ scheduler: new VirtualScheduler(), mode: 'wait' });
+    const waiting = new Map<string | number, number[]>(); // key -> ids of its waiters, join order
+    const heard: Array<[number, string]> = [];
+    let seed = 12345;
+    const next = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 8) % n;
+    };
+    for (let op = 0; op < 20_000; op++) {
+      const key = keys[next(keys.length)];
+      const r = next(10);
+      if (r < 6) {
+        const id = op;
+        const j = c.join(key, (o) => heard.push([id, o.kind === 'result' ? `result ${o.result}` : o.kind]));
+        if (waiting.has(key)) {
+          expect(j.role).toBe('waiter');
+          waiting.get(key)!.push(id);
+        } else {
+          expect(j.role).toBe('leader');
+          waiting.set(key, []);
+        }
+      } else if (waiting.has(key)) {
+        const ids = waiting.get(key)!;
+        waiting.delete(key);
+        heard.length = 0;
+        if (r < 9) c.complete(key, op, { cacheable: true });
+        else c.fail(key, new Error('x'));
+        expect(heard).toEqual(ids.map((id) => [id, r < 9 ? `result ${op}` : 'error']));
+      } else {
+        expect(() => c.complete(key, op, { cacheable: true })).toThrow('no fetch in flight');
+      }
+      expect(c.size).toBe(waiting.size);
+      for (const k of keys) {
+        expect(c.inFlight(k)).toBe(waiting.has(k));
+        expect(c.waiterCount(k)).toBe(waiting.get(k)?.length ?? 0);
+      }
+    }
+  });
+
   it('uncacheable: all waiters released together, then hit-for-miss bypass', () => {
     const scheduler = new VirtualScheduler();
     const c = createCollapser<string>({ scheduler, mode: 'wait', hitForMissMs: 1000 });
