@@ -174,10 +174,9 @@ export function createCollapser<R>(opts: CollapserOptions): Collapser<R> {
 }
 
 /**
- * The collapser itself: a class, not a closure per method, so a call reads
- * the instance and a prototype shared by every collapser. In a simulation
- * of a thousand caches, each collapser's own functions and closure context
- * were lines fetched cold on every miss.
+ * The collapser itself: a class, not an object of closures, so every
+ * collapser's methods are the same functions, on one prototype (as
+ * http-cache.ts's TierCache, which says why).
  */
 class FlightTable<R> implements Collapser<R> {
   private readonly flights = new Map<CollapseKey, Flight<R>>();

@@ -342,10 +342,12 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
 }
 
 /**
- * An HttpCache. A class rather than a closure per method: a call reads the
- * instance and the prototype every cache shares, where each cache's own
- * functions and closure context were lines fetched cold on every request
- * in a simulation of a thousand caches.
+ * An HttpCache. A class rather than an object of closures: every cache's
+ * methods are then the same functions, on one prototype. With a closure
+ * per method, a simulation of a thousand caches called a thousand
+ * different `lookup`s and `store`s from one call site, each with its own
+ * context far away in memory (the simulator's 1,000-edge bench ran 3-13%
+ * more requests per CPU-second as a class, 2026-12-07).
  */
 class TierCache implements HttpCache {
   readonly name: string;
