@@ -202,6 +202,8 @@ export interface HttpCache {
 
 const SEP = '\u0001';
 const NO_LOOKUP_OPTIONS: LookupOptions = Object.freeze({});
+/** The request a refreshed head is judged against: the GET that was revalidated (isStorable reads its method and its Cache-Control). */
+const REVALIDATION_REQUEST: RequestHead = Object.freeze({ method: 'GET', scheme: 'http', host: '', target: '/', headers: Object.freeze([]) as unknown as HeaderList });
 
 function positiveInt(name: string, v: unknown): void {
   if (!(typeof v === 'number' && Number.isSafeInteger(v) && v > 0)) {
@@ -352,7 +354,6 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
 class TierCache implements HttpCache {
   readonly name: string;
   private readonly defaultOrigin: URL;
-  private readonly freshness: FreshnessOptions;
   private readonly honourReqCc: boolean;
   private readonly keyer: CacheKeyer;
   /**
@@ -366,7 +367,12 @@ class TierCache implements HttpCache {
   /** Checked here, once: isStorable and writeEntryInstants then take them as they are. By ignoreExpires (0, 1). */
   private readonly storable: ReadonlyArray<Readonly<StorabilityOptions>>;
   private readonly freshnessFor: ReadonlyArray<Readonly<FreshnessOptions>>;
-  private readonly storeSetCookie: HttpCacheOptions['storeSetCookie'];
+  /**
+   * What revalidated filters a merged 304 head by, by ignoreExpires (0, 1):
+   * as on store, except that Set-Cookie is stripped where store refuses it
+   * (the entry is kept either way). Checked here, once.
+   */
+  private readonly refreshStorable: ReadonlyArray<Readonly<StorabilityOptions>>;
   private readonly normalisers: VaryNormalisers;
   private readonly variants: VariantIndex;
   private readonly purges: PurgeIndex;
@@ -410,16 +416,18 @@ class TierCache implements HttpCache {
     }
     this.name = opts.name;
     const targets = opts.targetedFields ?? ['cdn-cache-control'];
-    const freshness = (this.freshness = opts.freshness ?? {});
+    const freshness = opts.freshness ?? {};
     const honourReqCc = (this.honourReqCc = opts.honourRequestCacheControl ?? true);
     this.keyer = createCacheKeyer(opts.key);
     this.urlKeyer = createCacheKeyer({ ...opts.key, includeHeaders: [], includeCookies: [] });
     this.urlIsKey = this.keyer.headerNames.length === 0 && this.keyer.cookieNames.length === 0;
     this.effectiveOf = sharedEffectiveCacheControl(targets);
-    this.storeSetCookie = opts.storeSetCookie;
     const storableOpts = (ignoreExpires: boolean): Readonly<StorabilityOptions> =>
       checkStorabilityOptions({ storeSetCookie: opts.storeSetCookie, defaultTtlMs: freshness.defaultTtlMs, ignoreExpires, honourRequestNoStore: honourReqCc });
     this.storable = [storableOpts(false), storableOpts(true)];
+    const refreshOpts = (ignoreExpires: boolean): Readonly<StorabilityOptions> =>
+      checkStorabilityOptions({ storeSetCookie: opts.storeSetCookie === 'no' ? 'strip' : opts.storeSetCookie, defaultTtlMs: freshness.defaultTtlMs, ignoreExpires });
+    this.refreshStorable = [refreshOpts(false), refreshOpts(true)];
     this.freshnessFor = [checkFreshnessOptions({ ...freshness, ignoreExpires: false }), checkFreshnessOptions({ ...freshness, ignoreExpires: true })];
     this.normalisers = {
       'accept-encoding': acceptEncodingNormaliser(opts.encodings ?? ['br', 'gzip', 'identity']),
@@ -654,14 +662,11 @@ class TierCache implements HttpCache {
     const merged = mergeNotModified(entry.head, notModified, { responseTime: times.responseTime });
     const effective = this.effectiveOf(merged.headers);
     // A 304 may carry Set-Cookie or new private fields: filter as on store.
-    const decision = isStorable({ method: 'GET', scheme: 'http', host: '', target: '/', headers: [] }, merged, effective.cc, {
-      storeSetCookie: this.storeSetCookie === 'no' ? 'strip' : this.storeSetCookie,
-      defaultTtlMs: this.freshness.defaultTtlMs,
-      ignoreExpires: effective.ignoreExpires,
-    });
+    const ix = effective.ignoreExpires ? 1 : 0;
+    const decision = isStorable(REVALIDATION_REQUEST, merged, effective.cc, this.refreshStorable[ix]);
     const head = { status: merged.status, headers: removeHeader(prepareForStorage(merged, decision).headers, ...PER_EXCHANGE_FIELDS) };
     // writeEntryInstants checks the times before it writes: a bad one leaves the entry as it was.
-    writeEntryInstants(entry.n, times.requestTime, times.responseTime, merged, effective.cc, this.freshnessFor[effective.ignoreExpires ? 1 : 0]);
+    writeEntryInstants(entry.n, times.requestTime, times.responseTime, merged, effective.cc, this.freshnessFor[ix]);
     this.s.revalidated++;
     entry.head = head;
     entry.n[ORIGIN_FETCHED_AT] = fetchedAt;

@@ -256,9 +256,9 @@ export class SimCacheNode implements SimEndpoint {
    * program that builds a topology by hand meets createHttpCache's own
    * checks at the node's first request instead of at construction (checking
    * each node's settings up front cost 1 s at 99,000 nodes). Both are
-   * fields of the node itself (not of an object of their own): every
-   * request reads them, and on a thousand nodes each extra object is a
-   * line fetched cold.
+   * fields of the node itself, not of an object of their own: every
+   * request reads them, one object fewer to reach (measured together with
+   * the collapser as a class, 2026-12-07).
    */
   private madeCache: HttpCache | undefined = undefined;
   private madeCollapser: Collapser<Shared> | undefined = undefined;
@@ -304,20 +304,20 @@ export class SimCacheNode implements SimEndpoint {
 
   /** The node's cache (made now if it was not yet). */
   get cache(): HttpCache {
-    return this.madeCache ?? this.make().cache;
+    if (this.madeCache === undefined) this.make();
+    return this.madeCache!;
   }
 
   private get collapser(): Collapser<Shared> {
-    return this.madeCollapser ?? this.make().collapser;
+    if (this.madeCollapser === undefined) this.make();
+    return this.madeCollapser!;
   }
 
-  private make(): { cache: HttpCache; collapser: Collapser<Shared> } {
+  /** Makes both (coldStart drops both). */
+  private make(): void {
     const c = this.config.cache;
-    const cache = createHttpCache({ ...httpCacheOptionsFromSettings(this.id, c, this.config.key, this.defaultOrigin), keyIds: this.keyIds });
-    const collapser = createCollapser<Shared>({ scheduler: this.scheduler, mode: c.collapsing, lockTimeoutMs: c.lockTimeoutMs, maxWaiters: c.maxWaiters });
-    this.madeCache = cache;
-    this.madeCollapser = collapser;
-    return { cache, collapser };
+    this.madeCache = createHttpCache({ ...httpCacheOptionsFromSettings(this.id, c, this.config.key, this.defaultOrigin), keyIds: this.keyIds });
+    this.madeCollapser = createCollapser<Shared>({ scheduler: this.scheduler, mode: c.collapsing, lockTimeoutMs: c.lockTimeoutMs, maxWaiters: c.maxWaiters });
   }
 
   /** Whether the cache was made (something reached the node since it last started). */
@@ -344,7 +344,7 @@ export class SimCacheNode implements SimEndpoint {
 
   /** A fresh process: empty cache (made again when first used), nothing in flight. */
   private coldStart(): void {
-    if (this.madeCache && this.madeCollapser) {
+    if (this.madeCache !== undefined && this.madeCollapser !== undefined) {
       const st = this.madeCache.stats();
       this.counters.evictionsBefore += st.evictions;
       this.counters.revalidatedBefore += st.revalidated;

@@ -58,36 +58,44 @@ export class LinkState {
   ) {}
 
   get latencyMs(): number {
-    return this.table.values[this.id * LINK_FIELDS + LATENCY];
+    return this.read(LATENCY);
   }
 
   set latencyMs(v: number) {
-    this.table.values[this.id * LINK_FIELDS + LATENCY] = v;
+    this.write(LATENCY, v);
   }
 
   get jitterMs(): number {
-    return this.table.values[this.id * LINK_FIELDS + JITTER];
+    return this.read(JITTER);
   }
 
   set jitterMs(v: number) {
-    this.table.values[this.id * LINK_FIELDS + JITTER] = v;
+    this.write(JITTER, v);
   }
 
   get loss(): number {
-    return this.table.values[this.id * LINK_FIELDS + LOSS];
+    return this.read(LOSS);
   }
 
   set loss(v: number) {
-    this.table.values[this.id * LINK_FIELDS + LOSS] = v;
+    this.write(LOSS, v);
   }
 
   /** Cut: nothing crosses (a `link` timeline event with down: true). */
   get down(): boolean {
-    return this.table.values[this.id * LINK_FIELDS + DOWN] !== 0;
+    return this.read(DOWN) !== 0;
   }
 
   set down(v: boolean) {
-    this.table.values[this.id * LINK_FIELDS + DOWN] = v ? 1 : 0;
+    this.write(DOWN, v ? 1 : 0);
+  }
+
+  private read(field: number): number {
+    return this.table.values[this.id * LINK_FIELDS + field];
+  }
+
+  private write(field: number, v: number): void {
+    this.table.values[this.id * LINK_FIELDS + field] = v;
   }
 }
 
