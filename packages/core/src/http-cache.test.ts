@@ -62,6 +62,26 @@ describe('HttpCache', () => {
     expect(new TextDecoder().decode(hit.entry.body)).toBe('x');
   });
 
+  it('filters a 304 as it filters a stored response: Set-Cookie (unless stored on purpose) and private fields never reach the refreshed entry', () => {
+    for (const storeSetCookie of [undefined, 'no', 'strip', 'yes'] as const) {
+      for (const cc of ['max-age=30', 'max-age=30, private="x-user"']) {
+        const c = make({ storeSetCookie });
+        c.store(req('/a'), res(200, [['cache-control', 'max-age=10'], ['etag', '"1"']]), body('x'), at(T0));
+        const v = c.lookup(req('/a'), T0 + 20_000);
+        if (v.kind !== 'validate') throw new Error(v.kind);
+        const refreshed = c.revalidated(v.entry, res(304, [['cache-control', cc], ['etag', '"1"'], ['set-cookie', 's=1'], ['x-user', 'u']], T0 + 20_000), at(T0 + 20_000));
+        const names = refreshed.head.headers.map(([n]) => n);
+        // The entry is kept either way (it was stored); only what it would repeat to every client is dropped.
+        expect({ storeSetCookie, cc, cookie: names.includes('set-cookie'), user: names.includes('x-user') }).toEqual({
+          storeSetCookie,
+          cc,
+          cookie: storeSetCookie === 'yes',
+          user: !cc.includes('private'),
+        });
+      }
+    }
+  });
+
   it('serves stale-while-revalidate with exactly one background refresh', () => {
     const c = make();
     c.store(req('/a'), res(200, [['cache-control', 'max-age=1, stale-while-revalidate=30']]), body('x'), at(T0));

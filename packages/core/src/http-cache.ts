@@ -370,7 +370,8 @@ class TierCache implements HttpCache {
   /**
    * What revalidated filters a merged 304 head by, by ignoreExpires (0, 1):
    * as on store, except that Set-Cookie is stripped where store refuses it
-   * (the entry is kept either way). Checked here, once.
+   * (`no`, the default: the entry is kept either way, and must not repeat
+   * one client's cookie to all). Checked here, once.
    */
   private readonly refreshStorable: ReadonlyArray<Readonly<StorabilityOptions>>;
   private readonly normalisers: VaryNormalisers;
@@ -426,7 +427,7 @@ class TierCache implements HttpCache {
       checkStorabilityOptions({ storeSetCookie: opts.storeSetCookie, defaultTtlMs: freshness.defaultTtlMs, ignoreExpires, honourRequestNoStore: honourReqCc });
     this.storable = [storableOpts(false), storableOpts(true)];
     const refreshOpts = (ignoreExpires: boolean): Readonly<StorabilityOptions> =>
-      checkStorabilityOptions({ storeSetCookie: opts.storeSetCookie === 'no' ? 'strip' : opts.storeSetCookie, defaultTtlMs: freshness.defaultTtlMs, ignoreExpires });
+      checkStorabilityOptions({ storeSetCookie: (opts.storeSetCookie ?? 'no') === 'no' ? 'strip' : opts.storeSetCookie, defaultTtlMs: freshness.defaultTtlMs, ignoreExpires });
     this.refreshStorable = [refreshOpts(false), refreshOpts(true)];
     this.freshnessFor = [checkFreshnessOptions({ ...freshness, ignoreExpires: false }), checkFreshnessOptions({ ...freshness, ignoreExpires: true })];
     this.normalisers = {
