@@ -35,7 +35,7 @@ import {
   type StoreTimes,
 } from '@cdnlab/core';
 import type { CacheNode } from '@cdnlab/scenario';
-import { LOST, type SimNetwork } from './sim-network';
+import { linkIdOf, LOST, type SimNetwork } from './sim-network';
 import type { TierSeries } from './sim-stats';
 import { sentHead, type Replier, type SimAnswer, type SimEndpoint, type SimErrorKind, type SimRequest } from './sim-types';
 import type { Task, VirtualScheduler } from './virtual-scheduler';
@@ -147,40 +147,6 @@ class PendingList {
   }
 }
 
-/**
- * One fill: a request sent upstream and, when it answers, what the node
- * does with the answer (store, revalidate, stale-if-error, the purge-time
- * retry). It is the Replier of its upstream call.
- */
-class Fill implements Replier {
-  /** When the request went upstream (request_time), and when the first answer came (the retry's request_time). */
-  t0 = 0;
-  t1 = 0;
-  retried = false;
-
-  constructor(
-    readonly node: SimCacheNode,
-    /** The request as the node received it. */
-    readonly req: SimRequest,
-    /** What goes upstream, and its head. */
-    readonly upReq: SimRequest,
-    readonly key: string,
-    readonly result: string,
-    readonly stale: CacheEntry | undefined,
-    readonly noStore: boolean,
-    /** This node's key, when the head sent up is the one it was computed for. */
-    readonly knownKey: string | undefined,
-    /** Its id, when known (kept here: a parent keying otherwise clears upReq's). */
-    readonly knownKeyId: number | undefined,
-    readonly then: FillDone,
-  ) {}
-
-  reply(error: SimErrorKind | undefined, answer: SimAnswer | undefined): void {
-    if (this.retried) this.node.refilled(this, error, answer);
-    else this.node.upstreamAnswered(this, error, answer);
-  }
-}
-
 const EMPTY_BODY = new Uint8Array(0);
 
 /**
@@ -264,9 +230,9 @@ export class SimCacheNode implements SimEndpoint {
   private madeCollapser: Collapser<Shared> | undefined = undefined;
   private parents: SimEndpoint[] = [];
   private parentWeights: number[] = [];
-  /** Links to each parent and back, by parent index (read by UpstreamCall). */
-  parentLinks: Array<ReturnType<SimNetwork['link']>> = [];
-  backLinks: Array<ReturnType<SimNetwork['link']>> = [];
+  /** The ids of the links to each parent and back, by parent index (read by UpstreamCall; NO_LINK for none). */
+  parentLinks = new Int32Array(0);
+  backLinks = new Int32Array(0);
   private epoch = 0;
   private alive = true;
   private disconnected = false;
@@ -334,8 +300,8 @@ export class SimCacheNode implements SimEndpoint {
   connect(parents: SimEndpoint[]): void {
     this.parents = parents;
     this.parentWeights = parents.map((p) => (p.role === 'origin' ? 1 : ((p as SimCacheNode).config?.weight ?? 1)));
-    this.parentLinks = parents.map((p) => this.net.link(this.id, p.id));
-    this.backLinks = parents.map((p) => this.net.link(p.id, this.id));
+    this.parentLinks = Int32Array.from(parents, (p) => linkIdOf(this.net.link(this.id, p.id)));
+    this.backLinks = Int32Array.from(parents, (p) => linkIdOf(this.net.link(p.id, this.id)));
   }
 
   get up(): boolean {
@@ -626,58 +592,60 @@ export class SimCacheNode implements SimEndpoint {
     // (keyOf made req's key this node's, so its keyId is this key's.)
     const known = knownKey !== undefined;
     const upReq: SimRequest = { head, notBefore, noStore, hops: req.hops + 1, sizeBytes: req.sizeBytes, key: knownKey, keyBy: known ? this.keyToken : undefined, keyId: known ? req.keyId : undefined };
-    const fill = new Fill(this, req, upReq, key, result, stale, noStore, knownKey, upReq.keyId, then);
-    fill.t0 = this.scheduler.now();
-    this.fetchUpstream(upReq, key, fill);
+    const call = new UpstreamCall(this, upReq, undefined, then, req, key, result, stale, noStore, knownKey, upReq.keyId);
+    call.t0 = this.scheduler.now();
+    this.launch(call, key);
   }
 
   /** The first answer to a fill. */
-  upstreamAnswered(f: Fill, error: SimErrorKind | undefined, up: SimAnswer | undefined): void {
+  upstreamAnswered(f: UpstreamCall, error: SimErrorKind | undefined, up: SimAnswer | undefined): void {
     if (error !== undefined) {
-      f.then.filled(error, undefined, undefined);
+      f.then!.filled(error, undefined, undefined);
       return;
     }
     const t0 = f.t0;
     const t1 = this.scheduler.now();
     const a = up!;
-    const { req, stale } = f;
+    const req = f.fillReq!;
+    const stale = f.stale;
     const h = req.head;
     // 304 to our validation: refresh the stored entry and serve it.
     if (stale && a.head.status === 304) {
       const entry = this.cache.revalidated(stale, sentHead(a), { requestTime: t0, responseTime: t1, originFetchedAt: a.originFetchedAt || t1 });
       const answer = this.fromEntry(req, entry, 'revalidated');
-      f.then.filled(undefined, answer, { answer, entry, revalidated: true });
+      f.then!.filled(undefined, answer, { answer, entry, revalidated: true });
       return;
     }
     // Upstream error with a stale copy that stale-if-error allows.
     if (stale && this.cache.serveStaleOnError(stale, a.head.status, t1, h)) {
-      f.then.filled(undefined, this.fromEntry(req, stale, 'stale'), undefined);
+      f.then!.filled(undefined, this.fromEntry(req, stale, 'stale'), undefined);
       return;
     }
     const outcome = f.noStore
       ? ({ stored: false, reason: 'no-store-requested' } as const)
-      : this.cache.store(f.upReq.head, a.head, a.body, storeTimes(t0, t1, a.originFetchedAt || t1, a.age), f.knownKey, f.knownKeyId);
+      : this.cache.store(f.req.head, a.head, a.body, storeTimes(t0, t1, a.originFetchedAt || t1, a.age), f.knownKey, f.knownKeyId);
     if (!outcome.stored && outcome.reason === 'purged') {
       // Our parent handed back a copy older than a purge we applied: ask
       // again, telling it how recent a copy must be (the purge-time rule).
-      const again = Math.max(f.upReq.notBefore, (this.purged ? this.cache.notBeforeFor(h, tagsOf(a.head.headers)) : undefined) ?? 0, t0);
+      const again = Math.max(f.req.notBefore, (this.purged ? this.cache.notBeforeFor(h, tagsOf(a.head.headers)) : undefined) ?? 0, t0);
       f.t1 = t1;
       f.retried = true;
-      this.fetchUpstream({ ...f.upReq, notBefore: again }, f.key, f);
+      this.counters.upstreamFetches++;
+      f.again({ ...f.req, notBefore: again });
       return;
     }
-    this.finish(req, f.result, a, outcome.stored ? outcome.entry : undefined, f.then);
+    this.finish(req, f.result, a, outcome.stored ? outcome.entry : undefined, f.then!);
   }
 
   /** The answer to a fill's purge-time retry. */
-  refilled(f: Fill, error: SimErrorKind | undefined, up: SimAnswer | undefined): void {
+  refilled(f: UpstreamCall, error: SimErrorKind | undefined, up: SimAnswer | undefined): void {
     if (error !== undefined) {
-      f.then.filled(error, undefined, undefined);
+      f.then!.filled(error, undefined, undefined);
       return;
     }
     const t2 = this.scheduler.now();
-    const o2 = this.cache.store(f.upReq.head, up!.head, up!.body, storeTimes(f.t1, t2, up!.originFetchedAt || t2, up!.age), f.knownKey, f.knownKeyId);
-    this.finish(f.req, f.result, up!, o2.stored ? o2.entry : undefined, f.then);
+    const o2 = this.cache.store(f.req.head, up!.head, up!.body, storeTimes(f.t1, t2, up!.originFetchedAt || t2, up!.age), f.knownKey, f.knownKeyId);
+    this.finish(f.fillReq!, f.result, up!, o2.stored ? o2.entry : undefined, f.then!);
   }
 
   private finish(req: SimRequest, given: string, up: SimAnswer, entry: CacheEntry | undefined, done: FillDone): void {
@@ -751,13 +719,19 @@ export class SimCacheNode implements SimEndpoint {
    * to the next when one refuses, resets or times out.
    */
   private fetchUpstream(req: SimRequest, key: string, to: Replier): void {
+    this.launch(new UpstreamCall(this, req, to, undefined, undefined, key, '', undefined, false, undefined, undefined), key);
+  }
+
+  /** Starts a call: counted, then sent to the first parent in `key`'s order. */
+  private launch(call: UpstreamCall, key: string): void {
     this.counters.upstreamFetches++;
     const n = this.parents.length;
     if (n === 0) {
-      to.reply('upstream', undefined);
+      call.ended('upstream', undefined);
       return;
     }
-    new UpstreamCall(this, n === 1 ? undefined : rankParentsOf(key, this.parents, this.parentWeights), req, to).attempt(0);
+    call.order = n === 1 ? undefined : rankParentsOf(key, this.parents, this.parentWeights);
+    call.attempt(0);
   }
 
   /** The index of the parent at `i` in `order` (the only parent without an order). */
@@ -785,8 +759,18 @@ const TIME_OUT = 2;
  * and on to the next parent when one refuses, resets or times out. One
  * object the scheduler runs at each step, where closures per step cost
  * four or five allocations per hop.
+ *
+ * A fill (a miss or validation going upstream, then stored) is the same
+ * object with its fill fields set: what the node does with the answer
+ * (store, revalidate, stale-if-error, the purge-time retry, which sends
+ * this same call again). Every upstream call is of this one class, so the
+ * code that reads it sees one shape; a fill and its call as two objects
+ * cost one more object per miss per tier, fetched cold when the answer
+ * comes back.
  */
 class UpstreamCall implements Task, Replier {
+  /** The parents in `key`'s rendezvous order (none: the node has one parent). */
+  order: readonly SimEndpoint[] | undefined = undefined;
   private i = 0;
   private idx = 0;
   private step = ARRIVE;
@@ -795,12 +779,30 @@ class UpstreamCall implements Task, Replier {
   private error: SimErrorKind | undefined = undefined;
   private answer: SimAnswer | undefined = undefined;
   private readonly epoch: number;
+  /** A fill's: when the request went upstream (request_time), and when the first answer came (the retry's request_time). */
+  t0 = 0;
+  t1 = 0;
+  /** A fill's: it is the purge-time retry. */
+  retried = false;
 
   constructor(
-    private readonly node: SimCacheNode,
-    private readonly order: readonly SimEndpoint[] | undefined,
-    private readonly req: SimRequest,
-    private readonly done: Replier,
+    readonly node: SimCacheNode,
+    /** What goes upstream (a fill's purge-time retry sends another). */
+    public req: SimRequest,
+    /** Told the answer, for a call that is not a fill. */
+    private readonly done: Replier | undefined,
+    /** Told how a fill ended; undefined for a call that is not one. */
+    readonly then: FillDone | undefined,
+    /** A fill's: the request as the node received it. */
+    readonly fillReq: SimRequest | undefined,
+    readonly key: string,
+    readonly result: string,
+    readonly stale: CacheEntry | undefined,
+    readonly noStore: boolean,
+    /** A fill's: this node's key, when the head sent up is the one it was computed for. */
+    readonly knownKey: string | undefined,
+    /** Its id, when known (kept here: a parent keying otherwise clears req's). */
+    readonly knownKeyId: number | undefined,
   ) {
     this.epoch = node.epochNow;
   }
@@ -809,7 +811,7 @@ class UpstreamCall implements Task, Replier {
     this.i = i;
     const node = this.node;
     this.idx = node.parentFor(this.order, i);
-    const d = node.net.delay(node.parentLinks[this.idx]);
+    const d = node.net.delayOn(node.parentLinks[this.idx]);
     const s = node.scheduler;
     if (d === LOST) {
       this.step = TIME_OUT;
@@ -819,6 +821,12 @@ class UpstreamCall implements Task, Replier {
     this.outMs = d;
     this.step = ARRIVE;
     s.scheduleTask(d, this);
+  }
+
+  /** A fill's purge-time retry: `req` goes to the parents again, in the same order. */
+  again(req: SimRequest): void {
+    this.req = req;
+    this.attempt(0);
   }
 
   run(): void {
@@ -838,7 +846,7 @@ class UpstreamCall implements Task, Replier {
   /** The parent's answer (it is the parent's Replier): it travels back over the link. */
   reply(error: SimErrorKind | undefined, answer: SimAnswer | undefined): void {
     const node = this.node;
-    const b = node.net.delay(node.backLinks[this.idx]);
+    const b = node.net.delayOn(node.backLinks[this.idx]);
     if (b === LOST) {
       this.step = TIME_OUT;
       node.scheduler.scheduleTask(Math.max(0, UPSTREAM_TIMEOUT_MS - this.outMs), this);
@@ -853,8 +861,16 @@ class UpstreamCall implements Task, Replier {
   private finish(error: SimErrorKind | undefined, answer: SimAnswer | undefined): void {
     if (this.node.epochNow !== this.epoch) return; // the node was killed meanwhile: nobody to tell
     this.answer = undefined;
+    this.error = undefined;
     if (error !== undefined && isRetryable(error) && this.i + 1 < (this.order?.length ?? 1)) this.attempt(this.i + 1);
-    else this.done.reply(error, answer);
+    else this.ended(error, answer);
+  }
+
+  /** The call is over: a fill goes on at its node, any other call tells its caller. */
+  ended(error: SimErrorKind | undefined, answer: SimAnswer | undefined): void {
+    if (this.then === undefined) this.done!.reply(error, answer);
+    else if (this.retried) this.node.refilled(this, error, answer);
+    else this.node.upstreamAnswered(this, error, answer);
   }
 }
 

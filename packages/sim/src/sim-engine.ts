@@ -51,7 +51,7 @@ import {
 import { planWorkload, snapshotMetrics, type PlannedRequest } from '@cdnlab/scenario';
 import { SimCacheNode, UPSTREAM_TIMEOUT_MS } from './sim-cache-node';
 import { SimDns } from './sim-dns';
-import { LOST, SimNetwork, type LinkState } from './sim-network';
+import { linkIdOf, LOST, NO_LINK, SimNetwork } from './sim-network';
 import { SimOrigin, type SimFault } from './sim-origin';
 import { Buckets, chooseBucketMs, LatencyHistogram, Series, type TierSeries } from './sim-stats';
 import { sentHead, type Replier, type SimAnswer, type SimEndpoint, type SimErrorKind, type SimRequest } from './sim-types';
@@ -157,9 +157,10 @@ interface DnsCache {
   until: Float64Array;
 }
 
+/** The ids of a client group's links to an edge and back (NO_LINK for none). */
 interface ClientLinks {
-  out: LinkState | undefined;
-  back: LinkState | undefined;
+  out: number;
+  back: number;
 }
 
 function inc(r: Record<string, number>, k: string, by = 1): void {
@@ -561,7 +562,7 @@ export class Simulation {
     let l = byGroup[p.group];
     if (!l) {
       const client = clientEndpoint(p.region);
-      l = { out: this.net.link(client, edge.id), back: this.net.link(edge.id, client) };
+      l = { out: linkIdOf(this.net.link(client, edge.id)), back: linkIdOf(this.net.link(edge.id, client)) };
       byGroup[p.group] = l;
     }
     return l;
@@ -593,7 +594,7 @@ export class Simulation {
       req.keyBy = edge.keyToken;
     }
     const links = this.linksFor(p, edge);
-    const d = this.net.delay(links.out);
+    const d = this.net.delayOn(links.out);
     if (d === LOST) {
       c.timeOut();
       s.scheduleTask(UPSTREAM_TIMEOUT_MS, c);
@@ -605,7 +606,7 @@ export class Simulation {
 
   /** The edge's answer reached the client (or its reply was lost). */
   replied(c: ClientRequest, error: SimErrorKind | undefined, answer: SimAnswer | undefined): void {
-    const b = this.net.delay(c.back);
+    const b = this.net.delayOn(c.back);
     if (b === LOST) {
       c.timeOut();
       this.scheduler.scheduleTask(UPSTREAM_TIMEOUT_MS, c);
@@ -1091,7 +1092,8 @@ class ClientRequest implements Task, Replier {
   private step = ARRIVAL;
   t0 = 0;
   edge: SimCacheNode | undefined = undefined;
-  back: LinkState | undefined = undefined;
+  /** The id of the link back to the client. */
+  back = NO_LINK;
   private req: SimRequest | undefined = undefined;
   private error: SimErrorKind | undefined = undefined;
   private answer: SimAnswer | undefined = undefined;
@@ -1101,7 +1103,7 @@ class ClientRequest implements Task, Replier {
     readonly p: PlannedRequest,
   ) {}
 
-  sent(t0: number, edge: SimCacheNode, req: SimRequest, back: LinkState | undefined): void {
+  sent(t0: number, edge: SimCacheNode, req: SimRequest, back: number): void {
     this.t0 = t0;
     this.edge = edge;
     this.req = req;

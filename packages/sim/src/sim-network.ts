@@ -101,6 +101,13 @@ export class LinkState {
 
 /** The delay of one message, or this when it never arrives. */
 export const LOST = -1;
+/** The id standing for no link (delayOn): hops the topology does not describe. */
+export const NO_LINK = -1;
+
+/** A link's id for delayOn (NO_LINK for none). */
+export function linkIdOf(link: LinkState | undefined): number {
+  return link === undefined ? NO_LINK : link.id;
+}
 
 const MIN_RTO_MS = 200;
 const MAX_RETRANSMITS = 6;
@@ -163,9 +170,17 @@ export class SimNetwork {
    * link costs nothing: hops the topology does not describe are local.
    */
   delay(link: LinkState | undefined): number {
-    if (link === undefined) return 0;
+    return this.delayOn(linkIdOf(link));
+  }
+
+  /**
+   * `delay` by the link's id (NO_LINK for none). The hot callers keep ids,
+   * so a message reads the table alone, not the link object first.
+   */
+  delayOn(id: number): number {
+    if (id === NO_LINK) return 0;
     const v = this.table.values;
-    const at = link.id * LINK_FIELDS;
+    const at = id * LINK_FIELDS;
     if (v[at + DOWN] !== 0) return LOST;
     const latencyMs = v[at + LATENCY];
     let d = latencyMs;
