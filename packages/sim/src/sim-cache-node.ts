@@ -202,8 +202,14 @@ function rankParentsOf(key: string, parents: readonly SimEndpoint[], weights: re
   return ranked.map((r) => r.p);
 }
 
+/**
+ * Errors after which the next parent is tried: the parent is not there
+ * (refused) or dropped the connection, as the tiers fail over only on
+ * UPSTREAM_UNAVAILABLE (tier upstream-grpc.ts). Not a timeout: the call's
+ * deadline is spent, for the next parent as well.
+ */
 function isRetryable(e: SimErrorKind): boolean {
-  return e === 'connect' || e === 'reset' || e === 'timeout';
+  return e === 'connect' || e === 'reset';
 }
 
 export class SimCacheNode implements SimEndpoint {
@@ -544,6 +550,14 @@ export class SimCacheNode implements SimEndpoint {
 
   /** The leader a visit waited for is done (or the wait is over). */
   waited(v: Visit, outcome: CollapseOutcome<Shared>): void {
+    // A kill or a disconnect already answered it (a killed node's lock
+    // timers still fire; a killed node runs nothing).
+    if (v.settled || !this.alive) return;
+    // A frozen process handles its timers when it wakes.
+    if (this.paused) {
+      this.held.push(() => this.waited(v, outcome));
+      return;
+    }
     switch (outcome.kind) {
       case 'result':
         v.reply(undefined, this.fromShared(v.req, outcome.result, v.result));
@@ -747,6 +761,11 @@ export class SimCacheNode implements SimEndpoint {
   get epochNow(): number {
     return this.epoch;
   }
+
+  /** Whether the process is frozen (SIGSTOP): what reaches it waits (whenAwake). */
+  get isPaused(): boolean {
+    return this.alive && this.paused;
+  }
 }
 
 /** What an UpstreamCall does when the scheduler runs it next. */
@@ -774,8 +793,13 @@ class UpstreamCall implements Task, Replier {
   private i = 0;
   private idx = 0;
   private step = ARRIVE;
-  /** The delay there, for a lost reply's timeout. */
-  private outMs = 0;
+  /**
+   * When the call gives up: UPSTREAM_TIMEOUT_MS after it was first sent,
+   * the same for every parent it fails over to (the tiers' fetch has one
+   * deadline). A request or answer lost on the way, or one that would
+   * arrive later than this, ends the call with a timeout at this instant.
+   */
+  private deadline = 0;
   private error: SimErrorKind | undefined = undefined;
   private answer: SimAnswer | undefined = undefined;
   private readonly epoch: number;
@@ -810,15 +834,16 @@ class UpstreamCall implements Task, Replier {
   attempt(i: number): void {
     this.i = i;
     const node = this.node;
+    const s = node.scheduler;
+    if (i === 0) this.deadline = s.now() + UPSTREAM_TIMEOUT_MS;
     this.idx = node.parentFor(this.order, i);
     const d = node.net.delayOn(node.parentLinks[this.idx]);
-    const s = node.scheduler;
-    if (d === LOST) {
+    const left = this.deadline - s.now();
+    if (d === LOST || d > left) {
       this.step = TIME_OUT;
-      s.scheduleTask(UPSTREAM_TIMEOUT_MS, this);
+      s.scheduleTask(Math.max(0, left), this);
       return;
     }
-    this.outMs = d;
     this.step = ARRIVE;
     s.scheduleTask(d, this);
   }
@@ -830,9 +855,15 @@ class UpstreamCall implements Task, Replier {
   }
 
   run(): void {
+    const node = this.node;
+    if (this.step !== ARRIVE && node.isPaused) {
+      // The answer (or the timer) waits in a frozen process until it wakes.
+      node.whenAwake(() => this.run());
+      return;
+    }
     switch (this.step) {
       case ARRIVE:
-        this.node.parentAt(this.idx).handle(this.req, this);
+        node.parentAt(this.idx).handle(this.req, this);
         return;
       case RETURN:
         this.finish(this.error, this.answer);
@@ -847,9 +878,13 @@ class UpstreamCall implements Task, Replier {
   reply(error: SimErrorKind | undefined, answer: SimAnswer | undefined): void {
     const node = this.node;
     const b = node.net.delayOn(node.backLinks[this.idx]);
-    if (b === LOST) {
+    const left = this.deadline - node.scheduler.now();
+    if (b === LOST || b > left) {
+      // Lost, or too late: the call has given up at its deadline. (A
+      // parent that answers after the deadline has passed is heard as a
+      // timeout now: a parent does not yet know its caller's deadline.)
       this.step = TIME_OUT;
-      node.scheduler.scheduleTask(Math.max(0, UPSTREAM_TIMEOUT_MS - this.outMs), this);
+      node.scheduler.scheduleTask(Math.max(0, left), this);
       return;
     }
     this.error = error;

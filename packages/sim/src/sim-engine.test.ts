@@ -466,6 +466,87 @@ describe('simulated engine: failures in virtual time', () => {
     expect(back.origin.byPath['/hot']).toBe(1);
   });
 
+  it("an answer lost on the way back times out at the call's deadline: 10 s after the request went up, however long the parent took", () => {
+    // One request at 0 ms for /hot: up 15 + 30 + 5 ms, 300 ms at the origin, back to the regional at 385 ms, lost on the last hop.
+    const r = run(
+      scenario(topology(), { durationMs: 1000, clients: [burst('na', 1)] }, [
+        { atMs: 0, action: 'link', from: 'regional-na', to: 'edge-na-1', down: true, oneWay: true },
+        { atMs: 0, action: 'link', from: 'regional-na', to: 'edge-na-2', down: true, oneWay: true },
+      ]),
+    );
+    expect(r.requests.byStatus).toEqual({ 504: 1 });
+    expect(r.latency.na.max).toBe(10_000);
+  });
+
+  it('a timeout is not failed over: the next parent would have no time left (the tiers fail over only when a parent is unreachable)', () => {
+    const twoParents = parseTopology(
+      `
+name: t2
+regions:
+  - { name: na, cidrs: [127.10.0.0/16] }
+edges: { perRegion: 1, parents: [regional-a, regional-b] }
+nodes:
+  - { id: regional-a, role: regional, region: na, parents: [origin] }
+  - { id: regional-b, role: regional, region: na, parents: [origin] }
+  - id: origin
+    role: origin
+    region: na
+    site:
+      paths:${PATHS}
+links:
+  - { from: edge, to: regional, latency: 15ms }
+  - { from: regional, to: origin, latency: 5ms }
+`,
+      'two-parents.yaml',
+    );
+    const cut = (to: string): TimelineEvent => ({ atMs: 0, action: 'link', from: 'edge-na-1', to, down: true, oneWay: true });
+    const node = (r: RunResult, id: string) => r.nodes.find((n) => n.id === id)!;
+    // Both parents out of reach: one timeout at 10 s, not one per parent (20 s).
+    const lost = run(scenario(twoParents, { durationMs: 1000, clients: [burst('na', 1)] }, [cut('regional-a'), cut('regional-b')]));
+    expect(lost.requests.byStatus).toEqual({ 504: 1 });
+    expect(lost.latency.na.max).toBe(10_000);
+    expect(node(lost, 'edge-na-1').upstreamFetches).toBe(1);
+    // A parent that refuses (killed) is failed over at once, whichever of the two /hot ranks first.
+    for (const dead of ['regional-a', 'regional-b']) {
+      const r = run(scenario(twoParents, { durationMs: 1000, clients: [burst('na', 1)] }, [{ atMs: 0, action: 'kill', node: dead }]));
+      expect(r.requests.byStatus).toEqual({ 200: 1 });
+      expect(r.latency.na.max).toBeLessThan(1000);
+    }
+  });
+
+  it('a paused edge handles the answer to its miss only when it wakes, as a frozen process reads its socket', () => {
+    // /hot comes back to the edge at 400 ms; the edges are frozen from 100 ms to 2 s.
+    const r = run(
+      scenario(topology(), { durationMs: 3000, clients: [burst('na', 1)] }, [
+        { atMs: 100, action: 'pause', node: 'edge-na-1' },
+        { atMs: 100, action: 'pause', node: 'edge-na-2' },
+        { atMs: 2000, action: 'unpause', node: 'edge-na-1' },
+        { atMs: 2000, action: 'unpause', node: 'edge-na-2' },
+      ]),
+    );
+    expect(r.requests.byStatus).toEqual({ 200: 1 });
+    expect(r.latency.na.max).toBe(2000);
+  });
+
+  it('a killed edge sends nothing more: its waiters do not go upstream when their lock times out', () => {
+    const t = structuredClone(topology());
+    for (const n of t.nodes) {
+      if (n.role === 'edge') Object.assign((n as CacheNode).cache, { collapsing: 'lock-timeout', lockTimeoutMs: 100 });
+    }
+    // 10 requests at once for /hot (300 ms at the origin); the edges die at 50 ms, before the 100 ms lock runs out.
+    const r = run(
+      scenario(t, { durationMs: 1000, clients: [burst('na', 10)] }, [
+        { atMs: 50, action: 'kill', node: 'edge-na-1' },
+        { atMs: 50, action: 'kill', node: 'edge-na-2' },
+      ]),
+    );
+    expect(r.requests.byError.reset).toBe(10);
+    // Only the leaders went up (one per edge that got requests), all before the kill.
+    const regional = r.nodes.find((n) => n.id === 'regional-na')!;
+    expect(regional.requests).toBeGreaterThan(0);
+    expect(regional.requests).toBeLessThanOrEqual(2);
+  });
+
   it("a link event changes the hops between a region's clients and the edges, those already used and those not yet", () => {
     const clients: ClientGroup[] = [
       { region: 'na', count: 20, rate: 100, arrival: 'constant', startMs: 0 },

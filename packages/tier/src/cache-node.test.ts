@@ -200,6 +200,36 @@ describe('CacheNode.serve', () => {
     expect(cache.ttlSeconds([...cache.entries()][0], clock.now())).toBe(1);
   });
 
+  it('counts a copy served on an upstream error as stale even when it is fresh, and a copy served at the instant it expires as stale', async () => {
+    const clock = manualClock();
+    let status = 200;
+    const upstream = {
+      fetch(): Promise<UpstreamResponse> {
+        return Promise.resolve({
+          head: { status, headers: [['date', new Date(clock.now()).toUTCString()], ['cache-control', 'max-age=60, stale-while-revalidate=60, stale-if-error=600'], ['etag', '"v1"']] as HeaderList },
+          originFetchedAt: clock.now(),
+          servedBy: 'origin',
+          body: (async function* () {
+            yield BODY;
+          })(),
+        });
+      },
+    };
+    const cache = createHttpCache({ name: 'edge', capacityBytes: 1 << 20 });
+    const node = new CacheNode({ id: 'edge', cache, upstream, scheduler: clock, collapsing: { mode: 'wait' } });
+    await node.handle(request('/f'));
+    // Fresh, but the client asks for validation and the origin fails: the stored copy answers.
+    status = 503;
+    const res = await node.handle(request('/f', { headers: [['cache-control', 'no-cache']] }));
+    expect(res.status).toMatchObject({ hit: true, detail: 'stale-if-error' });
+    expect(res.status.ttl).toBeGreaterThan(0);
+    // At the very instant it expires (ttl 0), the copy is stale and served so.
+    clock.advance(60_000);
+    const edge = node.serve(request('/f')) as NodeResponse;
+    expect(edge.status).toMatchObject({ hit: true, ttl: 0, detail: 'stale-while-revalidate' });
+    expect(node.results).toEqual({ miss: 1, stale: 2 });
+  });
+
   it('fails with a rejected promise, never a throw, and counts errors', async () => {
     const { node } = setup();
     const looped = node.serve({ ...request('/a'), hops: 99 });

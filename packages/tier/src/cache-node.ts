@@ -277,8 +277,12 @@ export class CacheNode {
   }
 
   private resultName(m: CacheStatusMember): string {
+    // A stored copy served because upstream failed is stale whatever its
+    // ttl (a client's no-cache sends even a fresh copy to validation), and
+    // a hit served stale says so in its detail: at the instant a copy
+    // expires its ttl reads 0, which alone would count it as fresh.
+    if (m.detail === 'stale-if-error' || m.detail === 'stale-while-revalidate') return 'stale';
     if (m.hit) return m.ttl !== undefined && m.ttl < 0 ? 'stale' : 'hit';
-    if (m.detail === 'stale-if-error') return 'stale';
     if (m.fwd === 'method' || m.fwd === 'bypass') return 'pass';
     if (m.fwd === 'stale') return 'revalidated';
     return 'miss';
