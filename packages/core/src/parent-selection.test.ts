@@ -1,4 +1,4 @@
-import { rankParents } from './parent-selection';
+import { PARENT_PENALTY_MS, preferHealthy, rankParents } from './parent-selection';
 
 const parents = [{ id: 'r1' }, { id: 'r2' }, { id: 'r3' }, { id: 'r4' }];
 
@@ -37,5 +37,20 @@ describe('rendezvous parent selection', () => {
     expect(a / 20_000).toBeGreaterThan(0.72);
     expect(a / 20_000).toBeLessThan(0.78);
     expect(() => rankParents('k', [{ id: 'x', weight: 0 }, { id: 'y' }])).toThrow('expected parent x weight to be a positive number, got 0');
+  });
+
+  it('tries the parents that failed within the penalty after the others, each group in rendezvous order', () => {
+    const ranked = ['a', 'b', 'c', 'd'];
+    const failedAt: Record<string, number> = { a: 1000, b: -Infinity, c: 2500, d: -Infinity };
+    const at = (p: string) => failedAt[p];
+    expect(preferHealthy(ranked, at, 3000)).toEqual(['b', 'd', 'a', 'c']);
+    // A failure exactly PARENT_PENALTY_MS ago still counts; a millisecond later it does not.
+    expect(PARENT_PENALTY_MS).toBe(2000);
+    expect(preferHealthy(ranked, at, 1000 + PARENT_PENALTY_MS)).toEqual(['b', 'd', 'a', 'c']);
+    expect(preferHealthy(ranked, at, 1001 + PARENT_PENALTY_MS)).toEqual(['a', 'b', 'd', 'c']);
+    expect(preferHealthy(ranked, at, 10_000)).toEqual(ranked);
+    expect(preferHealthy(ranked, at, 3000, 100)).toEqual(ranked);
+    // Every parent failed lately: the rendezvous order as it was.
+    expect(preferHealthy(ranked, () => 2900, 3000)).toEqual(ranked);
   });
 });

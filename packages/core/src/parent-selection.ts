@@ -44,3 +44,20 @@ export function rankParents<P extends Weighted>(key: string, parents: readonly P
   scored.sort((a, b) => b.score - a.score || (a.p.id < b.p.id ? -1 : 1));
   return scored.map((s) => s.p);
 }
+
+/** How long a parent that failed (refused or reset a call) is tried after the others: the tiers' default. */
+export const PARENT_PENALTY_MS = 2000;
+
+/**
+ * `ranked` (rankParents' order) with the parents that failed within the
+ * last `penaltyMs` moved after the others, each group keeping its order:
+ * a child does not keep paying a refused connection to a parent that just
+ * failed, and gives one that came back a moment before its keys are sent
+ * to it again. `failedAt(p)` is when p last failed (-Infinity: never).
+ */
+export function preferHealthy<P>(ranked: readonly P[], failedAt: (p: P) => number, now: number, penaltyMs = PARENT_PENALTY_MS): P[] {
+  const ok: P[] = [];
+  const bad: P[] = [];
+  for (const p of ranked) (now - failedAt(p) > penaltyMs ? ok : bad).push(p);
+  return bad.length === 0 ? ok : [...ok, ...bad];
+}

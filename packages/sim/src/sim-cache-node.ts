@@ -16,6 +16,7 @@ import {
   createCacheKeyer,
   createCollapser,
   createHttpCache,
+  preferHealthy,
   rankParents,
   httpCacheOptionsFromSettings,
   NO_HTTP_CACHE_STATS,
@@ -236,6 +237,8 @@ export class SimCacheNode implements SimEndpoint {
   private madeCollapser: Collapser<Shared> | undefined = undefined;
   private parents: SimEndpoint[] = [];
   private parentWeights: number[] = [];
+  /** When each parent last refused or reset a call (-Infinity: never), for the order of the next ones (preferHealthy). */
+  private parentFailedAt = new Float64Array(0);
   /** The ids of the links to each parent and back, by parent index (read by UpstreamCall; NO_LINK for none). */
   parentLinks = new Int32Array(0);
   backLinks = new Int32Array(0);
@@ -306,6 +309,7 @@ export class SimCacheNode implements SimEndpoint {
   connect(parents: SimEndpoint[]): void {
     this.parents = parents;
     this.parentWeights = parents.map((p) => (p.role === 'origin' ? 1 : ((p as SimCacheNode).config?.weight ?? 1)));
+    this.parentFailedAt = new Float64Array(parents.length).fill(-Infinity);
     this.parentLinks = Int32Array.from(parents, (p) => linkIdOf(this.net.link(this.id, p.id)));
     this.backLinks = Int32Array.from(parents, (p) => linkIdOf(this.net.link(p.id, this.id)));
   }
@@ -744,8 +748,20 @@ export class SimCacheNode implements SimEndpoint {
       call.ended('upstream', undefined);
       return;
     }
-    call.order = n === 1 ? undefined : rankParentsOf(key, this.parents, this.parentWeights);
+    call.order = n === 1 ? undefined : this.parentOrder(key);
     call.attempt(0);
+  }
+
+  /** The parents to try for `key`: rendezvous order, those that failed lately last (as the tiers order them). */
+  private parentOrder(key: string): SimEndpoint[] {
+    const parents = this.parents;
+    const failedAt = this.parentFailedAt;
+    return preferHealthy(rankParentsOf(key, parents, this.parentWeights), (p) => failedAt[parents.indexOf(p)], this.scheduler.now());
+  }
+
+  /** The parent at `idx` refused or reset a call. */
+  parentFailed(idx: number): void {
+    this.parentFailedAt[idx] = this.scheduler.now();
   }
 
   /** The index of the parent at `i` in `order` (the only parent without an order). */
@@ -897,8 +913,14 @@ class UpstreamCall implements Task, Replier {
     if (this.node.epochNow !== this.epoch) return; // the node was killed meanwhile: nobody to tell
     this.answer = undefined;
     this.error = undefined;
-    if (error !== undefined && isRetryable(error) && this.i + 1 < (this.order?.length ?? 1)) this.attempt(this.i + 1);
-    else this.ended(error, answer);
+    if (error !== undefined && isRetryable(error)) {
+      this.node.parentFailed(this.idx);
+      if (this.i + 1 < (this.order?.length ?? 1)) {
+        this.attempt(this.i + 1);
+        return;
+      }
+    }
+    this.ended(error, answer);
   }
 
   /** The call is over: a fill goes on at its node, any other call tells its caller. */

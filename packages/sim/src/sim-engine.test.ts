@@ -48,6 +48,30 @@ function withCollapsing(t: Topology, mode: 'off' | 'wait'): Topology {
   return copy;
 }
 
+/** One edge in na whose parents are two regionals (regional-a, regional-b), each straight to the origin. */
+function twoParentTopology(): Topology {
+  return parseTopology(
+    `
+name: t2
+regions:
+  - { name: na, cidrs: [127.10.0.0/16] }
+edges: { perRegion: 1, parents: [regional-a, regional-b] }
+nodes:
+  - { id: regional-a, role: regional, region: na, parents: [origin] }
+  - { id: regional-b, role: regional, region: na, parents: [origin] }
+  - id: origin
+    role: origin
+    region: na
+    site:
+      paths:${PATHS}
+links:
+  - { from: edge, to: regional, latency: 15ms }
+  - { from: regional, to: origin, latency: 5ms }
+`,
+    'two-parents.yaml',
+  );
+}
+
 function scenario(t: Topology, workload: Partial<Workload>, timeline: TimelineEvent[] = []): Scenario {
   return {
     file: 'test',
@@ -479,26 +503,7 @@ describe('simulated engine: failures in virtual time', () => {
   });
 
   it('a timeout is not failed over: the next parent would have no time left (the tiers fail over only when a parent is unreachable)', () => {
-    const twoParents = parseTopology(
-      `
-name: t2
-regions:
-  - { name: na, cidrs: [127.10.0.0/16] }
-edges: { perRegion: 1, parents: [regional-a, regional-b] }
-nodes:
-  - { id: regional-a, role: regional, region: na, parents: [origin] }
-  - { id: regional-b, role: regional, region: na, parents: [origin] }
-  - id: origin
-    role: origin
-    region: na
-    site:
-      paths:${PATHS}
-links:
-  - { from: edge, to: regional, latency: 15ms }
-  - { from: regional, to: origin, latency: 5ms }
-`,
-      'two-parents.yaml',
-    );
+    const twoParents = twoParentTopology();
     const cut = (to: string): TimelineEvent => ({ atMs: 0, action: 'link', from: 'edge-na-1', to, down: true, oneWay: true });
     const node = (r: RunResult, id: string) => r.nodes.find((n) => n.id === id)!;
     // Both parents out of reach: one timeout at 10 s, not one per parent (20 s).
@@ -512,6 +517,24 @@ links:
       expect(r.requests.byStatus).toEqual({ 200: 1 });
       expect(r.latency.na.max).toBeLessThan(1000);
     }
+  });
+
+  it('a parent that refused a call is tried after the other for 2 s, even once it is back (as the tiers order parents)', () => {
+    // POSTs pass through the edge: each goes to a parent. Which regional /hot ranks first shows in a run without failures.
+    const posts = (timeline: TimelineEvent[]) =>
+      run(scenario(twoParentTopology(), { durationMs: 600, clients: [{ region: 'na', count: 1, rate: 4, arrival: 'constant', startMs: 50 }], methods: { GET: 0, HEAD: 0, conditional: 0, POST: 1 } }, timeline));
+    const requestsOf = (r: RunResult, id: string) => r.nodes.find((n) => n.id === id)!.requests;
+    const calm = posts([]);
+    const first = requestsOf(calm, 'regional-a') > 0 ? 'regional-a' : 'regional-b';
+    const second = first === 'regional-a' ? 'regional-b' : 'regional-a';
+    expect([requestsOf(calm, first), requestsOf(calm, second)]).toEqual([3, 0]);
+    // Down at 0, back at 100 ms: the request at 50 ms is refused and goes to the other; those at 300 and 550 ms follow it.
+    const r = posts([
+      { atMs: 0, action: 'kill', node: first },
+      { atMs: 100, action: 'start', node: first },
+    ]);
+    expect(r.requests.byStatus).toEqual({ 201: 3 });
+    expect([requestsOf(r, first), requestsOf(r, second)]).toEqual([0, 3]);
   });
 
   it('a paused edge handles the answer to its miss only when it wakes, as a frozen process reads its socket', () => {

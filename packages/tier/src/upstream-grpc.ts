@@ -4,7 +4,7 @@
  * reached, then the configured fallback (e.g. straight to the origin).
  * Each parent link carries the topology's one-way latency, jitter and loss.
  */
-import { rankParents, type Scheduler } from '@cdnlab/core';
+import { PARENT_PENALTY_MS, preferHealthy, rankParents, type Scheduler } from '@cdnlab/core';
 import { CdnError, Link, createTierClient, fromServiceError, type FetchReply__Output, type TierClient } from '@cdnlab/rpc';
 import type { ClientReadableStream } from '@grpc/grpc-js';
 import type { LinkConfig, ParentConfig } from './node-config';
@@ -27,7 +27,7 @@ export interface GrpcUpstreamOptions {
   scheduler: Scheduler;
   /** Client region, passed on for logs and statistics. */
   region: string;
-  /** A parent that failed is tried last for this long. Default 2 s. */
+  /** A parent that failed is tried last for this long. Default PARENT_PENALTY_MS (2 s). */
   penaltyMs?: number;
   /** Seed for link jitter and loss, so runs repeat. */
   seed?: number;
@@ -181,19 +181,16 @@ export function createGrpcUpstream(opts: GrpcUpstreamOptions): GrpcUpstream {
   const parents = opts.parents.map((p, i) => connect(p, seed + i));
   const fallback = (opts.fallback ?? []).map((p, i) => connect(p, seed + 1000 + i));
   const parentById = (id: string): ParentConn | undefined => parents.find((x) => x.id === id) ?? fallback.find((x) => x.id === id);
-  const penaltyMs = opts.penaltyMs ?? 2000;
+  const penaltyMs = opts.penaltyMs ?? PARENT_PENALTY_MS;
 
   // With fewer than two parents there is nothing to rank (the common case
   // for a tier whose parent is one shield): the order is fixed.
   const fixedOrder = parents.length < 2 ? [...parents, ...fallback] : undefined;
   const order = (key: string): ParentConn[] => {
     if (fixedOrder) return fixedOrder;
-    const now = opts.scheduler.now();
-    const ranked = rankParents(key, parents);
     // Healthy-looking parents first, in hash order; recently failed ones after.
-    const ok = ranked.filter((p) => now - p.lastFailureAt > penaltyMs);
-    const bad = ranked.filter((p) => now - p.lastFailureAt <= penaltyMs);
-    return [...ok, ...bad, ...fallback];
+    const ranked = preferHealthy(rankParents(key, parents), (p) => p.lastFailureAt, opts.scheduler.now(), penaltyMs);
+    return fallback.length === 0 ? ranked : [...ranked, ...fallback];
   };
 
   const fetchFrom = async (p: ParentConn, req: UpstreamRequest): Promise<UpstreamResponse> => {
