@@ -537,18 +537,50 @@ describe('simulated engine: failures in virtual time', () => {
     expect([requestsOf(r, first), requestsOf(r, second)]).toEqual([0, 3]);
   });
 
-  it('a paused edge handles the answer to its miss only when it wakes, as a frozen process reads its socket', () => {
-    // /hot comes back to the edge at 400 ms; the edges are frozen from 100 ms to 2 s.
+  it('one deadline down the chain: an origin slower than it leaves every tier timing out at that instant, and the edge serves its stale-if-error copy 10 s after the request', () => {
+    // /api/x at 0 ms (max-age=1, stale-if-error=60), and again at 2 s, when the origin has become 15 s slow.
     const r = run(
-      scenario(topology(), { durationMs: 3000, clients: [burst('na', 1)] }, [
-        { atMs: 100, action: 'pause', node: 'edge-na-1' },
-        { atMs: 100, action: 'pause', node: 'edge-na-2' },
-        { atMs: 2000, action: 'unpause', node: 'edge-na-1' },
-        { atMs: 2000, action: 'unpause', node: 'edge-na-2' },
+      scenario(topology(), { durationMs: 20_000, clients: [{ region: 'na', count: 1, rate: 0.5, arrival: 'constant', startMs: 0 }], objects: { popularity: 'hot', keys: ['/api/x'] }, requests: 2 }, [
+        { atMs: 2000, action: 'origin-fault', fault: 'slow', latencyMs: 15_000, path: '/api/**', status: 0, rate: 1 },
       ]),
     );
-    expect(r.requests.byStatus).toEqual({ 200: 1 });
-    expect(r.latency.na.max).toBe(2000);
+    expect(r.requests.byStatus).toEqual({ 200: 2 });
+    expect(r.requests.byResult).toEqual({ miss: 1, stale: 1 });
+    expect(r.latency.na.max).toBe(10_000);
+    expect(r.origin.requests).toBe(2);
+  });
+
+  it('a caller stops waiting on a frozen parent at its deadline, whether the request arrived before the freeze or during it', () => {
+    // /hot at 0 ms reaches regional-na at 15 ms and comes back through it at 385 ms; the regional is frozen until 15 s.
+    const frozen = (atMs: number) =>
+      run(
+        scenario(topology(), { durationMs: 20_000, clients: [burst('na', 1)] }, [
+          { atMs, action: 'pause', node: 'regional-na' },
+          { atMs: 15_000, action: 'unpause', node: 'regional-na' },
+        ]),
+      );
+    for (const atMs of [10, 100]) {
+      const r = frozen(atMs);
+      expect(r.requests.byStatus).toEqual({ 504: 1 });
+      expect(r.latency.na.max).toBe(10_000);
+    }
+  });
+
+  it('a paused edge handles the answer to its miss only when it wakes, as a frozen process reads its socket', () => {
+    // /hot comes back to the edge at 400 ms; the edges are frozen from 100 ms to 2 s, or to 15 s (the
+    // answer came back before the edge's deadline, and its client, unlike a tier's call, waits).
+    for (const wakeMs of [2000, 15_000]) {
+      const r = run(
+        scenario(topology(), { durationMs: 20_000, clients: [burst('na', 1)] }, [
+          { atMs: 100, action: 'pause', node: 'edge-na-1' },
+          { atMs: 100, action: 'pause', node: 'edge-na-2' },
+          { atMs: wakeMs, action: 'unpause', node: 'edge-na-1' },
+          { atMs: wakeMs, action: 'unpause', node: 'edge-na-2' },
+        ]),
+      );
+      expect(r.requests.byStatus).toEqual({ 200: 1 });
+      expect(r.latency.na.max).toBe(wakeMs);
+    }
   });
 
   it('a killed edge sends nothing more: its waiters do not go upstream when their lock times out', () => {

@@ -586,7 +586,7 @@ export class Simulation {
       if (v !== undefined) headers = [...headers, ['if-none-match', v]];
     }
     const head: RequestHead = { method: p.method, scheme: 'http', host: this.host, target: p.target, headers };
-    const req: SimRequest = { head, notBefore: 0, noStore: false, hops: 0, sizeBytes: p.sizeBytes, key: undefined, keyBy: undefined, keyId: undefined };
+    const req: SimRequest = { head, notBefore: 0, noStore: false, hops: 0, deadline: Infinity, sizeBytes: p.sizeBytes, key: undefined, keyBy: undefined, keyId: undefined };
     if (p.objectId >= 0 && edge.keyIsUrlOnly) {
       const m = this.memoFor(edge);
       req.key = m.keyOf(p.objectId, head, edge.cache);

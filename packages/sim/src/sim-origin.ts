@@ -131,6 +131,12 @@ export class SimOrigin implements SimEndpoint {
     const latency = (this.site.ruleFor(path)?.latencyMs ?? 0) + (fault?.kind === 'slow' ? fault.delayMs : 0);
     const status = fault?.kind === 'error' ? fault.status : 0;
     const s = this.opts.scheduler;
+    const left = req.deadline - s.now();
+    if (latency > left) {
+      // The caller stops waiting before the answer is made: it hears its timeout then.
+      s.schedule(Math.max(0, left), () => to.reply('timeout', undefined));
+      return;
+    }
     s.schedule(latency, () => {
       if (!this.alive) {
         to.reply('reset', undefined);

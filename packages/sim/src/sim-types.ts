@@ -15,6 +15,14 @@ export interface SimRequest {
   noStore: boolean;
   hops: number;
   /**
+   * When the caller stops waiting for the answer (absolute virtual ms;
+   * Infinity for a client, which waits). A tier takes as its own the
+   * earlier of this and UPSTREAM_TIMEOUT_MS after the request reached it,
+   * and every call it makes for the request shares that one deadline, as
+   * the tier services pass a gRPC deadline down the chain (tier-node.ts).
+   */
+  deadline: number;
+  /**
    * The object size the workload asks for (workload `sizes` or a trace), or
    * undefined to let the origin's path rules decide. Simulator only: the
    * real origin has no way to be told.
