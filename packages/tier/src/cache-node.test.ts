@@ -37,6 +37,29 @@ function setup(headers: HeaderList = [['cache-control', 'max-age=60'], ['etag', 
   return { clock, seen, events, cache, node };
 }
 
+/** An edge whose upstream answers every fetch with `origin.status` (200 until changed), this Cache-Control and an ETag. */
+function withSettableStatus(cacheControl: string) {
+  const clock = manualClock();
+  const seen: UpstreamRequest[] = [];
+  const origin = { status: 200 };
+  const upstream = {
+    fetch(req: UpstreamRequest): Promise<UpstreamResponse> {
+      seen.push(req);
+      return Promise.resolve({
+        head: { status: origin.status, headers: [['date', new Date(clock.now()).toUTCString()], ['cache-control', cacheControl], ['etag', '"v1"']] as HeaderList },
+        originFetchedAt: clock.now(),
+        servedBy: 'origin',
+        body: (async function* () {
+          yield BODY;
+        })(),
+      });
+    },
+  };
+  const cache = createHttpCache({ name: 'edge', capacityBytes: 1 << 20 });
+  const node = new CacheNode({ id: 'edge', cache, upstream, scheduler: clock, collapsing: { mode: 'wait' } });
+  return { clock, seen, cache, node, origin };
+}
+
 function request(target: string, extra: Partial<RequestHead> = {}): NodeRequest {
   return {
     head: { method: 'GET', scheme: 'http', host: 'cdn.test', target, headers: [], ...extra },
@@ -164,33 +187,16 @@ describe('CacheNode.serve', () => {
   });
 
   it('sends another background refresh after one that the origin failed (the stale copy answered it)', async () => {
-    const clock = manualClock();
-    const seen: UpstreamRequest[] = [];
-    let status = 200;
-    const upstream = {
-      fetch(req: UpstreamRequest): Promise<UpstreamResponse> {
-        seen.push(req);
-        return Promise.resolve({
-          head: { status, headers: [['date', new Date(clock.now()).toUTCString()], ['cache-control', 'max-age=1, stale-while-revalidate=60, stale-if-error=60'], ['etag', '"v1"']] as HeaderList },
-          originFetchedAt: clock.now(),
-          servedBy: 'origin',
-          body: (async function* () {
-            yield BODY;
-          })(),
-        });
-      },
-    };
-    const cache = createHttpCache({ name: 'edge', capacityBytes: 1 << 20 });
-    const node = new CacheNode({ id: 'edge', cache, upstream, scheduler: clock, collapsing: { mode: 'wait' } });
+    const { clock, seen, cache, node, origin } = withSettableStatus('max-age=1, stale-while-revalidate=60, stale-if-error=60');
     await node.handle(request('/swr'));
     clock.advance(2000);
-    status = 503;
+    origin.status = 503;
     expect((node.serve(request('/swr')) as NodeResponse).status).toMatchObject({ detail: 'stale-while-revalidate' });
     await new Promise((r) => setImmediate(r));
     expect(seen).toHaveLength(2);
     // The origin is back: the next stale hit refreshes again instead of
     // serving the copy unrefreshed for the rest of its stale window.
-    status = 304;
+    origin.status = 304;
     clock.advance(1000);
     node.serve(request('/swr'));
     await new Promise((r) => setImmediate(r));
@@ -201,25 +207,10 @@ describe('CacheNode.serve', () => {
   });
 
   it('counts a copy served on an upstream error as stale even when it is fresh, and a copy served at the instant it expires as stale', async () => {
-    const clock = manualClock();
-    let status = 200;
-    const upstream = {
-      fetch(): Promise<UpstreamResponse> {
-        return Promise.resolve({
-          head: { status, headers: [['date', new Date(clock.now()).toUTCString()], ['cache-control', 'max-age=60, stale-while-revalidate=60, stale-if-error=600'], ['etag', '"v1"']] as HeaderList },
-          originFetchedAt: clock.now(),
-          servedBy: 'origin',
-          body: (async function* () {
-            yield BODY;
-          })(),
-        });
-      },
-    };
-    const cache = createHttpCache({ name: 'edge', capacityBytes: 1 << 20 });
-    const node = new CacheNode({ id: 'edge', cache, upstream, scheduler: clock, collapsing: { mode: 'wait' } });
+    const { clock, node, origin } = withSettableStatus('max-age=60, stale-while-revalidate=60, stale-if-error=600');
     await node.handle(request('/f'));
     // Fresh, but the client asks for validation and the origin fails: the stored copy answers.
-    status = 503;
+    origin.status = 503;
     const res = await node.handle(request('/f', { headers: [['cache-control', 'no-cache']] }));
     expect(res.status).toMatchObject({ hit: true, detail: 'stale-if-error' });
     expect(res.status.ttl).toBeGreaterThan(0);
