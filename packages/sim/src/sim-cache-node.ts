@@ -147,8 +147,7 @@ class PendingList {
 
   /** Empties the list; returns what it held, oldest first. */
   takeAll(): Visit[] {
-    const out: Visit[] = [];
-    for (let v = this.head; v; v = v.next) out.push(v);
+    const out = this.list();
     for (const v of out) v.prev = v.next = null;
     this.head = this.tail = null;
     this.size = 0;
@@ -174,10 +173,6 @@ function storeTimes(requestTime: number, responseTime: number, originFetchedAt: 
 }
 /** Upstream deadline for a whole fetch (the tier default). */
 export const UPSTREAM_TIMEOUT_MS = 10_000;
-/** A request that reached a frozen node: waiting, handled after it woke, or given up by its caller. */
-const HELD = 0;
-const RAN = 1;
-const GAVE_UP = 2;
 const MAX_HOPS = 8;
 
 /** One token per distinct key setting (and default origin): nodes that share one share request keys. */
@@ -350,9 +345,12 @@ export class SimCacheNode implements SimEndpoint {
     this.epoch++;
     // Requests held by a pause find the process gone.
     for (const run of this.held.splice(0)) run();
-    // Every caller still waiting sees its connection reset, now.
-    const calls = this.pending.takeAll();
-    for (const c of calls) {
+    this.resetCallers();
+  }
+
+  /** Every caller still waiting sees its connection reset, now. */
+  private resetCallers(): void {
+    for (const c of this.pending.takeAll()) {
       c.settled = true;
       c.to.reply('reset', undefined);
     }
@@ -408,11 +406,7 @@ export class SimCacheNode implements SimEndpoint {
   disconnect(): void {
     if (!this.alive || this.disconnected) return;
     this.disconnected = true;
-    const calls = this.pending.takeAll();
-    for (const c of calls) {
-      c.settled = true;
-      c.to.reply('reset', undefined);
-    }
+    this.resetCallers();
   }
 
   /** Back on the network at the same address, cache intact. */
@@ -465,13 +459,14 @@ export class SimCacheNode implements SimEndpoint {
     if (this.paused) {
       // SIGSTOP: the connection is accepted by the kernel, nothing answers
       // until SIGCONT; a caller that stops waiting first hears a timeout.
-      let state = HELD;
+      // (Whichever comes first, waking or the caller's deadline, ends the wait.)
+      let waiting = true;
       this.held.push(() => {
-        if (state === HELD) this.handle(req, to);
-        state = RAN;
+        if (waiting) this.handle(req, to);
+        waiting = false;
       });
-      this.expireWhilePaused(req.deadline, () => state === HELD, () => {
-        state = GAVE_UP;
+      this.expireWhilePaused(req.deadline, () => waiting, () => {
+        waiting = false;
         to.reply('timeout', undefined);
       });
       return;
@@ -868,14 +863,6 @@ class UpstreamCall implements Task, Replier {
   private i = 0;
   private idx = 0;
   private step = ARRIVE;
-  /**
-   * When the call gives up: its request's deadline (SimRequest.deadline),
-   * the same for every parent it fails over to and for the purge-time
-   * retry, as the tiers' fetches for one request share its deadline. A
-   * request or answer lost on the way, or one that would arrive later than
-   * this, ends the call with a timeout at this instant.
-   */
-  private deadline = 0;
   private error: SimErrorKind | undefined = undefined;
   private answer: SimAnswer | undefined = undefined;
   private readonly epoch: number;
@@ -911,10 +898,14 @@ class UpstreamCall implements Task, Replier {
     this.i = i;
     const node = this.node;
     const s = node.scheduler;
-    if (i === 0) this.deadline = this.req.deadline;
     this.idx = node.parentFor(this.order, i);
     const d = node.net.delayOn(node.parentLinks[this.idx]);
-    const left = this.deadline - s.now();
+    // The call gives up at its request's deadline (SimRequest.deadline),
+    // the same for every parent it fails over to and for the purge-time
+    // retry, as the tiers' fetches for one request share it. A request or
+    // answer lost on the way, or one that would arrive later, ends the call
+    // with a timeout at that instant.
+    const left = this.req.deadline - s.now();
     if (d === LOST || d > left) {
       this.step = TIME_OUT;
       s.scheduleTask(Math.max(0, left), this);
@@ -954,7 +945,7 @@ class UpstreamCall implements Task, Replier {
   reply(error: SimErrorKind | undefined, answer: SimAnswer | undefined): void {
     const node = this.node;
     const b = node.net.delayOn(node.backLinks[this.idx]);
-    const left = this.deadline - node.scheduler.now();
+    const left = this.req.deadline - node.scheduler.now();
     if (b === LOST || b > left) {
       // Lost, or too late: the call has given up at its deadline. (Every
       // parent answers by the deadline it was given or says it passed:
