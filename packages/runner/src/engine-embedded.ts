@@ -25,7 +25,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { LOOPBACK_PORTS, startTopology, type PlannedTier, type RunningTopology, type StartOptions } from '@cdnlab/launcher';
 import { briefError } from '@cdnlab/rpc';
 import type { Engine, EngineRunOptions, NodeResult, PurgeResult, RunResult, TimelineRecord, Topology } from '@cdnlab/scenario';
-import { byGroupRecord, byTierRecord, cacheTiersOf, clientGroupNames, hitRatioPerBucket, hitRatioRecord, hostSaturated, latencyBucketsOf, latencyByRegionRecord, LOAD_LAG_LIMIT_MS, snapshotMetrics, watchedRecord, type LatencySummary, type RunResultWithSnapshots, type RunSnapshot } from '@cdnlab/scenario';
+import { byGroupRecord, byTierRecord, cacheTiersOf, CLIENT_TIMEOUT_MS, clientGroupNames, hitRatioPerBucket, hitRatioRecord, hostSaturated, latencyBucketsOf, latencyByRegionRecord, LOAD_LAG_LIMIT_MS, snapshotMetrics, watchedRecord, type LatencySummary, type RunResultWithSnapshots, type RunSnapshot } from '@cdnlab/scenario';
 import { planWorkload, type PlannedRequest } from '@cdnlab/scenario';
 import { clientAddresses, createClientPool, type ClientPool, type Outcome } from './client-pool';
 import { describeHostCpu, hostCpuBetween, readHostCpu } from './host-cpu';
@@ -41,7 +41,7 @@ export interface EmbeddedEngineOptions {
   target?: RunningTopology;
   /** Passed to the launcher when the engine starts the topology. Default: a free prefix, no state file, a temporary run directory. */
   start?: StartOptions;
-  /** Per request, from its planned time. Default 30 000 (above the edges' own upstream timeouts, so a slow CDN is measured by its answer, not by our give-up). */
+  /** Per request, from its planned time. Default CLIENT_TIMEOUT_MS (30 000: above the edges' own upstream timeouts, so a slow CDN is measured by its answer, not by our give-up). */
   requestTimeoutMs?: number;
   /** How long answers may still arrive after the last request was sent. Default requestTimeoutMs. */
   drainMs?: number;
@@ -184,7 +184,7 @@ async function prepareTarget(running: RunningTopology, variant: string, topology
 }
 
 export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): Engine {
-  const requestTimeoutMs = positiveInt('requestTimeoutMs', engineOpts.requestTimeoutMs, 30_000);
+  const requestTimeoutMs = positiveInt('requestTimeoutMs', engineOpts.requestTimeoutMs, CLIENT_TIMEOUT_MS);
   const drainMs = positiveInt('drainMs', engineOpts.drainMs, requestTimeoutMs);
   const maxInFlight = positiveInt('maxInFlight', engineOpts.maxInFlight, 20_000);
   const maxSockets = positiveInt('maxSocketsPerClient', engineOpts.maxSocketsPerClient, 16);

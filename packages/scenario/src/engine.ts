@@ -202,6 +202,15 @@ export interface RunResult {
 /** A load generator this late (ms) means the testbed's machine fell behind the plan. */
 export const LOAD_LAG_LIMIT_MS = 100;
 
+/**
+ * How long a workload's client waits for an answer, from the request's
+ * planned time, before it counts a `timeout` (every engine): above the tiers'
+ * own upstream deadline (10 s), so a slow CDN is measured by its answer and
+ * only a node that cannot answer at all (frozen, or its messages lost) meets
+ * the client's give-up.
+ */
+export const CLIENT_TIMEOUT_MS = 30_000;
+
 /** How busy the machine's CPUs were over a stretch of time. */
 export interface HostCpuUse {
   cores: number;

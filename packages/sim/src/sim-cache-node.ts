@@ -39,7 +39,7 @@ import {
 import type { CacheNode } from '@cdnlab/scenario';
 import { linkIdOf, LOST, type SimNetwork } from './sim-network';
 import type { TierSeries } from './sim-stats';
-import { sentHead, type Replier, type SimAnswer, type SimEndpoint, type SimErrorKind, type SimRequest } from './sim-types';
+import { sentHead, type Caller, type Replier, type SimAnswer, type SimEndpoint, type SimErrorKind, type SimRequest } from './sim-types';
 import type { Task, VirtualScheduler } from './virtual-scheduler';
 
 /** The leader's answer, shared with waiters. */
@@ -94,7 +94,7 @@ class Visit implements Replier, FillDone, CollapseWaiter<Shared> {
   constructor(
     readonly node: SimCacheNode,
     readonly req: SimRequest,
-    readonly to: Replier,
+    readonly to: Caller,
   ) {}
 
   reply(error: SimErrorKind | undefined, answer: SimAnswer | undefined): void {
@@ -370,22 +370,19 @@ export class SimCacheNode implements SimEndpoint {
   pause(): void {
     if (!this.alive || this.paused) return;
     this.paused = true;
-    // Callers waiting on the frozen process give up at their deadlines: a
-    // tier's call does (its deadline is the request's, which this node's
-    // own could only make earlier for a caller that has none); a client waits.
-    for (const v of this.pending.list()) {
-      if (v.to instanceof UpstreamCall) this.expireWhilePaused(v.req.deadline, () => !v.settled, () => this.expire(v));
-    }
+    // Callers waiting on the frozen process give up at their own deadlines
+    // (not this node's, which it set in the request: a client waits longer).
+    for (const v of this.pending.list()) this.expireWhilePaused(v.to.givesUpAt(), () => !v.settled, () => this.expire(v));
   }
 
   /**
-   * At `deadline` (if finite), if the node is still frozen and `waiting()`,
-   * runs `giveUp`: a caller's own deadline passing, which a frozen process
+   * At `deadline`, if the node is still frozen and `waiting()`, runs
+   * `giveUp`: a caller's own deadline passing, which a frozen process
    * cannot prevent. Its callers hear a timeout then, as a tier's gRPC
-   * client does; the node does what it was doing when it wakes.
+   * client and the testbed's HTTP client do; the node does what it was
+   * doing when it wakes.
    */
   private expireWhilePaused(deadline: number, waiting: () => boolean, giveUp: () => void): void {
-    if (deadline === Infinity) return;
     this.scheduler.schedule(Math.max(0, deadline - this.scheduler.now()), () => {
       if (this.isPaused && waiting()) giveUp();
     });
@@ -451,7 +448,7 @@ export class SimCacheNode implements SimEndpoint {
     return this.counters.evictionsBefore + this.cacheStats().evictions;
   }
 
-  handle(req: SimRequest, to: Replier): void {
+  handle(req: SimRequest, to: Caller): void {
     if (!this.alive || this.disconnected) {
       to.reply('connect', undefined);
       return;
@@ -465,7 +462,7 @@ export class SimCacheNode implements SimEndpoint {
         if (waiting) this.handle(req, to);
         waiting = false;
       });
-      this.expireWhilePaused(req.deadline, () => waiting, () => {
+      this.expireWhilePaused(to.givesUpAt(), () => waiting, () => {
         waiting = false;
         to.reply('timeout', undefined);
       });
@@ -857,7 +854,7 @@ const TIME_OUT = 2;
  * cost one more object per miss per tier, fetched cold when the answer
  * comes back.
  */
-class UpstreamCall implements Task, Replier {
+class UpstreamCall implements Task, Caller {
   /** The parents in `key`'s rendezvous order (none: the node has one parent). */
   order: readonly SimEndpoint[] | undefined = undefined;
   private i = 0;
@@ -941,7 +938,12 @@ class UpstreamCall implements Task, Replier {
     }
   }
 
-  /** The parent's answer (it is the parent's Replier): it travels back over the link. */
+  /** Its deadline is its request's (a parent's own, 10 s from arrival, is never earlier). */
+  givesUpAt(): number {
+    return this.req.deadline;
+  }
+
+  /** The parent's answer (it is the parent's Caller): it travels back over the link. */
   reply(error: SimErrorKind | undefined, answer: SimAnswer | undefined): void {
     const node = this.node;
     const b = node.net.delayOn(node.backLinks[this.idx]);

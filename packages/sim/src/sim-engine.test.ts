@@ -568,7 +568,7 @@ describe('simulated engine: failures in virtual time', () => {
 
   it('a paused edge handles the answer to its miss only when it wakes, as a frozen process reads its socket', () => {
     // /hot comes back to the edge at 400 ms; the edges are frozen from 100 ms to 2 s, or to 15 s (the
-    // answer came back before the edge's deadline, and its client, unlike a tier's call, waits).
+    // answer came back before the edge's deadline, and its client waits 30 s, not a tier's 10).
     for (const wakeMs of [2000, 15_000]) {
       const r = run(
         scenario(topology(), { durationMs: 20_000, clients: [burst('na', 1)] }, [
@@ -580,6 +580,47 @@ describe('simulated engine: failures in virtual time', () => {
       );
       expect(r.requests.byStatus).toEqual({ 200: 1 });
       expect(r.latency.na.max).toBe(wakeMs);
+    }
+  });
+
+  it("a client gives up on a frozen edge 30 s after sending, as the testbed's client does, whether its request reached the edge before the freeze or during it", () => {
+    // Requests at 0 (reaches its edge before the freeze), 1 s and 2 s; the edges are frozen from 100 ms
+    // to 45 s; one more at 46 s finds them awake.
+    const r = run(
+      scenario(
+        topology(),
+        {
+          durationMs: 50_000,
+          clients: [
+            { region: 'na', count: 1, rate: 1, arrival: 'constant', startMs: 0, stopMs: 2500 },
+            { region: 'na', count: 1, rate: 1, arrival: 'constant', startMs: 46_000, stopMs: 46_500 },
+          ],
+        },
+        [
+          { atMs: 100, action: 'pause', node: 'edge-na-1' },
+          { atMs: 100, action: 'pause', node: 'edge-na-2' },
+          { atMs: 45_000, action: 'unpause', node: 'edge-na-1' },
+          { atMs: 45_000, action: 'unpause', node: 'edge-na-2' },
+        ],
+      ),
+    );
+    expect(r.requests.sent).toBe(4);
+    expect(r.requests.byError).toEqual({ timeout: 3 });
+    const ms = r.series.bucketMs;
+    const errorsAt = r.series.errors.flatMap((n, i) => Array<number>(n).fill(i * ms));
+    expect(errorsAt).toEqual([30_000, 31_000, 32_000].map((t) => Math.floor(t / ms) * ms));
+    expect(r.requests.byStatus).toEqual({ 200: 1 });
+  });
+
+  it("a client's request or answer lost on its last mile ends in the client's timeout, 30 s after sending", () => {
+    for (const [from, to] of [
+      ['client@na', 'edge@na'],
+      ['edge@na', 'client@na'],
+    ]) {
+      const r = run(scenario(topology(), { durationMs: 1000, clients: [burst('na', 1)] }, [{ atMs: 0, action: 'link', from, to, down: true, oneWay: true }]));
+      expect(r.requests.byError).toEqual({ timeout: 1 });
+      const at = r.series.errors.findIndex((n) => n > 0);
+      expect(at).toBe(Math.floor(30_000 / r.series.bucketMs));
     }
   });
 

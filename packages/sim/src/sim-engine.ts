@@ -48,13 +48,13 @@ import {
   type Topology,
   type WatchRule,
 } from '@cdnlab/scenario';
-import { planWorkload, snapshotMetrics, type PlannedRequest } from '@cdnlab/scenario';
+import { CLIENT_TIMEOUT_MS, planWorkload, snapshotMetrics, type PlannedRequest } from '@cdnlab/scenario';
 import { SimCacheNode, UPSTREAM_TIMEOUT_MS } from './sim-cache-node';
 import { SimDns } from './sim-dns';
 import { linkIdOf, LOST, NO_LINK, SimNetwork } from './sim-network';
 import { SimOrigin, type SimFault } from './sim-origin';
 import { Buckets, chooseBucketMs, LatencyHistogram, Series, type TierSeries } from './sim-stats';
-import { sentHead, type Replier, type SimAnswer, type SimEndpoint, type SimErrorKind, type SimRequest } from './sim-types';
+import { sentHead, type Caller, type SimAnswer, type SimEndpoint, type SimErrorKind, type SimRequest } from './sim-types';
 import { createVirtualScheduler, type Task, type VirtualScheduler } from './virtual-scheduler';
 
 /** The control plane's deadline for one node's purge call (DEFAULT_RPC_TIMEOUT_MS in packages/control). */
@@ -586,7 +586,7 @@ export class Simulation {
       if (v !== undefined) headers = [...headers, ['if-none-match', v]];
     }
     const head: RequestHead = { method: p.method, scheme: 'http', host: this.host, target: p.target, headers };
-    const req: SimRequest = { head, notBefore: 0, noStore: false, hops: 0, deadline: Infinity, sizeBytes: p.sizeBytes, key: undefined, keyBy: undefined, keyId: undefined };
+    const req: SimRequest = { head, notBefore: 0, noStore: false, hops: 0, deadline: t0 + CLIENT_TIMEOUT_MS, sizeBytes: p.sizeBytes, key: undefined, keyBy: undefined, keyId: undefined };
     if (p.objectId >= 0 && edge.keyIsUrlOnly) {
       const m = this.memoFor(edge);
       req.key = m.keyOf(p.objectId, head, edge.cache);
@@ -595,21 +595,25 @@ export class Simulation {
     }
     const links = this.linksFor(p, edge);
     const d = this.net.delayOn(links.out);
-    if (d === LOST) {
+    // Lost on the way (or later than the client waits): it gives up at its
+    // timeout, as the testbed's client does (CLIENT_TIMEOUT_MS).
+    if (d === LOST || d > CLIENT_TIMEOUT_MS) {
       c.timeOut();
-      s.scheduleTask(UPSTREAM_TIMEOUT_MS, c);
+      s.scheduleTask(CLIENT_TIMEOUT_MS, c);
       return;
     }
     c.sent(t0, edge, req, links.back);
     s.scheduleTask(d, c);
   }
 
-  /** The edge's answer reached the client (or its reply was lost). */
+  /** The edge answered: the answer travels back to the client, unless it is lost or later than the client waits. */
   replied(c: ClientRequest, error: SimErrorKind | undefined, answer: SimAnswer | undefined): void {
     const b = this.net.delayOn(c.back);
-    if (b === LOST) {
+    const left = c.givesUpAt() - this.scheduler.now();
+    if (b === LOST || b > left) {
+      // (A frozen edge tells its client 'timeout' at exactly its deadline: left is 0.)
       c.timeOut();
-      this.scheduler.scheduleTask(UPSTREAM_TIMEOUT_MS, c);
+      this.scheduler.scheduleTask(Math.max(0, left), c);
       return;
     }
     c.returned(error, answer);
@@ -1088,7 +1092,7 @@ const GAVE_UP = 3;
  * the scheduler runs at each step (arrival, at the edge, back at the
  * client), where closures per step cost three or four allocations each.
  */
-class ClientRequest implements Task, Replier {
+class ClientRequest implements Task, Caller {
   private step = ARRIVAL;
   t0 = 0;
   edge: SimCacheNode | undefined = undefined;
@@ -1115,7 +1119,12 @@ class ClientRequest implements Task, Replier {
     this.step = GAVE_UP;
   }
 
-  /** The edge's answer (the request is the edge's Replier): it travels back to the client. */
+  /** The client waits CLIENT_TIMEOUT_MS from sending (from its planned time: arrivals are on time). */
+  givesUpAt(): number {
+    return this.t0 + CLIENT_TIMEOUT_MS;
+  }
+
+  /** The edge's answer (the request is the edge's Caller): it travels back to the client. */
   reply(error: SimErrorKind | undefined, answer: SimAnswer | undefined): void {
     this.sim.replied(this, error, answer);
   }

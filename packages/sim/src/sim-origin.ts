@@ -17,7 +17,7 @@ import { createCounters, type Counters } from '@cdnlab/origin/src/counters';
 import { faultFor, makeFault, NO_FAULTS, setFault, type FaultState } from '@cdnlab/origin/src/faults';
 import { createSite, type Site } from '@cdnlab/origin/src/site';
 import { requestKind } from '@cdnlab/origin/src/counters';
-import type { Replier, SimEndpoint, SimRequest } from './sim-types';
+import type { Caller, SimEndpoint, SimRequest } from './sim-types';
 import type { VirtualScheduler } from './virtual-scheduler';
 
 export type SimFault = 'error' | 'slow' | 'down' | 'reset' | 'ok';
@@ -102,7 +102,7 @@ export class SimOrigin implements SimEndpoint {
     this.rates.set(pattern ?? '', opts.rate ?? 1);
   }
 
-  handle(req: SimRequest, to: Replier): void {
+  handle(req: SimRequest, to: Caller): void {
     if (!this.alive) {
       to.reply('connect', undefined);
       return;

@@ -15,8 +15,8 @@ export interface SimRequest {
   noStore: boolean;
   hops: number;
   /**
-   * When the caller stops waiting for the answer (absolute virtual ms;
-   * Infinity for a client, which waits). A tier takes as its own the
+   * When the caller stops waiting for the answer (absolute virtual ms; a
+   * client's is CLIENT_TIMEOUT_MS after it sent it). A tier takes as its own the
    * earlier of this and UPSTREAM_TIMEOUT_MS after the request reached it,
    * and every call it makes for the request shares that one deadline, as
    * the tier services pass a gRPC deadline down the chain (tier-node.ts).
@@ -73,13 +73,23 @@ export interface Replier {
   reply(error: SimErrorKind | undefined, answer: SimAnswer | undefined): void;
 }
 
+/** Whoever sends a request to a node: a client or a tier's upstream call. */
+export interface Caller extends Replier {
+  /**
+   * When it stops waiting (absolute virtual ms). Read only where the node
+   * it called cannot answer in time: a frozen process, whose callers hear
+   * their timeouts at these instants.
+   */
+  givesUpAt(): number;
+}
+
 /** A node that can be called over the simulated network. */
 export interface SimEndpoint {
   readonly id: string;
   readonly role: 'edge' | 'regional' | 'shield' | 'origin';
   readonly region: string;
   /** Receives a request that arrived now; replies (now or later) to `to`. */
-  handle(req: SimRequest, to: Replier): void;
+  handle(req: SimRequest, to: Caller): void;
   /** Answers health checks. */
   readonly up: boolean;
 }
