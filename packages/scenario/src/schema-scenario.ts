@@ -217,7 +217,7 @@ export const EventSchema = Discriminated(
     nodeAction('start', 'Start a stopped or killed node.'),
     nodeAction('pause', 'Freeze the node (SIGSTOP): connections stay open, nothing answers.'),
     nodeAction('unpause', 'Resume a paused node.'),
-    nodeAction('disconnect', 'Cut the node from the network (compose: its containers leave the network); its peers get no route, it keeps its cache.'),
+    nodeAction('disconnect', 'Cut the node from the network (compose: its containers leave the network): nothing reaches it or leaves it, and its callers wait for their deadlines, as TCP keeps retransmitting (what was sent goes through after a reconnect); it keeps its cache.'),
     nodeAction('reconnect', 'Put a disconnected node back on the network at its address.'),
     Type.Object(
       {

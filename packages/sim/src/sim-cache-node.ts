@@ -37,10 +37,19 @@ import {
   type StoreTimes,
 } from '@cdnlab/core';
 import type { CacheNode } from '@cdnlab/scenario';
-import { linkIdOf, LOST, type SimNetwork } from './sim-network';
+import { linkIdOf, LOST, retransmissionAfter, type SimNetwork } from './sim-network';
 import type { TierSeries } from './sim-stats';
 import { sentHead, type Caller, type Replier, type SimAnswer, type SimEndpoint, type SimErrorKind, type SimRequest } from './sim-types';
 import type { Task, VirtualScheduler } from './virtual-scheduler';
+
+/** A message to or from a node off its network, waiting for it to come back (SimCacheNode.holdWhileCut). */
+interface CutOffMessage {
+  /** When it was sent: TCP's retransmissions are timed from it. */
+  sentAt: number;
+  /** Delivered, or given up by its sender. */
+  done: boolean;
+  deliver: () => void;
+}
 
 /** The leader's answer, shared with waiters. */
 interface Shared {
@@ -252,8 +261,12 @@ export class SimCacheNode implements SimEndpoint {
   private epoch = 0;
   private alive = true;
   private disconnected = false;
+  /** When it last left its network. */
+  private cutAt = 0;
   private paused = false;
   private readonly held: Array<() => void> = [];
+  /** Messages to and from the node while it is off its network (holdWhileCut). */
+  private cutOff: CutOffMessage[] = [];
   /** Whether a purge was ever applied to this cache (see `purge`). */
   private purged = false;
   /** Requests being handled now. */
@@ -348,12 +361,25 @@ export class SimCacheNode implements SimEndpoint {
     this.resetCallers();
   }
 
-  /** Every caller still waiting sees its connection reset, now. */
+  /** Every caller still waiting sees its connection reset (when the news can reach it: replyTo). */
   private resetCallers(): void {
     for (const c of this.pending.takeAll()) {
       c.settled = true;
-      c.to.reply('reset', undefined);
+      this.replyTo(c.to, 'reset', undefined);
     }
+  }
+
+  /** A reply the node sends: at once, or, while it is off its network, when it gets through (holdWhileCut). */
+  private replyTo(to: Caller, error: SimErrorKind | undefined, answer: SimAnswer | undefined): void {
+    if (this.disconnected) {
+      this.holdWhileCut(
+        to.givesUpAt(this.cutAt),
+        () => to.reply(error, answer),
+        () => to.reply('timeout', undefined),
+      );
+      return;
+    }
+    to.reply(error, answer);
   }
 
   /** Requests being handled now (least-loaded DNS reads it). */
@@ -396,19 +422,64 @@ export class SimCacheNode implements SimEndpoint {
   }
 
   /**
-   * Cut off the network (a container leaving its network): callers waiting on
-   * it see their connections reset, new callers find no route, health probes
-   * fail. Unlike kill, the process and its cache live on.
+   * Off the network (a container leaving its network, `docker network
+   * disconnect`): the process and its cache live on, but nothing gets to it
+   * or from it. As measured in compose, peers see no refusal or reset: TCP
+   * keeps retransmitting, so callers wait until their deadlines (a tier's
+   * call gives up at 10 s: 504 from the edge) unless the node is back first,
+   * when what was sent goes through at TCP's next retransmission. Health
+   * probes fail meanwhile, so DNS takes an edge out.
    */
   disconnect(): void {
     if (!this.alive || this.disconnected) return;
     this.disconnected = true;
-    this.resetCallers();
+    const cutAt = this.scheduler.now();
+    this.cutAt = cutAt;
+    // A request it already has sits on a connection gone silent: a client's
+    // keepalive may give up on it before the answer could get out (replyTo).
+    for (const v of this.pending.list()) {
+      this.scheduler.schedule(Math.max(0, v.to.givesUpAt(cutAt) - cutAt), () => {
+        if (this.disconnected && this.cutAt === cutAt && !v.settled) this.expire(v);
+      });
+    }
   }
 
-  /** Back on the network at the same address, cache intact. */
+  /** Back on the network at the same address, cache intact: what waited goes through at its next retransmission. */
   reconnect(): void {
+    if (!this.disconnected) return;
     this.disconnected = false;
+    const now = this.scheduler.now();
+    const waiting = this.cutOff;
+    this.cutOff = [];
+    for (const m of waiting) {
+      if (m.done) continue;
+      this.scheduler.schedule(retransmissionAfter(m.sentAt, now), () => {
+        if (m.done) return;
+        m.done = true;
+        m.deliver();
+      });
+    }
+  }
+
+  /**
+   * A message to or from the node while it is off its network: `deliver`
+   * runs when it gets through after a reconnect (which checks the node's
+   * state again), or `giveUp` when the sender's `deadline` passes first.
+   */
+  holdWhileCut(deadline: number, deliver: () => void, giveUp: () => void): void {
+    const now = this.scheduler.now();
+    const m: CutOffMessage = { sentAt: now, done: false, deliver };
+    this.cutOff.push(m);
+    this.scheduler.schedule(Math.max(0, deadline - now), () => {
+      if (m.done) return;
+      m.done = true;
+      giveUp();
+    });
+  }
+
+  /** Whether the node is off its network (see disconnect). */
+  get isDisconnected(): boolean {
+    return this.disconnected;
   }
 
   /**
@@ -449,7 +520,16 @@ export class SimCacheNode implements SimEndpoint {
   }
 
   handle(req: SimRequest, to: Caller): void {
-    if (!this.alive || this.disconnected) {
+    if (this.disconnected) {
+      // It arrives at an address no longer on the network: see disconnect.
+      this.holdWhileCut(
+        to.givesUpAt(),
+        () => this.handle(req, to),
+        () => to.reply('timeout', undefined),
+      );
+      return;
+    }
+    if (!this.alive) {
       to.reply('connect', undefined);
       return;
     }
@@ -502,10 +582,10 @@ export class SimCacheNode implements SimEndpoint {
       // The edge speaks HTTP to its client: a failed parent call becomes a
       // status, as in @cdnlab/rpc's ERROR_TABLE (502 unavailable, 504 timeout, 508 loop).
       const status = error === 'timeout' ? 504 : error === 'loop' ? 508 : 502;
-      v.to.reply(undefined, { head: { status, headers: [['content-length', '0']] }, age: undefined, body: EMPTY_BODY, originFetchedAt: 0, result: 'error' });
+      this.replyTo(v.to, undefined, { head: { status, headers: [['content-length', '0']] }, age: undefined, body: EMPTY_BODY, originFetchedAt: 0, result: 'error' });
       return;
     }
-    v.to.reply(error, answer);
+    this.replyTo(v.to, error, answer);
   }
 
   private dispatch(v: Visit): void {
@@ -896,6 +976,15 @@ class UpstreamCall implements Task, Caller {
     const node = this.node;
     const s = node.scheduler;
     this.idx = node.parentFor(this.order, i);
+    if (node.isDisconnected) {
+      // Sent from a node off its network: see SimCacheNode.disconnect.
+      node.holdWhileCut(
+        this.req.deadline,
+        () => this.attempt(i),
+        () => this.timeOutNow(),
+      );
+      return;
+    }
     const d = node.net.delayOn(node.parentLinks[this.idx]);
     // The call gives up at its request's deadline (SimRequest.deadline),
     // the same for every parent it fails over to and for the purge-time
@@ -925,6 +1014,15 @@ class UpstreamCall implements Task, Caller {
       node.whenAwake(() => this.run());
       return;
     }
+    if (this.step === RETURN && node.isDisconnected) {
+      // An answer that was on its way when the node left its network.
+      node.holdWhileCut(
+        this.req.deadline,
+        () => this.run(),
+        () => this.timeOutNow(),
+      );
+      return;
+    }
     switch (this.step) {
       case ARRIVE:
         node.parentAt(this.idx).handle(this.req, this);
@@ -938,14 +1036,33 @@ class UpstreamCall implements Task, Caller {
     }
   }
 
-  /** Its deadline is its request's (a parent's own, 10 s from arrival, is never earlier). */
+  /**
+   * Its deadline is its request's (a parent's own, 10 s from arrival, is
+   * never earlier). A silent connection changes nothing: the channels'
+   * keepalive (30 s, rpc client.ts) outlasts every deadline.
+   */
   givesUpAt(): number {
     return this.req.deadline;
+  }
+
+  /** The call ends in its timeout now (its deadline has come). */
+  private timeOutNow(): void {
+    this.step = TIME_OUT;
+    this.node.scheduler.scheduleTask(0, this);
   }
 
   /** The parent's answer (it is the parent's Caller): it travels back over the link. */
   reply(error: SimErrorKind | undefined, answer: SimAnswer | undefined): void {
     const node = this.node;
+    if (node.isDisconnected) {
+      // Sent to a node off its network.
+      node.holdWhileCut(
+        this.req.deadline,
+        () => this.reply(error, answer),
+        () => this.timeOutNow(),
+      );
+      return;
+    }
     const b = node.net.delayOn(node.backLinks[this.idx]);
     const left = this.req.deadline - node.scheduler.now();
     if (b === LOST || b > left) {

@@ -847,22 +847,33 @@ export class Simulation {
     };
     /**
      * As the testbed's control plane: a frozen node takes the purge when it
-     * wakes, unless the call's deadline (PURGE_DEADLINE_MS) passes first.
+     * wakes, and one off its network when it is back (at TCP's next
+     * retransmission), unless the call's deadline (PURGE_DEADLINE_MS)
+     * passes first.
      */
     const apply = (node: SimCacheNode, then: (ok: boolean) => void = () => undefined): void => {
       let settled = false;
+      const until = s.now() + PURGE_DEADLINE_MS;
       const deadline = s.setTimer(PURGE_DEADLINE_MS, () => {
         if (settled) return;
         settled = true;
         acks.set(node.id, { nodeId: node.id, role: node.role, delayMs: roundMs(s.now() - at), objectsAffected: 0, error: 'deadline exceeded' });
         then(false);
       });
-      node.whenAwake(() => {
+      const arrive = (): void => {
         if (settled) return;
-        settled = true;
-        deadline.cancel();
-        then(applyNow(node));
-      });
+        if (node.isDisconnected) {
+          node.holdWhileCut(until, arrive, () => undefined); // the deadline above acks the failure
+          return;
+        }
+        node.whenAwake(() => {
+          if (settled) return;
+          settled = true;
+          deadline.cancel();
+          then(applyNow(node));
+        });
+      };
+      arrive();
     };
 
     if (fanout === 'direct') {
@@ -1081,6 +1092,17 @@ export function createSimEngine(engineOpts: SimEngineOptions = {}): Engine {
   };
 }
 
+/**
+ * How long after its connection goes silent (its edge left the network,
+ * with the request delivered) the testbed's client fails with ETIMEDOUT:
+ * its http.Agent keeps connections alive with TCP keepalive after 1 s idle,
+ * and Node 20's libuv probes every 1 s and gives up after 10 unanswered
+ * probes (TCP_KEEPIDLE 1, TCP_KEEPINTVL 1, TCP_KEEPCNT 10, seen with
+ * strace). A request still on its way is retransmitted instead, and waits
+ * for CLIENT_TIMEOUT_MS.
+ */
+const CLIENT_KEEPALIVE_FAILS_MS = 11_000;
+
 /** What a ClientRequest does when the scheduler runs it next. */
 const ARRIVAL = 0;
 const AT_EDGE = 1;
@@ -1119,9 +1141,14 @@ class ClientRequest implements Task, Caller {
     this.step = GAVE_UP;
   }
 
-  /** The client waits CLIENT_TIMEOUT_MS from sending (from its planned time: arrivals are on time). */
-  givesUpAt(): number {
-    return this.t0 + CLIENT_TIMEOUT_MS;
+  /**
+   * The client waits CLIENT_TIMEOUT_MS from sending (from its planned time:
+   * arrivals are on time); on a connection gone silent with its request
+   * delivered, its TCP keepalive gives up first (CLIENT_KEEPALIVE_FAILS_MS).
+   */
+  givesUpAt(silentSince?: number): number {
+    const deadline = this.t0 + CLIENT_TIMEOUT_MS;
+    return silentSince === undefined ? deadline : Math.min(deadline, silentSince + CLIENT_KEEPALIVE_FAILS_MS);
   }
 
   /** The edge's answer (the request is the edge's Caller): it travels back to the client. */

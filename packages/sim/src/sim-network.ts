@@ -112,6 +112,24 @@ export function linkIdOf(link: LinkState | undefined): number {
 const MIN_RTO_MS = 200;
 const MAX_RETRANSMITS = 6;
 
+/**
+ * A message sent at `sentAt` to or from a node that was off its network
+ * until `now` (a disconnect): TCP kept retransmitting it, 200 ms after it
+ * was sent and then at doubling intervals, so it goes through at the first
+ * retransmission at or after `now`. Returns the wait from `now`. (The round
+ * trip's share of the timeout is left out here: across the cut there was
+ * no round trip to measure.)
+ */
+export function retransmissionAfter(sentAt: number, now: number): number {
+  let rto = MIN_RTO_MS;
+  let at = sentAt + rto;
+  while (at < now) {
+    rto *= 2;
+    at += rto;
+  }
+  return at - now;
+}
+
 export class SimNetwork {
   private readonly links = new Map<string, LinkState>();
   private readonly table = new LinkTable();

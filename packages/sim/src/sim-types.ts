@@ -77,10 +77,13 @@ export interface Replier {
 export interface Caller extends Replier {
   /**
    * When it stops waiting (absolute virtual ms). Read only where the node
-   * it called cannot answer in time: a frozen process, whose callers hear
-   * their timeouts at these instants.
+   * it called cannot answer in time: a frozen process, or one off its
+   * network, whose callers hear their timeouts at these instants. With
+   * `silentSince`: for a request the node already has, on a connection
+   * that went silent at that instant (the node left its network), where a
+   * client's TCP keepalive gives up before its own timeout.
    */
-  givesUpAt(): number;
+  givesUpAt(silentSince?: number): number;
 }
 
 /** A node that can be called over the simulated network. */
