@@ -12,7 +12,9 @@
 #      memory of the whole cluster, faults through the Engine API
 #      (packages/launcher/test/compose-docker.test.ts), down.
 #   4. Scenarios inside the compose network, through the cli service, with
-#      --quick: thundering-herd and edge-failover.
+#      --quick: thundering-herd and edge-failover; then the disconnect check
+#      (packages/sim/src/fixtures/disconnect-regional.yaml), whose
+#      expectations the simulator's test checks too.
 #   5. Tear down; stop the engine if this script started it.
 #
 # Exits non-zero on any failure; prints the time of each step at the end.
@@ -165,6 +167,13 @@ for scenario in thundering-herd edge-failover; do
   if ! compose run --rm -v "$PWD/reports:/app/reports" cli run "scenarios/$scenario.yaml" --quick --no-progress --target "compose:$PROJECT" 2>&1 | quiet; then fail "scenario $scenario failed inside compose"; fi
   end
 done
+# A regional leaves its network for 12 s: the simulator models what compose
+# does (callers wait for their deadlines; no refusal), and both engines are
+# held to the same expectations.
+begin "disconnect check (sim agreement) inside compose"
+check=packages/sim/src/fixtures/disconnect-regional.yaml
+if ! compose run --rm -v "$PWD/reports:/app/reports" cli run "$check" --no-progress --target "compose:$PROJECT" 2>&1 | quiet; then fail "$check failed inside compose"; fi
+end
 
 begin "compose down"
 compose down -v --remove-orphans 2>&1 | quiet | tail -1

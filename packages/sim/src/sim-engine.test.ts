@@ -1,4 +1,4 @@
-import { evaluateExpectations, parseExpectation, parseTopology, planWorkload, type CacheNode, type RunResultWithSnapshots, type ClientGroup, type RunResult, type Scenario, type TimelineEvent, type Topology, type Workload } from '@cdnlab/scenario';
+import { evaluateExpectations, loadScenarioFile, parseExpectation, parseTopology, planWorkload, type CacheNode, type RunResultWithSnapshots, type ClientGroup, type RunResult, type Scenario, type TimelineEvent, type Topology, type Workload } from '@cdnlab/scenario';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -536,6 +536,14 @@ describe('simulated engine: failures in virtual time', () => {
     const late = lat.maxMs.slice(at(5000), at(9500)).map((v) => v ?? 0);
     expect(late.some((v) => v > 1000 && v < 10_000)).toBe(true);
     expect(r.nodes.find((n) => n.id === 'regional-na')!.requests).toBeGreaterThan(0);
+  });
+
+  it('meets the expectations of the disconnect check that .ci/docker.sh also runs in compose (fixtures/disconnect-regional.yaml)', () => {
+    const s = loadScenarioFile(join(__dirname, 'fixtures', 'disconnect-regional.yaml'));
+    const r = run(s, s.workload.seed);
+    const outcomes = evaluateExpectations(s.expectations, [r]);
+    expect(outcomes.length).toBe(5);
+    expect(outcomes.filter((o) => !o.ok).map((o) => `${o.description}: ${o.actual}`)).toEqual([]);
   });
 
   it('a purge reaches a disconnected node when it is back within the call deadline, else its ack says the deadline passed', () => {
