@@ -12,9 +12,8 @@
 #      memory of the whole cluster, faults through the Engine API
 #      (packages/launcher/test/compose-docker.test.ts), down.
 #   4. Scenarios inside the compose network, through the cli service, with
-#      --quick: thundering-herd and edge-failover; then the disconnect check
-#      (packages/sim/src/fixtures/disconnect-regional.yaml), whose
-#      expectations the simulator's test checks too.
+#      --quick: thundering-herd, edge-failover and network-partition (whose
+#      expectations CI's scenario step also checks on the simulator).
 #   5. Tear down; stop the engine if this script started it.
 #
 # Exits non-zero on any failure; prints the time of each step at the end.
@@ -162,18 +161,11 @@ compose up -d 2>&1 | quiet
 wait_healthy
 end
 mkdir -p reports
-for scenario in thundering-herd edge-failover; do
+for scenario in thundering-herd edge-failover network-partition; do
   begin "scenario $scenario --quick (cli service, --target compose)"
   if ! compose run --rm -v "$PWD/reports:/app/reports" cli run "scenarios/$scenario.yaml" --quick --no-progress --target "compose:$PROJECT" 2>&1 | quiet; then fail "scenario $scenario failed inside compose"; fi
   end
 done
-# A regional leaves its network for 12 s: the simulator models what compose
-# does (callers wait for their deadlines; no refusal), and both engines are
-# held to the same expectations.
-begin "disconnect check (sim agreement) inside compose"
-check=packages/sim/src/fixtures/disconnect-regional.yaml
-if ! compose run --rm -v "$PWD/reports:/app/reports" cli run "$check" --no-progress --target "compose:$PROJECT" 2>&1 | quiet; then fail "$check failed inside compose"; fi
-end
 
 begin "compose down"
 compose down -v --remove-orphans 2>&1 | quiet | tail -1

@@ -72,7 +72,7 @@ describe('cdnlab usage', () => {
 });
 
 describe('cdnlab run and a scenario\'s engines', () => {
-  const simOnly = (): string => {
+  const simOnly = (engines = '[sim]'): string => {
     const file = path.join(tmp, 'sim-only.yaml');
     writeFileSync(
       file,
@@ -81,7 +81,7 @@ describe('cdnlab run and a scenario\'s engines', () => {
         'title: t',
         'description: d',
         `topology: ${path.join(ROOT, 'topologies/default.yaml')}`,
-        'engines: [sim]',
+        `engines: ${engines}`,
         'workload:',
         '  duration: 1s',
         '  clients: [{ region: na, rate: 20 }]',
@@ -104,5 +104,18 @@ describe('cdnlab run and a scenario\'s engines', () => {
     const r = cdnlab('run', file, '--engine', 'embedded', '--no-progress', '--out', path.join(tmp, 'reports'));
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`cdnlab: ${file}: engines: written for the sim engine only, and --engine embedded; run it with --engine sim`);
+  });
+
+  it('a scenario for the simulator and compose runs on the simulator by default, and not as processes on loopback', () => {
+    const file = simOnly('[sim, compose]');
+    const loopback = cdnlab('run', file, '--engine', 'embedded', '--no-progress', '--out', path.join(tmp, 'reports'));
+    expect(loopback.code).toBe(2);
+    expect(loopback.stderr).toContain(`cdnlab: ${file}: engines: written for the sim and compose engines only, and --engine embedded; run it with --engine sim`);
+    const composeOnly = cdnlab('run', simOnly('[compose]'), '--no-progress', '--out', path.join(tmp, 'reports'));
+    expect(composeOnly.code).toBe(2);
+    expect(composeOnly.stderr).toContain('engines: written for the compose engine only: run it with --target compose inside the compose network');
+    const r = cdnlab('run', simOnly('[sim, compose]'), '--no-progress', '--out', path.join(tmp, 'reports'));
+    expect(r.stderr).toContain('running on the sim engine');
+    expect(r.code).toBe(0);
   });
 });

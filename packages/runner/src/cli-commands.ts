@@ -136,12 +136,16 @@ function composeTarget(target: string, flags: RunFlags, env = process.env): Runn
   });
 }
 
+function isComposeTarget(target: string | true | undefined): boolean {
+  return typeof target === 'string' && (target === 'compose' || target.startsWith('compose:'));
+}
+
 function targetOf(flags: RunFlags): RunningTopology | undefined {
   if (flags.target === undefined) {
     if (flags.topology !== undefined || flags.token !== undefined) throw new Error('--topology and --token describe a target: use them with --target compose');
     return undefined;
   }
-  if (flags.target !== true && (flags.target === 'compose' || flags.target.startsWith('compose:'))) return composeTarget(flags.target, flags);
+  if (flags.target !== true && isComposeTarget(flags.target)) return composeTarget(flags.target, flags);
   if (flags.topology !== undefined || flags.token !== undefined) throw new Error('--topology and --token apply to --target compose; a cluster started by `cdnlab up` is known from its state file');
   return attachToRun(flags.target === true ? undefined : flags.target);
 }
@@ -171,10 +175,19 @@ export function registerRunnerCommands(program: Command): void {
       untilInterrupted(async (signal) => {
         if (flags.engine === 'sim' && flags.target !== undefined) throw new Error('--target applies to the embedded engine only');
         const engine = async (scenario: Scenario): Promise<Engine> => {
-          const kind = flags.engine ?? (flags.target !== undefined ? 'embedded' : scenario.engines[0]);
-          if (!scenario.engines.includes(kind)) {
-            const how = flags.target !== undefined ? '--target runs real processes' : `--engine ${kind}`;
-            throw new RunError(`${scenario.file}: engines: written for the ${scenario.engines.join(' and ')} engine${scenario.engines.length > 1 ? 's' : ''} only, and ${how}; run it with --engine ${scenario.engines[0]}`);
+          const inCompose = isComposeTarget(flags.target);
+          const kind = flags.engine === 'sim' ? 'sim' : flags.target !== undefined ? (inCompose ? 'compose' : 'embedded') : (flags.engine ?? scenario.engines[0]);
+          // `embedded` is the testbed anywhere, compose included; `compose` is compose only.
+          const written = scenario.engines.includes(kind) || (kind === 'compose' && scenario.engines.includes('embedded'));
+          const names = `${scenario.engines.join(' and ')} engine${scenario.engines.length > 1 ? 's' : ''}`;
+          if (!written) {
+            const how = flags.target !== undefined ? `--target ${inCompose ? 'compose runs it in compose' : 'runs real processes on loopback'}` : `--engine ${kind}`;
+            const other = scenario.engines.find((e) => e !== 'compose');
+            const instead = other !== undefined ? `run it with --engine ${other}` : 'run it with --target compose inside the compose network';
+            throw new RunError(`${scenario.file}: engines: written for the ${names} only, and ${how}; ${instead}`);
+          }
+          if (kind === 'compose' && !inCompose) {
+            throw new RunError(`${scenario.file}: engines: written for the ${names} only: run it with --target compose inside the compose network (docker compose run --rm cli run ${scenario.file} --target compose)${scenario.engines.includes('sim') ? ', or --engine sim' : ''}`);
           }
           if (kind === 'sim') return simEngine(scenario, flags);
           if (flags.jobs !== undefined) throw new RunError('--jobs applies to the simulator: the testbed runs one variant at a time on its one cluster');

@@ -32,6 +32,12 @@ describe('explain', () => {
     expect(lines).toContain('parents: ["shield"] → ["origin"] on regional-na');
   });
 
+  it('says which engines a scenario is written for when not both', () => {
+    expect(explainScenario(s)).not.toContain('Runs on');
+    expect(explainScenario({ ...s, engines: ['sim'] })).toContain('Runs on the sim engine only (engines: [sim]).');
+    expect(explainScenario({ ...s, engines: ['sim', 'compose'] })).toContain('Runs on the sim and compose engines (engines: [sim, compose]): the testbed in compose only (--target compose), not as processes on loopback.');
+  });
+
   it('tells the story: prose, variants, workload, expectations', () => {
     const text = explainScenario(s);
     expect(text).toContain(s.title);

@@ -59,6 +59,9 @@ export function topologyChanges(from: Topology, to: Topology): string[] {
 export function explainScenario(s: Scenario): string {
   const out: string[] = [`${s.title}`, `${'='.repeat(Math.min(78, s.title.length))}`, '', s.description.trim(), '', `Scenario ${s.name} (${s.file})${s.quick ? ', quick profile' : ''}.`];
   if (s.engines.length === 1) out.push(`Runs on the ${s.engines[0]} engine only (engines: [${s.engines[0]}]).`);
+  else if (s.engines.includes('compose') && !s.engines.includes('embedded')) {
+    out.push(`Runs on the ${s.engines.join(' and ')} engines (engines: [${s.engines.join(', ')}]): the testbed in compose only (--target compose), not as processes on loopback.`);
+  }
   out.push('');
   const first = s.variants[0];
   out.push(`Topology: ${first.topology.name}, ${first.topology.nodes.length} nodes in ${first.topology.regions.map((r) => r.name).join(', ')}.`, '');

@@ -277,6 +277,7 @@ describe('engines', () => {
     expect(parseScenario(S(W), 'scenarios/x.yaml', { baseDir: SCENARIOS }).engines).toEqual(['embedded', 'sim']);
     expect(parseScenario(S(`engines: [sim]\n${W}`), 'scenarios/x.yaml', { baseDir: SCENARIOS }).engines).toEqual(['sim']);
     expect(parseScenario(S(`engines: [sim, embedded]\n${W}`), 'scenarios/x.yaml', { baseDir: SCENARIOS }).engines).toEqual(['sim', 'embedded']);
+    expect(parseScenario(S(`engines: [sim, compose]\n${W}`), 'scenarios/x.yaml', { baseDir: SCENARIOS }).engines).toEqual(['sim', 'compose']);
   });
 
   it('an unknown, repeated or empty list is an error at its line', () => {

@@ -183,7 +183,6 @@ export interface Scenario {
   machineBound?: Record<string, string>;
 }
 
-/** The engines a scenario may name: real processes (embedded, a running cluster, compose) or the simulator. */
 /**
  * Sizes a workload may not exceed, checked by the schema (so an error names
  * the file and line) and again by validateWorkload: the Zipf sampler draws
@@ -193,5 +192,13 @@ export interface Scenario {
  */
 export const WORKLOAD_LIMITS = { zipfObjects: 2 ** 31 - 1, uniformObjects: 2 ** 32, clientsPerGroup: 10_000_000 } as const;
 
-export const SCENARIO_ENGINES = ['embedded', 'sim'] as const;
-export type ScenarioEngine = (typeof SCENARIO_ENGINES)[number];
+/**
+ * The engines a scenario may name: `embedded`, the testbed's real processes
+ * (on loopback, a running cluster, or compose with --target compose);
+ * `compose`, the testbed in compose only, for events processes on loopback
+ * cannot act out (a node leaving its network); `sim`, the simulator.
+ */
+export const SCENARIO_ENGINE_NAMES = ['embedded', 'compose', 'sim'] as const;
+export type ScenarioEngine = (typeof SCENARIO_ENGINE_NAMES)[number];
+/** A scenario that names none is written for these. */
+export const SCENARIO_ENGINES: readonly ScenarioEngine[] = ['embedded', 'sim'];

@@ -6,7 +6,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { deepPartial, Discriminated, Duration, FIELD_TEMPLATE_PATTERN, FIELD_VALUE_PATTERN, HEADER_NAME_PATTERN, ID_PATTERN, NAME_PATTERN, Size, StringEnum, toJsonSchema } from './schema-common';
 import { DNS_POLICIES, FANOUTS, TopologySchema, type TopologyFile } from './schema-topology';
-import { SCENARIO_ENGINES, WORKLOAD_LIMITS } from './scenario';
+import { SCENARIO_ENGINE_NAMES, WORKLOAD_LIMITS } from './scenario';
 
 export const ARRIVALS = ['constant', 'poisson', 'burst'] as const;
 export const TRACE_FORMATS = ['csv', 'oracleGeneral'] as const;
@@ -351,11 +351,11 @@ export function buildScenarioSchema(mode: 'editor' | 'loader') {
       description: Type.String({ minLength: 1, description: 'What to look at and why it comes out as it does.' }),
       topology: topologySlot,
       engines: Type.Optional(
-        Type.Array(StringEnum(SCENARIO_ENGINES), {
+        Type.Array(StringEnum(SCENARIO_ENGINE_NAMES), {
           minItems: 1,
           uniqueItems: true,
           description:
-            'The engines this scenario is written for, the first being the default of `cdnlab run`. Default: [embedded, sim]. A topology of thousands of edges says [sim]: no laptop runs it as processes.',
+            'The engines this scenario is written for, the first being the default of `cdnlab run`. Default: [embedded, sim]. A topology of thousands of edges says [sim]: no laptop runs it as processes. `compose`: the testbed in docker compose only (`cdnlab run --target compose` in the compose network), for events that processes on loopback cannot act out (disconnect).',
         }),
       ),
       machineBound: Type.Optional(
