@@ -685,8 +685,9 @@ export class SimCacheNode implements SimEndpoint {
 
   /** The leader a visit waited for is done (or the wait is over). */
   waited(v: Visit, outcome: CollapseOutcome<Shared>): void {
-    // A kill or a disconnect already answered it (a killed node's lock
-    // timers still fire; a killed node runs nothing).
+    // A kill, or its caller giving up (on a frozen node, or on one off its
+    // network), already answered it (a killed node's lock timers still
+    // fire; a killed node runs nothing).
     if (v.settled || !this.alive) return;
     // A frozen process handles its timers when it wakes.
     if (this.paused) {
