@@ -37,19 +37,11 @@ import {
   type StoreTimes,
 } from '@cdnlab/core';
 import type { CacheNode } from '@cdnlab/scenario';
-import { linkIdOf, LOST, retransmissionAfter, type SimNetwork } from './sim-network';
+import { expireIfStill, holdCut, releaseCut, type CutOffMessage } from './sim-hold';
+import { linkIdOf, LOST, type SimNetwork } from './sim-network';
 import type { TierSeries } from './sim-stats';
 import { sentHead, type Caller, type Replier, type SimAnswer, type SimEndpoint, type SimErrorKind, type SimRequest } from './sim-types';
 import type { Task, VirtualScheduler } from './virtual-scheduler';
-
-/** A message to or from a node off its network, waiting for it to come back (SimCacheNode.holdWhileCut). */
-interface CutOffMessage {
-  /** When it was sent: TCP's retransmissions are timed from it. */
-  sentAt: number;
-  /** Delivered, or given up by its sender. */
-  done: boolean;
-  deliver: () => void;
-}
 
 /** The leader's answer, shared with waiters. */
 interface Shared {
@@ -403,15 +395,12 @@ export class SimCacheNode implements SimEndpoint {
 
   /**
    * At `deadline`, if the node is still frozen and `waiting()`, runs
-   * `giveUp`: a caller's own deadline passing, which a frozen process
-   * cannot prevent. Its callers hear a timeout then, as a tier's gRPC
-   * client and the testbed's HTTP client do; the node does what it was
-   * doing when it wakes.
+   * `giveUp` (sim-hold.ts): its callers hear a timeout then, as a tier's
+   * gRPC client and the testbed's HTTP client do; the node does what it
+   * was doing when it wakes.
    */
   private expireWhilePaused(deadline: number, waiting: () => boolean, giveUp: () => void): void {
-    this.scheduler.schedule(Math.max(0, deadline - this.scheduler.now()), () => {
-      if (this.isPaused && waiting()) giveUp();
-    });
+    expireIfStill(this.scheduler, deadline, () => this.isPaused && waiting(), giveUp);
   }
 
   /** A visit whose caller stopped waiting: it hears a timeout; what the node still does for it goes nowhere. */
@@ -448,17 +437,9 @@ export class SimCacheNode implements SimEndpoint {
   reconnect(): void {
     if (!this.disconnected) return;
     this.disconnected = false;
-    const now = this.scheduler.now();
     const waiting = this.cutOff;
     this.cutOff = [];
-    for (const m of waiting) {
-      if (m.done) continue;
-      this.scheduler.schedule(retransmissionAfter(m.sentAt, now), () => {
-        if (m.done) return;
-        m.done = true;
-        m.deliver();
-      });
-    }
+    releaseCut(waiting, this.scheduler);
   }
 
   /**
@@ -467,14 +448,7 @@ export class SimCacheNode implements SimEndpoint {
    * state again), or `giveUp` when the sender's `deadline` passes first.
    */
   holdWhileCut(deadline: number, deliver: () => void, giveUp: () => void): void {
-    const now = this.scheduler.now();
-    const m: CutOffMessage = { sentAt: now, done: false, deliver };
-    this.cutOff.push(m);
-    this.scheduler.schedule(Math.max(0, deadline - now), () => {
-      if (m.done) return;
-      m.done = true;
-      giveUp();
-    });
+    holdCut(this.cutOff, this.scheduler, deadline, deliver, giveUp);
   }
 
   /** Whether the node is off its network (see disconnect). */

@@ -666,6 +666,70 @@ describe('simulated engine: failures in virtual time', () => {
     }
   });
 
+  describe('the origin frozen or off its network', () => {
+    // Requests at 0 and 1 s for two objects of /** (20 ms at the origin, 50 ms from the clients' edge);
+    // with `later`, one more at 16 s.
+    const origin = (timeline: TimelineEvent[], later = false) =>
+      run(
+        scenario(
+          topology(),
+          {
+            durationMs: 20_000,
+            clients: [
+              { region: 'na', count: 1, rate: 1, arrival: 'constant', startMs: 0, stopMs: 1500 },
+              ...(later ? [{ region: 'na', count: 1, rate: 1, arrival: 'constant' as const, startMs: 16_000, stopMs: 16_500 }] : []),
+            ],
+            objects: { popularity: 'uniform', count: 1000, path: '/o/{n}' },
+          },
+          timeline,
+        ),
+      );
+
+    it('frozen: the answer it was making and the request that reaches it wait until it wakes; the tiers give up at their deadline', () => {
+      // Frozen at 60 ms, between the first request's arrival (50 ms) and its answer (70 ms), until 15 s.
+      const r = origin(
+        [
+          { atMs: 60, action: 'pause', node: 'origin' },
+          { atMs: 15_000, action: 'unpause', node: 'origin' },
+        ],
+        true,
+      );
+      expect(r.timeline.filter((t) => t.action === 'pause' || t.action === 'unpause').every((t) => t.ok)).toBe(true);
+      expect(r.requests.byStatus).toEqual({ 200: 1, 504: 2 });
+      expect(r.latency.na.max).toBe(10_000);
+      // Counted on arrival (50 ms) and at 16 s. The second waited in its socket and its caller gave up
+      // at 11 s, before the origin woke: read with its cancellation, it is never handled (as on a frozen cache node).
+      expect(r.origin.requests).toBe(2);
+      const at = (ms: number) => Math.floor(ms / r.series.bucketMs);
+      expect(r.series.originRequests[at(50)]).toBe(1);
+      expect(r.series.originRequests[at(16_050)]).toBe(1);
+      // Awake again by 2 s: both answered late, not failed.
+      const brief = origin([
+        { atMs: 60, action: 'pause', node: 'origin' },
+        { atMs: 2000, action: 'unpause', node: 'origin' },
+      ]);
+      expect(brief.requests.byStatus).toEqual({ 200: 2 });
+      expect(brief.latency.na.max).toBeGreaterThanOrEqual(2000);
+      expect(brief.latency.na.max).toBeLessThan(2100);
+    });
+
+    it('off its network: its answer and the request sent to it go through at the retransmission after it is back; cut for good, the tiers give up at their deadline', () => {
+      const r = origin([
+        { atMs: 60, action: 'disconnect', node: 'origin' },
+        { atMs: 3000, action: 'reconnect', node: 'origin' },
+      ]);
+      expect(r.timeline.filter((t) => t.action === 'disconnect' || t.action === 'reconnect').every((t) => t.ok)).toBe(true);
+      expect(r.requests.byStatus).toEqual({ 200: 2 });
+      // The first answer (made at 70 ms) goes at 3.07 s; the second request (at the origin at 1.05 s) arrives at 4.05 s.
+      expect(r.latency.na.max).toBeGreaterThan(3000);
+      expect(r.latency.na.max).toBeLessThan(3200);
+      const cut = origin([{ atMs: 60, action: 'disconnect', node: 'origin' }]);
+      expect(cut.requests.byStatus).toEqual({ 504: 2 });
+      expect(cut.latency.na.max).toBe(10_000);
+      expect(cut.origin.requests).toBe(1);
+    });
+  });
+
   it('a paused edge handles the answer to its miss only when it wakes, as a frozen process reads its socket', () => {
     // /hot comes back to the edge at 400 ms; the edges are frozen from 100 ms to 2 s, or to 15 s (the
     // answer came back before the edge's deadline, and its client waits 30 s, not a tier's 10).

@@ -733,7 +733,10 @@ export class Simulation {
       case 'stop':
       case 'start':
       case 'pause':
-      case 'unpause': {
+      case 'unpause':
+      case 'disconnect':
+      case 'reconnect': {
+        // Cache nodes and origins alike (sim-hold.ts has the rules for frozen and cut-off processes).
         const node = this.byId.get(ev.node) as SimCacheNode | SimOrigin | undefined;
         if (!node) {
           this.record(ev, `no node "${ev.node}"`, false);
@@ -741,24 +744,9 @@ export class Simulation {
         }
         if (ev.action === 'kill' || ev.action === 'stop') node.kill();
         else if (ev.action === 'start') node.start();
-        else if (node instanceof SimCacheNode) {
-          if (ev.action === 'pause') node.pause();
-          else node.unpause();
-        } else {
-          this.record(ev, `${ev.action} of an origin is not simulated`, false);
-          return;
-        }
-        this.record(ev, ev.node, true);
-        return;
-      }
-      case 'disconnect':
-      case 'reconnect': {
-        const node = this.byId.get(ev.node);
-        if (!(node instanceof SimCacheNode)) {
-          this.record(ev, node ? `${ev.action} of an origin is not simulated` : `no node "${ev.node}"`, false);
-          return;
-        }
-        if (ev.action === 'disconnect') node.disconnect();
+        else if (ev.action === 'pause') node.pause();
+        else if (ev.action === 'unpause') node.unpause();
+        else if (ev.action === 'disconnect') node.disconnect();
         else node.reconnect();
         this.record(ev, ev.node, true);
         return;

@@ -17,6 +17,7 @@ import { createCounters, type Counters } from '@cdnlab/origin/src/counters';
 import { faultFor, makeFault, NO_FAULTS, setFault, type FaultState } from '@cdnlab/origin/src/faults';
 import { createSite, type Site } from '@cdnlab/origin/src/site';
 import { requestKind } from '@cdnlab/origin/src/counters';
+import { expireIfStill, holdCut, releaseCut, type CutOffMessage } from './sim-hold';
 import type { Caller, SimEndpoint, SimRequest } from './sim-types';
 import type { VirtualScheduler } from './virtual-scheduler';
 
@@ -61,6 +62,12 @@ export class SimOrigin implements SimEndpoint {
   /** Fraction of requests each fault pattern acts on ('' = every path). */
   private readonly rates = new Map<string, number>();
   private alive = true;
+  private paused = false;
+  private disconnected = false;
+  /** What waits while it is frozen (whenFree). */
+  private readonly held: Array<() => void> = [];
+  /** What waits while it is off its network (whenFree). */
+  private cutOff: CutOffMessage[] = [];
   private zeros = new Uint8Array(64 * 1024);
   private readonly views = new Map<number, Uint8Array>();
 
@@ -75,15 +82,70 @@ export class SimOrigin implements SimEndpoint {
   }
 
   get up(): boolean {
-    return this.alive;
+    return this.alive && !this.paused && !this.disconnected;
   }
 
+  /** SIGKILL / SIGTERM: what waited on a frozen process finds it gone. */
   kill(): void {
     this.alive = false;
+    this.paused = false;
+    for (const run of this.held.splice(0)) run();
   }
 
   start(): void {
     this.alive = true;
+  }
+
+  /** Frozen (SIGSTOP, docker pause): requests and answers wait until it wakes, callers until their deadlines. */
+  pause(): void {
+    if (this.alive) this.paused = true;
+  }
+
+  unpause(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    for (const run of this.held.splice(0)) run();
+  }
+
+  /** Off its network (docker network disconnect): as a cache node (sim-hold.ts), nothing gets to it or from it. */
+  disconnect(): void {
+    if (this.alive) this.disconnected = true;
+  }
+
+  reconnect(): void {
+    if (!this.disconnected) return;
+    this.disconnected = false;
+    const waiting = this.cutOff;
+    this.cutOff = [];
+    releaseCut(waiting, this.opts.scheduler);
+  }
+
+  /**
+   * Runs `send` (a request arriving, or an answer leaving) now, or once the
+   * origin can: a frozen one when it wakes, one off its network at TCP's
+   * next retransmission after it is back (sim-hold.ts). `to` hears its
+   * timeout at its deadline if that comes first.
+   */
+  private whenFree(to: Caller, send: () => void): void {
+    const s = this.opts.scheduler;
+    if (this.disconnected) {
+      holdCut(this.cutOff, s, to.givesUpAt(), () => this.whenFree(to, send), () => to.reply('timeout', undefined));
+      return;
+    }
+    if (this.paused) {
+      let waiting = true;
+      this.held.push(() => {
+        if (!waiting) return;
+        waiting = false;
+        this.whenFree(to, send);
+      });
+      expireIfStill(s, to.givesUpAt(), () => this.paused && waiting, () => {
+        waiting = false;
+        to.reply('timeout', undefined);
+      });
+      return;
+    }
+    send();
   }
 
   /** A timeline `origin-fault`: set (or with `ok`, clear) a fault for `path` (all paths when undefined). */
@@ -103,6 +165,10 @@ export class SimOrigin implements SimEndpoint {
   }
 
   handle(req: SimRequest, to: Caller): void {
+    if (this.paused || this.disconnected) {
+      this.whenFree(to, () => this.handle(req, to));
+      return;
+    }
     if (!this.alive) {
       to.reply('connect', undefined);
       return;
@@ -138,28 +204,40 @@ export class SimOrigin implements SimEndpoint {
       return;
     }
     s.schedule(latency, () => {
-      if (!this.alive) {
-        to.reply('reset', undefined);
+      if (this.paused || this.disconnected) {
+        // Made, but not sent: a frozen process sends it when it wakes (its
+        // generation is taken as done by then), one off its network when back.
+        this.whenFree(to, () => this.respond(req, to, path, status));
         return;
       }
-      const now = s.now();
-      if (status !== 0) {
-        const e = errorAnswer(head.method, head.target, status, now);
-        to.reply(undefined, { head: e.head, age: undefined, body: e.body, originFetchedAt: now, result: 'origin' });
-        return;
-      }
-      const real = this.opts.realBodies === true;
-      const answer = this.site.answer(head, undefined, now, { renderBody: real });
-      let body = answer.body;
-      let resHead = answer.head;
-      if (answer.head.status === 304) this.counters.recordOutcome(path, 'not-modified');
-      else if (req.sizeBytes !== undefined && answer.head.status === 200 && req.sizeBytes !== answer.bodyBytes) {
-        // The workload fixes this object's size: the body (and its length) follow it.
-        resHead = { status: 200, headers: answer.head.headers.map((h) => (h[0] === 'content-length' ? ['content-length', String(req.sizeBytes)] : h)) };
-        if (head.method !== 'HEAD') body = real ? new Uint8Array(req.sizeBytes) : this.zeroView(req.sizeBytes);
-      } else if (!real && answer.bodyBytes > 0) body = this.zeroView(answer.bodyBytes);
-      to.reply(undefined, { head: resHead, age: undefined, body, originFetchedAt: now, result: 'origin' });
+      this.respond(req, to, path, status);
     });
+  }
+
+  /** The answer leaves now (or the connection is reset, when the origin died meanwhile). */
+  private respond(req: SimRequest, to: Caller, path: string, status: number): void {
+    const head = req.head;
+    if (!this.alive) {
+      to.reply('reset', undefined);
+      return;
+    }
+    const now = this.opts.scheduler.now();
+    if (status !== 0) {
+      const e = errorAnswer(head.method, head.target, status, now);
+      to.reply(undefined, { head: e.head, age: undefined, body: e.body, originFetchedAt: now, result: 'origin' });
+      return;
+    }
+    const real = this.opts.realBodies === true;
+    const answer = this.site.answer(head, undefined, now, { renderBody: real });
+    let body = answer.body;
+    let resHead = answer.head;
+    if (answer.head.status === 304) this.counters.recordOutcome(path, 'not-modified');
+    else if (req.sizeBytes !== undefined && answer.head.status === 200 && req.sizeBytes !== answer.bodyBytes) {
+      // The workload fixes this object's size: the body (and its length) follow it.
+      resHead = { status: 200, headers: answer.head.headers.map((h) => (h[0] === 'content-length' ? ['content-length', String(req.sizeBytes)] : h)) };
+      if (head.method !== 'HEAD') body = real ? new Uint8Array(req.sizeBytes) : this.zeroView(req.sizeBytes);
+    } else if (!real && answer.bodyBytes > 0) body = this.zeroView(answer.bodyBytes);
+    to.reply(undefined, { head: resHead, age: undefined, body, originFetchedAt: now, result: 'origin' });
   }
 
   /**
