@@ -37,7 +37,7 @@ import {
   type StoreTimes,
 } from '@cdnlab/core';
 import type { CacheNode } from '@cdnlab/scenario';
-import { expireIfStill, holdCut, releaseCut, type CutOffMessage } from './sim-hold';
+import { expireIfStill, holdCut, holdFrozen, releaseCut, type CutOffMessage } from './sim-hold';
 import { linkIdOf, LOST, type SimNetwork } from './sim-network';
 import type { TierSeries } from './sim-stats';
 import { sentHead, type Caller, type Replier, type SimAnswer, type SimEndpoint, type SimErrorKind, type SimRequest } from './sim-types';
@@ -511,15 +511,14 @@ export class SimCacheNode implements SimEndpoint {
       // SIGSTOP: the connection is accepted by the kernel, nothing answers
       // until SIGCONT; a caller that stops waiting first hears a timeout.
       // (Whichever comes first, waking or the caller's deadline, ends the wait.)
-      let waiting = true;
-      this.held.push(() => {
-        if (waiting) this.handle(req, to);
-        waiting = false;
-      });
-      this.expireWhilePaused(to.givesUpAt(), () => waiting, () => {
-        waiting = false;
-        to.reply('timeout', undefined);
-      });
+      holdFrozen(
+        this.held,
+        this.scheduler,
+        to.givesUpAt(),
+        () => this.isPaused,
+        () => this.handle(req, to),
+        () => to.reply('timeout', undefined),
+      );
       return;
     }
     if (req.hops > MAX_HOPS) {
@@ -953,11 +952,7 @@ class UpstreamCall implements Task, Caller {
     this.idx = node.parentFor(this.order, i);
     if (node.isDisconnected) {
       // Sent from a node off its network: see SimCacheNode.disconnect.
-      node.holdWhileCut(
-        this.req.deadline,
-        () => this.attempt(i),
-        () => this.timeOutNow(),
-      );
+      this.holdWhileCut(() => this.attempt(i));
       return;
     }
     const d = node.net.delayOn(node.parentLinks[this.idx]);
@@ -991,11 +986,7 @@ class UpstreamCall implements Task, Caller {
     }
     if (this.step === RETURN && node.isDisconnected) {
       // An answer that was on its way when the node left its network.
-      node.holdWhileCut(
-        this.req.deadline,
-        () => this.run(),
-        () => this.timeOutNow(),
-      );
+      this.holdWhileCut(() => this.run());
       return;
     }
     switch (this.step) {
@@ -1020,10 +1011,12 @@ class UpstreamCall implements Task, Caller {
     return this.req.deadline;
   }
 
-  /** The call ends in its timeout now (its deadline has come). */
-  private timeOutNow(): void {
-    this.step = TIME_OUT;
-    this.node.scheduler.scheduleTask(0, this);
+  /** While its node is off its network: `deliver` once the message gets through, or the call's timeout at its deadline. */
+  private holdWhileCut(deliver: () => void): void {
+    this.node.holdWhileCut(this.req.deadline, deliver, () => {
+      this.step = TIME_OUT;
+      this.node.scheduler.scheduleTask(0, this);
+    });
   }
 
   /** The parent's answer (it is the parent's Caller): it travels back over the link. */
@@ -1031,11 +1024,7 @@ class UpstreamCall implements Task, Caller {
     const node = this.node;
     if (node.isDisconnected) {
       // Sent to a node off its network.
-      node.holdWhileCut(
-        this.req.deadline,
-        () => this.reply(error, answer),
-        () => this.timeOutNow(),
-      );
+      this.holdWhileCut(() => this.reply(error, answer));
       return;
     }
     const b = node.net.delayOn(node.backLinks[this.idx]);

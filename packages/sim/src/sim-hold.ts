@@ -63,3 +63,22 @@ export function expireIfStill(scheduler: VirtualScheduler, deadline: number, sti
     if (still()) giveUp();
   });
 }
+
+/**
+ * Holds a request or answer in `held` (run when the frozen process wakes,
+ * or dies) unless the caller's `deadline` comes first while `frozen()`:
+ * then `giveUp` runs, and the held delivery is dropped when the process
+ * wakes (the caller's cancellation is read with it).
+ */
+export function holdFrozen(held: Array<() => void>, scheduler: VirtualScheduler, deadline: number, frozen: () => boolean, deliver: () => void, giveUp: () => void): void {
+  let waiting = true;
+  held.push(() => {
+    if (!waiting) return;
+    waiting = false;
+    deliver();
+  });
+  expireIfStill(scheduler, deadline, () => frozen() && waiting, () => {
+    waiting = false;
+    giveUp();
+  });
+}

@@ -17,7 +17,7 @@ import { createCounters, type Counters } from '@cdnlab/origin/src/counters';
 import { faultFor, makeFault, NO_FAULTS, setFault, type FaultState } from '@cdnlab/origin/src/faults';
 import { createSite, type Site } from '@cdnlab/origin/src/site';
 import { requestKind } from '@cdnlab/origin/src/counters';
-import { expireIfStill, holdCut, releaseCut, type CutOffMessage } from './sim-hold';
+import { holdCut, holdFrozen, releaseCut, type CutOffMessage } from './sim-hold';
 import type { Caller, SimEndpoint, SimRequest } from './sim-types';
 import type { VirtualScheduler } from './virtual-scheduler';
 
@@ -133,16 +133,14 @@ export class SimOrigin implements SimEndpoint {
       return;
     }
     if (this.paused) {
-      let waiting = true;
-      this.held.push(() => {
-        if (!waiting) return;
-        waiting = false;
-        this.whenFree(to, send);
-      });
-      expireIfStill(s, to.givesUpAt(), () => this.paused && waiting, () => {
-        waiting = false;
-        to.reply('timeout', undefined);
-      });
+      holdFrozen(
+        this.held,
+        s,
+        to.givesUpAt(),
+        () => this.paused,
+        () => this.whenFree(to, send),
+        () => to.reply('timeout', undefined),
+      );
       return;
     }
     send();
