@@ -39,6 +39,8 @@ export interface FakeTier {
   address: string;
   purges: RecordedPurge[];
   statsCalls: number;
+  /** The caller's address:port of every Purge and Stats call, in order: a new port is a new connection. */
+  peers: string[];
   /** Wait this long before applying (simulates a slow node / link). */
   delayMs: number;
   /** Never answer Purge (the caller's deadline must save it). */
@@ -53,7 +55,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** The share of the time left a forwarder gives its child (same rule as the control plane's HOP_DEADLINE_SHARE). */
 const SHARE = 0.8;
 
-export async function startFakeTier(id: string, opts: { delayMs?: number; token?: string } = {}): Promise<FakeTier> {
+export async function startFakeTier(id: string, opts: { delayMs?: number; token?: string; port?: number } = {}): Promise<FakeTier> {
   const rpc: RpcServer = createRpcServer();
   const clients = new Map<string, TierClient>();
   const clientFor = (address: string): TierClient => {
@@ -77,6 +79,7 @@ export async function startFakeTier(id: string, opts: { delayMs?: number; token?
     address: '',
     purges: [],
     statsCalls: 0,
+    peers: [],
     delayMs: opts.delayMs ?? 0,
     hang: false,
     objects: 3,
@@ -93,6 +96,7 @@ export async function startFakeTier(id: string, opts: { delayMs?: number; token?
     },
     Purge(call, callback) {
       const caller = call.metadata.get(CALLER_KEY)[0];
+      fake.peers.push(call.getPeer());
       fake.purges.push({ request: call.request, receivedAtMs: Date.now(), caller: typeof caller === 'string' ? caller : 'control' });
       if (fake.hang) return; // never answers; the caller's deadline ends the call
       void (async () => {
@@ -121,8 +125,9 @@ export async function startFakeTier(id: string, opts: { delayMs?: number; token?
         callback(null, { nodeId: id, appliedAtMs, objectsAffected: fake.objects, forwarded: lists.flat() });
       })();
     },
-    Stats(_call, callback) {
+    Stats(call, callback) {
       fake.statsCalls += 1;
+      fake.peers.push(call.getPeer());
       callback(null, {
         nodeId: id,
         role: 'fake',
@@ -133,7 +138,7 @@ export async function startFakeTier(id: string, opts: { delayMs?: number; token?
     },
   };
   rpc.addService(loadProtos().tier.Tier.service, opts.token ? createBearerAuth(opts.token).protect(handlers) : handlers);
-  const port = await rpc.listen('127.0.0.1', 0);
+  const port = await rpc.listen('127.0.0.1', opts.port ?? 0);
   rpc.setServing(true);
   fake.address = `127.0.0.1:${port}`;
   return fake;
