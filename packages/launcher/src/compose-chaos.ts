@@ -152,6 +152,33 @@ async function act(docker: DockerLike, action: DockerChaosAction, c: Docker.Cont
   }
 }
 
+/** findNodeContainers, with an engine that cannot be reached said as such. */
+async function containersOf(docker: DockerLike, node: string, project: string | undefined): Promise<Docker.ContainerInfo[]> {
+  try {
+    return await findNodeContainers(docker, node, project);
+  } catch (err) {
+    if (err instanceof DockerChaosError) throw err;
+    throw new DockerChaosError(`cannot reach the Docker engine (${(err as Error).message}); is dockerd running and DOCKER_HOST right?`, { cause: err });
+  }
+}
+
+export interface DockerNodeStatus extends DockerChaosTarget {
+  /** On at least one network: false after a `disconnect` (running or not). */
+  connected: boolean;
+}
+
+/**
+ * What the engine says now of each container of `node`: its state and
+ * whether it is on a network. A run on a running cluster reads this to undo
+ * what earlier runs left behind (an edge-failover leaves its edge dead),
+ * which the run's own bookkeeping cannot know.
+ */
+export async function dockerNodeStatus(node: string, opts: Pick<DockerChaosOptions, 'docker' | 'project'> = {}): Promise<DockerNodeStatus[]> {
+  const docker = opts.docker ?? (new Docker() as unknown as DockerLike);
+  const containers = await containersOf(docker, node, opts.project);
+  return containers.map((c) => ({ id: c.Id, name: name(c), state: c.State, connected: Object.keys(c.NetworkSettings?.Networks ?? {}).length > 0 }));
+}
+
 /** Applies `action` to every container of `node`. Throws DockerChaosError naming the node and container. */
 export async function dockerChaos(action: DockerChaosAction, node: string, opts: DockerChaosOptions = {}): Promise<DockerChaosResult> {
   if (!isDockerChaosAction(action)) throw new DockerChaosError(`expected an action (${DOCKER_CHAOS_ACTIONS.join(', ')}), got ${JSON.stringify(action)}`);
@@ -159,13 +186,7 @@ export async function dockerChaos(action: DockerChaosAction, node: string, opts:
     throw new DockerChaosError(`expected opts.stopTimeoutSec to be a non-negative integer, got ${String(opts.stopTimeoutSec)}`);
   }
   const docker = opts.docker ?? (new Docker() as unknown as DockerLike);
-  let containers: Docker.ContainerInfo[];
-  try {
-    containers = await findNodeContainers(docker, node, opts.project);
-  } catch (err) {
-    if (err instanceof DockerChaosError) throw err;
-    throw new DockerChaosError(`cannot reach the Docker engine (${(err as Error).message}); is dockerd running and DOCKER_HOST right?`, { cause: err });
-  }
+  const containers = await containersOf(docker, node, opts.project);
   for (const c of containers) {
     try {
       await act(docker, action, c, opts);

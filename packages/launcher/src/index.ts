@@ -60,6 +60,7 @@ export {
 } from './compose-file';
 export {
   dockerChaos,
+  dockerNodeStatus,
   findNodeContainers,
   isDockerChaosAction,
   DockerChaosError,
@@ -70,4 +71,5 @@ export {
   type DockerChaosOptions,
   type DockerChaosResult,
   type DockerLike,
+  type DockerNodeStatus,
 } from './compose-chaos';

@@ -12,7 +12,7 @@
  * generated from in CDNLAB_COMPOSE_TOPOLOGY (a file path inside the image);
  * `--topology` overrides it.
  */
-import { composePlan, dockerChaos, DockerChaosError, probeFor, type DockerChaosAction, type DockerLike, type RunningNode, type RunningTopology } from '@cdnlab/launcher';
+import { composePlan, dockerChaos, DockerChaosError, dockerNodeStatus, probeFor, type DockerChaosAction, type DockerLike, type DockerNodeStatus, type RunningNode, type RunningTopology } from '@cdnlab/launcher';
 import type { Topology } from '@cdnlab/scenario';
 
 export interface ComposeTargetOptions {
@@ -26,6 +26,8 @@ export interface ComposeTargetOptions {
   healthTimeoutMs?: number;
   /** Tests pass a fake engine; default dockerode on DOCKER_HOST or /var/run/docker.sock. */
   docker?: DockerLike;
+  /** Whether a node answers its health check now; tests pass one. Default: probeFor its planned address. */
+  probe?: (id: string, timeoutMs: number) => Promise<boolean>;
 }
 
 export function attachToCompose(opts: ComposeTargetOptions): RunningTopology {
@@ -63,11 +65,9 @@ export function attachToCompose(opts: ComposeTargetOptions): RunningTopology {
     const n = nodes.get(id);
     if (n) n.state = state;
   };
-  // Which nodes a timeline cut off: restoreAll puts them back.
-  const disconnected = new Set<string>();
   async function startNode(id: string): Promise<void> {
     await act('start', id, 'running');
-    const probe = probeFor(planned(id), plan.zone);
+    const probe = opts.probe ? (ms: number) => opts.probe!(id, ms) : probeFor(planned(id), plan.zone);
     const until = Date.now() + healthTimeoutMs;
     for (;;) {
       if (await probe(1000)) return;
@@ -94,30 +94,39 @@ export function attachToCompose(opts: ComposeTargetOptions): RunningTopology {
     // The cgroup freezer: like SIGSTOP, sockets stay open and nothing answers.
     pause: (id) => act('pause', id, 'paused'),
     unpause: (id) => act('unpause', id, 'running'),
-    async disconnect(id) {
-      await act('disconnect', id, 'running');
-      disconnected.add(id);
-    },
-    async reconnect(id) {
-      await act('reconnect', id, 'running');
-      disconnected.delete(id);
-    },
+    disconnect: (id) => act('disconnect', id, 'running'),
+    reconnect: (id) => act('reconnect', id, 'running'),
     faults: 'docker',
     topology: opts.topology,
+    /**
+     * Reads every node's containers from the engine rather than this run's
+     * bookkeeping: a cluster outlives runs, and an earlier one may have left
+     * a node dead (edge-failover kills an edge for good), frozen or off its
+     * network. Puts it on its network, then wakes or starts it and waits
+     * until it is healthy.
+     */
     async restoreAll() {
       const did: string[] = [];
-      for (const [id, n] of nodes) {
-        if (n.state === 'exited' || n.state === 'stopped') {
-          await startNode(id);
-          did.push(`started ${id}`);
-        } else if (n.state === 'paused') {
+      for (const id of nodes.keys()) {
+        let status: DockerNodeStatus[];
+        try {
+          status = await dockerNodeStatus(id, { ...(opts.docker ? { docker: opts.docker } : {}), ...(opts.project !== undefined ? { project: opts.project } : {}) });
+        } catch (err) {
+          if (err instanceof DockerChaosError) throw new Error(`reading ${id}'s containers through the Docker Engine API: ${err.message}`);
+          throw err;
+        }
+        if (status.some((c) => !c.connected)) {
+          await act('reconnect', id, nodes.get(id)?.state ?? 'running');
+          did.push(`reconnected ${id}`);
+        }
+        if (status.some((c) => c.state === 'paused')) {
           await act('unpause', id, 'running');
           did.push(`unpaused ${id}`);
         }
-        if (disconnected.has(id)) {
-          await act('reconnect', id, 'running');
-          disconnected.delete(id);
-          did.push(`reconnected ${id}`);
+        const down = status.find((c) => c.state === 'exited' || c.state === 'created' || c.state === 'dead');
+        if (down) {
+          await startNode(id);
+          did.push(`started ${id} (it was ${down.state})`);
         }
       }
       return did;
