@@ -9,7 +9,7 @@
  * adds the variance term we leave out) and doubles on each further loss
  * (RFC 6298 §5.5), up to 6 retransmissions, after which the hop fails.
  */
-import type { Rng } from '@cdnlab/core';
+import { MIN_RTO_MS, retransmissionAfter, type Rng } from '@cdnlab/core';
 import { clientEndpoint, clientLinkValues, type LinkValues, type Topology, type TopologyNode } from '@cdnlab/scenario';
 
 /** A link's numbers in LinkTable.values: LINK_FIELDS doubles per link, at id * LINK_FIELDS. */
@@ -109,26 +109,10 @@ export function linkIdOf(link: LinkState | undefined): number {
   return link === undefined ? NO_LINK : link.id;
 }
 
-const MIN_RTO_MS = 200;
 const MAX_RETRANSMITS = 6;
 
-/**
- * A message sent at `sentAt` to or from a node that was off its network
- * until `now` (a disconnect): TCP kept retransmitting it, 200 ms after it
- * was sent and then at doubling intervals, so it goes through at the first
- * retransmission at or after `now`. Returns the wait from `now`. (The round
- * trip's share of the timeout is left out here: across the cut there was
- * no round trip to measure.)
- */
-export function retransmissionAfter(sentAt: number, now: number): number {
-  let rto = MIN_RTO_MS;
-  let at = sentAt + rto;
-  while (at < now) {
-    rto *= 2;
-    at += rto;
-  }
-  return at - now;
-}
+/** Re-exported for the simulator's modules: the schedule is the core's, shared with the testbed's links. */
+export { retransmissionAfter };
 
 export class SimNetwork {
   private readonly links = new Map<string, LinkState>();
