@@ -12,9 +12,9 @@
 #      memory of the whole cluster, faults through the Engine API
 #      (packages/launcher/test/compose-docker.test.ts), down.
 #   4. Scenarios inside the compose network, through the cli service, with
-#      --quick: thundering-herd, edge-failover and network-partition (whose
-#      expectations CI's scenario step also checks on the simulator; it runs
-#      after edge-failover left an edge dead, so it must start it again).
+#      --quick: thundering-herd, edge-failover and network-partition (which
+#      runs after edge-failover left an edge dead, so it must start it again;
+#      in compose its regional really leaves the network).
 #   5. Tear down; stop the engine if this script started it.
 #
 # Exits non-zero on any failure; prints the time of each step at the end.

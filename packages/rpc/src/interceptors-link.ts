@@ -29,8 +29,18 @@
  * link is unreachable, so callers fail over to another parent. Calls
  * already in flight carry on: modelling a half-delivered message on a link
  * that vanished would need the TCP timeouts this model leaves out.
+ *
+ * A link that is cut (`link.update({ cut: true })`) is a partition, as when
+ * a node leaves its network (compose's `docker network disconnect`, which
+ * this stands in for on loopback): nothing crosses it either way, calls
+ * start and wait (their callers give up at their deadlines), and each held
+ * message goes through once the link is back, at TCP's first
+ * retransmission at or after that moment, timed from when it was sent
+ * (@cdnlab/core retransmissionAfter; the simulator times held messages
+ * the same way).
  */
 import * as grpc from '@grpc/grpc-js';
+import { retransmissionAfter } from '@cdnlab/core';
 
 type DownstreamCall = ReturnType<grpc.NextCall>;
 type MessageContext = Parameters<DownstreamCall['sendMessageWithContext']>[0];
@@ -46,8 +56,10 @@ export interface LinkSettings {
   rtoMs: number;
   /** Bytes per TCP segment (1500 MTU minus IP and TCP headers with timestamps). */
   mssBytes: number;
-  /** Cut: calls that start now fail with UNAVAILABLE. */
+  /** Down: calls that start now fail with UNAVAILABLE. */
   down: boolean;
+  /** Cut: a partition; nothing crosses until it is back, then held messages go through at TCP's next retransmission. */
+  cut: boolean;
 }
 
 export interface LinkOptions extends Partial<LinkSettings> {
@@ -64,6 +76,7 @@ export const DEFAULT_LINK_SETTINGS: Readonly<LinkSettings> = {
   rtoMs: 200,
   mssBytes: 1448,
   down: false,
+  cut: false,
 };
 
 /** Backoff stops doubling after this many losses of one segment (RFC 6298 §5.5 allows a cap). */
@@ -105,6 +118,7 @@ function validate(settings: LinkSettings): void {
     throw new Error(`expected opts.mssBytes to be a positive integer, got ${String(settings.mssBytes)}`);
   }
   if (typeof settings.down !== 'boolean') throw new Error(`expected opts.down to be a boolean, got ${String(settings.down)}`);
+  if (typeof settings.cut !== 'boolean') throw new Error(`expected opts.cut to be a boolean, got ${String(settings.cut)}`);
 }
 
 /** One direction-agnostic network link; share one between the clients that cross it. */
@@ -113,6 +127,10 @@ export class Link {
   private random: () => number;
   /** Segments lost so far (each cost at least one RTO). */
   lostSegments = 0;
+  /** The last cut, in performance.now() ms (`to` undefined while it lasts). */
+  private lastCut: { from: number; to: number | undefined } | undefined;
+  /** Delay lines holding events while the link is cut, woken when it is back. */
+  private readonly holding = new Set<() => void>();
 
   constructor(options: LinkOptions = {}) {
     const { seed, random, ...rest } = options;
@@ -130,7 +148,32 @@ export class Link {
   update(partial: Partial<LinkSettings>): void {
     const next = { ...this.current, ...stripUndefined(partial) };
     validate(next);
+    const wasCut = this.current.cut;
     this.current = next;
+    if (!wasCut && next.cut) this.lastCut = { from: performance.now(), to: undefined };
+    if (wasCut && !next.cut) {
+      if (this.lastCut) this.lastCut.to = performance.now();
+      const wake = [...this.holding];
+      this.holding.clear();
+      for (const w of wake) w();
+    }
+  }
+
+  /** Calls `wake` once when the link is no longer cut (at once if it is not). */
+  whenRestored(wake: () => void): void {
+    if (!this.current.cut) wake();
+    else this.holding.add(wake);
+  }
+
+  /**
+   * When an event sent at `sentAt` and due at `due` may go: unchanged unless
+   * its crossing overlapped the last cut (sent during it, or due after it
+   * began), when it waits for the first retransmission at or after the end.
+   */
+  afterCut(sentAt: number, due: number): number {
+    const cut = this.lastCut;
+    if (!cut || cut.to === undefined || sentAt >= cut.to || due < cut.from) return due;
+    return Math.max(due, cut.to + retransmissionAfter(sentAt, cut.to));
   }
 
   /** True when the link adds nothing: events pass straight through. */
@@ -179,6 +222,8 @@ export function estimateMessageBytes(value: unknown, depth = 0): number {
 
 interface Pending {
   due: number;
+  /** performance.now() when pushed: TCP's retransmissions after a cut are timed from it. */
+  sentAt: number;
   isMessage: boolean;
   run: () => void;
 }
@@ -192,13 +237,19 @@ class DelayLine {
   private lastDue = 0;
   private timer: NodeJS.Timeout | undefined;
   private draining = false;
+  /** Waiting for the link to come back from a cut. */
+  private held = false;
 
-  constructor(private readonly mayRunMessage: () => boolean) {}
+  constructor(
+    private readonly link: Link,
+    private readonly mayRunMessage: () => boolean,
+  ) {}
 
   push(delayMs: number, isMessage: boolean, run: () => void): void {
-    const due = Math.max(this.lastDue, performance.now() + delayMs);
+    const now = performance.now();
+    const due = Math.max(this.lastDue, now + delayMs);
     this.lastDue = due;
-    this.queue.push({ due, isMessage, run });
+    this.queue.push({ due, sentAt: now, isMessage, run });
     this.drain();
   }
 
@@ -215,7 +266,12 @@ class DelayLine {
   }
 
   private drainLoop(): void {
+    if (this.held) return;
     while (this.queue.length > 0) {
+      if (this.link.settings.cut) {
+        this.hold();
+        return;
+      }
       const head = this.queue[0];
       const wait = head.due - performance.now();
       if (wait > 0) {
@@ -232,6 +288,23 @@ class DelayLine {
       this.queue.shift();
       head.run();
     }
+  }
+
+  /** Nothing goes while the link is cut; when it is back, each queued event waits for its retransmission. */
+  private hold(): void {
+    this.held = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.link.whenRestored(() => {
+      this.held = false;
+      let last = 0;
+      for (const e of this.queue) {
+        e.due = Math.max(last, this.link.afterCut(e.sentAt, e.due));
+        last = e.due;
+      }
+      this.lastDue = Math.max(this.lastDue, last);
+      this.drain();
+    });
   }
 
   clear(): void {
@@ -281,8 +354,8 @@ class LinkedCall implements DownstreamCall {
   ) {
     this.streaming = options.method_definition.responseStream;
     this.deadlineMs = deadlineMsOf(options);
-    this.outbound = new DelayLine(() => true);
-    this.inbound = new DelayLine(() => !this.streaming || this.callerReads > 0);
+    this.outbound = new DelayLine(link, () => true);
+    this.inbound = new DelayLine(link, () => !this.streaming || this.callerReads > 0);
   }
 
   start(metadata: grpc.Metadata, listener?: Partial<FullListener>): void {

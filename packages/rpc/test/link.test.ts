@@ -24,10 +24,14 @@ describe('link interceptor over real gRPC', () => {
   const body = Buffer.alloc(2 * 1024 * 1024);
   for (let i = 0; i < body.length; i++) body[i] = (i * 31 + (i >> 16)) & 0xff;
   let upstreamCancelled = 0;
+  let statsServed = 0;
 
   beforeAll(async () => {
     tier = await startTier({
-      Stats: (_call, cb) => cb(null, statsReply('t')),
+      Stats: (_call, cb) => {
+        statsServed++;
+        cb(null, statsReply('t'));
+      },
       Fetch: (call) => {
         call.on('cancelled', () => upstreamCancelled++);
         if (call.request.target === '/hang') {
@@ -136,5 +140,42 @@ describe('link interceptor over real gRPC', () => {
     await expect(readFetchReply(stream)).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
     link.update({ down: false });
     expect(await timeStats(c)).toBeGreaterThanOrEqual(10);
+  });
+  it('holds every call while the link is cut, and delivers it at the first retransmission after the link is back', async () => {
+    const link = new Link({ latencyMs: 5 });
+    const c = client(link);
+    await timeStats(c);
+    link.update({ cut: true });
+    const served = statsServed;
+    const t0 = performance.now();
+    const outlives = timeStats(c, 5000);
+    const short = timeStats(c, 300).then(() => undefined, (e: unknown) => ({ err: fromServiceError(e), ms: performance.now() - t0 }));
+    await new Promise((r) => setTimeout(r, 700));
+    // Nothing reached the far side, and the short call ended at its own deadline, not at a refusal.
+    expect(statsServed).toBe(served);
+    const ended = await short;
+    expect(ended?.err.code).toBe('UPSTREAM_TIMEOUT');
+    expect(ended?.ms).toBeGreaterThanOrEqual(290);
+    link.update({ cut: false });
+    // Sent at 0: retransmissions at 200, 600, 1400 ms; the link came back at about 700, so the request crosses at 1400.
+    const took = await outlives;
+    expect(took).toBeGreaterThanOrEqual(1400);
+    expect(took).toBeLessThan(2600);
+    expect(statsServed).toBe(served + 1);
+    // After the cut, calls cross as before.
+    expect(await timeStats(c)).toBeLessThan(1000);
+  });
+
+  it('freezes a stream that is crossing when the link is cut and resumes it intact', async () => {
+    const link = new Link({ latencyMs: 2 });
+    const c = client(link);
+    await timeStats(c);
+    const t0 = performance.now();
+    const reading = readFetchReply(c.fetch({ method: 'GET', target: '/a' }, callOptions(10_000)));
+    setTimeout(() => link.update({ cut: true }), 5);
+    setTimeout(() => link.update({ cut: false }), 600);
+    const { body: got } = await reading;
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(600);
+    expect(createHash('sha256').update(got).digest('hex')).toBe(createHash('sha256').update(body).digest('hex'));
   });
 });

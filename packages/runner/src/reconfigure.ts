@@ -205,7 +205,7 @@ export async function applyReconfigure(admin: ClusterAdmin, running: Topology, w
       await admin.setCacheSettings(n.id, cacheSettingsRequest(n.cache));
       calls++;
       for (const p of n.parents) {
-        await admin.setLinks(n.id, { parentIds: [p], ...linkOf(wanted, n.id, p), down: false });
+        await admin.setLinks(n.id, { parentIds: [p], ...linkOf(wanted, n.id, p), down: false, cut: false });
         calls++;
       }
     }),

@@ -125,7 +125,7 @@ async function runLink(ev: LinkEvent, ctx: TimelineContext): Promise<EventOutcom
     Promise.all(
       [...hops.byNode].map(async ([node, parents]) => {
         const state = await admin.setLinks(node, { ...req, parentIds: parents });
-        return state.links.filter((l) => parents.includes(l.parentId)).map((l) => `${node}->${l.parentId} (${l.down ? 'down' : `${l.latencyMs}+${l.jitterMs} ms, loss ${l.loss}`})`);
+        return state.links.filter((l) => parents.includes(l.parentId)).map((l) => `${node}->${l.parentId} (${l.cut ? 'cut' : l.down ? 'down' : `${l.latencyMs}+${l.jitterMs} ms, loss ${l.loss}`})`);
       }),
     ),
   );
@@ -282,6 +282,44 @@ const BY_DOCKER: Record<NodeAction, string> = {
   reconnect: 'reconnected at its address (docker network connect)',
 };
 
+/**
+ * disconnect / reconnect of processes on loopback. An address on lo cannot
+ * leave its network, but every call between the tiers and to the origin
+ * crosses an emulated link in the caller's process (rpc Link). Cutting the
+ * node's own links and every link to it is the partition compose makes: the
+ * calls wait until their deadlines, and what was sent goes through at TCP's
+ * next retransmission after the reconnect (the links time it as the
+ * simulator does). An edge cannot be cut off so: its clients and DNS's
+ * health checks reach it over no emulated link. Nor are the control
+ * plane's calls (stats, purge): the outcome says so.
+ */
+async function cutLinks(ctx: TimelineContext, action: 'disconnect' | 'reconnect', node: string): Promise<EventOutcome> {
+  const n = ctx.topology.nodes.find((x) => x.id === node);
+  const elsewhere = "run in compose (--target compose), where it acts on the container's network";
+  if (n?.role === 'edge') {
+    return { ok: false, detail: `${action} ${node}: an edge on loopback cannot be cut off (its clients and DNS's health checks reach it over no emulated link); use pause for a host that hangs or kill for one that dies, or ${elsewhere}` };
+  }
+  if (!n || !(n.role === 'origin' || isCacheNode(n))) {
+    return { ok: false, detail: `${action} ${node}: on loopback only a regional, shield or origin can be cut off (its links are emulated); ${elsewhere}` };
+  }
+  const cut = action === 'disconnect';
+  return withAdmin(ctx, async (admin) => {
+    const states = await Promise.all(admin.tierIds().map((id) => admin.tierState(id)));
+    // Its own links to every parent and fallback, and every tier's link to it.
+    const hops = states.flatMap((s) => s.links.filter((l) => s.nodeId === node || l.parentId === node).map((l) => ({ from: s.nodeId, to: l.parentId })));
+    const byFrom = new Map<string, string[]>();
+    for (const h of hops) byFrom.set(h.from, [...(byFrom.get(h.from) ?? []), h.to]);
+    await Promise.all([...byFrom].map(([from, to]) => admin.setLinks(from, { parentIds: to, cut })));
+    const links = hops.map((h) => `${h.from}->${h.to}`).join(', ');
+    return {
+      ok: true,
+      detail: cut
+        ? `${node} cut off: ${hops.length} emulated link${hops.length === 1 ? '' : 's'} cut (${links}); nothing crosses them until the reconnect (the control plane's stats and purges still reach it on loopback)`
+        : `${node} reconnected: ${hops.length} emulated link${hops.length === 1 ? '' : 's'} back (${links}); what was held goes through at TCP's next retransmission`,
+    };
+  });
+}
+
 async function nodeFault(ctx: TimelineContext, action: NodeAction, node: string): Promise<EventOutcome> {
   const r = ctx.running;
   switch (action) {
@@ -303,12 +341,7 @@ async function nodeFault(ctx: TimelineContext, action: NodeAction, node: string)
     case 'disconnect':
     case 'reconnect': {
       const f = action === 'disconnect' ? r.disconnect : r.reconnect;
-      if (!f) {
-        return {
-          ok: false,
-          detail: `${action} ${node}: not supported on processes on loopback (an address on lo cannot be cut off); use pause for a host that hangs or kill for one that dies, or run in compose (--target compose), where it acts on the container's network`,
-        };
-      }
+      if (!f) return cutLinks(ctx, action, node);
       await f.call(r, node);
       break;
     }

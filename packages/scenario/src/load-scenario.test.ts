@@ -280,6 +280,16 @@ describe('engines', () => {
     expect(parseScenario(S(`engines: [sim, compose]\n${W}`), 'scenarios/x.yaml', { baseDir: SCENARIOS }).engines).toEqual(['sim', 'compose']);
   });
 
+  it('the embedded engine cuts off a regional, shield or origin on loopback, not an edge: said at the event\'s node', () => {
+    const T = 'timeline:\n  - {at: 2s, action: disconnect, node: regional-na}\n  - {at: 4s, action: disconnect, node: edge-na-1}\n  - {at: 6s, action: reconnect, node: origin}\n';
+    const errors = errorsOf(S(`${W}${T}`));
+    expect(errors).toEqual([
+      expect.stringMatching(/^scenarios\/x\.yaml:12:\d+: timeline\[1\]\.node: disconnect edge-na-1: the embedded engine cannot take an edge off the network on loopback .*say engines: \[sim, compose\]/),
+    ]);
+    // The simulator and compose take any node off the network.
+    expect(parseScenario(S(`engines: [sim, compose]\n${W}${T}`), 'scenarios/x.yaml', { baseDir: SCENARIOS }).timeline).toHaveLength(3);
+  });
+
   it('an unknown, repeated or empty list is an error at its line', () => {
     expect(errorsOf(S(`engines: [gpu]\n${W}`)).join('\n')).toMatch(/^scenarios\/x\.yaml:5:11: engines\[0\]: /m);
     expect(errorsOf(S(`engines: [sim, sim]\n${W}`)).join('\n')).toMatch(/^scenarios\/x\.yaml:5:\d+: engines: /m);

@@ -119,6 +119,7 @@ function build(file: Layer, fileName: string, baseDir: string, opts: LoadScenari
   const workload = normaliseWorkload(s.workload, base!, baseDir, problems);
   const timeline = normaliseTimeline(s.timeline ?? [], variants, workload.durationMs, problems);
   const expectations = normaliseExpectations(s, variants, workload.durationMs, problems);
+  checkCutOnLoopback(s, variants, problems);
   const machineBound: Record<string, string> = {};
   (s.machineBound ?? []).forEach((m, i) => {
     if (!variants.some((v) => v.name === m.variant)) return problems.add(['machineBound', i, 'variant'], `no variant "${m.variant}"; variants: ${variants.map((v) => v.name).join(', ')}`);
@@ -315,6 +316,29 @@ function normaliseWorkload(w: WorkloadFile, t: Topology, baseDir: string, proble
  * variant runs the same timeline). Returns the node's role in the first
  * variant, or undefined after reporting.
  */
+/** Roles the embedded engine can take off the network on loopback: those reached only over emulated links. */
+const CUTTABLE_ON_LOOPBACK = ['regional', 'shield', 'origin'];
+
+/**
+ * Processes on loopback are cut off by cutting the emulated links of the
+ * tiers (runner timeline-embedded cutLinks); an edge's clients and DNS's
+ * health checks cross no such link. A scenario for the embedded engine that
+ * disconnects an edge (or the DNS or control node) is refused here rather
+ * than half acted out at run time.
+ */
+function checkCutOnLoopback(s: ScenarioFile, variants: ScenarioVariant[], problems: Problems): void {
+  if (!(s.engines ?? SCENARIO_ENGINES).includes('embedded')) return;
+  (s.timeline ?? []).forEach((e, i) => {
+    if (e.action !== 'disconnect' && e.action !== 'reconnect') return;
+    const role = variants[0]?.topology.nodes.find((n) => n.id === e.node)?.role;
+    if (role === undefined || CUTTABLE_ON_LOOPBACK.includes(role)) return;
+    problems.add(
+      ['timeline', i, 'node'],
+      `${e.action} ${e.node}: the embedded engine cannot take ${/^[aeiou]/.test(role) ? 'an' : 'a'} ${role} off the network on loopback (only a ${CUTTABLE_ON_LOOPBACK.join(', ')}: their calls cross emulated links; an edge's clients and DNS's health checks do not); say engines: [sim, compose] to run this scenario in the simulator and in docker compose`,
+    );
+  });
+}
+
 function checkNode(id: string, p: DocPath, variants: ScenarioVariant[], problems: Problems, roles?: readonly string[]): string | undefined {
   const missing = variants.filter((v) => !v.topology.nodes.some((n) => n.id === id));
   if (missing.length === variants.length) {

@@ -217,7 +217,7 @@ export const EventSchema = Discriminated(
     nodeAction('start', 'Start a stopped or killed node.'),
     nodeAction('pause', 'Freeze the node (SIGSTOP): connections stay open, nothing answers.'),
     nodeAction('unpause', 'Resume a paused node.'),
-    nodeAction('disconnect', 'Cut the node from the network (compose: its containers leave the network): nothing reaches it or leaves it, and its callers wait for their deadlines, as TCP keeps retransmitting (what was sent goes through after a reconnect); it keeps its cache.'),
+    nodeAction('disconnect', 'Cut the node from the network (compose: its containers leave the network; on loopback, a regional, shield or origin only: its emulated links are cut): nothing reaches it or leaves it, and its callers wait for their deadlines, as TCP keeps retransmitting (what was sent goes through after a reconnect); it keeps its cache.'),
     nodeAction('reconnect', 'Put a disconnected node back on the network at its address.'),
     Type.Object(
       {
@@ -355,7 +355,7 @@ export function buildScenarioSchema(mode: 'editor' | 'loader') {
           minItems: 1,
           uniqueItems: true,
           description:
-            'The engines this scenario is written for, the first being the default of `cdnlab run`. Default: [embedded, sim]. A topology of thousands of edges says [sim]: no laptop runs it as processes. `compose`: the testbed in docker compose only (`cdnlab run --target compose` in the compose network), for events that processes on loopback cannot act out (disconnect).',
+            'The engines this scenario is written for, the first being the default of `cdnlab run`. Default: [embedded, sim]. A topology of thousands of edges says [sim]: no laptop runs it as processes. `compose`: the testbed in docker compose only (`cdnlab run --target compose` in the compose network), for events that processes on loopback cannot act out (disconnecting an edge).',
         }),
       ),
       machineBound: Type.Optional(

@@ -538,7 +538,7 @@ describe('simulated engine: failures in virtual time', () => {
     expect(r.nodes.find((n) => n.id === 'regional-na')!.requests).toBeGreaterThan(0);
   });
 
-  it('meets every expectation of scenarios/network-partition.yaml in its full profile (CI checks the quick one here and in compose)', () => {
+  it('meets every expectation of scenarios/network-partition.yaml in its full profile (CI checks the quick one on both engines and in compose)', () => {
     const s = loadScenarioFile(join(__dirname, '..', '..', '..', 'scenarios', 'network-partition.yaml'));
     const results = s.variants.map((v) => runSimulation({ scenario: s, variant: v, seed: s.workload.seed }));
     const outcomes = evaluateExpectations(s.expectations, results);

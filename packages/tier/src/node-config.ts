@@ -12,8 +12,10 @@ export interface LinkConfig {
   latencyMs: number;
   jitterMs: number;
   loss: number;
-  /** Cut (TierAdmin SetLinks at run time): calls over the link fail as unreachable. */
+  /** Down (TierAdmin SetLinks at run time): calls over the link fail as unreachable. */
   down?: boolean;
+  /** Cut (TierAdmin SetLinks at run time): a partition; calls wait, held messages cross after it (rpc Link). */
+  cut?: boolean;
 }
 
 export interface ParentConfig {

@@ -34,6 +34,7 @@ export interface LinkChange {
   jitterMs?: number;
   loss?: number;
   down?: boolean;
+  cut?: boolean;
 }
 
 function bad(field: string, message: string): CdnError {
@@ -61,7 +62,8 @@ export function linkChangeFromRequest(req: SetLinksRequest__Output): LinkChange 
     change.loss = req.loss;
   }
   if (req.down !== undefined) change.down = req.down;
-  if (Object.keys(change).length === 0) throw bad('SetLinksRequest', 'nothing to change: give latency_ms, jitter_ms, loss or down');
+  if (req.cut !== undefined) change.cut = req.cut;
+  if (Object.keys(change).length === 0) throw bad('SetLinksRequest', 'nothing to change: give latency_ms, jitter_ms, loss, down or cut');
   return change;
 }
 
@@ -156,7 +158,7 @@ export function createTierAdmin(deps: TierAdminDeps): TierAdmin {
   // The upstream owns the Link objects; we keep what we set, to report it.
   const links = new Map<string, Required<LinkConfig>>();
   for (const p of [...config.parents, ...(config.fallback ?? [])]) {
-    links.set(p.id, { latencyMs: p.link?.latencyMs ?? 0, jitterMs: p.link?.jitterMs ?? 0, loss: p.link?.loss ?? 0, down: p.link?.down ?? false });
+    links.set(p.id, { latencyMs: p.link?.latencyMs ?? 0, jitterMs: p.link?.jitterMs ?? 0, loss: p.link?.loss ?? 0, down: p.link?.down ?? false, cut: p.link?.cut ?? false });
   }
 
   const state = (rebuilt = false): TierState => ({

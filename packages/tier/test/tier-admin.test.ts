@@ -101,7 +101,7 @@ describe('TierAdmin on a running tier node', () => {
     expect(s.nodeId).toBe('shield-1');
     expect(s.cache?.collapsing).toBe('wait');
     expect(s.cache?.capacityBytes).toBe(SETTINGS.capacityBytes);
-    expect(s.links).toEqual([{ parentId: 'origin', latencyMs: 0, jitterMs: 0, loss: 0, down: false }]);
+    expect(s.links).toEqual([{ parentId: 'origin', latencyMs: 0, jitterMs: 0, loss: 0, down: false, cut: false }]);
   });
 
   it('switches collapsing off and on at run time: a herd costs the origin one fetch, then one each, then one', async () => {
@@ -161,7 +161,7 @@ describe('TierAdmin on a running tier node', () => {
 
   it('slows and cuts the link to its parent, then restores it', async () => {
     const slow = await unaryCall<TierState__Output>((cb) => admin.SetLinks({ latencyMs: 150 }, callOptions(5000), cb));
-    expect(slow.links).toEqual([{ parentId: 'origin', latencyMs: 150, jitterMs: 0, loss: 0, down: false }]);
+    expect(slow.links).toEqual([{ parentId: 'origin', latencyMs: 150, jitterMs: 0, loss: 0, down: false, cut: false }]);
     let t0 = performance.now();
     await get('/slow-link');
     // request and answer each cross the link once, plus the origin's 80 ms
@@ -173,5 +173,18 @@ describe('TierAdmin on a running tier node', () => {
     t0 = performance.now();
     expect((await get('/cut-link')).head.status).toBe(200);
     expect(performance.now() - t0).toBeLessThan(300);
+  });
+
+  it('partitions the link to its parent (cut): a fill waits, no refusal, and is answered after the link is back', async () => {
+    const cut = await unaryCall<TierState__Output>((cb) => admin.SetLinks({ cut: true }, callOptions(5000), cb));
+    expect(cut.links[0]).toMatchObject({ parentId: 'origin', cut: true, down: false });
+    const t0 = performance.now();
+    const fill = get('/partitioned');
+    await new Promise((r) => setTimeout(r, 800));
+    await unaryCall((cb) => admin.SetLinks({ cut: false }, callOptions(5000), cb));
+    const answer = await fill;
+    expect(answer.head.status).toBe(200);
+    // Sent at 0, held until 800 ms, through at the retransmission at 1400 ms.
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(1400);
   });
 });

@@ -51,9 +51,10 @@ describe('dns policy options', () => {
 
 describe('link table', () => {
   it('has one row per node and parent', () => {
-    expect(linkRows([{ nodeId: 'e1', role: 'edge', cache: null, ttlOverrides: [], storeRebuilt: false, appliedAtMs: 0, links: [{ parentId: 'r1', latencyMs: 40, jitterMs: 5, loss: 0, down: false }, { parentId: 'r2', latencyMs: 0, jitterMs: 0, loss: 0, down: true }] }])).toEqual([
+    expect(linkRows([{ nodeId: 'e1', role: 'edge', cache: null, ttlOverrides: [], storeRebuilt: false, appliedAtMs: 0, links: [{ parentId: 'r1', latencyMs: 40, jitterMs: 5, loss: 0, down: false, cut: false }, { parentId: 'r2', latencyMs: 0, jitterMs: 0, loss: 0, down: true, cut: false }, { parentId: 's1', latencyMs: 0, jitterMs: 0, loss: 0, down: false, cut: true }] }])).toEqual([
       ['e1', 'r1', 40, 5, 0, 'up'],
       ['e1', 'r2', 0, 0, 0, 'down'],
+      ['e1', 's1', 0, 0, 0, 'cut'],
     ]);
   });
 });

@@ -19,36 +19,39 @@ interface LinkOptions {
   jitter?: number;
   loss?: number;
   down?: boolean;
+  cut?: boolean;
   up?: boolean;
   json?: boolean;
 }
 
 export function linkRows(states: TierState__Output[]): Array<Array<string | number>> {
-  return states.flatMap((s) => s.links.map((l) => [s.nodeId, l.parentId, l.latencyMs, l.jitterMs, l.loss, l.down ? 'down' : 'up']));
+  return states.flatMap((s) => s.links.map((l) => [s.nodeId, l.parentId, l.latencyMs, l.jitterMs, l.loss, l.cut ? 'cut' : l.down ? 'down' : 'up']));
 }
 
 export function registerLink(program: Command): void {
   program
     .command('link')
-    .description('show or change the links from cache nodes to their parents: latency, jitter, loss, down (node "all" for every cache node)')
+    .description('show or change the links from cache nodes to their parents: latency, jitter, loss, down, cut (node "all" for every cache node)')
     .argument('<node...>', 'cache node ids, or "all"')
     .option('--parent <id>', 'only the link to this parent (repeatable; default every parent)', collect)
     .option('--latency <duration>', 'one-way latency, e.g. 40ms', durationOption('--latency'))
     .option('--jitter <duration>', 'extra random delay up to this, e.g. 5ms', durationOption('--jitter'))
     .option('--loss <p>', 'TCP segment loss probability in [0, 1): each loss costs a retransmission timeout', fractionOption('--loss', 0, 1))
     .option('--down', 'cut the link: calls fail at once and the node fails over to its next parent')
-    .option('--up', 'restore a cut link')
+    .option('--cut', 'partition the link: nothing crosses, calls wait until their deadlines, and what was sent goes through at TCP\'s next retransmission after --up')
+    .option('--up', 'restore a link that is down or cut')
     .option('--prefix <a.b>', 'which cluster, when several run')
     .option('--json', 'print the applied state as JSON')
     .action(async (ids: string[], opts: LinkOptions) => {
-      if (opts.down && opts.up) throw new CliError('give --down or --up, not both', 2);
+      if (opts.up && (opts.down || opts.cut)) throw new CliError(`give --${opts.down ? 'down' : 'cut'} or --up, not both`, 2);
       const req: SetLinksRequest = { parentIds: opts.parent ?? [] };
       if (opts.latency !== undefined) req.latencyMs = opts.latency;
       if (opts.jitter !== undefined) req.jitterMs = opts.jitter;
       if (opts.loss !== undefined) req.loss = opts.loss;
       if (opts.down || opts.up) req.down = Boolean(opts.down);
+      if (opts.cut || opts.up) req.cut = Boolean(opts.cut);
       const change = Object.keys(req).length > 1;
-      if (!change && opts.parent) throw new CliError('--parent says which link; say what changes too: --latency, --jitter, --loss, --down or --up', 2);
+      if (!change && opts.parent) throw new CliError('--parent says which link; say what changes too: --latency, --jitter, --loss, --down, --cut or --up', 2);
       const { run } = currentRun(opts.prefix);
       const results = await eachNode(cacheNodes(run, ids), async (n) => {
         const client = createTierAdminClient(n.addresses.grpc, { token: run.token });

@@ -14,10 +14,16 @@ export interface LinkState {
    */
   'loss'?: (number | string);
   /**
-   * Cut: new calls over the link fail at once as unreachable, so the node
+   * Down: new calls over the link fail at once as unreachable, so the node
    * fails over to its next parent.
    */
   'down'?: (boolean);
+  /**
+   * Cut: a partition (one end off its network). Nothing crosses either way;
+   * calls wait until their deadlines, and what was sent goes through at
+   * TCP's next retransmission once the link is back.
+   */
+  'cut'?: (boolean);
 }
 
 /**
@@ -33,8 +39,14 @@ export interface LinkState__Output {
    */
   'loss': (number);
   /**
-   * Cut: new calls over the link fail at once as unreachable, so the node
+   * Down: new calls over the link fail at once as unreachable, so the node
    * fails over to its next parent.
    */
   'down': (boolean);
+  /**
+   * Cut: a partition (one end off its network). Nothing crosses either way;
+   * calls wait until their deadlines, and what was sent goes through at
+   * TCP's next retransmission once the link is back.
+   */
+  'cut': (boolean);
 }

@@ -10,10 +10,12 @@ export interface SetLinksRequest {
   'jitterMs'?: (number | string);
   'loss'?: (number | string);
   'down'?: (boolean);
+  'cut'?: (boolean);
   '_latencyMs'?: "latencyMs";
   '_jitterMs'?: "jitterMs";
   '_loss'?: "loss";
   '_down'?: "down";
+  '_cut'?: "cut";
 }
 
 export interface SetLinksRequest__Output {
@@ -25,8 +27,10 @@ export interface SetLinksRequest__Output {
   'jitterMs'?: (number);
   'loss'?: (number);
   'down'?: (boolean);
+  'cut'?: (boolean);
   '_latencyMs'?: "latencyMs";
   '_jitterMs'?: "jitterMs";
   '_loss'?: "loss";
   '_down'?: "down";
+  '_cut'?: "cut";
 }
