@@ -163,6 +163,26 @@ describe('a detached cluster driven by the CLI', () => {
     expect((await cdnlab('cache', 'settings', 'origin', '--collapsing', 'off', '--prefix', PREFIX)).stderr).toMatch(/origin is an origin, not a cache node/);
   });
 
+  it('cuts a regional off the network (its emulated links) and puts it back; an edge cannot be', async () => {
+    const cut = await cdnlab('chaos', 'disconnect', 'regional-na', '--prefix', PREFIX);
+    expect(cut.stderr).toBe('');
+    expect(cut.stdout).toMatch(/^chaos: regional-na cut off: \d+ emulated links cut \(.*regional-na->shield.*\)/);
+    expect(cut.stdout).toMatch(/edge-na-1->regional-na/);
+    expect((await cdnlab('link', 'edge-na-1', '--prefix', PREFIX)).stdout).toMatch(/edge-na-1 +regional-na +\d+ +\d+ +0 +cut/);
+    // A miss at edge-na-1 (127.89.1.1) waits for the regional (no refusal, no failover) and is answered once it is back.
+    const t0 = Date.now();
+    const miss = get('http://127.89.1.1:8080/static/partition.js').then((code) => ({ code, ms: Date.now() - t0 }));
+    await new Promise((r) => setTimeout(r, 1000));
+    const back = await cdnlab('chaos', 'reconnect', 'regional-na', '--prefix', PREFIX);
+    expect(back.stdout).toMatch(/^chaos: regional-na reconnected: \d+ emulated links back/);
+    const answered = await miss;
+    expect(answered.code).toBe(200);
+    expect(answered.ms).toBeGreaterThanOrEqual(1000);
+    const edge = await cdnlab('chaos', 'disconnect', 'edge-eu-1', '--prefix', PREFIX);
+    expect(edge.code).toBe(2);
+    expect(edge.stderr).toMatch(/an edge on loopback cannot be cut off .*chaos --docker/);
+  });
+
   it('kills a node, shows it down, and starts it again', async () => {
     expect((await cdnlab('chaos', 'kill', 'edge-eu-2', '--prefix', PREFIX)).stdout).toMatch(/edge-eu-2 \(pid \d+\) killed \(SIGKILL\)/);
     const after = await status();

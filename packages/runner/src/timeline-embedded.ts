@@ -9,7 +9,7 @@
  */
 import type { RunningTopology } from '@cdnlab/launcher';
 import { Fault, type SetFaultRequest, type SetLinksRequest } from '@cdnlab/rpc';
-import { isCacheNode, parseSelector, selectorMatches, type Endpoint, type NodeAction, type PurgeResult, type Selector, type TimelineEvent, type Topology } from '@cdnlab/scenario';
+import { CUTTABLE_ON_LOOPBACK, isCacheNode, parseSelector, selectorMatches, type Endpoint, type NodeAction, type PurgeResult, type Selector, type TimelineEvent, type Topology } from '@cdnlab/scenario';
 import { createClusterAdmin, type ClusterAdmin } from './cluster-admin';
 import type { ClusterApi } from './cluster-api';
 
@@ -283,41 +283,49 @@ const BY_DOCKER: Record<NodeAction, string> = {
 };
 
 /**
- * disconnect / reconnect of processes on loopback. An address on lo cannot
- * leave its network, but every call between the tiers and to the origin
- * crosses an emulated link in the caller's process (rpc Link). Cutting the
- * node's own links and every link to it is the partition compose makes: the
- * calls wait until their deadlines, and what was sent goes through at TCP's
- * next retransmission after the reconnect (the links time it as the
- * simulator does). An edge cannot be cut off so: its clients and DNS's
- * health checks reach it over no emulated link. Nor are the control
- * plane's calls (stats, purge): the outcome says so.
+ * Why `node` cannot be taken off the network on loopback, or undefined when
+ * it can. An address on lo cannot leave its network, but every call
+ * between the tiers and to the origin crosses an emulated link in the
+ * caller's process (rpc Link), so a regional, shield or origin is cut off
+ * by cutting those; an edge's clients and DNS's health checks cross none.
  */
+export function loopbackCutRefusal(action: 'disconnect' | 'reconnect', node: string, role: string | undefined): string | undefined {
+  if (role !== undefined && CUTTABLE_ON_LOOPBACK.includes(role)) return undefined;
+  const elsewhere = "run in compose (--target compose, or cdnlab chaos --docker), where it acts on the container's network";
+  if (role === 'edge') return `${action} ${node}: an edge on loopback cannot be cut off (its clients and DNS's health checks reach it over no emulated link); use pause for a host that hangs or kill for one that dies, or ${elsewhere}`;
+  return `${action} ${node}: on loopback only a regional, shield or origin can be cut off (their links are emulated); ${elsewhere}`;
+}
+
+/**
+ * Cuts (or restores) every emulated link to and from `node`: its own to
+ * each parent and fallback, and every tier's to it (TierAdmin SetLinks
+ * cut). That is the partition compose makes: calls wait until their
+ * deadlines, and what was sent goes through at TCP's next retransmission
+ * after the reconnect (the links time it as the simulator does). Returns
+ * the links changed, as "from->to".
+ */
+export async function setEmulatedCut(admin: Pick<ClusterAdmin, 'tierIds' | 'tierState' | 'setLinks'>, node: string, cut: boolean): Promise<string[]> {
+  const states = await Promise.all(admin.tierIds().map((id) => admin.tierState(id)));
+  const hops = states.flatMap((s) => s.links.filter((l) => s.nodeId === node || l.parentId === node).map((l) => ({ from: s.nodeId, to: l.parentId })));
+  const byFrom = new Map<string, string[]>();
+  for (const h of hops) byFrom.set(h.from, [...(byFrom.get(h.from) ?? []), h.to]);
+  await Promise.all([...byFrom].map(([from, to]) => admin.setLinks(from, { parentIds: to, cut })));
+  return hops.map((h) => `${h.from}->${h.to}`);
+}
+
+/** disconnect / reconnect of processes on loopback (the control plane's calls, stats and purges, are not cut: said in the outcome). */
 async function cutLinks(ctx: TimelineContext, action: 'disconnect' | 'reconnect', node: string): Promise<EventOutcome> {
-  const n = ctx.topology.nodes.find((x) => x.id === node);
-  const elsewhere = "run in compose (--target compose), where it acts on the container's network";
-  if (n?.role === 'edge') {
-    return { ok: false, detail: `${action} ${node}: an edge on loopback cannot be cut off (its clients and DNS's health checks reach it over no emulated link); use pause for a host that hangs or kill for one that dies, or ${elsewhere}` };
-  }
-  if (!n || !(n.role === 'origin' || isCacheNode(n))) {
-    return { ok: false, detail: `${action} ${node}: on loopback only a regional, shield or origin can be cut off (its links are emulated); ${elsewhere}` };
-  }
+  const refused = loopbackCutRefusal(action, node, ctx.topology.nodes.find((x) => x.id === node)?.role);
+  if (refused) return { ok: false, detail: refused };
   const cut = action === 'disconnect';
-  return withAdmin(ctx, async (admin) => {
-    const states = await Promise.all(admin.tierIds().map((id) => admin.tierState(id)));
-    // Its own links to every parent and fallback, and every tier's link to it.
-    const hops = states.flatMap((s) => s.links.filter((l) => s.nodeId === node || l.parentId === node).map((l) => ({ from: s.nodeId, to: l.parentId })));
-    const byFrom = new Map<string, string[]>();
-    for (const h of hops) byFrom.set(h.from, [...(byFrom.get(h.from) ?? []), h.to]);
-    await Promise.all([...byFrom].map(([from, to]) => admin.setLinks(from, { parentIds: to, cut })));
-    const links = hops.map((h) => `${h.from}->${h.to}`).join(', ');
-    return {
-      ok: true,
-      detail: cut
-        ? `${node} cut off: ${hops.length} emulated link${hops.length === 1 ? '' : 's'} cut (${links}); nothing crosses them until the reconnect (the control plane's stats and purges still reach it on loopback)`
-        : `${node} reconnected: ${hops.length} emulated link${hops.length === 1 ? '' : 's'} back (${links}); what was held goes through at TCP's next retransmission`,
-    };
-  });
+  const links = await withAdmin(ctx, (admin) => setEmulatedCut(admin, node, cut));
+  const n = `${links.length} emulated link${links.length === 1 ? '' : 's'}`;
+  return {
+    ok: true,
+    detail: cut
+      ? `${node} cut off: ${n} cut (${links.join(', ')}); nothing crosses them until the reconnect (the control plane's stats and purges still reach it on loopback)`
+      : `${node} reconnected: ${n} back (${links.join(', ')}); what was held goes through at TCP's next retransmission`,
+  };
 }
 
 async function nodeFault(ctx: TimelineContext, action: NodeAction, node: string): Promise<EventOutcome> {

@@ -32,7 +32,7 @@ export {
 } from './schema-topology';
 export { ScenarioSchema, buildScenarioSchema, type ScenarioFile } from './schema-scenario';
 export { loadTopologyFile, parseTopology, normaliseTopology, listNames, displayName, KM_PER_MS } from './load-topology';
-export { loadScenarioFile, parseScenario, type LoadScenarioOptions, type ParseScenarioOptions } from './load-scenario';
+export { loadScenarioFile, parseScenario, CUTTABLE_ON_LOOPBACK, type LoadScenarioOptions, type ParseScenarioOptions } from './load-scenario';
 export { schemaFiles, SCHEMAS_DIR } from './gen-schemas';
 export * from './engine';
 export * from './workload';

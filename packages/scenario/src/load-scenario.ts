@@ -317,7 +317,7 @@ function normaliseWorkload(w: WorkloadFile, t: Topology, baseDir: string, proble
  * variant, or undefined after reporting.
  */
 /** Roles the embedded engine can take off the network on loopback: those reached only over emulated links. */
-const CUTTABLE_ON_LOOPBACK = ['regional', 'shield', 'origin'];
+export const CUTTABLE_ON_LOOPBACK: readonly string[] = ['regional', 'shield', 'origin'];
 
 /**
  * Processes on loopback are cut off by cutting the emulated links of the

@@ -1,16 +1,34 @@
 /**
- * `cdnlab chaos <kill|stop|start|pause|unpause> <node>`: faults by signal, on
- * the pid in the state file. kill = SIGKILL (a crash), stop = SIGTERM (a
- * clean shutdown), pause = SIGSTOP (the host hangs: sockets stay open, nothing
- * answers), unpause = SIGCONT, start = the same process again, same config.
+ * `cdnlab chaos <kill|stop|start|pause|unpause|disconnect|reconnect> <node>`:
+ * faults by signal, on the pid in the state file. kill = SIGKILL (a crash),
+ * stop = SIGTERM (a clean shutdown), pause = SIGSTOP (the host hangs: sockets
+ * stay open, nothing answers), unpause = SIGCONT, start = the same process
+ * again, same config. disconnect / reconnect cut and restore every emulated
+ * link to and from a regional, shield or origin (an address on lo cannot
+ * leave its network; scenario timelines do the same).
  */
 import type { Command } from 'commander';
 import { isOurs, signal, spawnDetached, terminate } from '@cdnlab/launcher';
+import { createClusterAdmin, loopbackCutRefusal, setEmulatedCut, type AdminTargets } from '@cdnlab/runner';
 import { CliError } from '../cli-error';
 import { currentRun, findNode, intOption } from '../run-context';
 import { dockerChaosCommand } from './chaos-docker';
 
-const ACTIONS = ['kill', 'stop', 'start', 'pause', 'unpause'] as const;
+const ACTIONS = ['kill', 'stop', 'start', 'pause', 'unpause', 'disconnect', 'reconnect'] as const;
+
+/** The cluster's admin services, from the state file's addresses. */
+function adminTargets(token: string, nodes: ReadonlyArray<{ id: string; role: string; addresses: Record<string, string> }>): AdminTargets {
+  return {
+    token,
+    nodes: nodes.flatMap((n) => {
+      const g = n.addresses.grpc;
+      if (!g) return [];
+      const at = g.lastIndexOf(':');
+      return [{ id: n.id, role: n.role, grpc: { host: g.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(g.slice(at + 1)) } }];
+    }),
+    dns: {},
+  };
+}
 
 interface ChaosOptions {
   prefix?: string;
@@ -25,6 +43,22 @@ async function chaos(action: string, id: string, opts: ChaosOptions): Promise<vo
   if (!(ACTIONS as readonly string[]).includes(action)) throw new CliError(`expected the chaos action to be one of ${ACTIONS.join(', ')}, got ${JSON.stringify(action)}`, 2);
   const { run, stateFile } = currentRun(opts.prefix);
   const node = findNode(run, id);
+  if (action === 'disconnect' || action === 'reconnect') {
+    const refused = loopbackCutRefusal(action, id, node.role);
+    if (refused) throw new CliError(refused, 2);
+    const admin = createClusterAdmin(adminTargets(run.token, run.nodes));
+    try {
+      const links = await setEmulatedCut(admin, id, action === 'disconnect');
+      process.stdout.write(
+        action === 'disconnect'
+          ? `chaos: ${id} cut off: ${links.length} emulated links cut (${links.join(', ')}); calls across them wait until their deadlines\n`
+          : `chaos: ${id} reconnected: ${links.length} emulated links back (${links.join(', ')}); what was held goes through at TCP's next retransmission\n`,
+      );
+    } finally {
+      admin.close();
+    }
+    return;
+  }
   const alive = isOurs(node.pid, node.entry);
   if (action === 'start') {
     const started = await spawnDetached(stateFile, run.key, id);
@@ -46,8 +80,8 @@ async function chaos(action: string, id: string, opts: ChaosOptions): Promise<vo
 export function registerChaos(program: Command): void {
   program
     .command('chaos')
-    .description('kill|stop|start|pause|unpause one node (with --docker also disconnect|reconnect)')
-    .argument('<action>', `${ACTIONS.join('|')} (--docker: also disconnect|reconnect)`)
+    .description('kill|stop|start|pause|unpause|disconnect|reconnect one node (on loopback, disconnect cuts the emulated links of a regional, shield or origin; --docker takes any container off its network)')
+    .argument('<action>', ACTIONS.join('|'))
     .argument('<node>', 'node id, e.g. edge-na-1')
     .option('--prefix <a.b>', 'which cluster, when several run')
     .option('--grace <ms>', 'for stop: time before SIGKILL', intOption('--grace', 0), 5000)
