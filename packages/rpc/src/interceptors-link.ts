@@ -165,6 +165,16 @@ export class Link {
     else this.holding.add(wake);
   }
 
+  /** How many delay lines wait for the link to come back (one per direction of a call with something held). */
+  get holders(): number {
+    return this.holding.size;
+  }
+
+  /** A holder that has nothing left to deliver (its call ended during the cut). */
+  forget(wake: () => void): void {
+    this.holding.delete(wake);
+  }
+
   /**
    * When an event sent at `sentAt` and due at `due` may go: unchanged unless
    * its crossing overlapped the last cut (sent during it, or due after it
@@ -237,8 +247,8 @@ class DelayLine {
   private lastDue = 0;
   private timer: NodeJS.Timeout | undefined;
   private draining = false;
-  /** Waiting for the link to come back from a cut. */
-  private held = false;
+  /** Set while waiting for the link to come back from a cut. */
+  private held: (() => void) | undefined;
 
   constructor(
     private readonly link: Link,
@@ -292,11 +302,10 @@ class DelayLine {
 
   /** Nothing goes while the link is cut; when it is back, each queued event waits for its retransmission. */
   private hold(): void {
-    this.held = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    this.link.whenRestored(() => {
-      this.held = false;
+    this.held = () => {
+      this.held = undefined;
       let last = 0;
       for (const e of this.queue) {
         e.due = Math.max(last, this.link.afterCut(e.sentAt, e.due));
@@ -304,11 +313,14 @@ class DelayLine {
       }
       this.lastDue = Math.max(this.lastDue, last);
       this.drain();
-    });
+    };
+    this.link.whenRestored(this.held);
   }
 
   clear(): void {
     this.queue = [];
+    if (this.held) this.link.forget(this.held);
+    this.held = undefined;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
   }

@@ -156,6 +156,8 @@ describe('link interceptor over real gRPC', () => {
     const ended = await short;
     expect(ended?.err.code).toBe('UPSTREAM_TIMEOUT');
     expect(ended?.ms).toBeGreaterThanOrEqual(290);
+    // Only the call still waiting holds anything: the one that ended let go of the link.
+    expect(link.holders).toBe(1);
     link.update({ cut: false });
     // Sent at 0: retransmissions at 200, 600, 1400 ms; the link came back at about 700, so the request crosses at 1400.
     const took = await outlives;

@@ -15,4 +15,4 @@ export { clientAddresses, cidrHosts, classifyError } from './client-pool';
 export { VersionClock } from './timeline-embedded';
 export { planReconfigure, applyReconfigure, cacheSettingsRequest, ReconfigureError, type RuntimeChange, type StructuralDifference, type ReconfigurePlan, type ReconfigureReport, type LinkValues } from './reconfigure';
 export { createClusterAdmin, type ClusterAdmin, type AdminTargets } from './cluster-admin';
-export { linkHops, loopbackCutRefusal, setEmulatedCut, type LinkHops } from './timeline-embedded';
+export { describeEmulatedCut, linkHops, loopbackCutRefusal, setEmulatedCut, type LinkHops } from './timeline-embedded';

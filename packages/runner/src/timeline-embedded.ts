@@ -313,19 +313,25 @@ export async function setEmulatedCut(admin: Pick<ClusterAdmin, 'tierIds' | 'tier
   return hops.map((h) => `${h.from}->${h.to}`);
 }
 
-/** disconnect / reconnect of processes on loopback (the control plane's calls, stats and purges, are not cut: said in the outcome). */
-async function cutLinks(ctx: TimelineContext, action: 'disconnect' | 'reconnect', node: string): Promise<EventOutcome> {
-  const refused = loopbackCutRefusal(action, node, ctx.topology.nodes.find((x) => x.id === node)?.role);
-  if (refused) return { ok: false, detail: refused };
-  const cut = action === 'disconnect';
-  const links = await withAdmin(ctx, (admin) => setEmulatedCut(admin, node, cut));
+/** What setEmulatedCut did, in a sentence; `ok` false when no link touched the node. */
+export function describeEmulatedCut(action: 'disconnect' | 'reconnect', node: string, links: readonly string[]): { ok: boolean; detail: string } {
+  if (links.length === 0) return { ok: false, detail: `${action} ${node}: no tier has an emulated link to or from it; nothing changed` };
   const n = `${links.length} emulated link${links.length === 1 ? '' : 's'}`;
   return {
     ok: true,
-    detail: cut
-      ? `${node} cut off: ${n} cut (${links.join(', ')}); nothing crosses them until the reconnect (the control plane's stats and purges still reach it on loopback)`
-      : `${node} reconnected: ${n} back (${links.join(', ')}); what was held goes through at TCP's next retransmission`,
+    detail:
+      action === 'disconnect'
+        ? `${node} cut off: ${n} cut (${links.join(', ')}); nothing crosses them until the reconnect (the control plane's stats and purges still reach it on loopback)`
+        : `${node} reconnected: ${n} back (${links.join(', ')}); what was held goes through at TCP's next retransmission`,
   };
+}
+
+/** disconnect / reconnect of processes on loopback. */
+async function cutLinks(ctx: TimelineContext, action: 'disconnect' | 'reconnect', node: string): Promise<EventOutcome> {
+  const refused = loopbackCutRefusal(action, node, ctx.topology.nodes.find((x) => x.id === node)?.role);
+  if (refused) return { ok: false, detail: refused };
+  const links = await withAdmin(ctx, (admin) => setEmulatedCut(admin, node, action === 'disconnect'));
+  return describeEmulatedCut(action, node, links);
 }
 
 async function nodeFault(ctx: TimelineContext, action: NodeAction, node: string): Promise<EventOutcome> {

@@ -311,11 +311,6 @@ function normaliseWorkload(w: WorkloadFile, t: Topology, baseDir: string, proble
   return out;
 }
 
-/**
- * A node named by an event must exist in every variant's topology (each
- * variant runs the same timeline). Returns the node's role in the first
- * variant, or undefined after reporting.
- */
 /** Roles the embedded engine can take off the network on loopback: those reached only over emulated links. */
 export const CUTTABLE_ON_LOOPBACK: readonly string[] = ['regional', 'shield', 'origin'];
 
@@ -339,6 +334,11 @@ function checkCutOnLoopback(s: ScenarioFile, variants: ScenarioVariant[], proble
   });
 }
 
+/**
+ * A node named by an event must exist in every variant's topology (each
+ * variant runs the same timeline). Returns the node's role in the first
+ * variant, or undefined after reporting.
+ */
 function checkNode(id: string, p: DocPath, variants: ScenarioVariant[], problems: Problems, roles?: readonly string[]): string | undefined {
   const missing = variants.filter((v) => !v.topology.nodes.some((n) => n.id === id));
   if (missing.length === variants.length) {

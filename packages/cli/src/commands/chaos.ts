@@ -9,7 +9,7 @@
  */
 import type { Command } from 'commander';
 import { isOurs, signal, spawnDetached, terminate } from '@cdnlab/launcher';
-import { createClusterAdmin, loopbackCutRefusal, setEmulatedCut, type AdminTargets } from '@cdnlab/runner';
+import { createClusterAdmin, describeEmulatedCut, loopbackCutRefusal, setEmulatedCut, type AdminTargets } from '@cdnlab/runner';
 import { CliError } from '../cli-error';
 import { currentRun, findNode, intOption } from '../run-context';
 import { dockerChaosCommand } from './chaos-docker';
@@ -48,12 +48,9 @@ async function chaos(action: string, id: string, opts: ChaosOptions): Promise<vo
     if (refused) throw new CliError(refused, 2);
     const admin = createClusterAdmin(adminTargets(run.token, run.nodes));
     try {
-      const links = await setEmulatedCut(admin, id, action === 'disconnect');
-      process.stdout.write(
-        action === 'disconnect'
-          ? `chaos: ${id} cut off: ${links.length} emulated links cut (${links.join(', ')}); calls across them wait until their deadlines\n`
-          : `chaos: ${id} reconnected: ${links.length} emulated links back (${links.join(', ')}); what was held goes through at TCP's next retransmission\n`,
-      );
+      const done = describeEmulatedCut(action, id, await setEmulatedCut(admin, id, action === 'disconnect'));
+      if (!done.ok) throw new CliError(done.detail);
+      process.stdout.write(`chaos: ${done.detail}\n`);
     } finally {
       admin.close();
     }
