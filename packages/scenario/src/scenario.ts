@@ -196,7 +196,7 @@ export const WORKLOAD_LIMITS = { zipfObjects: 2 ** 31 - 1, uniformObjects: 2 ** 
  * The engines a scenario may name: `embedded`, the testbed's real processes
  * (on loopback, a running cluster, or compose with --target compose);
  * `compose`, the testbed in compose only, for events processes on loopback
- * cannot act out (a node leaving its network); `sim`, the simulator.
+ * cannot act out (an edge leaving its network); `sim`, the simulator.
  */
 export const SCENARIO_ENGINE_NAMES = ['embedded', 'compose', 'sim'] as const;
 export type ScenarioEngine = (typeof SCENARIO_ENGINE_NAMES)[number];

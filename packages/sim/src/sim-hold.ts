@@ -12,7 +12,7 @@
  *   Measured in compose with `docker network disconnect`: no refusal, no
  *   reset, callers wait.
  */
-import { retransmissionAfter } from './sim-network';
+import { retransmissionAfter } from '@cdnlab/core';
 import type { VirtualScheduler } from './virtual-scheduler';
 
 /** A message to or from a process off its network, waiting for it to come back. */

@@ -9,7 +9,7 @@
  * adds the variance term we leave out) and doubles on each further loss
  * (RFC 6298 §5.5), up to 6 retransmissions, after which the hop fails.
  */
-import { MIN_RTO_MS, retransmissionAfter, type Rng } from '@cdnlab/core';
+import { MIN_RTO_MS, type Rng } from '@cdnlab/core';
 import { clientEndpoint, clientLinkValues, type LinkValues, type Topology, type TopologyNode } from '@cdnlab/scenario';
 
 /** A link's numbers in LinkTable.values: LINK_FIELDS doubles per link, at id * LINK_FIELDS. */
@@ -110,9 +110,6 @@ export function linkIdOf(link: LinkState | undefined): number {
 }
 
 const MAX_RETRANSMITS = 6;
-
-/** Re-exported for the simulator's modules: the schedule is the core's, shared with the testbed's links. */
-export { retransmissionAfter };
 
 export class SimNetwork {
   private readonly links = new Map<string, LinkState>();
