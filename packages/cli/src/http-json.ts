@@ -7,6 +7,18 @@ export interface JsonReply<T> {
   body: T;
 }
 
+/** The control plane answered with an error status: `status` lets a command say more about e.g. a 404. */
+export class ControlRefusedError extends CliError {
+  constructor(
+    message: string,
+    readonly status: number,
+    /** The control plane's own message, without our prefix. */
+    readonly reason: string,
+  ) {
+    super(message);
+  }
+}
+
 export function requestJson<T>(address: string, method: 'GET' | 'POST', pathname: string, token: string, body?: unknown, timeoutMs = 15_000): Promise<JsonReply<T>> {
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
@@ -36,7 +48,7 @@ export function requestJson<T>(address: string, method: 'GET' | 'POST', pathname
           const status = res.statusCode ?? 0;
           if (status >= 400) {
             const message = (parsed as { error?: { message?: string } }).error?.message ?? text.trim();
-            reject(new CliError(`control plane refused ${method} ${pathname} (${status}): ${message}`));
+            reject(new ControlRefusedError(`control plane refused ${method} ${pathname} (${status}): ${message}`, status, message));
             return;
           }
           resolve({ status, body: parsed as T });

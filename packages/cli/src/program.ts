@@ -8,6 +8,7 @@ import { registerLink } from './commands/link';
 import { registerDown } from './commands/down';
 import { registerOrigin } from './commands/origin';
 import { registerPurge } from './commands/purge';
+import { registerPurges } from './commands/purges';
 import { registerStatus } from './commands/status';
 import { registerUp } from './commands/up';
 import { registerValidate } from './commands/validate';
@@ -30,6 +31,7 @@ export function createProgram(): Command {
   registerDown(program);
   registerStatus(program);
   registerPurge(program);
+  registerPurges(program);
   registerOrigin(program);
   registerChaos(program);
   registerLink(program);

@@ -125,7 +125,22 @@ describe('a detached cluster driven by the CLI', () => {
     const r = await cdnlab('purge', 'tag', 'static', '--prefix', PREFIX);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/tag "static", hard, direct fan-out: 10 applied, 0 failed in \d+ ms/);
-    expect(r.stdout).toMatch(/edge-na-1 +edge +\d+ +1 +control/);
+    expect(r.stdout).toMatch(/edge-na-1 +edge +\d+ +1 +control +1\n/);
+    expect(r.stdout).not.toContain('called again');
+
+    // The control plane keeps it: in the list, and by id.
+    // A nanoid: letters, digits, - and _, nothing a RegExp reads specially.
+    const id = (/^purge (\S+):/.exec(r.stdout) as RegExpExecArray)[1];
+    const list = await cdnlab('purges', '--prefix', PREFIX);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/^ID +AGE +PURGE +MODE +FANOUT +APPLIED +FAILED +REDELIVERING\n/);
+    expect(list.stdout).toMatch(new RegExp(`\n${id} +\\d+(ms|s) +tag "static" +hard +direct +10 +0 +0\n`));
+    const one = await cdnlab('purges', id, '--prefix', PREFIX);
+    expect(one.code).toBe(0);
+    expect(one.stdout).toMatch(/: 10 applied, 0 failed, 0 to be called again\n\nNODE +ROLE +DELAY MS +OBJECTS +VIA +ATTEMPTS +ERROR\n/);
+    const unknown = await cdnlab('purges', 'no-such-purge', '--prefix', PREFIX);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr.trim()).toBe('cdnlab: no purge "no-such-purge" among the control plane\'s recent purges; cdnlab purges lists them');
   });
 
   it('changes the origin: version and faults, visible in its counts', async () => {
@@ -188,8 +203,36 @@ describe('a detached cluster driven by the CLI', () => {
     const after = await status();
     expect(after.code).toBe(1);
     expect(after.json.nodes.find((n) => n.id === 'edge-eu-2')?.health).toBe('down');
+
+    // A purge while it is down: it misses it, and the control plane will call it again; with --no-redeliver it will not.
+    const missed = await cdnlab('purge', 'url', '/static/a.js', '--prefix', PREFIX);
+    expect(missed.code).toBe(1);
+    expect(missed.stdout).toMatch(/\nedge-eu-2 +edge +- +- +control +1 +\S/);
+    expect(missed.stdout).toContain('1 node did not acknowledge the purge yet: the control plane calls it again until it takes it or the purge is 10 minutes old. See how it goes: cdnlab purges ');
+    const once = await cdnlab('purge', 'url', '/static/a.js', '--no-redeliver', '--prefix', PREFIX);
+    expect(once.code).toBe(1);
+    expect(once.stdout).toContain('1 node did not acknowledge the purge and will not be called again');
+
     const start = await cdnlab('chaos', 'start', 'edge-eu-2', '--prefix', PREFIX);
     expect(start.stdout).toMatch(/started edge-eu-2 again \(pid \d+\), healthy/);
+
+    // Back up, it takes the purge it missed on a redelivery (the schedule's calls 1, 2, 4, 8 s apart: well within 30 s).
+    type Report = { failed: number; redelivering: number; acks: Array<{ nodeId: string; error: string; attempts: number; delayMs: number }> };
+    const show = async (out: string): Promise<Report> => {
+      const r = await cdnlab('purges', (/^purge (\S+):/.exec(out) as RegExpExecArray)[1], '--json', '--prefix', PREFIX);
+      return JSON.parse(r.stdout) as Report;
+    };
+    let late = await show(missed.stdout);
+    for (let i = 0; i < 30 && late.failed > 0; i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      late = await show(missed.stdout);
+    }
+    expect(late).toMatchObject({ failed: 0, redelivering: 0 });
+    const eu2 = late.acks.find((a) => a.nodeId === 'edge-eu-2');
+    expect(eu2?.error).toBe('');
+    expect(eu2?.attempts).toBeGreaterThanOrEqual(2);
+    expect(eu2?.delayMs).toBeGreaterThanOrEqual(1000);
+    expect((await show(once.stdout)).acks.find((a) => a.nodeId === 'edge-eu-2')).toMatchObject({ attempts: 1, error: expect.stringMatching(/\S/) });
     const again = await status();
     expect(again.code).toBe(0);
     const node = again.json.nodes.find((n) => n.id === 'edge-eu-2');

@@ -32,6 +32,8 @@ export interface StartControlOptions {
   logger?: Logger;
   /** Also export the process metrics (CPU, memory, event loop) on /metrics. */
   defaultMetrics?: boolean;
+  /** For tests only: how old a purge may get before redelivery gives up (default 10 minutes, the core's). */
+  redeliveryWindowMs?: number;
 }
 
 export interface ControlHandle {
@@ -45,7 +47,10 @@ export interface ControlHandle {
   metrics: ControlMetrics;
   /** Publish an event to every Events / SSE subscriber. */
   emit(event: EventInput): void;
-  /** Stop both servers: event streams end, calls in flight get config.shutdownGraceMs. Idempotent. */
+  /**
+   * Stop both servers: pending purge redeliveries are cancelled, event
+   * streams end, calls in flight get config.shutdownGraceMs. Idempotent.
+   */
   stop(): Promise<void>;
 }
 
@@ -85,6 +90,7 @@ export async function startControl(input: unknown, opts: StartControlOptions = {
     events,
     metrics,
     logger,
+    redeliveryWindowMs: opts.redeliveryWindowMs,
   });
   const stats = (nodeIds: readonly string[], parent?: ParentCall) =>
     collectStats({ topology, nodeIds, tierClient, deadlineAt: deadlineFor(Date.now(), config.rpcTimeoutMs, parent), parent });
@@ -144,6 +150,9 @@ export async function startControl(input: unknown, opts: StartControlOptions = {
     stop() {
       if (stopping) return stopping;
       logger.info('control plane stopping');
+      // Before the clients close: a redelivery timer firing now would call a
+      // node over a closing channel, and none may start after stop.
+      runner.close();
       // Streams first: they never end on their own and would hold both
       // servers open for the whole grace period.
       events.close();

@@ -13,7 +13,8 @@ export const directFanout: FanoutStrategy = {
       ctx.targets.map(async (node) => {
         // No routes: the node applies the purge and passes nothing on.
         const result = await purgeNode(ctx, node, [], ctx.deadlineAt);
-        return 'reply' in result ? outcomeFromReply(result.reply, node, 'control', false) : failedOutcome(node, result.error, 'control', false);
+        const ended = ctx.now();
+        return 'reply' in result ? outcomeFromReply(result.reply, node, 'control', false, ended) : failedOutcome(node, result.error, 'control', false, ended);
       }),
     );
   },

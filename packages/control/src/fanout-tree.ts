@@ -52,8 +52,10 @@ function collect(
   root: ControlNode,
   viaOf: ReadonlyMap<string, string>,
   into: Map<string, NodeOutcome>,
+  endedAtMs: number,
 ): void {
-  into.set(root.id, outcomeFromReply(reply, root, 'control', false));
+  // The forwarded acks travel in the root's reply: the control plane learns them all at once.
+  into.set(root.id, outcomeFromReply(reply, root, 'control', false, endedAtMs));
   for (const ack of reply.forwarded) {
     const via = viaOf.get(ack.nodeId);
     // Acks for nodes we did not route (a confused tier) are dropped rather
@@ -66,6 +68,7 @@ function collect(
       error: ack.error,
       via,
       fallback: false,
+      endedAtMs,
     });
   }
 }
@@ -84,8 +87,8 @@ export const treeFanout: FanoutStrategy = {
     await Promise.all(
       roots.map(async (root) => {
         const result = await purgeNode(ctx, root, routes, treeDeadline);
-        if ('reply' in result) collect(result.reply, root, viaOf, outcomes);
-        else outcomes.set(root.id, failedOutcome(root, result.error, 'control', false));
+        if ('reply' in result) collect(result.reply, root, viaOf, outcomes, ctx.now());
+        else outcomes.set(root.id, failedOutcome(root, result.error, 'control', false, ctx.now()));
       }),
     );
 
@@ -93,10 +96,11 @@ export const treeFanout: FanoutStrategy = {
     await Promise.all(
       unreached.map(async (node) => {
         const result = await purgeNode(ctx, node, [], ctx.deadlineAt);
+        const ended = ctx.now();
         const why = `not reached through ${viaOf.get(node.id) ?? 'the tree'}; direct call failed: `;
         outcomes.set(
           node.id,
-          'reply' in result ? outcomeFromReply(result.reply, node, 'control', true) : failedOutcome(node, why + result.error, 'control', true),
+          'reply' in result ? outcomeFromReply(result.reply, node, 'control', true, ended) : failedOutcome(node, why + result.error, 'control', true, ended),
         );
       }),
     );

@@ -30,6 +30,12 @@ export interface NodeOutcome {
   via: string;
   /** True when the control plane called the node itself after the tree could not reach it. */
   fallback: boolean;
+  /**
+   * Epoch ms (control clock) the control plane learnt this outcome: when the
+   * call that carried it ended. A failed node's first redelivery counts from
+   * here. Absent: when the whole fan-out ended.
+   */
+  endedAtMs?: number;
 }
 
 export interface FanoutContext {
@@ -71,9 +77,12 @@ export const HOP_DEADLINE_SHARE = 0.8;
 /** Below this many ms left, a call is not worth starting. */
 export const MIN_CALL_MS = 5;
 
+/** What one call needs of a fan-out's context: the redeliveries make calls outside any fan-out. */
+export type PurgeCallContext = Pick<FanoutContext, 'purge' | 'tierClient' | 'parent' | 'now'>;
+
 /** Call Tier.Purge on one node until `deadlineAt` at the latest. Never rejects. */
 export async function purgeNode(
-  ctx: FanoutContext,
+  ctx: PurgeCallContext,
   node: ControlNode,
   forward: PurgeRoute[],
   deadlineAt: number,
@@ -92,7 +101,7 @@ export async function purgeNode(
 }
 
 /** The outcome of a node that answered itself. */
-export function outcomeFromReply(reply: PurgeReply__Output, node: ControlNode, via: string, fallback: boolean): NodeOutcome {
+export function outcomeFromReply(reply: PurgeReply__Output, node: ControlNode, via: string, fallback: boolean, endedAtMs?: number): NodeOutcome {
   return {
     // The configured id wins: a node answering under another id is a
     // misconfiguration, but its ack still belongs to the address we called.
@@ -102,9 +111,10 @@ export function outcomeFromReply(reply: PurgeReply__Output, node: ControlNode, v
     error: '',
     via,
     fallback,
+    endedAtMs,
   };
 }
 
-export function failedOutcome(node: ControlNode, error: string, via: string, fallback: boolean): NodeOutcome {
-  return { nodeId: node.id, appliedAtMs: 0, objectsAffected: 0, error, via, fallback };
+export function failedOutcome(node: ControlNode, error: string, via: string, fallback: boolean, endedAtMs?: number): NodeOutcome {
+  return { nodeId: node.id, appliedAtMs: 0, objectsAffected: 0, error, via, fallback, endedAtMs };
 }

@@ -3,12 +3,21 @@
  * dashboards: the same operations as the gRPC service plus /healthz,
  * /metrics and a Server-Sent Events stream.
  *
- *   POST /purge     {kind, value, mode?, fanout?} -> purge report     (bearer)
+ *   POST /purge     {kind, value, mode?, fanout?, redeliver?}
+ *                                                 -> purge report     (bearer)
+ *   GET  /purges                                  -> {purges: [purge report...]}, newest first (bearer)
+ *   GET  /purges/<id>                             -> one purge report as it is now (bearer)
  *   GET  /stats     [?node=<id>...]               -> per-node stats   (bearer)
  *   GET  /topology                                -> nodes            (bearer)
  *   GET  /events    [?type=<type>...]             -> text/event-stream (bearer)
  *   GET  /healthz                                 -> {"status":"ok"}
  *   GET  /metrics                                 -> Prometheus text
+ *
+ * A purge report is what the fan-out got; `redeliver` (default true) has the
+ * control plane call each node that did not take the purge again until it
+ * does or the purge is 10 minutes old. GET /purges/<id> shows those later
+ * calls landing (attempts, applied, redelivering); the last
+ * MAX_RECENT_PURGES reports are kept.
  */
 import * as http from 'node:http';
 import * as grpc from '@grpc/grpc-js';
@@ -18,6 +27,7 @@ import type { ControlEvent, EventHub } from './event-hub';
 import type { ControlMetrics } from './metrics';
 import type { NodeStatsEntry } from './node-stats';
 import { purgeCommandFromJson } from './purge-command';
+import { MAX_RECENT_PURGES } from './purge-report';
 import type { PurgeRunner } from './purge-runner';
 import type { TopologyEntry } from './topology';
 
@@ -39,7 +49,8 @@ export interface HttpApiDeps {
 export const MAX_QUEUED_SSE_BYTES = 1024 * 1024;
 
 type Method = 'GET' | 'POST';
-type Handler = (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => Promise<void>;
+/** `param` is the decoded last path segment of a route named with ":id" (GET /purges/<id>); "" otherwise. */
+type Handler = (req: http.IncomingMessage, res: http.ServerResponse, url: URL, param: string) => Promise<void>;
 interface Route {
   /** Admin routes need the bearer token; health and metrics do not (probes and scrapers). */
   auth: boolean;
@@ -101,6 +112,43 @@ function authenticate(auth: BearerAuth, req: http.IncomingMessage): void {
   throw new HttpError(401, denied.message, { 'WWW-Authenticate': challenge });
 }
 
+/** An id from a path, quoted and cut short for a message: never a wall of attacker text. */
+function quote(text: string): string {
+  const shown = JSON.stringify(text);
+  return shown.length > 60 ? `${shown.slice(0, 57)}...` : shown;
+}
+
+interface MatchedRoute {
+  /** The route's key: what metrics and 404s name. */
+  name: string;
+  route: Route;
+  /** The last segment as sent (still URL-encoded) for a ":id" route; "" otherwise. */
+  rawParam: string;
+}
+
+/**
+ * The route for `pathname`: an exact one, or one ending in "/:id" whose
+ * prefix matches with exactly one more segment. Undefined when none does.
+ */
+function matchRoute(routes: Record<string, Route>, pathname: string): MatchedRoute | undefined {
+  if (Object.prototype.hasOwnProperty.call(routes, pathname)) return { name: pathname, route: routes[pathname], rawParam: '' };
+  for (const name of Object.keys(routes)) {
+    if (!name.endsWith('/:id')) continue;
+    const prefix = name.slice(0, -':id'.length);
+    const rest = pathname.slice(prefix.length);
+    if (pathname.startsWith(prefix) && rest !== '' && !rest.includes('/')) return { name, route: routes[name], rawParam: rest };
+  }
+  return undefined;
+}
+
+function decodeParam(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new HttpError(400, `expected the last path segment to be URL-encoded, got ${quote(raw)}`);
+  }
+}
+
 function writeSse(res: http.ServerResponse, id: number, event: ControlEvent): void {
   // One `data:` line: JSON.stringify never emits a raw newline.
   res.write(`id: ${id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
@@ -126,6 +174,22 @@ export function createHttpApi(deps: HttpApiDeps): HttpApi {
           const body = await readJson(req, deps.maxBodyBytes);
           const cmd = purgeCommandFromJson(body, deps.defaultFanout);
           sendJson(res, 200, await deps.runner.run(cmd));
+        },
+      },
+    },
+    '/purges': {
+      auth: true,
+      methods: { GET: async (_req, res) => sendJson(res, 200, { purges: deps.runner.recentReports() }) },
+    },
+    '/purges/:id': {
+      auth: true,
+      methods: {
+        GET: async (_req, res, _url, purgeId) => {
+          const report = deps.runner.report(purgeId);
+          if (!report) {
+            throw new HttpError(404, `no purge ${quote(purgeId)} among the recent purges (the control plane keeps the last ${MAX_RECENT_PURGES}; GET /purges lists them)`);
+          }
+          sendJson(res, 200, report);
         },
       },
     },
@@ -202,21 +266,23 @@ export function createHttpApi(deps: HttpApiDeps): HttpApi {
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<string> => {
     // Only the path is used (and logged): a query string is never echoed.
     const url = new URL(req.url ?? '/', 'http://control.invalid');
-    const route = Object.prototype.hasOwnProperty.call(routes, url.pathname) ? routes[url.pathname] : undefined;
-    if (!route) throw new HttpError(404, `no such endpoint ${JSON.stringify(url.pathname)} (endpoints: ${Object.keys(routes).join(', ')})`);
+    const matched = matchRoute(routes, url.pathname);
+    if (!matched) throw new HttpError(404, `no such endpoint ${JSON.stringify(url.pathname)} (endpoints: ${Object.keys(routes).join(', ')})`);
+    const { route, rawParam } = matched;
     const handler = route.methods[req.method as Method];
     if (!handler) {
       const allow = Object.keys(route.methods).join(', ');
       throw new HttpError(405, `${url.pathname} takes ${allow}, not ${req.method ?? '?'}`, { Allow: allow });
     }
     if (route.auth) authenticate(deps.auth, req);
-    await handler(req, res, url);
+    await handler(req, res, url, decodeParam(rawParam));
     return url.pathname;
   };
 
   const server = http.createServer((req, res) => {
     const started = Date.now();
-    const known = (p: string): string => (Object.prototype.hasOwnProperty.call(routes, p) ? p : 'other');
+    // Route names, not paths, label the metric: one series for every purge id.
+    const known = (p: string): string => matchRoute(routes, p)?.name ?? 'other';
     const path = new URL(req.url ?? '/', 'http://control.invalid').pathname;
     const done = (status: number): void => {
       deps.metrics.httpRequests.inc({ route: known(path), method: req.method ?? '?', status: String(status) });

@@ -13,7 +13,8 @@ export { HOP_DEADLINE_SHARE, type FanoutStrategy, type FanoutContext, type NodeO
 export { getFanout, fanoutNames, registerFanout } from './fanout-registry';
 export { buildPurgeTree, type PurgeTree } from './fanout-tree';
 export { purgeCommandFromJson, purgeCommandFromProto, PURGE_KINDS, PURGE_MODES, type PurgeCommandInput } from './purge-command';
-export type { PurgeReportEntry, PurgeAckEntry } from './purge-runner';
+export type { PurgeReportEntry, PurgeAckEntry } from './purge-report';
+export { MAX_RECENT_PURGES } from './purge-report';
 export type { NodeStatsEntry } from './node-stats';
 export type { ControlEvent } from './event-hub';
 export { TOKEN_LINE_PREFIX } from './main-token-line';

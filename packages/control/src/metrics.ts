@@ -13,6 +13,8 @@ export class ControlMetrics {
   readonly purgeDelay: Histogram<'fanout' | 'role'>;
   readonly purgeDuration: Histogram<'fanout'>;
   readonly purgeNodeErrors: Counter<'fanout' | 'role'>;
+  readonly purgeRedeliveries: Counter<'outcome'>;
+  readonly purgeRedeliveriesWaiting: Gauge;
   readonly httpRequests: Counter<'route' | 'method' | 'status'>;
   readonly eventSubscribers: Gauge<'transport'>;
   readonly eventsDropped: Counter<'transport'>;
@@ -43,6 +45,17 @@ export class ControlMetrics {
       name: 'cdnlab_control_purge_node_errors_total',
       help: 'Nodes that did not apply a purge (down, timed out, refused).',
       labelNames: ['fanout', 'role'],
+      registers,
+    });
+    this.purgeRedeliveries = new Counter({
+      name: 'cdnlab_control_purge_redeliveries_total',
+      help: 'Calls made again to a node that had not taken a purge, by outcome (applied, failed).',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.purgeRedeliveriesWaiting = new Gauge({
+      name: 'cdnlab_control_purge_redeliveries_waiting',
+      help: 'Nodes the control plane will call again for a purge they have not taken (waiting for the next call, or in it).',
       registers,
     });
     this.httpRequests = new Counter({

@@ -2,13 +2,15 @@ import { purgeCommandFromJson, purgeCommandFromProto } from './purge-command';
 
 describe('purge commands', () => {
   it('fills defaults from JSON and maps names', () => {
-    expect(purgeCommandFromJson({ kind: 'url', value: '/a' }, 'tree')).toEqual({ kind: 'url', value: '/a', mode: 'hard', fanout: 'tree' });
-    expect(purgeCommandFromJson({ kind: 'all', value: 'ignored', mode: 'soft', fanout: 'direct' }, 'tree')).toEqual({
+    expect(purgeCommandFromJson({ kind: 'url', value: '/a' }, 'tree')).toEqual({ kind: 'url', value: '/a', mode: 'hard', fanout: 'tree', redeliver: true });
+    expect(purgeCommandFromJson({ kind: 'all', value: 'ignored', mode: 'soft', fanout: 'direct', redeliver: false }, 'tree')).toEqual({
       kind: 'all',
       value: '',
       mode: 'soft',
       fanout: 'direct',
+      redeliver: false,
     });
+    expect(purgeCommandFromJson({ kind: 'tag', value: 't', redeliver: true }, 'direct')).toMatchObject({ redeliver: true });
   });
 
   it('names the bad field', () => {
@@ -16,16 +18,35 @@ describe('purge commands', () => {
     expect(() => purgeCommandFromJson({ kind: 'tag', value: 'a\nb' }, 'direct')).toThrow(/body\.value without control characters/);
     expect(() => purgeCommandFromJson({ kind: 'prefix', value: 'x'.repeat(9000) }, 'direct')).toThrow(/body\.value to be at most 8192/);
     expect(() => purgeCommandFromJson(null, 'direct')).toThrow(/JSON object/);
+    expect(() => purgeCommandFromJson({ kind: 'tag', value: 't', retry: false }, 'direct')).toThrow(/unknown field body\.retry \(known: kind, value, mode, fanout, redeliver\)/);
+  });
+
+  it.each([['yes'], [0], [null], ['false']])('refuses redeliver %j: it must be a boolean', (redeliver) => {
+    expect(() => purgeCommandFromJson({ kind: 'all', redeliver }, 'direct')).toThrow(`expected body.redeliver to be true or false, got ${JSON.stringify(redeliver)}`);
   });
 
   it('maps the gRPC enums, with UNSPECIFIED mode = hard and UNSPECIFIED fan-out = default', () => {
-    expect(purgeCommandFromProto({ kind: 'PURGE_KIND_TAG', value: 't', mode: 'PURGE_MODE_UNSPECIFIED', fanout: 'FANOUT_UNSPECIFIED' }, 'tree')).toEqual({
+    expect(
+      purgeCommandFromProto({ kind: 'PURGE_KIND_TAG', value: 't', mode: 'PURGE_MODE_UNSPECIFIED', fanout: 'FANOUT_UNSPECIFIED', noRedeliver: false }, 'tree'),
+    ).toEqual({
       kind: 'tag',
       value: 't',
       mode: 'hard',
       fanout: 'tree',
+      redeliver: true,
     });
-    expect(purgeCommandFromProto({ kind: 'PURGE_KIND_ALL', value: '', mode: 'PURGE_MODE_SOFT', fanout: 'FANOUT_DIRECT' }, 'tree')).toMatchObject({ mode: 'soft', fanout: 'direct' });
-    expect(() => purgeCommandFromProto({ kind: 'PURGE_KIND_UNSPECIFIED', value: '', mode: 'PURGE_MODE_HARD', fanout: 'FANOUT_TREE' }, 'tree')).toThrow(/expected kind/);
+    expect(purgeCommandFromProto({ kind: 'PURGE_KIND_ALL', value: '', mode: 'PURGE_MODE_SOFT', fanout: 'FANOUT_DIRECT', noRedeliver: false }, 'tree')).toMatchObject({
+      mode: 'soft',
+      fanout: 'direct',
+    });
+    expect(() =>
+      purgeCommandFromProto({ kind: 'PURGE_KIND_UNSPECIFIED', value: '', mode: 'PURGE_MODE_HARD', fanout: 'FANOUT_TREE', noRedeliver: false }, 'tree'),
+    ).toThrow(/expected kind/);
+  });
+
+  it('reads no_redeliver: unset (proto3 false) redelivers, true calls each node once', () => {
+    const cmd = { kind: 'PURGE_KIND_URL', value: '/a', mode: 'PURGE_MODE_HARD', fanout: 'FANOUT_DIRECT' } as const;
+    expect(purgeCommandFromProto({ ...cmd, noRedeliver: false }, 'tree').redeliver).toBe(true);
+    expect(purgeCommandFromProto({ ...cmd, noRedeliver: true }, 'tree').redeliver).toBe(false);
   });
 });

@@ -25,11 +25,17 @@ export interface PurgeCommandInput {
   mode: PurgeModeName;
   /** A registered fan-out name. */
   fanout: string;
+  /**
+   * Call a node that did not take the purge again, on the core's schedule,
+   * until it does or the purge is too old (purge-redelivery.ts). False: one
+   * call per node, as before redelivery existed.
+   */
+  redeliver: boolean;
 }
 
 /** Longest value accepted: a cache key or a surrogate key, not a document. */
 export const MAX_PURGE_VALUE_LENGTH = 8192;
-const BODY_FIELDS = ['kind', 'value', 'mode', 'fanout'];
+const BODY_FIELDS = ['kind', 'value', 'mode', 'fanout', 'redeliver'];
 
 function bad(message: string): CdnError {
   return new CdnError('BAD_REQUEST', message);
@@ -54,7 +60,12 @@ function checkValue(kind: PurgeKindName, value: unknown, field: string): string 
   return value;
 }
 
-/** From the HTTP body `{kind, value, mode?, fanout?}`. Throws CdnError BAD_REQUEST naming the field. */
+function flag(value: unknown, field: string): boolean {
+  if (typeof value !== 'boolean') throw bad(`expected ${field} to be true or false, got ${show(value)}`);
+  return value;
+}
+
+/** From the HTTP body `{kind, value, mode?, fanout?, redeliver?}`. Throws CdnError BAD_REQUEST naming the field. */
 export function purgeCommandFromJson(body: unknown, defaultFanout: string): PurgeCommandInput {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw bad(`expected the body to be a JSON object, got ${show(body)}`);
   const obj = body as Record<string, unknown>;
@@ -67,6 +78,7 @@ export function purgeCommandFromJson(body: unknown, defaultFanout: string): Purg
     value: checkValue(kind, obj.value, 'body.value'),
     mode: obj.mode === undefined ? 'hard' : oneOf(obj.mode, Object.keys(PURGE_MODES) as PurgeModeName[], 'body.mode'),
     fanout: obj.fanout === undefined ? defaultFanout : oneOf(obj.fanout, fanoutNames(), 'body.fanout'),
+    redeliver: obj.redeliver === undefined ? true : flag(obj.redeliver, 'body.redeliver'),
   };
 }
 
@@ -74,7 +86,10 @@ function nameOf<T extends string>(table: Record<T, string>, wire: string): T | u
   return (Object.keys(table) as T[]).find((k) => table[k] === wire);
 }
 
-/** From a gRPC PurgeCommand. UNSPECIFIED mode means hard, UNSPECIFIED fan-out the configured default. */
+/**
+ * From a gRPC PurgeCommand. UNSPECIFIED mode means hard, UNSPECIFIED fan-out
+ * the configured default; no_redeliver unset (proto3's false) means redeliver.
+ */
 export function purgeCommandFromProto(cmd: PurgeCommand__Output, defaultFanout: string): PurgeCommandInput {
   const kind = nameOf(PURGE_KINDS, cmd.kind);
   if (!kind) throw bad(`expected kind to be one of ${Object.values(PURGE_KINDS).join(', ')}, got ${show(cmd.kind)}`);
@@ -83,5 +98,5 @@ export function purgeCommandFromProto(cmd: PurgeCommand__Output, defaultFanout: 
   // FANOUT_TREE -> "tree": the enum names the registered strategies.
   const fanout = cmd.fanout === 'FANOUT_UNSPECIFIED' ? defaultFanout : String(cmd.fanout).replace(/^FANOUT_/, '').toLowerCase().replace(/_/g, '-');
   if (!fanoutNames().includes(fanout)) throw bad(`expected fanout to be one of ${fanoutNames().join(', ')}, got ${show(cmd.fanout)}`);
-  return { kind, value: checkValue(kind, cmd.value, 'value'), mode, fanout };
+  return { kind, value: checkValue(kind, cmd.value, 'value'), mode, fanout, redeliver: !cmd.noRedeliver };
 }

@@ -19,6 +19,7 @@ import {
   type PurgeAck,
   type PurgeReply__Output,
   type PurgeRequest__Output,
+  type CdnErrorCode,
   type RpcServer,
   type TierClient,
   type TierHandlers,
@@ -45,6 +46,8 @@ export interface FakeTier {
   delayMs: number;
   /** Never answer Purge (the caller's deadline must save it). */
   hang: boolean;
+  /** Answer Purge at once with this error (a node that is up but cannot take the purge); the call is still recorded. */
+  failWith: CdnErrorCode | undefined;
   /** objects_affected to report. */
   objects: number;
   close(): Promise<void>;
@@ -82,6 +85,7 @@ export async function startFakeTier(id: string, opts: { delayMs?: number; token?
     peers: [],
     delayMs: opts.delayMs ?? 0,
     hang: false,
+    failWith: undefined,
     objects: 3,
     async close() {
       await rpc.shutdown(0);
@@ -99,6 +103,10 @@ export async function startFakeTier(id: string, opts: { delayMs?: number; token?
       fake.peers.push(call.getPeer());
       fake.purges.push({ request: call.request, receivedAtMs: Date.now(), caller: typeof caller === 'string' ? caller : 'control' });
       if (fake.hang) return; // never answers; the caller's deadline ends the call
+      if (fake.failWith) {
+        callback(toServiceError(new CdnError(fake.failWith, `fake ${id} refuses purges`)));
+        return;
+      }
       void (async () => {
         await sleep(fake.delayMs);
         const appliedAtMs = Date.now();

@@ -18,6 +18,7 @@ export * from './store';
 export * from './key-ids';
 export * from './eviction';
 export * from './rng';
+export * from './purge-redelivery';
 export * from './retransmission';
 export * from './zipf';
 export * from './http-cache';

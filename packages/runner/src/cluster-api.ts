@@ -46,6 +46,16 @@ export interface PurgeAckJson {
   delayMs: number;
   objectsAffected: number;
   error: string;
+  /** Calls the control plane made to the node for this purge (more than 1: redelivered). */
+  attempts: number;
+}
+
+/** A purge as the control plane's report has it now (POST /purge's answer, GET /purges/<id>). */
+export interface PurgeReportJson {
+  purgeId: string;
+  acks: PurgeAckJson[];
+  /** Nodes the control plane is still calling again. */
+  redelivering: number;
 }
 
 export interface OriginCounts {
@@ -100,7 +110,9 @@ function controlCall<T>(address: string, token: string, method: 'GET' | 'POST', 
 }
 
 export interface ClusterApi {
-  purge(cmd: { kind: string; value: string; mode: 'hard' | 'soft'; fanout: string }): Promise<{ acks: PurgeAckJson[] }>;
+  purge(cmd: { kind: string; value: string; mode: 'hard' | 'soft'; fanout: string; redeliver: boolean }): Promise<PurgeReportJson>;
+  /** Where a purge stands now: nodes its fan-out missed may have taken it since, from a redelivery. */
+  purgeReport(purgeId: string): Promise<PurgeReportJson>;
   stats(): Promise<StatsEntry[]>;
   /** Summed over every origin. */
   originCounts(): Promise<OriginCounts>;
@@ -137,6 +149,7 @@ export function createClusterApi(opts: { controlHttp: string; token: string; ori
   };
   return {
     purge: (cmd) => controlCall(opts.controlHttp, opts.token, 'POST', '/purge', cmd),
+    purgeReport: (purgeId) => controlCall(opts.controlHttp, opts.token, 'GET', `/purges/${encodeURIComponent(purgeId)}`),
     stats: async () => (await controlCall<{ nodes: StatsEntry[] }>(opts.controlHttp, opts.token, 'GET', '/stats')).nodes,
     originCountsById: byId,
     async originCounts() {

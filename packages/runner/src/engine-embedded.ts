@@ -34,7 +34,7 @@ import { CounterTally, countersFrom, readingOf } from './counter-tally';
 import { LatencyRecorder } from './latency-recorder';
 import { createClusterAdmin } from './cluster-admin';
 import { applyReconfigure } from './reconfigure';
-import { runTimelineEvent, VersionClock } from './timeline-embedded';
+import { purgeAckOf, runTimelineEvent, VersionClock } from './timeline-embedded';
 
 export interface EmbeddedEngineOptions {
   /** A running topology to use instead of starting one per variant (its topology should be the variant's). */
@@ -291,6 +291,8 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
         const groupAnswerSeries = groupNames.map(() => [] as number[]);
         const latencySeries = latencyBucketsOf(workload.clients);
         const purges: PurgeResult[] = [];
+        /** The control plane's id of each purge in `purges`. */
+        const purgeIds: string[] = [];
         const snapshots: RunSnapshot[] = [];
         let originTotal = 0;
         let hits = 0;
@@ -516,7 +518,10 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
           const at = Math.round(elapsed());
           try {
             const out = await runTimelineEvent(ev, ctx, versions);
-            if (out.purge) purges.push(out.purge);
+            if (out.purge) {
+              purges.push(out.purge);
+              purgeIds.push(out.purgeId ?? '');
+            }
             timeline.push({ atMs: at, action: ev.action, detail: `${out.detail}${ev.note ? ` (${ev.note})` : ''}`, ok: out.ok });
           } catch (err) {
             timeline.push({ atMs: at, action: ev.action, detail: `failed: ${(err as Error).message}`, ok: false });
@@ -572,6 +577,21 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
 
         const [counts, stats] = await Promise.all([cluster.originCountsById(), cluster.stats()]);
         creditTiers(bucketOf(endMs), stats);
+        // A node a purge's fan-out missed may have taken it since, from the
+        // control plane's redelivery: the report has where each purge stands
+        // now, as the simulator's does at its end.
+        for (let i = 0; i < purges.length; i++) {
+          const p = purges[i];
+          if (!p.acks.some((a) => a.error) || purgeIds[i] === '') continue;
+          try {
+            const now = await cluster.purgeReport(purgeIds[i]);
+            purges[i] = { ...p, acks: now.acks.map(purgeAckOf) };
+            const late = purges[i].acks.filter((a) => !a.error && (a.attempts ?? 1) > 1);
+            if (late.length) note(`purge at ${(p.atMs / 1000).toFixed(1)} s redelivered: ${late.map((a) => `${a.nodeId} took it on call ${a.attempts}, ${(a.delayMs / 1000).toFixed(1)} s after it was issued`).join('; ')}`, true, endMs);
+          } catch (err) {
+            note(`purge at ${(p.atMs / 1000).toFixed(1)} s: could not read where it stands now (${briefError((err as Error).message)}); its acks are those of its fan-out`, false, endMs);
+          }
+        }
         const nodes = nodeResults(topology, (id) => tally.of(id)?.counters, counts);
         // A node without final stats (killed, frozen, cut off) keeps what it counted up to its last reading.
         const missing = stats.filter((s) => !s.counters && topology.nodes.some((n) => n.id === s.nodeId && n.role !== 'origin'));

@@ -237,11 +237,16 @@ function purgeLine(p: RunResult['purges'][number]): string {
   const objects = ok.reduce((n, a) => n + a.objectsAffected, 0);
   const holding = ok.filter((a) => a.objectsAffected > 0).length;
   const slowest = ok.reduce((m, a) => Math.max(m, a.delayMs), 0);
-  const failed = p.acks.length - ok.length;
+  const failed = p.acks.filter((a) => a.error);
+  const late = ok.filter((a) => (a.attempts ?? 1) > 1);
   const what = p.kind === 'all' ? 'everything' : `${p.kind} ${p.value}`;
+  const calls = (a: (typeof p.acks)[number]) => `${a.nodeId} (${a.attempts ?? 1} call${(a.attempts ?? 1) === 1 ? '' : 's'}`;
   return (
     `- ${(p.atMs / 1000).toFixed(3)} s, ${p.mode} purge of ${what}: ${objects} object${objects === 1 ? '' : 's'} ${p.mode === 'soft' ? 'marked stale' : 'removed'} ` +
-    `on ${holding} of ${p.acks.length} nodes; the last applied it after ${slowest} ms${failed ? `; **${failed} failed**` : ''}.`
+    `on ${holding} of ${p.acks.length} nodes; the last applied it after ${slowest} ms` +
+    (late.length ? `; redelivered to ${late.map((a) => `${calls(a)}, after ${a.delayMs} ms)`).join(', ')}` : '') +
+    (failed.length ? `; **${failed.length} failed**: ${failed.map((a) => `${calls(a)}: ${a.error})`).join(', ')}` : '') +
+    '.'
   );
 }
 

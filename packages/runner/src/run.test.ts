@@ -57,8 +57,8 @@ function fakeEngine(originHot: Record<string, number>): Engine & { calls: Engine
                   fanout: 'tree',
                   acks: [
                     { nodeId: 'edge-na-1', role: 'edge', delayMs: 4, objectsAffected: 3 },
-                    { nodeId: 'edge-na-2', role: 'edge', delayMs: 5, objectsAffected: 0 },
-                    { nodeId: 'shield', role: 'shield', delayMs: 40, objectsAffected: 0, error: 'unavailable' },
+                    { nodeId: 'edge-na-2', role: 'edge', delayMs: 9005, objectsAffected: 0, attempts: 2 },
+                    { nodeId: 'shield', role: 'shield', delayMs: 40, objectsAffected: 0, error: 'unavailable', attempts: 4 },
                   ],
                 },
               ]
@@ -94,7 +94,9 @@ describe('runScenario', () => {
     // Per variant, the origin's count by kind; kinds it never saw are left out.
     expect(md).toContain('### plus-shield\n\nNothing happened besides the workload.\n\nAnswers by edge result: hit 90, miss 8; by status: 200 98.\n\nOrigin requests: 1 (get 1).\n\n## Charts');
     // Each purge: what it reached, where, and how long the slowest node took (failed acks apart).
-    expect(md).toContain('Purges:\n\n- 1.500 s, soft purge of prefix /shop/: 3 objects marked stale on 1 of 3 nodes; the last applied it after 5 ms; **1 failed**.\n');
+    expect(md).toContain(
+      'Purges:\n\n- 1.500 s, soft purge of prefix /shop/: 3 objects marked stale on 1 of 3 nodes; the last applied it after 9005 ms; redelivered to edge-na-2 (2 calls, after 9005 ms); **1 failed**: shield (4 calls: unavailable).\n',
+    );
     // One variant names two client groups: a row per variant and group, outcomes sorted by name.
     expect(md).toContain('## By client group\n\n| variant | group | sent | answered | edge hit ratio | edge results | p50 ms | p99 ms |\n');
     expect(md).toContain('| edge-only | visitors | 90 | 89 | 95.5% | hit 85, miss 4 | 2.3 | 40.0 |\n| edge-only | reloaders | 10 | 9 | 0.0% | miss 4, revalidated 5 | 80.0 | 300.0 |\n');

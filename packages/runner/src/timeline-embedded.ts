@@ -11,7 +11,7 @@ import type { RunningTopology } from '@cdnlab/launcher';
 import { Fault, type SetFaultRequest, type SetLinksRequest } from '@cdnlab/rpc';
 import { CUTTABLE_ON_LOOPBACK, isCacheNode, parseSelector, selectorMatches, type Endpoint, type NodeAction, type PurgeResult, type Selector, type TimelineEvent, type Topology } from '@cdnlab/scenario';
 import { createClusterAdmin, type ClusterAdmin } from './cluster-admin';
-import type { ClusterApi } from './cluster-api';
+import type { ClusterApi, PurgeAckJson } from './cluster-api';
 
 export interface TimelineContext {
   topology: Topology;
@@ -27,6 +27,13 @@ export interface EventOutcome {
   detail: string;
   ok: boolean;
   purge?: PurgeResult;
+  /** The control plane's id of that purge, to read where it stands at the end of the run. */
+  purgeId?: string;
+}
+
+/** A node's line of a purge, from the control plane's report. */
+export function purgeAckOf(a: PurgeAckJson): PurgeResult['acks'][number] {
+  return { nodeId: a.nodeId, role: a.role, delayMs: a.delayMs, objectsAffected: a.objectsAffected, ...(a.error ? { error: a.error } : {}), attempts: a.attempts };
 }
 
 /** Actions no running service can perform, with the reason (none today: link, ttl-override, dns-policy and route-change go through the admin services). */
@@ -205,14 +212,18 @@ export async function runTimelineEvent(ev: TimelineEvent, ctx: TimelineContext, 
       const [kind, value] = ev.url !== undefined ? ['url', ev.url] : ev.tag !== undefined ? ['tag', ev.tag] : ev.prefix !== undefined ? ['prefix', ev.prefix] : ['all', ''];
       const mode = ev.soft ? 'soft' : 'hard';
       const fanout = ev.fanout ?? ctx.topology.control.fanout;
-      const report = await ctx.api.purge({ kind, value, mode, fanout });
-      const acks = report.acks.map((a) => ({ nodeId: a.nodeId, role: a.role, delayMs: a.delayMs, objectsAffected: a.objectsAffected, ...(a.error ? { error: a.error } : {}) }));
+      const redeliver = ctx.topology.control.redeliver;
+      const report = await ctx.api.purge({ kind, value, mode, fanout, redeliver });
+      const acks = report.acks.map(purgeAckOf);
       const failed = acks.filter((a) => a.error).length;
       const maxDelay = Math.max(0, ...acks.filter((a) => !a.error).map((a) => a.delayMs));
+      // A node that did not acknowledge it is not a failure yet while the control plane calls it again.
+      const again = failed > 0 && report.redelivering === failed ? ` (the control plane calls ${failed === 1 ? 'it' : 'them'} again until taken)` : '';
       return {
-        ok: failed === 0,
-        detail: `${mode} purge of ${kind}${value ? ` ${value}` : ''} (${fanout}): ${acks.length - failed}/${acks.length} nodes applied it, slowest after ${maxDelay} ms${failed ? `; ${failed} failed` : ''}`,
+        ok: failed === 0 || again !== '',
+        detail: `${mode} purge of ${kind}${value ? ` ${value}` : ''} (${fanout}): ${acks.length - failed}/${acks.length} nodes applied it, slowest after ${maxDelay} ms${failed ? `; ${failed} did not acknowledge it${again}` : ''}`,
         purge: { atMs: Math.round(ctx.elapsedMs()), kind, value, mode, fanout, acks },
+        purgeId: report.purgeId,
       };
     }
     case 'origin-update': {

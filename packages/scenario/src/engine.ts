@@ -91,7 +91,20 @@ export interface PurgeResult {
   value: string;
   mode: 'hard' | 'soft';
   fanout: 'direct' | 'tree';
-  acks: Array<{ nodeId: string; role: string; delayMs: number; objectsAffected: number; error?: string }>;
+  /**
+   * Each node's outcome as it stood when the run ended: a node the first
+   * call missed may have taken the purge on a redelivery since
+   * (topology control.redeliver), its delay then counting from the purge.
+   */
+  acks: Array<{
+    nodeId: string;
+    role: string;
+    delayMs: number;
+    objectsAffected: number;
+    error?: string;
+    /** Calls made to the node for this purge by then: 1, or more when it was redelivered (absent in reports from before redelivery). */
+    attempts?: number;
+  }>;
 }
 
 export interface TimelineRecord {

@@ -180,7 +180,7 @@ function normalise(t: TopologyFile, report: Report): Topology {
     links,
     clientLinks,
     dns: normaliseDns(t, report),
-    control: { fanout: t.control?.fanout ?? 'direct' },
+    control: { fanout: t.control?.fanout ?? 'direct', redeliver: t.control?.redeliver ?? true },
   };
 }
 

@@ -182,6 +182,28 @@ describe('metricValue', () => {
     expect(value('purge.failed')).toBe(1);
   });
 
+  it('counts the nodes that took a purge only on a redelivery', () => {
+    const r = result();
+    r.purges.push({
+      atMs: 3000,
+      kind: 'url',
+      value: '/a',
+      mode: 'hard',
+      fanout: 'direct',
+      acks: [
+        { nodeId: 'edge-na-1', role: 'edge', delayMs: 7100, objectsAffected: 1, attempts: 2 },
+        { nodeId: 'edge-na-2', role: 'edge', delayMs: 5, objectsAffected: 1, attempts: 1 },
+        { nodeId: 'shield', role: 'shield', delayMs: 5000, objectsAffected: 0, error: 'deadline exceeded', attempts: 3 },
+      ],
+    });
+    expect(value('purge.redelivered', r)).toBe(1);
+    expect(value('purge.redelivered{node="edge-na-1"}', r)).toBe(1);
+    // Still failing after three calls: a failure, not a redelivery.
+    expect(value('purge.redelivered{role="shield"}', r)).toBe(0);
+    expect(value('purge.failed{node="shield"}', r)).toBe(1);
+    expect(value('purge.max_delay_ms', r)).toBe(7100);
+  });
+
   it('sums the objects purges reached, by node and by the purge kind and mode', () => {
     const r = result();
     r.purges.push({

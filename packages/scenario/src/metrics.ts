@@ -161,7 +161,14 @@ function defs(): MetricDef[] {
       fold: 'sum',
       series: (r) => r.purges.flatMap((p) => p.acks.filter((a) => !a.error).map((a) => ({ labels: { node: a.nodeId, role: a.role, kind: p.kind, mode: p.mode }, num: a.objectsAffected }))),
     },
-    { name: 'purge.failed', help: 'purge acknowledgements that carry an error', labels: ['node', 'role'], fold: 'sum', series: (r) => r.purges.flatMap((p) => p.acks.filter((a) => a.error).map((a) => ({ labels: { node: a.nodeId, role: a.role }, num: 1 }))) },
+    { name: 'purge.failed', help: 'nodes that had not taken a purge when the run ended (an error, redelivered or not)', labels: ['node', 'role'], fold: 'sum', series: (r) => r.purges.flatMap((p) => p.acks.filter((a) => a.error).map((a) => ({ labels: { node: a.nodeId, role: a.role }, num: 1 }))) },
+    {
+      name: 'purge.redelivered',
+      help: 'nodes that took a purge only on a later call (the first one failed: down, frozen, cut off)',
+      labels: ['node', 'role'],
+      fold: 'sum',
+      series: (r) => r.purges.flatMap((p) => p.acks.filter((a) => !a.error && (a.attempts ?? 1) > 1).map((a) => ({ labels: { node: a.nodeId, role: a.role }, num: 1 }))),
+    },
   ];
   for (const role of CACHE_ROLES) {
     const of = (r: RunResult) => r.nodes.filter((n) => n.role === role);

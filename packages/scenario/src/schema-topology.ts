@@ -272,7 +272,15 @@ export const DnsSchema = Type.Object(
 );
 
 export const ControlSchema = Type.Object(
-  { fanout: Type.Optional(StringEnum(FANOUTS, { description: 'How purges reach nodes: direct (control → every node) or tree (down the parent tree).', default: 'direct' })) },
+  {
+    fanout: Type.Optional(StringEnum(FANOUTS, { description: 'How purges reach nodes: direct (control → every node) or tree (down the parent tree).', default: 'direct' })),
+    redeliver: Type.Optional(
+      Type.Boolean({
+        description: 'Call a node that did not take a purge (down, frozen, cut off) again, after 1, 2, 4, 8 and then every 16 s, until it does or the purge is 10 minutes old. false: one try, as a fire-and-forget purge API.',
+        default: true,
+      }),
+    ),
+  },
   { additionalProperties: false },
 );
 

@@ -146,7 +146,7 @@ export interface Topology {
   links: Link[];
   clientLinks: ClientLinks;
   dns: DnsSettings;
-  control: { fanout: 'direct' | 'tree' };
+  control: { fanout: 'direct' | 'tree'; redeliver: boolean };
 }
 
 export function isCacheNode(n: TopologyNode): n is CacheNode {

@@ -37,7 +37,7 @@ import {
   type StoreTimes,
 } from '@cdnlab/core';
 import type { CacheNode } from '@cdnlab/scenario';
-import { expireIfStill, holdCut, holdFrozen, releaseCut, type CutOffMessage } from './sim-hold';
+import { expireIfStill, holdCut, holdCutUntilBack, holdFrozen, releaseCut, type CutOffMessage } from './sim-hold';
 import { linkIdOf, LOST, type SimNetwork } from './sim-network';
 import type { TierSeries } from './sim-stats';
 import { sentHead, type Caller, type Replier, type SimAnswer, type SimEndpoint, type SimErrorKind, type SimRequest } from './sim-types';
@@ -449,6 +449,16 @@ export class SimCacheNode implements SimEndpoint {
    */
   holdWhileCut(deadline: number, deliver: () => void, giveUp: () => void): void {
     holdCut(this.cutOff, this.scheduler, deadline, deliver, giveUp);
+  }
+
+  /**
+   * A message to the node while it is off its network that goes through
+   * when it is back, even after its sender gave up: the control plane's
+   * purge calls (see the engine's purge), which the node applies whenever
+   * it reads them.
+   */
+  holdUntilBack(deliver: () => void): void {
+    holdCutUntilBack(this.cutOff, this.scheduler, deliver);
   }
 
   /** Whether the node is off its network (see disconnect). */

@@ -563,8 +563,75 @@ describe('simulated engine: failures in virtual time', () => {
     expect(back.error).toBeUndefined();
     expect(back.delayMs).toBeGreaterThanOrEqual(3000);
     expect(back.delayMs).toBeLessThan(3200);
-    const gone = purgeDuring(9000);
-    expect(gone.error).toBe('deadline exceeded');
+    // Back at 9 s: the first call's deadline passed at 6.54 s; the control
+    // plane calls again 1 s later (7.54 s, there at 7.58 s), and that call's
+    // retransmission at 10.58 s carries it.
+    const late = purgeDuring(9000);
+    expect(late).toMatchObject({ attempts: 2, delayMs: 9080 });
+    expect(late.error).toBeUndefined();
+  });
+
+  describe('redelivery of a purge a node missed', () => {
+    const T = (redeliver?: boolean) => topology(redeliver === undefined ? '' : `control: { redeliver: ${redeliver} }`);
+    // One reader in na every 100 ms for /hot (max-age 60 s); the origin's version changes with the purge at 3 s.
+    const readers: ClientGroup[] = [{ region: 'na', count: 10, rate: 10, arrival: 'constant', startMs: 0 }];
+    const frozen = (redeliver?: boolean) =>
+      run(
+        scenario(T(redeliver), { durationMs: 30_000, clients: readers, watch: [{ name: 'old', header: 'etag', contains: '"v1-' }] }, [
+          { atMs: 2000, action: 'pause', node: 'edge-na-1' },
+          { atMs: 3000, action: 'origin-update', path: '/hot' },
+          { atMs: 3000, action: 'purge', url: '/hot', soft: false, fanout: 'direct' },
+          { atMs: 12_000, action: 'unpause', node: 'edge-na-1' },
+        ]),
+      );
+    const ack = (r: RunResult, id: string) => r.purges[0].acks.find((a) => a.nodeId === id)!;
+
+    it('an edge frozen past the call deadline reads the purge when it wakes, and a later call confirms it', () => {
+      const r = frozen();
+      // Calls at 3 s (deadline 8 s) and 9 s (deadline 14 s): both wait in its socket until it wakes at 12 s.
+      // The first removes the page (its answer goes nowhere), the second finds it gone and is acknowledged.
+      expect(ack(r, 'edge-na-1')).toMatchObject({ attempts: 2, delayMs: 9000, objectsAffected: 0 });
+      expect(ack(r, 'edge-na-1').error).toBeUndefined();
+      expect(ack(r, 'edge-na-2')).toMatchObject({ attempts: 1, objectsAffected: 1 });
+      expect(r.requests.errors).toBe(0);
+      expect(r.requests.watched.old.na).toBeLessThan(60);
+    });
+
+    it('without redelivery the ack stays a timeout, though the edge dropped the page when it woke', () => {
+      const once = frozen(false);
+      expect(ack(once, 'edge-na-1')).toMatchObject({ attempts: 1, error: 'deadline exceeded' });
+      // The same answers as with redelivery: old ones only before the purge and those edge-na-1 held while frozen.
+      expect(once.requests.watched).toEqual(frozen(true).requests.watched);
+    });
+
+    it('a purge call that reaches a node cut off past its deadline is applied when the node is back, its ack a timeout', () => {
+      const r = run(
+        scenario(T(false), { durationMs: 30_000, clients: readers }, [
+          { atMs: 1000, action: 'disconnect', node: 'edge-na-1' },
+          { atMs: 3000, action: 'purge', url: '/hot', soft: false, fanout: 'direct' },
+          { atMs: 20_000, action: 'reconnect', node: 'edge-na-1' },
+        ]),
+      );
+      expect(ack(r, 'edge-na-1')).toMatchObject({ attempts: 1, error: 'deadline exceeded' });
+      // Its copy is gone after the reconnect: the next reader through it is a miss.
+      const e1 = r.nodes.find((n) => n.id === 'edge-na-1')!;
+      expect(e1.upstreamFetches).toBeGreaterThanOrEqual(2);
+    });
+
+    it('a node that never comes back is called on the schedule until the purge is ten minutes old, then given up', () => {
+      const r = run(
+        scenario(T(), { durationMs: 700_000, clients: [{ region: 'na', count: 1, rate: 0.01, arrival: 'constant', startMs: 0 }] }, [
+          { atMs: 1000, action: 'kill', node: 'regional-eu' },
+          { atMs: 2000, action: 'purge', url: '/hot', soft: false, fanout: 'direct' },
+        ]),
+      );
+      const a = ack(r, 'regional-eu');
+      expect(a.error).toBe('unavailable');
+      // Five calls in the first 16 s, then one every 16.08 s (the wait, and 80 ms there and back): 36 more before 600 s.
+      expect(a.attempts).toBe(41);
+      expect(a.delayMs).toBeLessThan(600_000);
+      expect(a.delayMs).toBeGreaterThan(600_000 - 16_200);
+    });
   });
 
   it('a request lost on the way up or its answer lost on the way back: the edge gives up after the upstream timeout (504)', () => {

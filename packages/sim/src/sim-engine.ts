@@ -13,7 +13,7 @@
  * grid is fixed, so results do not depend on how the caller drives it.
  */
 import { GCProfiler } from 'node:v8';
-import { checkMaxKeyIds, createKeyIds, createRng, type KeyIds, type PurgeCommand, type RequestHead } from '@cdnlab/core';
+import { checkMaxKeyIds, createKeyIds, createRng, mayRedeliver, purgeRedeliveryDelay, type KeyIds, type PurgeCommand, type RequestHead } from '@cdnlab/core';
 import {
   byGroupRecord,
   byTierRecord,
@@ -315,6 +315,8 @@ export class Simulation {
   /** Per cache tier the topology has, in climbing order. */
   private readonly sTiers: Array<{ role: string; series: TierSeries }>;
   private readonly purges: Array<{ result: PurgeResult; acks: Map<string, PurgeResult['acks'][number]> }> = [];
+  /** Purge redeliveries waiting for their next call: timers that do not keep a finished run going. */
+  private idleRedeliveries = 0;
   private readonly timeline: TimelineRecord[] = [];
   private edgeHits = 0;
   /** Taken for expectations with `at:`; undefined when the scenario has none for this variant. */
@@ -427,7 +429,7 @@ export class Simulation {
     try {
       while (!this.finished && s.now() < untilMs) {
         s.runUntil(this.stepEnd(untilMs));
-        if (this.arrivalsDone && (s.pending === 0 || s.now() >= this.hardStop())) this.finished = true;
+        if (this.arrivalsDone && (s.pending === this.idleRedeliveries || s.now() >= this.hardStop())) this.finished = true;
       }
     } catch (err) {
       this.heap.stop();
@@ -817,55 +819,84 @@ export class Simulation {
     this.purges.push({ result, acks });
     this.record(ev, `${mode} purge of ${kind}${value ? ` ${value}` : ''}, ${fanout} fan-out`, true);
 
-    /** Applies the purge at `node` now; false when the node could not take it. */
-    const applyNow = (node: SimCacheNode): boolean => {
+    /** Applies the purge at `node` now (call number `call`); false when the node could not take it. */
+    const applyNow = (node: SimCacheNode, call: number): boolean => {
       const delayMs = roundMs(s.now() - at);
       if (!node.up) {
-        acks.set(node.id, { nodeId: node.id, role: node.role, delayMs, objectsAffected: 0, error: 'unavailable' });
+        acks.set(node.id, { nodeId: node.id, role: node.role, delayMs, objectsAffected: 0, error: 'unavailable', attempts: call });
         return false;
       }
       try {
         const n = node.purge(cmd);
-        acks.set(node.id, { nodeId: node.id, role: node.role, delayMs, objectsAffected: n });
+        acks.set(node.id, { nodeId: node.id, role: node.role, delayMs, objectsAffected: n, attempts: call });
         return true;
       } catch (err) {
-        acks.set(node.id, { nodeId: node.id, role: node.role, delayMs, objectsAffected: 0, error: (err as Error).message });
+        acks.set(node.id, { nodeId: node.id, role: node.role, delayMs, objectsAffected: 0, error: (err as Error).message, attempts: call });
         return false;
       }
     };
     /**
-     * As the testbed's control plane: a frozen node takes the purge when it
-     * wakes, and one off its network when it is back (at TCP's next
-     * retransmission), unless the call's deadline (PURGE_DEADLINE_MS)
-     * passes first.
+     * Call number `call` to `node`, arriving now. As the testbed's control
+     * plane: a frozen node takes the purge when it wakes, and one off its
+     * network when it is back (at TCP's next retransmission), and the
+     * control plane hears so unless the call's deadline (PURGE_DEADLINE_MS)
+     * passed first. Either way the node applies it when it reads it: the
+     * call waited in its socket (measured on the testbed: an edge frozen
+     * past the deadline dropped the purged pages when it woke, its ack a
+     * timeout). A call that failed is made again (control.redeliver) on
+     * the core's schedule, from when the control plane knows it failed: at
+     * the deadline, or when the refusal has travelled back.
      */
-    const apply = (node: SimCacheNode, then: (ok: boolean) => void = () => undefined): void => {
+    const apply = (node: SimCacheNode, call: number, then: (ok: boolean) => void = () => undefined): void => {
       let settled = false;
-      const until = s.now() + PURGE_DEADLINE_MS;
+      const failed = (knownInMs: number): void => {
+        then(false);
+        if (this.topology.control.redeliver) redeliver(node, call + 1, knownInMs);
+      };
       const deadline = s.setTimer(PURGE_DEADLINE_MS, () => {
         if (settled) return;
         settled = true;
-        acks.set(node.id, { nodeId: node.id, role: node.role, delayMs: roundMs(s.now() - at), objectsAffected: 0, error: 'deadline exceeded' });
-        then(false);
+        acks.set(node.id, { nodeId: node.id, role: node.role, delayMs: roundMs(s.now() - at), objectsAffected: 0, error: 'deadline exceeded', attempts: call });
+        failed(0);
       });
       const arrive = (): void => {
-        if (settled) return;
         if (node.isDisconnected) {
-          node.holdWhileCut(until, arrive, () => undefined); // the deadline above acks the failure
+          node.holdUntilBack(arrive); // the deadline above acks the failure meanwhile
           return;
         }
         node.whenAwake(() => {
-          if (settled) return;
+          if (settled) {
+            // Read after the control plane gave up on it: applied, its answer lost.
+            if (node.up) node.purge(cmd);
+            return;
+          }
           settled = true;
           deadline.cancel();
-          then(applyNow(node));
+          if (applyNow(node, call)) then(true);
+          else failed(this.controlDelay(node));
         });
       };
       arrive();
     };
+    /**
+     * The control plane calls `node` again, itself (whatever the fan-out),
+     * `purgeRedeliveryDelay(call)` after it learns the last call failed
+     * (in `knownInMs`), unless the purge is too old by then. The wait
+     * between calls does not keep the run going (idleRedeliveries): the
+     * testbed's control plane goes on calling after a run ends too.
+     */
+    const redeliver = (node: SimCacheNode, call: number, knownInMs: number): void => {
+      const wait = knownInMs + purgeRedeliveryDelay(call);
+      if (!mayRedeliver(at, s.now() + wait)) return; // given up: the ack keeps its error
+      this.idleRedeliveries++;
+      s.schedule(wait, () => {
+        this.idleRedeliveries--;
+        s.schedule(this.controlDelay(node), () => apply(node, call));
+      });
+    };
 
     if (fanout === 'direct') {
-      for (const c of this.caches) s.setTimer(this.controlDelay(c), () => apply(c));
+      for (const c of this.caches) s.setTimer(this.controlDelay(c), () => apply(c, 1));
       return;
     }
     // Tree: the control plane calls the roots (caches with no cache parent);
@@ -884,7 +915,7 @@ export class Simulation {
       }
     }
     const visit = (node: SimCacheNode): void =>
-      apply(node, (ok) => {
+      apply(node, 1, (ok) => {
         for (const child of children.get(node.id) ?? []) {
           if (ok) {
             const d = this.net.delay(this.net.link(node.id, child.id));

@@ -40,6 +40,15 @@ export function holdCut(list: CutOffMessage[], scheduler: VirtualScheduler, dead
   });
 }
 
+/**
+ * Holds a message in `list` until its process is back, however long that
+ * takes: one whose sender gave up on it but which TCP still carries (a
+ * purge: see SimCacheNode.holdUntilBack).
+ */
+export function holdCutUntilBack(list: CutOffMessage[], scheduler: VirtualScheduler, deliver: () => void): void {
+  list.push({ sentAt: scheduler.now(), done: false, deliver });
+}
+
 /** The process is back on its network: each message still waiting goes through at its next retransmission. */
 export function releaseCut(waiting: readonly CutOffMessage[], scheduler: VirtualScheduler): void {
   const now = scheduler.now();

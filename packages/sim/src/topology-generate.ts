@@ -179,7 +179,7 @@ export function generateTopologyFile(opts: GenerateTopologyOptions): TopologyFil
     edges: { perRegion: edgesPerRegion },
     links,
     ...(opts.dns ? { dns: opts.dns } : {}),
-    control: { fanout: opts.fanout ?? 'direct' },
+    control: { fanout: opts.fanout ?? 'direct', redeliver: true },
   };
   return file as TopologyFile & { name: string };
 }

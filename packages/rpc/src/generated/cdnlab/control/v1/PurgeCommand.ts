@@ -9,6 +9,13 @@ export interface PurgeCommand {
   'value'?: (string);
   'mode'?: (_cdnlab_tier_v1_PurgeMode);
   'fanout'?: (_cdnlab_control_v1_Fanout);
+  /**
+   * Call a node that did not take the purge only once. By default (false)
+   * the control plane calls it again, on the schedule the simulator shares,
+   * until it takes the purge or the purge is 10 minutes old. Named in the
+   * negative so that proto3's default is the safe behaviour.
+   */
+  'noRedeliver'?: (boolean);
 }
 
 export interface PurgeCommand__Output {
@@ -16,4 +23,11 @@ export interface PurgeCommand__Output {
   'value': (string);
   'mode': (_cdnlab_tier_v1_PurgeMode__Output);
   'fanout': (_cdnlab_control_v1_Fanout__Output);
+  /**
+   * Call a node that did not take the purge only once. By default (false)
+   * the control plane calls it again, on the schedule the simulator shares,
+   * until it takes the purge or the purge is 10 minutes old. Named in the
+   * negative so that proto3's default is the safe behaviour.
+   */
+  'noRedeliver': (boolean);
 }
