@@ -164,7 +164,9 @@ end
 mkdir -p reports
 # edge-failover kills edge-eu-1 and leaves it dead; the run after it reads
 # every container's state from the engine and starts it again first.
-for scenario in thundering-herd edge-failover network-partition; do
+# purge-redelivery freezes an edge with the engine's pause through a purge:
+# the control plane's second call must be what it acknowledges.
+for scenario in thundering-herd edge-failover network-partition purge-redelivery; do
   begin "scenario $scenario --quick (cli service, --target compose)"
   if ! compose run --rm -v "$PWD/reports:/app/reports" cli run "scenarios/$scenario.yaml" --quick --no-progress --target "compose:$PROJECT" 2>&1 | quiet; then fail "scenario $scenario failed inside compose"; fi
   end

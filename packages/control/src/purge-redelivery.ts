@@ -9,10 +9,11 @@
  * node from one whose call was lost for good (a dropped connection), which
  * serves the purged copy for its whole max-age.
  *
- * Calling again is safe because a node applies a purge by the purge-time
- * rule: the request carries the original purgeAtMs (and purge id), so a
- * purge applied twice, or late, removes only copies fetched before the
- * purge was issued, never content the node fetched since.
+ * Calling again is safe: the request carries the original purge id and
+ * purgeAtMs. A node that applied the purge already answers from its record
+ * of the id (tier-node.ts keeps the recent ones), and one that applies it
+ * late does so by the purge-time rule, removing only copies fetched before
+ * the purge was issued, never content it fetched since.
  *
  * Each redelivery updates the report's ack in place (the report object kept
  * by RecentPurges), so GET /purges/<id> shows the node's state now.

@@ -819,19 +819,33 @@ export class Simulation {
     this.purges.push({ result, acks });
     this.record(ev, `${mode} purge of ${kind}${value ? ` ${value}` : ''}, ${fanout} fan-out`, true);
 
-    /** Applies the purge at `node` now (call number `call`); false when the node could not take it. */
+    /**
+     * Each node's application of this purge, as the tier keeps recent purge
+     * ids: a later call with the same id (a redelivery after an answer that
+     * was lost) is answered from it, when and how many, not applied again.
+     * A restarted process has forgotten it (epoch).
+     */
+    const applied = new Map<string, { epoch: number; delayMs: number; objects: number }>();
+    /** Applies the purge at `node` now, or finds it applied; the objects it reached. Throws what the cache throws. */
+    const applyOnce = (node: SimCacheNode): { delayMs: number; objects: number } => {
+      const seen = applied.get(node.id);
+      if (seen !== undefined && seen.epoch === node.epochNow) return seen;
+      const done = { epoch: node.epochNow, delayMs: roundMs(s.now() - at), objects: node.purge(cmd) };
+      applied.set(node.id, done);
+      return done;
+    };
+    /** Call number `call` reaches `node` now: acknowledged, or the error; false when the node could not take it. */
     const applyNow = (node: SimCacheNode, call: number): boolean => {
-      const delayMs = roundMs(s.now() - at);
       if (!node.up) {
-        acks.set(node.id, { nodeId: node.id, role: node.role, delayMs, objectsAffected: 0, error: 'unavailable', attempts: call });
+        acks.set(node.id, { nodeId: node.id, role: node.role, delayMs: roundMs(s.now() - at), objectsAffected: 0, error: 'unavailable', attempts: call });
         return false;
       }
       try {
-        const n = node.purge(cmd);
-        acks.set(node.id, { nodeId: node.id, role: node.role, delayMs, objectsAffected: n, attempts: call });
+        const done = applyOnce(node);
+        acks.set(node.id, { nodeId: node.id, role: node.role, delayMs: done.delayMs, objectsAffected: done.objects, attempts: call });
         return true;
       } catch (err) {
-        acks.set(node.id, { nodeId: node.id, role: node.role, delayMs, objectsAffected: 0, error: (err as Error).message, attempts: call });
+        acks.set(node.id, { nodeId: node.id, role: node.role, delayMs: roundMs(s.now() - at), objectsAffected: 0, error: (err as Error).message, attempts: call });
         return false;
       }
     };
@@ -867,7 +881,7 @@ export class Simulation {
         node.whenAwake(() => {
           if (settled) {
             // Read after the control plane gave up on it: applied, its answer lost.
-            if (node.up) node.purge(cmd);
+            if (node.up) applyOnce(node);
             return;
           }
           settled = true;
