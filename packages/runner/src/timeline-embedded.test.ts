@@ -1,6 +1,7 @@
 import { DEFAULT_TOPOLOGY } from '@cdnlab/launcher';
 import { loadTopologyFile } from '@cdnlab/scenario';
-import { linkHops } from './timeline-embedded';
+import type { ClusterApi, PurgeReportJson } from './cluster-api';
+import { linkHops, runTimelineEvent, VersionClock, type TimelineContext } from './timeline-embedded';
 
 const T = loadTopologyFile(DEFAULT_TOPOLOGY);
 const hops = (from: string, to: string, oneWay = false) => {
@@ -33,5 +34,52 @@ describe('linkHops', () => {
 
   it('names a bad selector', () => {
     expect(() => linkHops(T, { from: 'edgy', to: 'origin', oneWay: false })).toThrow(/unknown link endpoint "edgy"/);
+  });
+});
+
+describe('the purge event', () => {
+  // A control plane whose fan-out answers after its whole 5 s deadline, one node not having acknowledged it.
+  const run = async (redeliver: boolean) => {
+    let now = 3000;
+    const sent: unknown[] = [];
+    const report: PurgeReportJson = {
+      purgeId: 'p1',
+      redelivering: redeliver ? 1 : 0,
+      acks: [
+        { nodeId: 'edge-na-1', role: 'edge', appliedAtMs: 0, delayMs: 0, objectsAffected: 0, error: 'UPSTREAM_TIMEOUT: Deadline exceeded', attempts: 1 },
+        { nodeId: 'edge-na-2', role: 'edge', appliedAtMs: 1, delayMs: 12, objectsAffected: 4, error: '', attempts: 1 },
+      ],
+    };
+    const api = {
+      purge: async (cmd: unknown) => {
+        sent.push(cmd);
+        now += 5000;
+        return report;
+      },
+    } as unknown as ClusterApi;
+    const topology = { ...T, control: { ...T.control, redeliver } };
+    const ctx = { topology, api, elapsedMs: () => now } as unknown as TimelineContext;
+    const out = await runTimelineEvent({ atMs: 3000, action: 'purge', tag: 'news', soft: false }, ctx, new VersionClock(undefined));
+    return { out, sent };
+  };
+
+  it('is recorded at the instant it was issued, not when the fan-out answered', async () => {
+    const { out, sent } = await run(true);
+    expect(sent).toEqual([{ kind: 'tag', value: 'news', mode: 'hard', fanout: 'direct', redeliver: true }]);
+    expect(out.purge).toMatchObject({ atMs: 3000, kind: 'tag', value: 'news' });
+    expect(out.purge?.acks).toEqual([
+      { nodeId: 'edge-na-1', role: 'edge', delayMs: 0, objectsAffected: 0, error: 'UPSTREAM_TIMEOUT: Deadline exceeded', attempts: 1 },
+      { nodeId: 'edge-na-2', role: 'edge', delayMs: 12, objectsAffected: 4, attempts: 1 },
+    ]);
+    expect(out.purgeId).toBe('p1');
+  });
+
+  it('is not a failure while the control plane calls the node again; without redelivery it is', async () => {
+    const again = await run(true);
+    expect(again.out).toMatchObject({ ok: true, detail: expect.stringContaining('1 did not acknowledge it (the control plane calls it again until taken)') });
+    const once = await run(false);
+    expect(once.sent).toEqual([expect.objectContaining({ redeliver: false })]);
+    expect(once.out.ok).toBe(false);
+    expect(once.out.detail).toMatch(/1 did not acknowledge it$/);
   });
 });

@@ -213,6 +213,8 @@ export async function runTimelineEvent(ev: TimelineEvent, ctx: TimelineContext, 
       const mode = ev.soft ? 'soft' : 'hard';
       const fanout = ev.fanout ?? ctx.topology.control.fanout;
       const redeliver = ctx.topology.control.redeliver;
+      // When it was issued: the fan-out may take its whole deadline to answer (a node that does not).
+      const issuedAtMs = Math.round(ctx.elapsedMs());
       const report = await ctx.api.purge({ kind, value, mode, fanout, redeliver });
       const acks = report.acks.map(purgeAckOf);
       const failed = acks.filter((a) => a.error).length;
@@ -222,7 +224,7 @@ export async function runTimelineEvent(ev: TimelineEvent, ctx: TimelineContext, 
       return {
         ok: failed === 0 || again !== '',
         detail: `${mode} purge of ${kind}${value ? ` ${value}` : ''} (${fanout}): ${acks.length - failed}/${acks.length} nodes applied it, slowest after ${maxDelay} ms${failed ? `; ${failed} did not acknowledge it${again}` : ''}`,
-        purge: { atMs: Math.round(ctx.elapsedMs()), kind, value, mode, fanout, acks },
+        purge: { atMs: issuedAtMs, kind, value, mode, fanout, acks },
         purgeId: report.purgeId,
       };
     }

@@ -880,8 +880,14 @@ export class Simulation {
         }
         node.whenAwake(() => {
           if (settled) {
-            // Read after the control plane gave up on it: applied, its answer lost.
-            if (node.up) applyOnce(node);
+            // Read after the control plane gave up on it: applied, its answer lost
+            // (an error too: the next call, reaching it in time, reports that).
+            if (!node.up) return;
+            try {
+              applyOnce(node);
+            } catch {
+              /* its reply, an error, goes to nobody */
+            }
             return;
           }
           settled = true;
