@@ -54,8 +54,6 @@ interface Waiting {
   node: ControlNode;
   /** The next call's timer, while waiting for it. */
   timer: NodeJS.Timeout | undefined;
-  /** No longer waiting: applied, given up, or cancelled by close(). */
-  done: boolean;
 }
 
 export class PurgeRedeliveries {
@@ -77,7 +75,7 @@ export class PurgeRedeliveries {
   start(report: PurgeReportEntry, purge: PurgeBase, targets: readonly RedeliveryTarget[]): void {
     if (this.closed || targets.length === 0) return;
     for (const { ack, node, endedAtMs } of targets) {
-      const w: Waiting = { report, purge, ack, node, timer: undefined, done: false };
+      const w: Waiting = { report, purge, ack, node, timer: undefined };
       this.waiting.add(w);
       report.redelivering += 1;
       this.deps.metrics.purgeRedeliveriesWaiting.inc();
@@ -101,20 +99,13 @@ export class PurgeRedeliveries {
     }
   }
 
-  /** The core's rule, for the configured window. */
-  private mayStart(purgeAtMs: number, at: number): boolean {
-    // The core's rule has its window built in; a shorter test window is the
-    // same rule read on a clock moved forward by the difference.
-    return mayRedeliver(purgeAtMs, at + (PURGE_REDELIVERY_WINDOW_MS - this.windowMs));
-  }
-
   /** Set the timer of the next call, counted from `endedAt` (when the last call's failure was known), or give up. */
   private plan(w: Waiting, endedAt: number): void {
     // A node the strategy never reached has made no call yet, but its next
     // one comes after the fan-out like any first redelivery.
     const call = Math.max(2, w.ack.attempts + 1);
     const startAt = endedAt + purgeRedeliveryDelay(call);
-    if (!this.mayStart(w.purge.purgeAtMs, startAt)) {
+    if (!mayRedeliver(w.purge.purgeAtMs, startAt, this.windowMs)) {
       this.giveUp(w);
       return;
     }
@@ -123,7 +114,7 @@ export class PurgeRedeliveries {
       this.call(w).catch((err: unknown) => {
         // A bug in the bookkeeping below, not a node failure (purgeNode never rejects).
         this.deps.logger.error({ err, purgeId: w.report.purgeId, nodeId: w.node.id }, 'purge redelivery failed unexpectedly');
-        if (!w.done) this.finish(w);
+        if (this.waiting.has(w)) this.finish(w);
       });
     }, Math.max(0, startAt - this.deps.now()));
     // A purge still waiting for a node must not keep a stopping process alive.
@@ -131,11 +122,11 @@ export class PurgeRedeliveries {
   }
 
   private async call(w: Waiting): Promise<void> {
-    if (w.done) return;
+    if (!this.waiting.has(w)) return;
     const { deps } = this;
     const startedAt = deps.now();
     // Timers fire late on a busy host: the window is checked again at the real start.
-    if (!this.mayStart(w.purge.purgeAtMs, startedAt)) {
+    if (!mayRedeliver(w.purge.purgeAtMs, startedAt, this.windowMs)) {
       this.giveUp(w);
       return;
     }
@@ -151,7 +142,7 @@ export class PurgeRedeliveries {
     }
     ack.error = result.error;
     // Stopped during the call: the outcome is recorded, but no call follows.
-    if (w.done) return;
+    if (!this.waiting.has(w)) return;
     deps.logger.debug({ purgeId: w.report.purgeId, nodeId: w.node.id, attempts: ack.attempts, error: ack.error }, 'purge redelivery call failed');
     this.plan(w, deps.now());
   }
@@ -165,7 +156,7 @@ export class PurgeRedeliveries {
     ack.error = '';
     report.applied = report.acks.filter((a) => a.error === '').length;
     report.failed = report.acks.length - report.applied;
-    if (w.done) return;
+    if (!this.waiting.has(w)) return;
     this.finish(w);
     const { events, metrics, logger } = this.deps;
     metrics.purgeDelay.observe({ fanout: report.fanout, role: ack.role }, Math.max(0, ack.delayMs));
@@ -202,9 +193,8 @@ export class PurgeRedeliveries {
     );
   }
 
-  /** The node no longer counts as waiting. */
+  /** The node no longer counts as waiting (applied, given up, or cancelled by close()). */
   private finish(w: Waiting): void {
-    w.done = true;
     this.waiting.delete(w);
     w.report.redelivering -= 1;
     this.deps.metrics.purgeRedeliveriesWaiting.dec();
