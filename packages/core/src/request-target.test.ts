@@ -1,4 +1,4 @@
-import { parseAbsoluteTarget } from './request-target';
+import { isValidHostValue, parseAbsoluteTarget } from './request-target';
 
 describe('parseAbsoluteTarget (RFC 9112 §3.2.2)', () => {
   it('splits authority from the origin-form target, byte for byte, without the fragment', () => {
@@ -17,5 +17,15 @@ describe('parseAbsoluteTarget (RFC 9112 §3.2.2)', () => {
     expect(parseAbsoluteTarget('http:///x')).toMatch(/valid host/);
     expect(parseAbsoluteTarget('http://h:123456/x')).toMatch(/valid host/);
     expect(parseAbsoluteTarget('http://h h/x')).toMatch(/valid host/);
+  });
+});
+
+describe('isValidHostValue (RFC 9110 §7.2: uri-host [":" port])', () => {
+  it('takes names, IPv4 and bracketed IP literals with an optional port', () => {
+    for (const ok of ['cdn.test', 'CDN.Test:8080', '127.0.0.1:80', '[::1]', '[::1]:8443', 'xn--bcher-kva.example', 'a_b-c.test', 'h:']) expect(isValidHostValue(ok)).toBe(true);
+  });
+
+  it('refuses spaces, paths, userinfo, unbalanced brackets, bad ports and the empty value', () => {
+    for (const bad of ['', 'a b', 'h/p', 'u@h', '[::1', '::1]', 'h:80x', 'h:123456', 'h?q', 'h#f', 'h\tx']) expect(isValidHostValue(bad)).toBe(false);
   });
 });

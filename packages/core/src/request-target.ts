@@ -9,6 +9,19 @@ export interface AbsoluteTarget {
   target: string;
 }
 
+/** `uri-host [ ":" port ]` (RFC 9110 §7.2, RFC 3986 §3.2.2): a bracketed IP literal or a reg-name/IPv4, then an optional port. */
+const HOST_VALUE = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._~!$&'()*+,;=%-]+)(:\d{0,5})?$/;
+
+/**
+ * Whether `value` is a valid Host field value, which is also the authority
+ * of an http(s) URI without userinfo. A request whose Host is not one gets
+ * a 400 (RFC 9112 §3.2). Empty is not valid here: the caller decides what an
+ * empty Host means (allowed beside an absolute-form target).
+ */
+export function isValidHostValue(value: string): boolean {
+  return HOST_VALUE.test(value);
+}
+
 /**
  * Reads an absolute-form request-target (RFC 9112 §3.2.2), `http://host[:port]/path?query`:
  * the authority and the origin-form target, kept byte for byte (no URL
@@ -30,7 +43,7 @@ export function parseAbsoluteTarget(raw: string): AbsoluteTarget | string | unde
   const authority = rest.slice(0, end);
   // userinfo is deprecated in http(s) URIs and a recipient should treat it as an error (RFC 9110 §4.2.4).
   if (authority.includes('@')) return 'userinfo in the request-target is not allowed (RFC 9110 §4.2.4)';
-  if (!/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._~!$&'()*+,;=%-]+)(:\d{0,5})?$/.test(authority)) return 'absolute-form request-target without a valid host (RFC 9112 §3.2.2)';
+  if (!isValidHostValue(authority)) return 'absolute-form request-target without a valid host (RFC 9112 §3.2.2)';
   let path = rest.slice(end);
   if (path.startsWith('#')) path = '';
   const hash = path.indexOf('#');

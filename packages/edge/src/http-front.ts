@@ -13,7 +13,8 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { contentRangeOf, decideRange, HOP_BY_HOP_FIELDS, parseAbsoluteTarget, parseCacheStatus, stripHopByHop, type CacheStatusMember, type HeaderList, type RequestHead, type ResponseHead, type Scheduler } from '@cdnlab/core';
+import type { Duplex } from 'node:stream';
+import { contentRangeOf, decideRange, HOP_BY_HOP_FIELDS, isValidHostValue, parseAbsoluteTarget, parseCacheStatus, stripHopByHop, type CacheStatusMember, type HeaderList, type RequestHead, type ResponseHead, type Scheduler } from '@cdnlab/core';
 import { CdnError, fromServiceError } from '@cdnlab/rpc';
 import type { CacheNode, NodeRequest, NodeResponse } from '@cdnlab/tier';
 
@@ -376,6 +377,8 @@ export function createHttpFront(opts: HttpFrontOptions): Server {
     // host, so an empty Host is invalid unless the target names the host itself.
     if (rawHost === undefined && req.httpVersion !== '1.0') return errorBody(res, 400, 'missing Host header (RFC 9112 §3.2)');
     if (rawHost === '' && authority === undefined) return errorBody(res, 400, 'empty Host header (RFC 9112 §3.2)');
+    // An invalid value is a 400 even beside an absolute-form target, whose host is the one used.
+    if (rawHost !== undefined && rawHost !== '' && !isValidHostValue(rawHost)) return errorBody(res, 400, 'Host header is not a valid host[:port] (RFC 9112 §3.2)');
     // Connection may name more fields to drop (RFC 9110 §7.6.1): the general rule does it.
     if (hopByHop) headers = stripHopByHop(headers);
 
@@ -395,6 +398,13 @@ export function createHttpFront(opts: HttpFrontOptions): Server {
     } catch {
       lastResort(res);
     }
+  });
+  // CONNECT asks for a tunnel, which a CDN's front door does not make. Without
+  // a listener Node would drop the connection without a word: say so instead.
+  server.on('connect', (req: IncomingMessage, socket: Duplex) => {
+    const body = `501 method CONNECT is not supported\n`;
+    socket.on('error', () => socket.destroy());
+    socket.end(`HTTP/1.1 501 Not Implemented\r\nconnection: close\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\ncache-control: no-store\r\nallow: ${ALLOW}\r\n\r\n${body}`);
   });
   // Malformed requests: answer 400 on the socket if it is still writable; never crash.
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {

@@ -216,6 +216,14 @@ describe('request parsing', () => {
     expect(await raw(recPort, `GET /x HTTP/1.1\r\n${close}\r\n`)).toMatch(/^HTTP\/1\.1 400 [^]*missing Host/);
     expect(await raw(recPort, `GET /x HTTP/1.1\r\nHost:\r\n${close}\r\n`)).toMatch(/^HTTP\/1\.1 400 [^]*empty Host/);
     expect(await raw(recPort, `GET /x HTTP/1.1\r\nHost: cdn.test\r\nHost: evil.test\r\n${close}\r\n`)).toMatch(/^HTTP\/1\.1 400 [^]*more than one Host header/);
+    for (const bad of ['[::1', 'a b', 'cdn.test:80x', 'cdn.test/x', 'u@cdn.test', 'cdn.test:123456']) {
+      expect(await raw(recPort, `GET /x HTTP/1.1\r\nHost: ${bad}\r\n${close}\r\n`)).toMatch(/^HTTP\/1\.1 400 [^]*Host header is not a valid host\[:port\]/);
+    }
+    // Invalid beside an absolute-form target too, although the target's host is the one used (RFC 9112 §3.2).
+    expect(await raw(recPort, `GET http://cdn.test/x HTTP/1.1\r\nHost: a b\r\n${close}\r\n`)).toMatch(/^HTTP\/1\.1 400 [^]*not a valid host/);
+    // A tunnel is not something a CDN's front door makes: 501, not a silently closed connection.
+    const connect = await raw(recPort, `CONNECT cdn.test:443 HTTP/1.1\r\nHost: cdn.test:443\r\n\r\n`);
+    expect(connect).toMatch(/^HTTP\/1\.1 501 [^]*\r\nallow: GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS\r\n[^]*501 method CONNECT is not supported\n$/);
     expect(await raw(smallPort, `GET / HTTP/1.1\r\nHost: cdn.test\r\nX-Big: ${'b'.repeat(2000)}\r\n\r\n`)).toMatch(/^HTTP\/1\.1 431 /);
     expect(await raw(recPort, 'GARBAGE\r\n\r\n')).toMatch(/^HTTP\/1\.1 400 /);
     expect(asked).toHaveLength(0);
