@@ -75,7 +75,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND, originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
-import { createHttpCache, createStore, httpCacheOptionsFromSettings, zipfTrace, type CacheEntry, type HttpCache, type LookupOptions, type RequestHead, type ResponseHead } from '@cdnlab/core';
+import { createHttpCache, createKeyIds, createStore, httpCacheOptionsFromSettings, zipfTrace, type CacheEntry, type HttpCache, type LookupOptions, type RequestHead, type ResponseHead } from '@cdnlab/core';
 import { createSite } from '@cdnlab/origin/src/site';
 import { loadTopologyFile, type CacheNode, type ClientGroup, type OriginNode, type Scenario, type Topology, type Workload } from '@cdnlab/scenario';
 import { generateTopology, Simulation } from '../src/index';
@@ -303,9 +303,11 @@ function coreLoop(requests: number): { origin: number; seconds: number; cpu: num
   // (a)'s chain, its tiers' cache settings and its origin site, without the simulation around them.
   const chain = generateTopology({ name: 'bench-chain', regions: 1, edgesPerRegion: 1 });
   const host = chain.zone;
+  // One table of key ids for the three caches, as the simulator shares one among its nodes.
+  const keyIds = createKeyIds();
   const caches = ['edge', 'regional', 'shield'].map((role) => {
     const n = chain.nodes.find((x) => x.role === role) as CacheNode;
-    return createHttpCache(httpCacheOptionsFromSettings(n.id, n.cache, n.key, `http://${host}`));
+    return createHttpCache({ ...httpCacheOptionsFromSettings(n.id, n.cache, n.key, `http://${host}`), keyIds });
   });
   const originNode = chain.nodes.find((x): x is OriginNode => x.role === 'origin');
   if (!originNode?.site) throw new Error('the generated chain has no synthetic origin site');
@@ -313,7 +315,8 @@ function coreLoop(requests: number): { origin: number; seconds: number; cpu: num
   const trace = zipfTrace({ alpha: ALPHA, n: OBJECTS, length: requests, seed: 1 });
   const heads: RequestHead[] = [];
   const keys: string[] = [];
-  const lo: LookupOptions = { notBefore: undefined, key: undefined };
+  const ids: number[] = [];
+  const lo: LookupOptions = { notBefore: undefined, key: undefined, keyId: undefined };
   const noBody = new Uint8Array(0);
   /** The Age of the answer going down when it is a tier's stored head. */
   let age: string | undefined;
@@ -331,7 +334,9 @@ function coreLoop(requests: number): { origin: number; seconds: number; cpu: num
     // One head and one key string per object, as the simulator's engine keeps them.
     const req = (heads[id] ??= { method: 'GET', scheme: 'http', host, target: `/objects/${id}`, headers: [] });
     const key = (keys[id] ??= caches[0].key(req));
+    const keyId = (ids[id] ??= keyIds.idOf(key) ?? -1);
     lo.key = key;
+    lo.keyId = keyId === -1 ? undefined : keyId;
     let depth = 0;
     let head: ResponseHead | undefined;
     age = undefined;
@@ -347,7 +352,7 @@ function coreLoop(requests: number): { origin: number; seconds: number; cpu: num
       head = site.answer(req, undefined, now, { renderBody: false }).head;
     }
     for (let t = depth - 1; t >= 0; t--) {
-      const o = caches[t].store(req, head, noBody, { requestTime: now, responseTime: now, age }, key);
+      const o = caches[t].store(req, head, noBody, { requestTime: now, responseTime: now, age }, key, lo.keyId);
       if (o.stored) head = answer(caches[t], o.entry, req, now);
     }
   }
