@@ -1,7 +1,8 @@
 import { contentRangeOf, decideRange } from './byte-range';
 import type { HeaderList } from './types';
 
-const RES: HeaderList = [['etag', '"v1"'], ['last-modified', 'Tue, 01 Dec 2026 10:00:00 GMT']];
+// Date a minute after Last-Modified: the date is a strong validator for this cache (RFC 9110 §8.8.2.2).
+const RES: HeaderList = [['etag', '"v1"'], ['last-modified', 'Tue, 01 Dec 2026 10:00:00 GMT'], ['date', 'Tue, 01 Dec 2026 10:01:00 GMT']];
 const ask = (range: string, extra: HeaderList = []): ReturnType<typeof decideRange> => decideRange([['range', range], ...extra], RES, 1000);
 
 describe('decideRange (RFC 9110 §14)', () => {
@@ -41,5 +42,16 @@ describe('decideRange (RFC 9110 §14)', () => {
     expect(ask('bytes=0-1', [['if-range', 'Tue, 01 Dec 2026 10:00:01 GMT']]).kind).toBe('whole');
     expect(decideRange([['range', 'bytes=0-1'], ['if-range', '"v1"']], [['etag', 'W/"v1"']], 10).kind).toBe('whole');
     expect(decideRange([['range', 'bytes=0-1'], ['if-range', '"v1"']], [], 10).kind).toBe('whole');
+  });
+
+  it('If-Range with a date is false unless Last-Modified is a strong validator: Date at least 60 s after it (RFC 9110 §13.1.5, §8.8.2.2)', () => {
+    const lm = 'Tue, 01 Dec 2026 10:00:00 GMT';
+    const withDate = (date: string | undefined): HeaderList => (date === undefined ? [['last-modified', lm]] : [['last-modified', lm], ['date', date]]);
+    const asked = (date: string | undefined) => decideRange([['range', 'bytes=0-1'], ['if-range', lm]], withDate(date), 10).kind;
+    expect(asked('Tue, 01 Dec 2026 10:01:00 GMT')).toBe('partial');
+    // Changed twice within the second the date names, and the date could not show it.
+    expect(asked('Tue, 01 Dec 2026 10:00:59 GMT')).toBe('whole');
+    expect(asked('Tue, 01 Dec 2026 10:00:00 GMT')).toBe('whole');
+    expect(asked(undefined)).toBe('whole');
   });
 });

@@ -5,7 +5,7 @@
  * representation (a server may ignore Range, §14.2), as is a Range that is
  * not valid bytes syntax or whose If-Range does not match (§13.1.5).
  */
-import { getFirst } from './headers';
+import { getFirst, parseHttpDate } from './headers';
 import type { HeaderList } from './types';
 
 export type RangeDecision =
@@ -61,7 +61,10 @@ export function decideRange(request: HeaderList, response: HeaderList, length: n
 
 /**
  * If-Range (RFC 9110 §13.1.5): an entity-tag must match the current ETag
- * strongly (never a weak one); a date must equal Last-Modified exactly.
+ * strongly (never a weak one); a date must equal Last-Modified exactly, and
+ * only counts when that Last-Modified is a strong validator (step 1 of
+ * §13.1.5's date evaluation): otherwise the condition is false and the
+ * whole representation is sent.
  */
 function ifRangeMatches(value: string, response: HeaderList): boolean {
   if (value.startsWith('"') || value.startsWith('W/')) {
@@ -69,7 +72,20 @@ function ifRangeMatches(value: string, response: HeaderList): boolean {
     return etag !== undefined && !value.startsWith('W/') && !etag.startsWith('W/') && etag.trim() === value;
   }
   const lastModified = getFirst(response, 'last-modified');
-  return lastModified !== undefined && lastModified.trim() === value;
+  return lastModified !== undefined && lastModified.trim() === value && lastModifiedIsStrong(lastModified, getFirst(response, 'date'));
+}
+
+/**
+ * RFC 9110 §8.8.2.2, as an intermediate cache may deduce it: a Last-Modified
+ * is strong when the response's Date is at least 60 s after it (two changes
+ * within that one second would otherwise be indistinguishable). The same
+ * rule as validation.ts's isStrongLastModified, which cannot be imported
+ * here: validation.ts imports this file.
+ */
+function lastModifiedIsStrong(lastModified: string, date: string | undefined): boolean {
+  const lm = parseHttpDate(lastModified);
+  const d = parseHttpDate(date);
+  return lm !== undefined && d !== undefined && d - lm >= 60_000;
 }
 
 /** Content-Range of a decision that is not `whole`. */

@@ -153,6 +153,55 @@ describe('HttpCache', () => {
     expect(c.responseHead(hit.entry, req('/a', [['if-none-match', '"8"']]), T0 + 1000).status).toBe(200);
   });
 
+  it('answers a client conditional for a stored 404 with the 404 itself, never a 304 (RFC 9110 §13.2.1, RFC 9111 §4.3.2)', () => {
+    const c = make();
+    c.store(req('/gone'), res(404, [['cache-control', 'max-age=60'], ['etag', '"nf"']]), body('not found'), at(T0));
+    const hit = c.lookup(req('/gone'), T0 + 1000);
+    if (hit.kind !== 'hit') throw new Error(hit.kind);
+    for (const cond of [['if-modified-since', formatHttpDate(T0 + 5000)], ['if-none-match', '"nf"']] as HeaderList) {
+      const r = req('/gone', [cond]);
+      expect(c.responseHead(hit.entry, r, T0 + 1000).status).toBe(404);
+      expect(c.answerAge(hit.entry, r, T0 + 1000)).toBe('1');
+    }
+  });
+
+  it('updates nothing from a 304 whose validator is not the stored one, and drops the entry (RFC 9111 §4.3.4)', () => {
+    for (const [storedV, sentV] of [
+      [['etag', '"1"'], ['etag', '"2"']],
+      [['etag', 'W/"1"'], ['etag', 'W/"2"']],
+      [['last-modified', formatHttpDate(T0 - 3_600_000)], ['last-modified', formatHttpDate(T0 - 1_800_000)]],
+    ] as Array<[[string, string], [string, string]]>) {
+      const c = make();
+      c.store(req('/a'), res(200, [['cache-control', 'max-age=10'], storedV, ['x-v', 'old']]), body('x'), at(T0));
+      const v = c.lookup(req('/a'), T0 + 20_000);
+      if (v.kind !== 'validate') throw new Error(v.kind);
+      const e = c.revalidated(v.entry, res(304, [['cache-control', 'max-age=30'], sentV, ['x-v', 'new']], T0 + 20_000), at(T0 + 20_000));
+      // The stored head is not given another representation's validator, nor made fresh.
+      expect({ sentV, v: getFirst(e.head.headers, storedV[0]), xv: getFirst(e.head.headers, 'x-v') }).toEqual({ sentV, v: storedV[1], xv: 'old' });
+      expect(e.times.freshUntil).toBe(T0 + 10_000);
+      expect(e.refreshing).toBe(false);
+      // It is no longer served: the next request fetches it whole.
+      expect({ sentV, next: c.lookup(req('/a'), T0 + 21_000) }).toMatchObject({ sentV, next: { kind: 'miss', fwd: 'uri-miss' } });
+      expect(c.stats()).toMatchObject({ revalidated: 0, objects: 0 });
+    }
+  });
+
+  it('stores a response that arrives stale without validators when stale-while-revalidate lets it be served (RFC 5861 §3)', () => {
+    const c = make();
+    const out = c.store(req('/a'), res(200, [['cache-control', 'max-age=60, stale-while-revalidate=600'], ['age', '90']]), body('x'), at(T0));
+    expect(out.stored).toBe(true);
+    expect(c.lookup(req('/a'), T0 + 1000)).toMatchObject({ kind: 'hit', stale: true, backgroundRefresh: true });
+    // With no window to serve it in, still refused.
+    expect(c.store(req('/b'), res(200, [['cache-control', 'max-age=60'], ['age', '90']]), body('x'), at(T0))).toEqual({ stored: false, reason: 'useless' });
+  });
+
+  it('method names are case-sensitive: a "get" is not answered from a stored GET (RFC 9110 §9.1)', () => {
+    const c = make();
+    c.store(req('/a'), res(200, [['cache-control', 'max-age=60']]), body('x'), at(T0));
+    expect(c.lookup(req('/a', [], 'get'), T0 + 1000)).toMatchObject({ kind: 'miss', fwd: 'method' });
+    expect(c.lookup(req('/a', [], 'GET'), T0 + 1000).kind).toBe('hit');
+  });
+
   it('purges by URL (full or path), tag and prefix; hard deletes, soft makes stale', () => {
     const c = make();
     const store = (p: string, tags: string) =>

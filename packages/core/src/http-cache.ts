@@ -13,7 +13,7 @@ import { parseRequestCacheControl, requestCacheControlOf, type RequestCacheContr
 import { createCacheKeyer, type CacheKeyOptions, type CacheKeyer } from './cache-key';
 import type { CacheStatusFwd } from './cache-status';
 import { StoredEntry, type CacheEntry } from './cache-entry';
-import { FRESH_UNTIL, newInstants, ORIGIN_FETCHED_AT, SIE_UNTIL } from './entry-instants';
+import { FRESH_UNTIL, newInstants, ORIGIN_FETCHED_AT, SIE_UNTIL, SWR_UNTIL } from './entry-instants';
 import { ageSecondsAt, checkFreshnessOptions, writeEntryInstants, type FreshnessOptions } from './freshness';
 import { getFirst, HOP_BY_HOP_FIELDS, removeHeader, stripHopByHop } from './headers';
 import { invalidationTargets, isUnsafeMethod } from './invalidation';
@@ -24,7 +24,7 @@ import type { KeyIds } from './key-ids';
 import { createStore, hashKey, type Store } from './store';
 import { createEffectiveCacheControl, type EffectiveCacheControl } from './targeted-fields';
 import type { HeaderList, RequestHead, ResponseHead } from './types';
-import { buildConditionalHeaders, buildNotModifiedHead, evaluateClientConditional, mergeNotModified } from './validation';
+import { buildConditionalHeaders, buildNotModifiedHead, evaluateClientConditional, mergeNotModified, selectStoredForUpdate } from './validation';
 import { acceptEncodingNormaliser, createVariantIndex, secondaryKey, varyFieldNames, type VariantIndex, type VaryNormalisers } from './vary';
 
 export interface HttpCacheOptions {
@@ -162,7 +162,12 @@ export interface HttpCache {
    * `primaryKeyId`, when given, its id as LookupOptions.keyId.
    */
   store(req: RequestHead, res: ResponseHead, body: Uint8Array, times: StoreTimes, primaryKey?: string, primaryKeyId?: number): StoreOutcome;
-  /** A 304 answered a validation: update the entry (RFC 9111 §4.3.4). */
+  /**
+   * A 304 answered a validation: update the entry (RFC 9111 §4.3.4). A 304
+   * whose validator does not select the entry (another strong ETag, say)
+   * updates nothing: the entry comes back unchanged and stale, and is no
+   * longer stored, so a later lookup misses.
+   */
   revalidated(entry: CacheEntry, notModified: ResponseHead, times: StoreTimes): CacheEntry;
   /** A background refresh ended without refreshing this entry (failed, abandoned, or answered from the stale copy): allow another. */
   refreshAbandoned(entry: CacheEntry): void;
@@ -540,8 +545,9 @@ class TierCache implements HttpCache {
     const s = this.s;
     s.lookups++;
     const primaryKey = lookupOpts.key ?? this.keyer(req);
-    const m = req.method;
-    const method = m === 'GET' || m === 'HEAD' ? m : m.toUpperCase();
+    // Method names are case-sensitive (RFC 9110 §9.1): a `get` is some other
+    // method, which a stored GET cannot answer (RFC 9111 §4).
+    const method = req.method;
     if (method !== 'GET' && method !== 'HEAD') {
       s.misses++;
       return { kind: 'miss', fwd: 'method', primaryKey };
@@ -621,8 +627,10 @@ class TierCache implements HttpCache {
     writeEntryInstants(instants, times.requestTime, times.responseTime, res, cc, this.freshnessFor[ix], times.age);
     instants[ORIGIN_FETCHED_AT] = originFetchedAt;
     const hasValidator = getFirst(res.headers, 'etag') !== undefined || getFirst(res.headers, 'last-modified') !== undefined;
-    if (instants[FRESH_UNTIL] <= times.responseTime && instants[SIE_UNTIL] <= times.responseTime && !hasValidator) {
-      // Never fresh, no validator, no stale window: nothing could ever be served from it.
+    const t = times.responseTime;
+    if (instants[FRESH_UNTIL] <= t && instants[SWR_UNTIL] <= t && instants[SIE_UNTIL] <= t && !hasValidator) {
+      // Never fresh, no validator, no stale window (stale-while-revalidate,
+      // RFC 5861 §3, or stale-if-error, §4): nothing could ever be served from it.
       return this.refuse('useless');
     }
 
@@ -660,6 +668,16 @@ class TierCache implements HttpCache {
   revalidated(given: CacheEntry, notModified: ResponseHead, times: StoreTimes): CacheEntry {
     const entry = stored(given);
     const fetchedAt = fetchedAtOf(times); // checked before anything changes
+    if (selectStoredForUpdate([entry.head], notModified).length === 0) {
+      // RFC 9111 §4.3.4: a 304 whose validator is not the stored one's must
+      // not update it (its fields describe another representation, and the
+      // stored body would go out under that one's ETag). Nor can the stored
+      // copy be used again without a validation that would say the same: it
+      // is dropped, and the next request fetches the object whole.
+      this.remove(entry);
+      entry.refreshing = false;
+      return entry;
+    }
     const merged = mergeNotModified(entry.head, notModified, { responseTime: times.responseTime });
     const effective = this.effectiveOf(merged.headers);
     // A 304 may carry Set-Cookie or new private fields: filter as on store.

@@ -400,6 +400,18 @@ describe('evaluateClientConditional (RFC 9110 §13.2.2, RFC 9111 §4.3.2)', () =
   it('no conditionals: proceed', () => {
     expect(evaluateClientConditional(req([]), stored)).toBe('proceed');
   });
+
+  it('evaluates nothing against a stored response that is not a 2xx (RFC 9110 §13.2.1, RFC 9111 §4.3.2)', () => {
+    for (const status of [301, 404, 410, 501]) {
+      const st = resp(stored.headers, status);
+      expect({ status, r: evaluateClientConditional(req([['if-none-match', '"v1"']]), st) }).toEqual({ status, r: 'proceed' });
+      expect({ status, r: evaluateClientConditional(req([['if-modified-since', D(T0)]]), st) }).toEqual({ status, r: 'proceed' });
+      expect({ status, r: evaluateClientConditional(req([['if-match', '"other"']]), st) }).toEqual({ status, r: 'proceed' });
+      expect({ status, r: evaluateClientConditional(req([['if-modified-since', D(T0)]]), resp([], status), T0 - S) }).toEqual({ status, r: 'proceed' });
+    }
+    // A 2xx other than 200 is still evaluated.
+    expect(evaluateClientConditional(req([['if-none-match', '"v1"']]), resp(stored.headers, 203))).toBe('not-modified');
+  });
 });
 
 describe('buildNotModifiedHead (RFC 9110 §15.4.5)', () => {

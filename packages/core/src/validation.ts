@@ -351,10 +351,17 @@ function sameTagOnly(rh: HeaderList, sh: HeaderList): boolean {
  * If-Range only matters with Range, which this cache ignores (it serves
  * the whole representation), so it is ignored too (RFC 9110 §13.1.5).
  * 'proceed' means: serve the stored response normally.
+ *
+ * Only a stored 2xx is evaluated: RFC 9110 §13.2.1 has a server ignore
+ * every precondition when its answer would otherwise not be a 2xx, so a
+ * stored 404 or 301 is served as it is (a 304 would tell the client its
+ * own copy, perhaps a 200, is still current). RFC 9111 §4.3.2 names only
+ * stored 200 and 206 responses; the other 2xx we evaluate as 9110 allows.
  */
 export function evaluateClientConditional(req: RequestHead, stored: ResponseHead, storedAt?: number): ClientConditionalResult {
   // Hot path of every hit: most requests carry no precondition at all.
   if (!hasPrecondition(req.headers)) return 'proceed';
+  if (stored.status < 200 || stored.status > 299) return 'proceed';
   // Next, a tier's validation: one If-None-Match line that is the stored
   // ETag itself (and no If-Match or If-Unmodified-Since, which come first).
   const same = sameTagOnly(req.headers, stored.headers);
