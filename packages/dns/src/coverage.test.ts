@@ -8,10 +8,10 @@ const map = new CoverageMap([
   { name: 'host', cidrs: ['192.0.2.7/32'] },
 ]);
 
-const v4 = (s: string) => {
-  const ip = parseIp(s);
-  if (!ip) throw new Error(`bad address ${s}`);
-  return ip;
+const ip = (s: string) => {
+  const parsed = parseIp(s);
+  if (!parsed) throw new Error(`bad address ${s}`);
+  return parsed;
 };
 
 describe('CoverageMap', () => {
@@ -33,19 +33,29 @@ describe('CoverageMap', () => {
     expect(map.lookupAddress('').region).toBeUndefined();
   });
 
-  it('scopes an answer to the matched prefix when nothing more specific overlaps', () => {
-    expect(map.lookup(v4('10.1.2.0'), 24)).toEqual({ region: 'narrow', scopePrefix: 16 });
-    expect(map.lookup(v4('10.9.0.0'), 16)).toEqual({ region: 'wide', scopePrefix: 8 });
+  it('scopes an answer to the matched prefix when nothing more specific lies inside it', () => {
+    expect(map.lookup(ip('10.1.2.0'), 24)).toEqual({ region: 'narrow', scopePrefix: 16 });
+    expect(new CoverageMap([{ name: 'wide', cidrs: ['10.0.0.0/8'] }]).lookup(ip('10.9.0.0'), 16)).toEqual({ region: 'wide', scopePrefix: 8 });
+  });
+
+  it('never scopes an answer over a more specific entry it does not hold (RFC 7871 §6 SCOPE)', () => {
+    // 10.1.0.0/16 (narrow) lies inside 10.0.0.0/8 (wide): scope 8 would let a
+    // resolver hand the wide answer to 10.1.x clients from its cache. 10.9 and
+    // 10.1 part at bit 12, so /13 is the widest network that leaves it out.
+    expect(map.lookup(ip('10.9.0.0'), 16)).toEqual({ region: 'wide', scopePrefix: 13 });
+    expect(map.lookup(ip('10.128.0.0'), 12)).toEqual({ region: 'wide', scopePrefix: 9 });
+    expect(map.lookupAddress('10.2.2.3').scopePrefix).toBe(15);
+    expect(map.lookup(ip('2001:db8:2::'), 48)).toEqual({ region: 'v6', scopePrefix: 47 }); // leaves out 2001:db8:1::/48
   });
 
   it('does not judge a subnet by bits the client never sent', () => {
     // Only 8 bits known: the /16 cannot be confirmed, so the /8 answers, and
     // the scope is narrowed to the /16 that overlaps the client's network.
-    expect(map.lookup(v4('10.0.0.0'), 8)).toEqual({ region: 'wide', scopePrefix: 16 });
+    expect(map.lookup(ip('10.0.0.0'), 8)).toEqual({ region: 'wide', scopePrefix: 16 });
   });
 
   it('scopes a miss to the source prefix', () => {
-    expect(map.lookup(v4('172.16.0.0'), 12)).toEqual({ region: undefined, scopePrefix: 12 });
+    expect(map.lookup(ip('172.16.0.0'), 12)).toEqual({ region: undefined, scopePrefix: 12 });
   });
 
   it('rejects bad CIDRs naming where they are', () => {

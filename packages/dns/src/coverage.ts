@@ -1,4 +1,4 @@
-import { type Cidr, type IpBytes, parseCidr, parseIp, samePrefix } from './ip';
+import { type Cidr, type IpBytes, commonPrefixLength, parseCidr, parseIp, samePrefix } from './ip';
 
 // The coverage-zone map: which region a client address belongs to, the same
 // idea as Traffic Control's coverage zone file (CIDR -> cache group). The most
@@ -40,11 +40,15 @@ export class CoverageMap {
    * bits are known) or of a plain address (sourcePrefix = 32 or 128).
    *
    * Only entries no longer than the source prefix can match: longer ones
-   * would be judged on bits the client never sent. For the scope we stay
-   * conservative: if a more specific entry overlaps the client's network the
-   * answer is not uniform across the matched entry, so the scope is narrowed
-   * to max(source, that entry's prefix); with no match at all it is the source
-   * prefix (we cannot promise anything about the neighbours).
+   * would be judged on bits the client never sent. The scope (RFC 7871 §6:
+   * the bits of the address the answer covers) must describe a network on
+   * which every address gets this answer, because a resolver answers the
+   * whole of it from its cache. So it starts at the matched entry's prefix
+   * and narrows past every more specific entry inside that entry: just far
+   * enough to leave one out (the first bit where it and the client differ),
+   * and to that entry's own prefix when it overlaps the client's network. With
+   * no match at all it is the source prefix (we cannot promise anything
+   * about the neighbours), or a longer entry's prefix that overlaps it.
    */
   lookup(ip: IpBytes, sourcePrefix: number): CoverageMatch {
     const list = ip.family === 4 ? this.v4 : this.v6;
@@ -54,12 +58,23 @@ export class CoverageMap {
         if (e.prefix > longestOverlap && samePrefix(e.bytes, ip.bytes, sourcePrefix)) longestOverlap = e.prefix;
         continue;
       }
-      if (samePrefix(e.bytes, ip.bytes, e.prefix)) {
-        const scope = longestOverlap > e.prefix ? Math.max(sourcePrefix, longestOverlap) : e.prefix;
-        return { region: e.region, scopePrefix: scope };
-      }
+      if (samePrefix(e.bytes, ip.bytes, e.prefix)) return { region: e.region, scopePrefix: this.scope(list, ip, e.prefix, sourcePrefix) };
     }
     return { region: undefined, scopePrefix: Math.max(sourcePrefix, longestOverlap) };
+  }
+
+  /** The narrowest scope from `from` that leaves out every more specific entry not holding the client. */
+  private scope(list: readonly Entry[], ip: IpBytes, from: number, sourcePrefix: number): number {
+    let scope = from;
+    // Longest first: the entries before the first one of length `from` are the more specific ones.
+    for (const f of list) {
+      if (f.prefix <= from) break;
+      const shared = commonPrefixLength(f.bytes, ip.bytes, Math.min(f.prefix, sourcePrefix));
+      // f overlaps the client's network: the answer holds only outside f, so cover no more than f.
+      if (shared >= Math.min(f.prefix, sourcePrefix)) scope = Math.max(scope, f.prefix);
+      else scope = Math.max(scope, shared + 1);
+    }
+    return scope;
   }
 
   /** Region of a socket peer address. Memoised: the bench and real clients repeat addresses. */

@@ -15,8 +15,8 @@ export interface ClientSubnet extends IpBytes {
 
 /**
  * Parse the option payload (after OPTION-CODE and OPTION-LENGTH). Returns a
- * string naming the defect when the option is malformed; RFC 7871 §7.1.1 says
- * such a query gets FORMERR.
+ * string naming the defect when the option is malformed; RFC 7871 §6 and
+ * §7.2.1 say such a query gets FORMERR.
  */
 export function parseClientSubnet(data: Buffer): ClientSubnet | string {
   if (data.length < 4) return `ECS option is ${data.length} bytes, needs at least 4`;
@@ -33,7 +33,7 @@ export function parseClientSubnet(data: Buffer): ClientSubnet | string {
   }
   const bytes = new Uint8Array(size);
   data.copy(bytes, 0, 4);
-  // §6: bits past the source prefix MUST be zero, and a server rejects them (§7.1.1).
+  // §6: bits past the source prefix MUST be zero, and a server SHOULD answer FORMERR.
   if (hasBitsAfter(bytes, sourcePrefix)) return 'ECS ADDRESS has bits set beyond SOURCE PREFIX-LENGTH';
   return { family: wireFamily === 1 ? 4 : 6, wireFamily, bytes, sourcePrefix, scopePrefix };
 }

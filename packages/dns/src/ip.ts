@@ -34,6 +34,15 @@ export function samePrefix(a: Uint8Array, b: Uint8Array, bits: number): boolean 
   return (a[whole] & mask) === (b[whole] & mask);
 }
 
+/** How many leading bits a and b share, at most `max`. */
+export function commonPrefixLength(a: Uint8Array, b: Uint8Array, max: number): number {
+  for (let i = 0, bits = 0; bits < max; i++, bits += 8) {
+    const diff = a[i] ^ b[i];
+    if (diff !== 0) return Math.min(max, bits + Math.clz32(diff) - 24);
+  }
+  return max;
+}
+
 /** True when any bit after the first `bits` is set. */
 export function hasBitsAfter(bytes: Uint8Array, bits: number): boolean {
   const whole = bits >> 3;

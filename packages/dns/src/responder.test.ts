@@ -2,6 +2,7 @@ import * as dnsPacket from 'dns-packet';
 import type { OptAnswer } from 'dns-packet';
 import { respond } from './responder';
 import { ZONE, edgesFixture, queryPacket, stateFixture } from './responder.test-fixture';
+import { Zone } from './zone';
 
 const udp = { address: '10.1.0.9', transport: 'udp' as const };
 const tcp = { address: '10.1.0.9', transport: 'tcp' as const };
@@ -126,6 +127,42 @@ describe('respond: EDNS(0) and ECS', () => {
     expect(rcodeOf(ask(named).packet)).toBe('FORMERR');
   });
 
+  it('puts an OPT in every answer to an EDNS query, errors too, with the question where it was read (RFC 6891 §6.1.1, §7)', () => {
+    const badEcs = queryPacket({ edns: { options: [{ code: 8, data: Buffer.from([0, 1, 20, 0, 10, 1, 0xff]) }] } });
+    const twoEcs = queryPacket({ edns: { options: [{ code: 8, data: Buffer.from([0, 1, 8, 0, 10]) }, { code: 8, data: Buffer.from([0, 1, 8, 0, 10]) }] } });
+    const withOpt = queryPacket({ edns: true });
+    const twoOpts = Buffer.concat([withOpt, withOpt.subarray(withOpt.length - 11)]);
+    twoOpts.writeUInt16BE(2, 10);
+    for (const q of [badEcs, twoEcs, twoOpts]) {
+      const { packet, opt } = ask(q);
+      expect([rcodeOf(packet), packet.questions?.[0]?.name]).toEqual(['FORMERR', ZONE]);
+      expect(opt).toMatchObject({ ednsVersion: 0, udpPayloadSize: 1232, options: [] }); // the bad ECS is not echoed
+    }
+    const notify = Buffer.from(withOpt);
+    notify[2] |= 4 << 3;
+    const two = dnsPacket.encode({ id: 1, type: 'query', questions: [{ name: ZONE, type: 'A' }, { name: ZONE, type: 'A' }], additionals: [{ name: '.', type: 'OPT', udpPayloadSize: 1232, flags: 0, options: [] } as unknown as dnsPacket.Answer] });
+    for (const [q, rcode] of [[notify, 'NOTIMP'], [two, 'FORMERR']] as const) {
+      const { packet, opt } = ask(q);
+      expect(rcodeOf(packet)).toBe(rcode);
+      expect(opt).toMatchObject({ ednsVersion: 0, udpPayloadSize: 1232 });
+    }
+    // And none without EDNS in the query (§7).
+    const plain = Buffer.from(queryPacket());
+    plain[2] |= 4 << 3;
+    expect(ask(plain).opt).toBeUndefined();
+  });
+
+  it('scopes only policy answers to the subnet; SCOPE PREFIX-LENGTH 0 for everything else (RFC 7871 §12.1, §7.4)', () => {
+    const scope = (q: Parameters<typeof queryPacket>[0]) => ask(queryPacket({ ...q, subnet: '10.2.3.0/24' })).opt?.options[0];
+    expect(scope({})).toMatchObject({ code: 8, sourcePrefixLength: 24, scopePrefixLength: 16 });
+    for (const q of [{ type: 'SOA' }, { type: 'NS' }, { type: 'TXT' }, { type: 'ANY' }, { name: `e1.${ZONE}` }, { name: `nope.${ZONE}` }, { name: 'example.com' }] as const) {
+      expect([q, scope(q)]).toEqual([q, expect.objectContaining({ code: 8, sourcePrefixLength: 24, scopePrefixLength: 0, ip: '10.2.3.0' })]);
+    }
+    // No edge to give (fail closed) is not an answer shaped by the subnet either.
+    const failClosed = ask(queryPacket({ subnet: '10.2.3.0/24' }), stateFixture({ select: () => undefined }));
+    expect(failClosed.opt?.options[0]).toMatchObject({ scopePrefixLength: 0 });
+  });
+
   it('BADVERS (extended RCODE 16) for EDNS version > 0, answering with version 0', () => {
     const { packet, opt } = ask(queryPacket({ edns: { version: 1 } }));
     expect(rcodeOf(packet)).toBe('NOERROR'); // low 4 bits are 0 ...
@@ -163,6 +200,16 @@ describe('respond: size limits', () => {
     expect(small.packet.flag_tc).toBe(false);
     expect(small.packet.answers).toHaveLength(10);
     expect(small.opt).toBeDefined();
+  });
+
+  it('sets TC over TCP when the answer would not fit a two-byte length (RFC 1035 §4.2.2)', () => {
+    // 1000 A records under a 72-byte zone name are ~88 kB.
+    const zone = `${'a'.repeat(60)}.cdnlab.test`;
+    const edges = Array.from({ length: 1000 }, (_, i) => ({ ...edgesFixture(1)[0], id: `e${i}`, address: `127.1.${i >> 8}.${i & 255}` }));
+    const state = { ...stateFixture({ edges }), zone: new Zone({ zone, edges, nsAddress: '127.0.0.53', nsFamily: 4, ttlSeconds: 30, serial: 1 }), select: () => ({ edges, ttl: 20 }) };
+    const { packet, bytes, out } = ask(queryPacket({ name: zone }), state, tcp);
+    expect(bytes.length).toBeLessThanOrEqual(65535);
+    expect([packet.flag_tc, out.truncated, rcodeOf(packet), packet.questions?.[0]?.name]).toEqual([true, true, 'NOERROR', zone]);
   });
 
   it('sends the whole answer over TCP', () => {

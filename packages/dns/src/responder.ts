@@ -23,6 +23,8 @@ const FLAG_CD = 0x0010;
 const OPT_DO = 0x8000;
 /** RFC 1035 §4.2.1: the UDP limit without EDNS. */
 export const CLASSIC_UDP_LIMIT = 512;
+/** RFC 1035 §4.2.2: the largest message a two-byte TCP length prefix can frame. */
+const TCP_MESSAGE_LIMIT = 0xffff;
 
 export interface Selection {
   edges: readonly PolicyEdge[];
@@ -95,27 +97,35 @@ export function respond(query: Buffer, state: ResponderState, client: ClientInfo
   }
   // Trailing bytes mean the counts and the content disagree.
   if (dnsPacket.decode.bytes !== query.length) return bare(header, 'FORMERR');
-  if (header.opcode !== 0) return bare(header, 'NOTIMP');
-  if ((packet.questions ?? []).length !== 1) return bare(header, 'FORMERR');
-  const question = readQuestion(query);
-  if (!question) return bare(header, 'FORMERR');
 
-  // EDNS(0), RFC 6891.
-  let edns: Edns | undefined;
+  // EDNS(0), RFC 6891. §6.1.1: a query with an OPT gets an OPT back in every
+  // response, errors included; §7: so a client can tell a FORMERR about its
+  // EDNS from a server without EDNS (and does not fall back to plain DNS).
   const opts = (packet.additionals ?? []).filter((a) => a.type === 'OPT') as OptAnswer[];
-  if (opts.length > 1) return bare(header, 'FORMERR'); // §6.1.1
-  if (opts.length === 1) {
-    const opt = opts[0];
-    if (opt.name !== '.') return bare(header, 'FORMERR'); // §6.1.2: owner MUST be root
+  let edns: Edns | undefined;
+  if (opts.length > 0) {
     // §6.2.5: values below 512 are treated as 512.
-    edns = { payload: Math.max(CLASSIC_UDP_LIMIT, opt.udpPayloadSize), dnssecOk: (opt.flags & OPT_DO) !== 0 };
+    edns = { payload: Math.max(CLASSIC_UDP_LIMIT, opts[0].udpPayloadSize), dnssecOk: (opts[0].flags & OPT_DO) !== 0 };
+  }
+  if (header.opcode !== 0) return bare(header, 'NOTIMP', edns && optRecord(edns, 'NOTIMP', state));
+  if ((packet.questions ?? []).length !== 1) return bare(header, 'FORMERR', edns && optRecord(edns, 'FORMERR', state));
+  const question = readQuestion(query);
+  if (!question) return bare(header, 'FORMERR', edns && optRecord(edns, 'FORMERR', state));
+
+  if (edns) {
+    const opt = opts[0];
+    if (opts.length > 1) return build(header, question, 'FORMERR', false, [], [], edns, state, client); // §6.1.1
+    if (opt.name !== '.') return build(header, question, 'FORMERR', false, [], [], edns, state, client); // §6.1.2: owner MUST be root
     // §6.1.3: we speak version 0 only; a higher version gets BADVERS.
-    if (opt.ednsVersion !== 0) return build(header, question, 'BADVERS', false, [], [], { ...edns, ecs: undefined }, state, client);
+    if (opt.ednsVersion !== 0) return build(header, question, 'BADVERS', false, [], [], edns, state, client);
     for (const option of opt.options ?? []) {
       if (option.code !== ECS_OPTION_CODE) continue;
-      if (edns.ecs) return bare(header, 'FORMERR'); // RFC 7871 §7.1.1: at most one
+      // A FORMERR does not echo the ECS option: it is the part of the query we could not read.
+      // RFC 7871 does not say what two ECS options would mean; rather than
+      // guess which one the resolver meant, we reject the query.
+      if (edns.ecs) return build(header, question, 'FORMERR', false, [], [], { ...edns, ecs: undefined }, state, client);
       const ecs = parseClientSubnet(option.data ?? Buffer.alloc(0));
-      if (typeof ecs === 'string') return bare(header, 'FORMERR');
+      if (typeof ecs === 'string') return build(header, question, 'FORMERR', false, [], [], { ...edns, ecs: undefined }, state, client);
       edns.ecs = ecs;
     }
   }
@@ -127,9 +137,12 @@ export function respond(query: Buffer, state: ResponderState, client: ClientInfo
   const match: CoverageMatch =
     ecs && ecs.sourcePrefix > 0 ? state.coverage.lookup(ecs, ecs.sourcePrefix) : state.coverage.lookupAddress(client.address);
   const region = match.region ?? state.defaultRegion;
-  if (ecs) ecs.scopePrefix = ecs.sourcePrefix > 0 ? match.scopePrefix : 0;
 
   const a = answer(question, state, region);
+  // RFC 7871 §12.1: an answer the client's subnet did not shape (SOA, NS, an
+  // edge's own name, errors) gets SCOPE PREFIX-LENGTH 0, so resolvers cache it
+  // once for everyone; §7.4: negative answers (NXDOMAIN, NODATA) too.
+  if (ecs) ecs.scopePrefix = ecs.sourcePrefix > 0 && a.policyAnswer && a.answers.length > 0 ? match.scopePrefix : 0;
   const out = build(header, question, a.rcode, a.aa, a.answers, a.authorities, edns, state, client, a.additionals);
   out.region = region;
   out.policyAnswer = a.policyAnswer;
@@ -232,11 +245,19 @@ function headerFlags(header: Header, rcode: RcodeName, aa: boolean): number {
   return (header.opcode << 11) | (aa ? FLAG_AA : 0) | header.copied | (RCODE[rcode] & 0xf);
 }
 
-/** A header-only error (no question, no OPT): for packets we could not make sense of. */
-function bare(header: Header, rcode: RcodeName): Outcome {
+/**
+ * A header-only error (no question) for packets we could not make sense of,
+ * with our OPT when the query had one (RFC 6891 §6.1.1).
+ */
+function bare(header: Header, rcode: RcodeName, opt?: Answer): Outcome {
+  const flags = headerFlags(header, rcode, false);
+  if (opt) {
+    const response = dnsPacket.encode({ id: header.id, type: 'response', flags, questions: [], additionals: [opt] });
+    return { response, rcode, policyAnswer: false, truncated: false };
+  }
   const out = Buffer.alloc(12);
   out.writeUInt16BE(header.id, 0);
-  out.writeUInt16BE(FLAG_QR | headerFlags(header, rcode, false), 2);
+  out.writeUInt16BE(FLAG_QR | flags, 2);
   return { response: out, rcode, policyAnswer: false, truncated: false };
 }
 
@@ -284,14 +305,15 @@ function build(
   const flags = headerFlags(header, rcode, aa);
   let response = encodeWithQuestion(header, flags, question, answers, authorities, [...additionals, ...opt]);
   let truncated = false;
-  if (client.transport === 'udp') {
-    const limit = edns ? Math.min(edns.payload, state.maxUdpPayload) : CLASSIC_UDP_LIMIT;
-    if (response.length > limit) {
-      // RFC 2181 §9 / RFC 1035 §4.2.1: too big for UDP. Send TC with the
-      // sections emptied (keeping OPT, RFC 6891 §7) so the client retries over TCP.
-      truncated = true;
-      response = encodeWithQuestion(header, flags | FLAG_TC, question, [], [], opt);
-    }
+  // RFC 1035 §4.2.2: over TCP the two-byte length prefix caps a message at
+  // 65535 bytes (1000 answers under a long zone name exceed it).
+  const limit = client.transport === 'tcp' ? TCP_MESSAGE_LIMIT : edns ? Math.min(edns.payload, state.maxUdpPayload) : CLASSIC_UDP_LIMIT;
+  if (response.length > limit) {
+    // RFC 2181 §9 / RFC 1035 §4.2.1: too big. Send TC with the sections
+    // emptied (keeping OPT, RFC 6891 §7): over UDP the client retries over
+    // TCP; over TCP it at least learns the answer did not fit.
+    truncated = true;
+    response = encodeWithQuestion(header, flags | FLAG_TC, question, [], [], opt);
   }
   return { response, rcode, policyAnswer: false, truncated };
 }

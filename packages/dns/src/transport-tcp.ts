@@ -37,13 +37,17 @@ export function createDnsTcpServer(opts: DnsTcpServerOptions): net.Server & { de
         const message = pending.subarray(2, 2 + len);
         pending = pending.subarray(2 + len);
         const response = opts.handle(message, address);
-        if (!response) continue;
+        // A message the two-byte length cannot frame (RFC 1035 §4.2.2) is not
+        // sent: writing it would throw in this handler. The responder sets TC
+        // rather than produce one; this keeps a handler that did from killing the process.
+        if (!response || response.length > 0xffff) continue;
         const frame = Buffer.allocUnsafe(2 + response.length);
         frame.writeUInt16BE(response.length, 0);
         response.copy(frame, 2);
         // Backpressure: a client that pipelines but never reads must not
         // make us buffer without bound.
-        if (!socket.write(frame)) {
+        // One drain listener at a time, however many writes of this chunk were refused.
+        if (!socket.write(frame) && !socket.isPaused()) {
           socket.pause();
           socket.once('drain', () => socket.resume());
         }
