@@ -222,6 +222,10 @@ let lastLifetimeWasHeuristic = false;
 
 function lifetimeOf(res: ResponseHead, cc: ResponseCacheControl, responseTime: number, opts: FreshnessOptions): number {
   lastLifetimeWasHeuristic = false;
+  // no-cache, bare or qualified (`no-cache="set-cookie"`), is never fresh:
+  // the qualified form would allow serving the rest of the response without
+  // validation (RFC 9111 §5.2.2.4); like most caches, which the RFC notes,
+  // we treat it as the bare form (the stricter reading, never wrong).
   if (cc.noCache) return 0;
   let lifetimeMs = explicitLifetimeMs(res, cc, responseTime, opts.ignoreExpires);
   if (lifetimeMs === undefined) {

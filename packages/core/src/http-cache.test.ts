@@ -195,6 +195,18 @@ describe('HttpCache', () => {
     expect(c.store(req('/b'), res(200, [['cache-control', 'max-age=60'], ['age', '90']]), body('x'), at(T0))).toEqual({ stored: false, reason: 'useless' });
   });
 
+  it('stores by the same heuristically cacheable statuses it computes heuristic freshness for (freshness.heuristicStatuses)', () => {
+    const lm = [['last-modified', formatHttpDate(T0 - 100_000)], ['date', formatHttpDate(T0)]] as HeaderList;
+    // 302 is not heuristically cacheable by default (RFC 9110 §15.1): not stored.
+    expect(make().store(req('/a'), res(302, lm), body('x'), at(T0)).stored).toBe(false);
+    // Named in the option, it is stored and fresh for 10% of its age, as freshness computes.
+    const c = make({ freshness: { heuristicStatuses: new Set([200, 302]) } });
+    const out = c.store(req('/a'), res(302, lm), body('x'), at(T0));
+    if (!out.stored) throw new Error(out.reason);
+    expect(out.entry.times).toMatchObject({ heuristic: true, freshUntil: T0 + 10_000 });
+    expect(c.store(req('/b'), res(404, lm), body('x'), at(T0)).stored).toBe(false);
+  });
+
   it('method names are case-sensitive: a "get" is not answered from a stored GET (RFC 9110 §9.1)', () => {
     const c = make();
     c.store(req('/a'), res(200, [['cache-control', 'max-age=60']]), body('x'), at(T0));

@@ -300,6 +300,18 @@ function storedHeaders(headers: HeaderList, decision: StorabilityDecision): Head
   return keep ? headers : headers.filter(([n]) => !NEVER_STORED.has(n));
 }
 
+/**
+ * Whether a 304 selects the stored head for update (RFC 9111 §4.3.4). The
+ * usual 304 repeats the stored ETag line as it is: equal strong tags select,
+ * decided without parsing (every validation answered by a parent takes this
+ * way); anything else goes through the full selection rule.
+ */
+function selectsEntry(stored: ResponseHead, notModified: ResponseHead): boolean {
+  const sent = getFirst(notModified.headers, 'etag');
+  if (sent !== undefined && !sent.startsWith('W/') && sent === getFirst(stored.headers, 'etag')) return true;
+  return selectStoredForUpdate([stored], notModified).length > 0;
+}
+
 /** Parses a purge value that is a URL or a bare path into a request head for keying. */
 function requestForUrl(value: string, defaultOrigin: URL): RequestHead | undefined {
   let u: URL;
@@ -429,10 +441,10 @@ class TierCache implements HttpCache {
     this.urlIsKey = this.keyer.headerNames.length === 0 && this.keyer.cookieNames.length === 0;
     this.effectiveOf = sharedEffectiveCacheControl(targets);
     const storableOpts = (ignoreExpires: boolean): Readonly<StorabilityOptions> =>
-      checkStorabilityOptions({ storeSetCookie: opts.storeSetCookie, defaultTtlMs: freshness.defaultTtlMs, ignoreExpires, honourRequestNoStore: honourReqCc });
+      checkStorabilityOptions({ storeSetCookie: opts.storeSetCookie, defaultTtlMs: freshness.defaultTtlMs, heuristicStatuses: freshness.heuristicStatuses, ignoreExpires, honourRequestNoStore: honourReqCc });
     this.storable = [storableOpts(false), storableOpts(true)];
     const refreshOpts = (ignoreExpires: boolean): Readonly<StorabilityOptions> =>
-      checkStorabilityOptions({ storeSetCookie: (opts.storeSetCookie ?? 'no') === 'no' ? 'strip' : opts.storeSetCookie, defaultTtlMs: freshness.defaultTtlMs, ignoreExpires });
+      checkStorabilityOptions({ storeSetCookie: (opts.storeSetCookie ?? 'no') === 'no' ? 'strip' : opts.storeSetCookie, defaultTtlMs: freshness.defaultTtlMs, heuristicStatuses: freshness.heuristicStatuses, ignoreExpires });
     this.refreshStorable = [refreshOpts(false), refreshOpts(true)];
     this.freshnessFor = [checkFreshnessOptions({ ...freshness, ignoreExpires: false }), checkFreshnessOptions({ ...freshness, ignoreExpires: true })];
     this.normalisers = {
@@ -668,7 +680,7 @@ class TierCache implements HttpCache {
   revalidated(given: CacheEntry, notModified: ResponseHead, times: StoreTimes): CacheEntry {
     const entry = stored(given);
     const fetchedAt = fetchedAtOf(times); // checked before anything changes
-    if (selectStoredForUpdate([entry.head], notModified).length === 0) {
+    if (!selectsEntry(entry.head, notModified)) {
       // RFC 9111 §4.3.4: a 304 whose validator is not the stored one's must
       // not update it (its fields describe another representation, and the
       // stored body would go out under that one's ETag). Nor can the stored
