@@ -5,7 +5,7 @@
  * representation (a server may ignore Range, §14.2), as is a Range that is
  * not valid bytes syntax or whose If-Range does not match (§13.1.5).
  */
-import { getFirst, parseHttpDate } from './headers';
+import { getFirst, lastModifiedIsStrong } from './headers';
 import type { HeaderList } from './types';
 
 export type RangeDecision =
@@ -72,20 +72,7 @@ function ifRangeMatches(value: string, response: HeaderList): boolean {
     return etag !== undefined && !value.startsWith('W/') && !etag.startsWith('W/') && etag.trim() === value;
   }
   const lastModified = getFirst(response, 'last-modified');
-  return lastModified !== undefined && lastModified.trim() === value && lastModifiedIsStrong(lastModified, getFirst(response, 'date'));
-}
-
-/**
- * RFC 9110 §8.8.2.2, as an intermediate cache may deduce it: a Last-Modified
- * is strong when the response's Date is at least 60 s after it (two changes
- * within that one second would otherwise be indistinguishable). The same
- * rule as validation.ts's isStrongLastModified, which cannot be imported
- * here: validation.ts imports this file.
- */
-function lastModifiedIsStrong(lastModified: string, date: string | undefined): boolean {
-  const lm = parseHttpDate(lastModified);
-  const d = parseHttpDate(date);
-  return lm !== undefined && d !== undefined && d - lm >= 60_000;
+  return lastModified !== undefined && lastModified.trim() === value && lastModifiedIsStrong(response);
 }
 
 /** Content-Range of a decision that is not `whole`. */

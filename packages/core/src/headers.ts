@@ -158,6 +158,18 @@ export function parseHttpDate(value: string | undefined, nowMs?: number): number
   return v;
 }
 
+/**
+ * Whether a response's Last-Modified is a strong validator as a cache can
+ * tell (RFC 9110 §8.8.2.2): it has a Date and Last-Modified is at least
+ * 60 s before it (a change within the same second cannot hide). If-Range by
+ * date (byte-range.ts) and 304 selection (validation.ts) both ask.
+ */
+export function lastModifiedIsStrong(headers: HeaderList): boolean {
+  const lm = parseHttpDate(getFirst(headers, 'last-modified'));
+  const date = parseHttpDate(getFirst(headers, 'date'));
+  return lm !== undefined && date !== undefined && date - lm >= 60_000;
+}
+
 const dateMemo = new Map<string, number | undefined>();
 
 function parseHttpDateText(value: string, nowMs: number | undefined): number | undefined {

@@ -9,7 +9,7 @@
  *   (RFC 9110 §15.4.5).
  */
 import { FIELDS_NOT_FILLED } from './byte-range';
-import { formatHttpDate, getAll, getFirst, has, HOP_BY_HOP_FIELDS, hopByHopNames, parseHttpDate, removeHeader, setHeader, splitList } from './headers';
+import { formatHttpDate, getAll, getFirst, has, HOP_BY_HOP_FIELDS, hopByHopNames, lastModifiedIsStrong, parseHttpDate, removeHeader, setHeader, splitList } from './headers';
 import type { HeaderList, RequestHead, ResponseHead } from './types';
 
 // ---------------------------------------------------------------- entity tags (RFC 9110 §8.8.3)
@@ -71,9 +71,7 @@ function etagOf(head: ResponseHead): EntityTag | undefined {
  * least 60 s before it (a change within the same second cannot hide).
  */
 export function isStrongLastModified(head: ResponseHead): boolean {
-  const lm = parseHttpDate(getFirst(head.headers, 'last-modified'));
-  const date = parseHttpDate(getFirst(head.headers, 'date'));
-  return lm !== undefined && date !== undefined && date - lm >= 60_000;
+  return lastModifiedIsStrong(head.headers);
 }
 
 // ---------------------------------------------------------------- upstream: conditional requests

@@ -114,18 +114,20 @@ export function respond(query: Buffer, state: ResponderState, client: ClientInfo
 
   if (edns) {
     const opt = opts[0];
-    if (opts.length > 1) return build(header, question, 'FORMERR', false, [], [], edns, state, client); // §6.1.1
-    if (opt.name !== '.') return build(header, question, 'FORMERR', false, [], [], edns, state, client); // §6.1.2: owner MUST be root
+    // An error about the query's EDNS: our OPT, without any ECS option (the
+    // part of the query we could not read is not echoed).
+    const ednsError = (rcode: RcodeName): Outcome => build(header, question, rcode, false, [], [], { ...edns!, ecs: undefined }, state, client);
+    if (opts.length > 1) return ednsError('FORMERR'); // §6.1.1
+    if (opt.name !== '.') return ednsError('FORMERR'); // §6.1.2: owner MUST be root
     // §6.1.3: we speak version 0 only; a higher version gets BADVERS.
-    if (opt.ednsVersion !== 0) return build(header, question, 'BADVERS', false, [], [], edns, state, client);
+    if (opt.ednsVersion !== 0) return ednsError('BADVERS');
     for (const option of opt.options ?? []) {
       if (option.code !== ECS_OPTION_CODE) continue;
-      // A FORMERR does not echo the ECS option: it is the part of the query we could not read.
       // RFC 7871 does not say what two ECS options would mean; rather than
       // guess which one the resolver meant, we reject the query.
-      if (edns.ecs) return build(header, question, 'FORMERR', false, [], [], { ...edns, ecs: undefined }, state, client);
+      if (edns.ecs) return ednsError('FORMERR');
       const ecs = parseClientSubnet(option.data ?? Buffer.alloc(0));
-      if (typeof ecs === 'string') return build(header, question, 'FORMERR', false, [], [], { ...edns, ecs: undefined }, state, client);
+      if (typeof ecs === 'string') return ednsError('FORMERR');
       edns.ecs = ecs;
     }
   }
