@@ -281,6 +281,7 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
         const groupSent = groupNames.map(() => 0);
         const groupAnswered = groupNames.map(() => 0);
         const groupResults = groupNames.map(() => ({}) as Record<string, number>);
+        const groupStatuses = groupNames.map(() => ({}) as Record<string, number>);
         const groupLatencyOf = (): LatencySummary[] => {
           const byName = groupLatency.summary(groupNames);
           return groupNames.map((g) => byName[g]);
@@ -322,6 +323,7 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
             inc(requests.byStatus, String(o.status));
             inc(requests.byResult, o.result);
             inc(groupResults[p.group], o.result);
+            inc(groupStatuses[p.group], String(o.status));
             const ms = performance.now() - plannedAt;
             latency.record(p.region, ms);
             groupLatency.record(groupNames[p.group], ms);
@@ -439,7 +441,7 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
             byResult: { ...requests.byResult },
             byStatus: { ...requests.byStatus },
             byError: { ...requests.byError },
-            byGroup: byGroupRecord(groupNames, groupSent, groupAnswered, groupResults, groupLatencyOf()),
+            byGroup: byGroupRecord(groupNames, groupSent, groupAnswered, groupResults, groupStatuses, groupLatencyOf()),
             watched: watchedRecord(watch, groupNames, watched),
           },
           latency: latency.summary(topology.regions.map((r) => r.name)),
@@ -616,7 +618,7 @@ export function createEmbeddedEngine(engineOpts: EmbeddedEngineOptions = {}): En
           engine: engineName,
           seed,
           durationMs: Math.round(workload.durationMs ?? endOfWork),
-          requests: { ...requests, byGroup: byGroupRecord(groupNames, groupSent, groupAnswered, groupResults, groupLatencyOf()), watched: watchedRecord(watch, groupNames, watched) },
+          requests: { ...requests, byGroup: byGroupRecord(groupNames, groupSent, groupAnswered, groupResults, groupStatuses, groupLatencyOf()), watched: watchedRecord(watch, groupNames, watched) },
           origin: { requests: o.total, byPath: o.byPath, byKind: o.byKind },
           nodes,
           latency: latency.summary(topology.regions.map((r) => r.name)),

@@ -9,7 +9,7 @@ function result(edges: Array<{ id: string; region: string }>, watched: Record<st
     engine: 'fake',
     seed: 1,
     durationMs: 1000,
-    requests: { sent: 2 * edges.length, answered: 2 * edges.length, errors: 0, unfinished: 0, byResult: { hit: edges.length, miss: edges.length }, byStatus: { '200': 2 * edges.length }, byError: {}, byGroup: { na: { sent: 2 * edges.length, answered: 2 * edges.length, byResult: { hit: edges.length, miss: edges.length }, latency: { count: 2 * edges.length, mean: 10, p50: 8, p90: 20, p99: 30, max: 40 } } }, watched: Object.fromEntries(Object.entries(watched).map(([w, a]) => [w, { na: a.reduce((x, y) => x + y, 0) }])) },
+    requests: { sent: 2 * edges.length, answered: 2 * edges.length, errors: 0, unfinished: 0, byResult: { hit: edges.length, miss: edges.length }, byStatus: { '200': 2 * edges.length }, byError: {}, byGroup: { na: { sent: 2 * edges.length, answered: 2 * edges.length, byResult: { hit: edges.length, miss: edges.length }, byStatus: { '200': 2 * edges.length }, latency: { count: 2 * edges.length, mean: 10, p50: 8, p90: 20, p99: 30, max: 40 } } }, watched: Object.fromEntries(Object.entries(watched).map(([w, a]) => [w, { na: a.reduce((x, y) => x + y, 0) }])) },
     origin: { requests: 1, byPath: { '/a': 1 }, byKind: { GET: 1 } },
     nodes: edges.map((e) => node(e.id, e.region)),
     latency: { na: { count: 2, mean: 1, p50: 1, p90: 1, p99: 1, max: 1 } },
@@ -84,9 +84,9 @@ describe('the client group latency chart', () => {
   it('draws each group\'s percentiles, leaving out a group without answers', async () => {
     const r = result(edges);
     r.requests.byGroup = {
-      visitors: { sent: 10, answered: 10, byResult: { hit: 10 }, latency: lat(4) },
-      reloaders: { sent: 10, answered: 10, byResult: { revalidated: 10 }, latency: lat(70) },
-      idle: { sent: 0, answered: 0, byResult: {}, latency: { count: 0, mean: NaN, p50: NaN, p90: NaN, p99: NaN, max: NaN } },
+      visitors: { sent: 10, answered: 10, byResult: { hit: 10 }, byStatus: { '200': 10 }, latency: lat(4) },
+      reloaders: { sent: 10, answered: 10, byResult: { revalidated: 10 }, byStatus: { '200': 10 }, latency: lat(70) },
+      idle: { sent: 0, answered: 0, byResult: {}, byStatus: {}, latency: { count: 0, mean: NaN, p50: NaN, p90: NaN, p99: NaN, max: NaN } },
     };
     const c = (await renderCharts([r])).find((x) => x.name === 'group-latency')!;
     expect(c.title).toBe('Client latency per client group');

@@ -110,7 +110,7 @@ export function reportMarkdown(r: ReportInput): string {
   return `${lines.join('\n')}\n`;
 }
 
-const GROUP_HEAD = ['variant', 'group', 'sent', 'answered', 'edge hit ratio', 'edge results', 'p50 ms', 'p99 ms'];
+const GROUP_HEAD = ['variant', 'group', 'sent', 'answered', 'edge hit ratio', 'edge results', 'statuses', 'p50 ms', 'p99 ms'];
 
 /**
  * One row per variant and client group, when some variant has more than
@@ -121,6 +121,11 @@ const GROUP_HEAD = ['variant', 'group', 'sent', 'answered', 'edge hit ratio', 'e
 function groupRows(results: readonly RunResult[]): string[][] {
   if (!results.some((res) => Object.keys(res.requests.byGroup).length > 1)) return [];
   const ms = (x: number): string => (Number.isFinite(x) ? x.toFixed(1) : '-');
+  const counts = (r: Record<string, number>): string =>
+    Object.entries(r)
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ') || 'none';
   return results.flatMap((res) =>
     Object.entries(res.requests.byGroup).map(([group, g]) => {
       // The metric expectations read, so the table and `requests.group_hit_ratio` cannot disagree.
@@ -131,10 +136,8 @@ function groupRows(results: readonly RunResult[]): string[][] {
         String(g.sent),
         String(g.answered),
         Number.isFinite(hitRatio) ? `${(hitRatio * 100).toFixed(1)}%` : '-',
-        Object.entries(g.byResult)
-          .sort(([a], [b]) => (a < b ? -1 : 1))
-          .map(([k, v]) => `${k} ${v}`)
-          .join(', ') || 'none',
+        counts(g.byResult),
+        counts(g.byStatus),
         ms(g.latency.p50),
         ms(g.latency.p99),
       ];
@@ -145,7 +148,7 @@ function groupRows(results: readonly RunResult[]): string[][] {
 function groupSection(results: readonly RunResult[]): string[] {
   const rows = groupRows(results);
   if (rows.length === 0) return [];
-  return ['## By client group', '', `| ${GROUP_HEAD.join(' | ')} |`, '|---|---|---:|---:|---:|---|---:|---:|', ...rows.map((c) => `| ${c.join(' | ')} |`), ''];
+  return ['## By client group', '', `| ${GROUP_HEAD.join(' | ')} |`, '|---|---|---:|---:|---:|---|---|---:|---:|', ...rows.map((c) => `| ${c.join(' | ')} |`), ''];
 }
 
 /** The summary's note on p50 and p99 with clients in several regions, pointing to the table below it. */

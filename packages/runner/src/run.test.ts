@@ -32,10 +32,10 @@ function fakeEngine(originHot: Record<string, number>): Engine & { calls: Engine
         requests: { sent: 100, answered: 98, errors: 0, unfinished: 2, byResult: { hit: 90, miss: 8 }, byStatus: { '200': 98 }, byError: {}, byGroup:
             opts.variant.name === 'edge-only'
               ? {
-                  visitors: { sent: 90, answered: 89, byResult: { miss: 4, hit: 85 }, latency: { count: 89, mean: 5, p50: 2.25, p90: 9, p99: 40, max: 50 } },
-                  reloaders: { sent: 10, answered: 9, byResult: { revalidated: 5, miss: 4 }, latency: { count: 9, mean: 90, p50: 80, p90: 120, p99: 300, max: 320 } },
+                  visitors: { sent: 90, answered: 89, byResult: { miss: 4, hit: 85 }, byStatus: { '200': 89 }, latency: { count: 89, mean: 5, p50: 2.25, p90: 9, p99: 40, max: 50 } },
+                  reloaders: { sent: 10, answered: 9, byResult: { revalidated: 5, miss: 4 }, byStatus: { '200': 7, '503': 2 }, latency: { count: 9, mean: 90, p50: 80, p90: 120, p99: 300, max: 320 } },
                 }
-              : { na: { sent: 100, answered: 98, byResult: { hit: 90, miss: 8 }, latency: { count: 98, mean: 12, p50: 3, p90: 40, p99: 300, max: 320 } } }, watched: {} },
+              : { na: { sent: 100, answered: 98, byResult: { hit: 90, miss: 8 }, byStatus: { '200': 98 }, latency: { count: 98, mean: 12, p50: 3, p90: 40, p99: 300, max: 320 } } }, watched: {} },
         origin: { requests: n, byPath: { '/hot': n }, byKind: { get: n, 'not-modified': 0 } },
         nodes: [
           { id: 'edge-na-1', role: 'edge', region: 'na', requests: 98, hits: 90, misses: 8, staleServed: 0, revalidations: 0, collapsedWaiters: 7, evictions: 0, upstreamFetches: 1, objects: 1, bytes: 51200, hitRatio: 90 / 98 },
@@ -98,9 +98,9 @@ describe('runScenario', () => {
       'Purges:\n\n- 1.500 s, soft purge of prefix /shop/: 3 objects marked stale on 1 of 3 nodes; the last applied it after 9005 ms; redelivered to edge-na-2 (2 calls, after 9005 ms); **1 failed**: shield (4 calls: unavailable).\n',
     );
     // One variant names two client groups: a row per variant and group, outcomes sorted by name.
-    expect(md).toContain('## By client group\n\n| variant | group | sent | answered | edge hit ratio | edge results | p50 ms | p99 ms |\n');
-    expect(md).toContain('| edge-only | visitors | 90 | 89 | 95.5% | hit 85, miss 4 | 2.3 | 40.0 |\n| edge-only | reloaders | 10 | 9 | 0.0% | miss 4, revalidated 5 | 80.0 | 300.0 |\n');
-    expect(md).toContain('| plus-shield | na | 100 | 98 | 91.8% | hit 90, miss 8 | 3.0 | 300.0 |');
+    expect(md).toContain('## By client group\n\n| variant | group | sent | answered | edge hit ratio | edge results | statuses | p50 ms | p99 ms |\n');
+    expect(md).toContain('| edge-only | visitors | 90 | 89 | 95.5% | hit 85, miss 4 | 200 89 | 2.3 | 40.0 |\n| edge-only | reloaders | 10 | 9 | 0.0% | miss 4, revalidated 5 | 200 7, 503 2 | 80.0 | 300.0 |\n');
+    expect(md).toContain('| plus-shield | na | 100 | 98 | 91.8% | hit 90, miss 8 | 200 98 | 3.0 | 300.0 |');
     expect(readFileSync(path.join(r.reportDir, 'report.html'), 'utf8')).toContain('<h2>By client group</h2>');
     expect(existsSync(path.join(r.reportDir, 'group-latency.svg'))).toBe(true);
     // Clients in two regions: the summary's p50/p99 are each the highest region's (eu's 9 ms, na's 250 ms),

@@ -185,14 +185,19 @@ describe('the embedded engine runs the timeline', () => {
     }
   });
 
-  it('gives each group its answers\' outcomes and latency (one group per region: the region\'s own)', () => {
+  it('gives each group its answers\' outcomes, statuses and latency (one group per region: the region\'s own)', () => {
     for (const [name, g] of Object.entries(r.requests.byGroup)) {
       expect(Object.values(g.byResult).reduce((a, b) => a + b, 0)).toBe(g.answered);
+      expect(Object.values(g.byStatus).reduce((a, b) => a + b, 0)).toBe(g.answered);
       expect(g.latency).toEqual(r.latency[name]);
       expect(g.latency.count).toBe(g.answered);
     }
-    const all: Record<string, number> = {};
-    for (const g of Object.values(r.requests.byGroup)) for (const [k, v] of Object.entries(g.byResult)) all[k] = (all[k] ?? 0) + v;
-    expect(all).toEqual(r.requests.byResult);
+    const sum = (field: 'byResult' | 'byStatus'): Record<string, number> => {
+      const all: Record<string, number> = {};
+      for (const g of Object.values(r.requests.byGroup)) for (const [k, v] of Object.entries(g[field])) all[k] = (all[k] ?? 0) + v;
+      return all;
+    };
+    expect(sum('byResult')).toEqual(r.requests.byResult);
+    expect(sum('byStatus')).toEqual(r.requests.byStatus);
   });
 });

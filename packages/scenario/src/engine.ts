@@ -47,6 +47,8 @@ export interface GroupResult {
   answered: number;
   /** Answers by edge outcome (hit, stale, miss, pass, revalidated, error), as requests.byResult. */
   byResult: Record<string, number>;
+  /** Answers by HTTP status, as requests.byStatus. */
+  byStatus: Record<string, number>;
   /** Latency of the group's answers, as RunResult.latency is per region. */
   latency: LatencySummary;
 }

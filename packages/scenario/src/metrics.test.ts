@@ -40,9 +40,9 @@ function result(): RunResult {
       byStatus: { '200': 190, '502': 10 },
       byError: { connect: 2, timeout: 4 },
       byGroup: {
-        visitors: { sent: 200, answered: 192, byResult: { hit: 90, stale: 5, miss: 97 }, latency: { count: 192, mean: 25, p50: 6, p90: 60, p99: 250, max: 900 } },
-        attacker: { sent: 10, answered: 8, byResult: { miss: 3, hit: 0 }, latency: { count: 8, mean: 80, p50: 70, p90: 95, p99: 99, max: 100 } },
-        idle: { sent: 0, answered: 0, byResult: {}, latency: { count: 0, mean: NaN, p50: NaN, p90: NaN, p99: NaN, max: NaN } },
+        visitors: { sent: 200, answered: 192, byResult: { hit: 90, stale: 5, miss: 97 }, byStatus: { '200': 190, '502': 2 }, latency: { count: 192, mean: 25, p50: 6, p90: 60, p99: 250, max: 900 } },
+        attacker: { sent: 10, answered: 8, byResult: { miss: 3, hit: 0 }, byStatus: { '502': 8 }, latency: { count: 8, mean: 80, p50: 70, p90: 95, p99: 99, max: 100 } },
+        idle: { sent: 0, answered: 0, byResult: {}, byStatus: {}, latency: { count: 0, mean: NaN, p50: NaN, p90: NaN, p99: NaN, max: NaN } },
       },
       watched: { poisoned: { visitors: 48, attacker: 8, idle: 0 }, leaked: { visitors: 0, attacker: 2, idle: 0 } },
     },
@@ -115,6 +115,9 @@ describe('metricValue', () => {
     expect(value('requests.group_result{result="miss"}')).toBe(100);
     expect(value('requests.group_result{group="attacker"}')).toBe(3);
     // Hits and stale hits over the group's answers; all groups: their sums.
+    expect(value('requests.group_status{group="attacker",code="502"}')).toBe(8);
+    expect(value('requests.group_status{code="502"}')).toBe(10);
+    expect(value('requests.group_status{group="visitors"}')).toBe(192);
     expect(value('requests.group_hit_ratio{group="visitors"}')).toBe(95 / 192);
     expect(value('requests.group_hit_ratio{group="attacker"}')).toBe(0);
     expect(value('requests.group_hit_ratio')).toBe(95 / 200);

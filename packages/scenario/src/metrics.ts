@@ -124,6 +124,13 @@ function defs(): MetricDef[] {
       series: (r) => Object.entries(r.requests.byGroup).flatMap(([group, g]) => Object.entries(g.byResult).map(([result, n]) => ({ labels: { group, result }, num: n }))),
     },
     {
+      name: 'requests.group_status',
+      help: 'answers by HTTP status, by client group',
+      labels: ['group', 'code'],
+      fold: 'sum',
+      series: (r) => Object.entries(r.requests.byGroup).flatMap(([group, g]) => Object.entries(g.byStatus).map(([code, n]) => ({ labels: { group, code }, num: n }))),
+    },
+    {
       name: 'requests.group_hit_ratio',
       help: 'answers that were edge hits (fresh or stale) / answers, by client group',
       labels: ['group'],

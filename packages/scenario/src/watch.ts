@@ -40,18 +40,21 @@ export const NO_LATENCY: Readonly<LatencySummary> = Object.freeze({ count: 0, me
 
 /**
  * RunResult's `requests.byGroup` from figures indexed by group: every group,
- * zeros included. `byResult` is copied with its keys sorted (the same
- * order whatever order the answers came in); a missing latency reads as none.
+ * zeros included. `byResult` and `byStatus` are copied with their keys
+ * sorted (the same order whatever order the answers came in); a missing
+ * latency reads as none.
  */
 export function byGroupRecord(
   groups: readonly string[],
   sent: ArrayLike<number>,
   answered: ArrayLike<number>,
   byResult: ReadonlyArray<Record<string, number>>,
+  byStatus: ReadonlyArray<Record<string, number>>,
   latency: ReadonlyArray<LatencySummary | undefined>,
 ): RunResult['requests']['byGroup'] {
   const out: RunResult['requests']['byGroup'] = {};
-  groups.forEach((g, i) => (out[g] = { sent: sent[i] ?? 0, answered: answered[i] ?? 0, byResult: Object.fromEntries(Object.entries(byResult[i] ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), latency: latency[i] ?? { ...NO_LATENCY } }));
+  const sorted = (r: Record<string, number> | undefined): Record<string, number> => Object.fromEntries(Object.entries(r ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  groups.forEach((g, i) => (out[g] = { sent: sent[i] ?? 0, answered: answered[i] ?? 0, byResult: sorted(byResult[i]), byStatus: sorted(byStatus[i]), latency: latency[i] ?? { ...NO_LATENCY } }));
   return out;
 }
 

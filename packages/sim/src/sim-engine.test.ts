@@ -549,6 +549,25 @@ describe('simulated engine: failures in virtual time', () => {
     expect(results.map((r) => r.requests.byStatus['502'] ?? 0)).toEqual([0, 0, 0]);
   });
 
+  it('meets every expectation of scenarios/client-directives.yaml in its full profile, and counts statuses per client group', () => {
+    const s = loadScenarioFile(join(__dirname, '..', '..', '..', 'scenarios', 'client-directives.yaml'));
+    const results = s.variants.map((v) => runSimulation({ scenario: s, variant: v, seed: s.workload.seed }));
+    const outcomes = evaluateExpectations(s.expectations, results);
+    expect(outcomes.filter((o) => !o.ok).map((o) => `${o.variant} ${o.text}: ${o.actual}`)).toEqual([]);
+    for (const r of results) {
+      const groups = Object.values(r.requests.byGroup);
+      // Every answer is counted once by status in its group, and the groups add up to the run's own counts.
+      for (const g of groups) expect(Object.values(g.byStatus).reduce((a, b) => a + b, 0)).toBe(g.answered);
+      for (const [code, n] of Object.entries(r.requests.byStatus)) expect(groups.reduce((a, g) => a + (g.byStatus[code] ?? 0), 0)).toBe(n);
+      // only-if-cached never reaches past the edge: every answer it got is a hit or a 504.
+      const oic = r.requests.byGroup['only-if-cached'];
+      expect((oic.byStatus['200'] ?? 0) + (oic.byStatus['504'] ?? 0)).toBe(oic.answered);
+      expect(oic.byStatus['200']).toBe(oic.byResult.hit);
+    }
+    // proxy-revalidate binds every cache here (all shared): its run is must-revalidate's.
+    expect(results[2].requests).toEqual(results[1].requests);
+  });
+
   it('a purge reaches a disconnected node when it is back within the call deadline, else its ack says the deadline passed', () => {
     const purgeDuring = (backAtMs: number) =>
       run(

@@ -295,6 +295,7 @@ export class Simulation {
   private readonly groupSent: Float64Array;
   private readonly groupAnswered: Float64Array;
   private readonly groupResults: Array<Record<string, number>>;
+  private readonly groupStatuses: Array<Record<string, number>>;
   /** `workload.watch`; empty when nothing is watched, which keeps complete() free of the loop. */
   private readonly watch: readonly WatchRule[];
   /** Matches per rule, then per group. */
@@ -391,6 +392,7 @@ export class Simulation {
     for (const b of this.sLatency.values()) this.buckets.join(b);
     this.groupLatency = w.clients.map(() => new LatencyHistogram());
     this.groupResults = w.clients.map(() => ({}));
+    this.groupStatuses = w.clients.map(() => ({}));
     this.groupNames = clientGroupNames(w.clients);
     this.sGroupHits = w.clients.length > 1 ? w.clients.map(() => new Series(this.buckets)) : [];
     this.sGroupAnswers = w.clients.length > 1 ? w.clients.map(() => new Series(this.buckets)) : [];
@@ -644,7 +646,9 @@ export class Simulation {
     this.lastActivityMs = now;
     inc(this.byResult, a.result);
     inc(this.groupResults[p.group], a.result);
-    inc(this.byStatus, statusText(a.head.status));
+    const status = statusText(a.head.status);
+    inc(this.byStatus, status);
+    inc(this.groupStatuses[p.group], status);
     if (a.head.status >= 500) this.sServerErrors.add(now);
     const watch = this.watch;
     if (watch.length > 0) {
@@ -1048,7 +1052,7 @@ export class Simulation {
         byResult: sortKeys(this.byResult),
         byStatus: this.byStatus,
         byError: sortKeys(this.byError),
-        byGroup: byGroupRecord(this.groupNames, this.groupSent, this.groupAnswered, this.groupResults, this.groupLatency.map((h) => h.summary())),
+        byGroup: byGroupRecord(this.groupNames, this.groupSent, this.groupAnswered, this.groupResults, this.groupStatuses, this.groupLatency.map((h) => h.summary())),
         watched: watchedRecord(this.watch, this.groupNames, this.watched),
       },
       origin: { requests: originTotal, byPath, byKind },
