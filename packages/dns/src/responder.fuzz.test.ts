@@ -32,6 +32,8 @@ function checkOutcome(query: Buffer, clientIndex: number): string {
   const decoded = dnsPacket.decode(r); // must parse
   check(dnsPacket.decode.bytes === r.length, 'response has trailing bytes', query);
   check(decoded.flag_qr && !decoded.flag_ra, 'QR must be 1 and RA 0', query);
+  // AA only on data from the zone; never on a refusal, a failure or a complaint about the query.
+  if (decoded.flag_aa) check(out.rcode === 'NOERROR' || out.rcode === 'NXDOMAIN', `AA set on ${out.rcode}`, query);
   check(decoded.id === query.readUInt16BE(0), 'id not echoed', query);
   check((decoded.questions ?? []).length <= 1, 'more than one question', query);
   const hasOpt = (decoded.additionals ?? []).some((a) => a.type === 'OPT');

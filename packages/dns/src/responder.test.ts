@@ -67,8 +67,13 @@ describe('respond: answers', () => {
     }
     const ch = Buffer.from(queryPacket());
     ch.writeUInt16BE(3, ch.length - 2); // class CH
-    expect(rcodeOf(ask(ch).packet)).toBe('REFUSED');
-    expect(rcodeOf(ask(queryPacket({ type: 'AXFR' })).packet)).toBe('REFUSED');
+    const chaos = ask(ch).packet;
+    expect([rcodeOf(chaos), chaos.flag_aa]).toEqual(['REFUSED', false]);
+    // A transfer of our own zone is refused too: a refusal is no authoritative data (RFC 1035 §4.1.1).
+    for (const type of ['AXFR', 'IXFR'] as const) {
+      const p = ask(queryPacket({ type: type as dnsPacket.RecordType }), stateFixture(), tcp).packet;
+      expect([type, rcodeOf(p), p.flag_aa]).toEqual([type, 'REFUSED', false]);
+    }
   });
 
   it('answers ANY with a single HINFO (RFC 8482), no amplification', () => {
@@ -78,9 +83,23 @@ describe('respond: answers', () => {
     expect(bytes.length).toBeLessThan(100);
   });
 
-  it('SERVFAIL when the selection says fail closed', () => {
+  it('SERVFAIL without AA when the selection says fail closed', () => {
     const { packet } = ask(queryPacket(), stateFixture({ select: () => undefined }));
-    expect(rcodeOf(packet)).toBe('SERVFAIL');
+    expect([rcodeOf(packet), packet.flag_aa, packet.answers]).toEqual(['SERVFAIL', false, []]);
+  });
+
+  it('sets AA exactly on answers from the zone: NOERROR (NODATA too) and NXDOMAIN', () => {
+    const aa = (q: Parameters<typeof queryPacket>[0]) => {
+      const p = ask(queryPacket(q)).packet;
+      return [rcodeOf(p), p.flag_aa];
+    };
+    expect(aa({})).toEqual(['NOERROR', true]);
+    expect(aa({ type: 'TXT' })).toEqual(['NOERROR', true]);
+    expect(aa({ name: `nope.${ZONE}` })).toEqual(['NXDOMAIN', true]);
+    expect(aa({ edns: { version: 1 } })).toEqual(['NOERROR', false]); // BADVERS: the 16 lives in the OPT
+    const notify = Buffer.from(queryPacket());
+    notify[2] |= 4 << 3;
+    expect(ask(notify).packet.flag_aa).toBe(false);
   });
 
   it('echoes the question bytes exactly, case included', () => {
@@ -94,6 +113,23 @@ describe('respond: answers', () => {
     // labels ["cdn.cdnlab", "test"] - on the wire not the zone name.
     const q = Buffer.concat([queryPacket().subarray(0, 12), Buffer.from([10]), Buffer.from('cdn.cdnlab'), Buffer.from([4]), Buffer.from('test'), Buffer.from([0, 0, 1, 0, 1])]);
     expect(rcodeOf(ask(q).packet)).toBe('REFUSED');
+  });
+});
+
+describe('respond: a TTL changed at run time', () => {
+  it('moves the SOA TTL and MINIMUM, the negative TTL and the per-edge names with it, and bumps the serial', () => {
+    const state = stateFixture();
+    const before = state.zone.serial;
+    expect(state.zone.setTtl(7, 1000)).toBe(true);
+    const soa = ask(queryPacket({ type: 'SOA' }), state).packet.answers?.[0];
+    expect(soa).toMatchObject({ type: 'SOA', ttl: 7, data: { minimum: 7, serial: 1000 } });
+    expect(before).toBeLessThan(1000);
+    for (const q of [{ name: `nope.${ZONE}` }, { type: 'TXT' }, { name: `e1.${ZONE}`, type: 'AAAA' }] as const) {
+      const p = ask(queryPacket(q), state).packet;
+      expect([q, p.authorities?.[0]]).toEqual([q, expect.objectContaining({ type: 'SOA', ttl: 7, data: expect.objectContaining({ minimum: 7, serial: 1000 }) })]);
+    }
+    expect(ask(queryPacket({ name: `e1.${ZONE}` }), state).packet.answers?.[0]).toMatchObject({ type: 'A', ttl: 7 });
+    expect(ask(queryPacket({ type: 'ANY' }), state).packet.answers?.[0]).toMatchObject({ type: 'HINFO', ttl: 7 });
   });
 });
 

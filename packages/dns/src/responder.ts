@@ -116,7 +116,7 @@ export function respond(query: Buffer, state: ResponderState, client: ClientInfo
     const opt = opts[0];
     // An error about the query's EDNS: our OPT, without any ECS option (the
     // part of the query we could not read is not echoed).
-    const ednsError = (rcode: RcodeName): Outcome => build(header, question, rcode, false, [], [], { ...edns!, ecs: undefined }, state, client);
+    const ednsError = (rcode: RcodeName): Outcome => build(header, question, rcode, [], [], { ...edns!, ecs: undefined }, state, client);
     if (opts.length > 1) return ednsError('FORMERR'); // §6.1.1
     if (opt.name !== '.') return ednsError('FORMERR'); // §6.1.2: owner MUST be root
     // §6.1.3: we speak version 0 only; a higher version gets BADVERS.
@@ -145,7 +145,7 @@ export function respond(query: Buffer, state: ResponderState, client: ClientInfo
   // edge's own name, errors) gets SCOPE PREFIX-LENGTH 0, so resolvers cache it
   // once for everyone; §7.4: negative answers (NXDOMAIN, NODATA) too.
   if (ecs) ecs.scopePrefix = ecs.sourcePrefix > 0 && a.policyAnswer && a.answers.length > 0 ? match.scopePrefix : 0;
-  const out = build(header, question, a.rcode, a.aa, a.answers, a.authorities, edns, state, client, a.additionals);
+  const out = build(header, question, a.rcode, a.answers, a.authorities, edns, state, client, a.additionals);
   out.region = region;
   out.policyAnswer = a.policyAnswer;
   return out;
@@ -153,7 +153,6 @@ export function respond(query: Buffer, state: ResponderState, client: ClientInfo
 
 interface Answered {
   rcode: RcodeName;
-  aa: boolean;
   answers: Answer[];
   authorities: Answer[];
   additionals: Answer[];
@@ -162,56 +161,57 @@ interface Answered {
 
 const NONE: Answer[] = [];
 
-function answered(rcode: RcodeName, aa: boolean, answers = NONE, authorities = NONE, additionals = NONE, policyAnswer = false): Answered {
-  return { rcode, aa, answers, authorities, additionals, policyAnswer };
+function answered(rcode: RcodeName, answers = NONE, authorities = NONE, additionals = NONE, policyAnswer = false): Answered {
+  return { rcode, answers, authorities, additionals, policyAnswer };
 }
 
 /** RFC 2308 §2.2 NODATA: the name exists, the type does not; SOA in authority. */
 function nodata(state: ResponderState): Answered {
-  return answered('NOERROR', true, NONE, [state.zone.negativeSoa()]);
+  return answered('NOERROR', NONE, [state.zone.negativeSoa()]);
 }
 
 /** The answer sections for a well-formed query (no closures: this runs per packet). */
 function answer(question: RawQuestion, state: ResponderState, region: string | undefined): Answered {
   // We serve class IN only; anything else is not ours to answer.
-  if (question.qclass !== CLASS_IN) return answered('REFUSED', false);
+  if (question.qclass !== CLASS_IN) return answered('REFUSED');
   const place = state.zone.classify(question.labels);
   // Authoritative only, no recursion (RA stays 0): names outside the zone are refused.
-  if (place.kind === 'outside') return answered('REFUSED', false);
-  if (place.kind === 'nxdomain') return answered('NXDOMAIN', true, NONE, [state.zone.negativeSoa()]);
+  if (place.kind === 'outside') return answered('REFUSED');
+  if (place.kind === 'nxdomain') return answered('NXDOMAIN', NONE, [state.zone.negativeSoa()]);
   const { qtype } = question;
-  if (qtype === QTYPE.AXFR || qtype === QTYPE.IXFR) return answered('REFUSED', true);
+  // Our zone, but we hand out no copies of it (and its apex changes per query anyway).
+  if (qtype === QTYPE.AXFR || qtype === QTYPE.IXFR) return answered('REFUSED');
   const owner = question.labels.join('.');
 
   // RFC 8482: ANY gets one small synthesized HINFO, so the name cannot be used to amplify.
   if (qtype === QTYPE.ANY) {
-    return answered('NOERROR', true, [{ name: owner, type: 'HINFO', ttl: state.zone.negativeTtl, data: { cpu: 'RFC8482', os: '' } }]);
+    return answered('NOERROR', [{ name: owner, type: 'HINFO', ttl: state.zone.negativeTtl, data: { cpu: 'RFC8482', os: '' } }]);
   }
 
   switch (place.kind) {
     case 'apex': {
-      if (qtype === QTYPE.SOA) return answered('NOERROR', true, [{ ...state.zone.soa(), name: owner } as Answer]);
-      if (qtype === QTYPE.NS) return answered('NOERROR', true, [{ ...state.zone.ns(), name: owner } as Answer], NONE, [state.zone.nsGlue()]);
+      if (qtype === QTYPE.SOA) return answered('NOERROR', [{ ...state.zone.soa(), name: owner } as Answer]);
+      if (qtype === QTYPE.NS) return answered('NOERROR', [{ ...state.zone.ns(), name: owner } as Answer], NONE, [state.zone.nsGlue()]);
       if (qtype !== QTYPE.A && qtype !== QTYPE.AAAA) return nodata(state);
       const family = qtype === QTYPE.A ? 4 : 6;
       const selection = state.select(family, region);
-      if (!selection) return answered('SERVFAIL', true, NONE, NONE, NONE, true);
+      if (!selection) return answered('SERVFAIL', NONE, NONE, NONE, true);
       if (selection.edges.length === 0) return nodata(state);
       const type = family === 4 ? 'A' : 'AAAA';
       const answers: Answer[] = [];
       for (const e of selection.edges) answers.push({ name: owner, type, ttl: selection.ttl, data: e.address });
-      return answered('NOERROR', true, answers, NONE, NONE, true);
+      return answered('NOERROR', answers, NONE, NONE, true);
     }
     case 'ns': {
       const want = state.zone.nsFamily() === 4 ? QTYPE.A : QTYPE.AAAA;
       if (qtype !== want) return nodata(state);
-      return answered('NOERROR', true, [{ ...state.zone.nsGlue(), name: owner } as Answer]);
+      return answered('NOERROR', [{ ...state.zone.nsGlue(), name: owner } as Answer]);
     }
     case 'edge': {
       const want = place.edge.family === 4 ? QTYPE.A : QTYPE.AAAA;
       if (qtype !== want) return nodata(state);
       const type = place.edge.family === 4 ? 'A' : 'AAAA';
-      return answered('NOERROR', true, [{ name: owner, type, ttl: state.zone.opts.ttlSeconds, data: place.edge.address } as Answer]);
+      return answered('NOERROR', [{ name: owner, type, ttl: state.zone.ttlSeconds, data: place.edge.address } as Answer]);
     }
   }
 }
@@ -243,8 +243,25 @@ function readQuestion(buf: Buffer): RawQuestion | undefined {
   return { labels, raw: buf.subarray(12, off + 4), qtype: buf.readUInt16BE(off), qclass: buf.readUInt16BE(off + 2) };
 }
 
-function headerFlags(header: Header, rcode: RcodeName, aa: boolean): number {
-  return (header.opcode << 11) | (aa ? FLAG_AA : 0) | header.copied | (RCODE[rcode] & 0xf);
+/**
+ * RFC 1035 §4.1.1: AA says the responder is an authority for the name in
+ * the question, and the answer is its zone's own data. We set it on NOERROR
+ * (records, or NODATA, RFC 2308 §2.2) and NXDOMAIN (which §4.1.1 calls
+ * meaningful only from an authority), and on nothing else: not on REFUSED
+ * (a name outside the zone, another class, a zone transfer we do not give),
+ * not on SERVFAIL (no usable edge: there is no data to vouch for), not on
+ * FORMERR, NOTIMP or BADVERS. NSD and Knot likewise raise AA only where
+ * they answer from zone data, not on their error paths. Every NOERROR and
+ * NXDOMAIN we send is about a name inside our zone (outside names are
+ * REFUSED first), and we hold no delegations, so no referral (NOERROR
+ * without AA) can occur; should one appear, this is the rule to change.
+ */
+function authoritative(rcode: RcodeName): boolean {
+  return rcode === 'NOERROR' || rcode === 'NXDOMAIN';
+}
+
+function headerFlags(header: Header, rcode: RcodeName): number {
+  return (header.opcode << 11) | (authoritative(rcode) ? FLAG_AA : 0) | header.copied | (RCODE[rcode] & 0xf);
 }
 
 /**
@@ -252,7 +269,7 @@ function headerFlags(header: Header, rcode: RcodeName, aa: boolean): number {
  * with our OPT when the query had one (RFC 6891 §6.1.1).
  */
 function bare(header: Header, rcode: RcodeName, opt?: Answer): Outcome {
-  const flags = headerFlags(header, rcode, false);
+  const flags = headerFlags(header, rcode);
   if (opt) {
     const response = dnsPacket.encode({ id: header.id, type: 'response', flags, questions: [], additionals: [opt] });
     return { response, rcode, policyAnswer: false, truncated: false };
@@ -295,7 +312,6 @@ function build(
   header: Header,
   question: RawQuestion,
   rcode: RcodeName,
-  aa: boolean,
   answers: Answer[],
   authorities: Answer[],
   edns: Edns | undefined,
@@ -304,7 +320,7 @@ function build(
   additionals: Answer[] = [],
 ): Outcome {
   const opt = edns ? [optRecord(edns, rcode, state)] : [];
-  const flags = headerFlags(header, rcode, aa);
+  const flags = headerFlags(header, rcode);
   let response = encodeWithQuestion(header, flags, question, answers, authorities, [...additionals, ...opt]);
   let truncated = false;
   // RFC 1035 §4.2.2: over TCP the two-byte length prefix caps a message at

@@ -30,7 +30,7 @@ export interface DnsServerDeps {
   clock?: Clock;
   logger?: pino.Logger;
   random?: () => number;
-  /** Start time, used as the SOA serial (seconds). */
+  /** Start time, used as the SOA serial (seconds); a run-time TTL change moves it on (Zone.setTtl). */
   serial?: number;
 }
 
@@ -185,9 +185,13 @@ export function createDnsServer(input: DnsServiceConfigInput | DnsServiceConfig,
     if (change.ttlSeconds !== undefined) {
       config.ttlSeconds = change.ttlSeconds;
       for (const k of Object.keys(config.ttlByPolicy)) delete config.ttlByPolicy[k];
+      // The zone's own records (SOA, negative answers, per-edge names) carry
+      // the base TTL too: without this they would keep the start-up value.
+      // Per-policy TTLs stay answer TTLs only, as at start.
+      zone.setTtl(config.ttlSeconds, Date.now() / 1000);
     }
     if (change.policy !== undefined) current = policyFor(change.policy);
-    logger.info({ policy: current.name, change }, 'policy configured');
+    logger.info({ policy: current.name, change, serial: zone.serial }, 'policy configured');
     return policyState();
   };
 

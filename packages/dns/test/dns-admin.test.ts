@@ -12,7 +12,7 @@ import {
   type SetRouteCostsReply__Output,
 } from '@cdnlab/rpc';
 import { createDnsServer, type DnsServer } from '../src';
-import { decodeResult, encodeQuery, udpExchange } from './support';
+import { type DnsAnswer, type DnsResult, clientKinds, decodeResult, encodeQuery, query, udpExchange } from './support';
 
 const TOKEN = 'dns-admin-test-token';
 const ZONE = 'cdn.cdnlab.test';
@@ -120,4 +120,62 @@ it('changes anycast route costs: a region moves to the cheaper edge', async () =
   expect(r.broken).toBe(0);
   expect(server.anycast?.route('eu')?.id).toBe('us-1');
   expect(r.routeCosts).toEqual(expect.arrayContaining([{ region: 'eu', edgeId: 'eu-1', value: 50 }, { region: 'us', edgeId: 'eu-1', value: 80 }]));
+});
+
+describe.each(clientKinds())('a TTL changed at run time, as seen by the %s client', (kind) => {
+  const ask = (name: string, type?: 'A' | 'SOA' | 'TXT' | 'ANY'): Promise<DnsResult> => query(kind, { port: dnsPort, name, type, subnet: '10.1.7.0/24' });
+  const setTtl = (ttlSeconds: number) => unaryCall<DnsState__Output>((cb) => admin.SetPolicy({ ttlSeconds }, callOptions(5000), cb));
+  /** SOA RDATA in presentation form: mname rname serial refresh retry expire minimum. */
+  const soaFields = (r: DnsAnswer | undefined) => {
+    const f = (r?.data ?? '').split(' ');
+    return { ttl: r?.ttl, serial: Number(f[2]), minimum: Number(f[6]) };
+  };
+  /** Every TTL the server hands out: the zone's records, negative answers and the policy's answer. */
+  const zoneTtls = async () => {
+    const soa = soaFields((await ask(ZONE, 'SOA')).answers[0]);
+    const nx = await ask(`nothing.${ZONE}`);
+    const nodata = await ask(ZONE, 'TXT');
+    const edge = await ask(`eu-1.${ZONE}`);
+    return {
+      soa,
+      // RFC 2308 §5: the negative TTL is min(SOA TTL, SOA MINIMUM); both carry it.
+      nxdomain: [nx.rcode, soaFields(nx.authorities[0]).ttl, soaFields(nx.authorities[0]).minimum],
+      nodata: [nodata.rcode, nodata.answers.length, soaFields(nodata.authorities[0]).ttl],
+      edgeName: edge.answers.map((a) => a.ttl),
+      // RFC 8482's synthesized HINFO borrows the negative TTL.
+      any: (await ask(ZONE, 'ANY')).answers.map((a) => [a.type, a.ttl]),
+      policyAnswer: (await ask(ZONE)).answers.map((a) => a.ttl),
+    };
+  };
+
+  it('SOA TTL and MINIMUM, negative answers and per-edge names follow it; the serial moves only when the zone changed', async () => {
+    await setTtl(12);
+    const at12 = await zoneTtls();
+    expect(at12).toEqual({
+      soa: { ttl: 12, serial: expect.any(Number), minimum: 12 },
+      nxdomain: ['NXDOMAIN', 12, 12],
+      nodata: ['NOERROR', 0, 12],
+      edgeName: [12],
+      any: [['HINFO', 12]],
+      policyAnswer: [12],
+    });
+    // The same TTL again changes nothing in the zone, so not its version either.
+    await setTtl(12);
+    expect((await zoneTtls()).soa.serial).toBe(at12.soa.serial);
+
+    await setTtl(3);
+    const at3 = await zoneTtls();
+    expect(at3).toEqual({
+      soa: { ttl: 3, serial: expect.any(Number), minimum: 3 },
+      nxdomain: ['NXDOMAIN', 3, 3],
+      nodata: ['NOERROR', 0, 3],
+      edgeName: [3],
+      any: [['HINFO', 3]],
+      policyAnswer: [3],
+    });
+    // RFC 1982 serial arithmetic: later, and not by half the space or more.
+    const step = (at3.soa.serial - at12.soa.serial) >>> 0;
+    expect(step).toBeGreaterThan(0);
+    expect(step).toBeLessThan(2 ** 31);
+  });
 });

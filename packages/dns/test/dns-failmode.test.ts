@@ -3,7 +3,7 @@ import { createVirtualClock } from '../src/clock';
 import type { DnsServiceConfigInput } from '../src/config';
 import type { HealthProbe } from '../src/health';
 import { type DnsServer, createDnsServer } from '../src/server';
-import { decodeResult, encodeQuery, udpExchange } from './support';
+import { clientKinds, decodeResult, encodeQuery, query, udpExchange } from './support';
 
 // Fail-open / fail-closed and TTLs, with the health checker on a virtual
 // clock and a scripted probe: real sockets for DNS, virtual time for health.
@@ -48,7 +48,11 @@ describe('when every edge is down', () => {
     ok.a = ok.b = false;
     await clock.advance(HEALTH.intervalMs * HEALTH.fall); // the check at t=0 passed; two failures follow
     expect(server.health.state('a')).toBe('down');
-    expect((await ask(udpPort)).rcode).toBe('SERVFAIL');
+    // A failure is no authoritative data: AA stays clear (dig too, when installed).
+    for (const kind of clientKinds()) {
+      const failed = await query(kind, { port: udpPort, name: ZONE });
+      expect([kind, failed.rcode, failed.aa, failed.answers]).toEqual([kind, 'SERVFAIL', false, []]);
+    }
     ok.b = true;
     await clock.advance(HEALTH.intervalMs * HEALTH.rise);
     const r = await ask(udpPort);

@@ -1,8 +1,9 @@
 import { Writable } from 'node:stream';
+import * as dnsPacket from 'dns-packet';
 import pino from 'pino';
 import { type DnsServer, createDnsServer } from '../src/server';
 import type { HealthTransition } from '../src/health';
-import { type HealthEdge, clientKinds, encodeQuery, decodeResult, query, sleep, startHealthEdge, udpExchange, waitFor } from './support';
+import { type HealthEdge, clientKinds, encodeQuery, decodeResult, query, sleep, startHealthEdge, tcpExchange, udpExchange, waitFor } from './support';
 
 // 3 regions x 2 edges, each edge a real grpc-js server with the standard
 // health service; the DNS server checks them over gRPC and answers on
@@ -82,9 +83,11 @@ describe.each(clientKinds())('with the %s client', (kind) => {
     expect(sorted(r.answers.map((a) => a.data))).toEqual(regionAddresses('us'));
   });
 
-  it('gives NXDOMAIN inside the zone and REFUSED outside it', async () => {
-    expect((await query(kind, { port, name: `nothing.${ZONE}` })).rcode).toBe('NXDOMAIN');
-    expect((await query(kind, { port, name: 'example.org' })).rcode).toBe('REFUSED');
+  it('gives NXDOMAIN inside the zone (AA) and REFUSED outside it (no AA)', async () => {
+    const nx = await query(kind, { port, name: `nothing.${ZONE}` });
+    expect([nx.rcode, nx.aa]).toEqual(['NXDOMAIN', true]);
+    const refused = await query(kind, { port, name: 'example.org' });
+    expect([refused.rcode, refused.aa]).toEqual(['REFUSED', false]);
     expect((await query(kind, { port, name: `eu-2.${ZONE}` })).answers.map((a) => a.data)).toEqual([edgeAddress['eu-2']]);
   });
 
@@ -93,6 +96,12 @@ describe.each(clientKinds())('with the %s client', (kind) => {
     expect(r.answers).toHaveLength(1);
     expect(r.answers[0].type).toBe('HINFO');
   });
+});
+
+it('refuses a zone transfer over TCP without AA', async () => {
+  const axfr = dnsPacket.encode({ id: 77, type: 'query', questions: [{ name: ZONE, type: 'AXFR', class: 'IN' }] });
+  const [reply] = await tcpExchange('127.0.0.1', port, [axfr]);
+  expect(decodeResult(reply)).toMatchObject({ rcode: 'REFUSED', aa: false, answers: [] });
 });
 
 describe('a big answer', () => {

@@ -41,6 +41,8 @@ export interface DnsResult {
   tc: boolean;
   ra: boolean;
   answers: DnsAnswer[];
+  /** The authority section (the SOA of a negative answer), data in dig's presentation form. */
+  authorities: DnsAnswer[];
   /** SCOPE PREFIX-LENGTH of the echoed ECS option, if any. */
   ecsScope?: number;
 }
@@ -80,21 +82,23 @@ export function parseDig(out: string): DnsResult {
   const flags = /;; flags:([^;]*);/.exec(out);
   if (!status || !flags) throw new Error(`cannot parse dig output:\n${out}`);
   const flagSet = new Set(flags[1].trim().split(/\s+/));
-  const answers: DnsAnswer[] = [];
-  const section = /;; ANSWER SECTION:\n([\s\S]*?)(\n\n|$)/.exec(out);
-  if (section) {
-    for (const line of section[1].split('\n')) {
+  const section = (name: string): DnsAnswer[] => {
+    const records: DnsAnswer[] = [];
+    const body = new RegExp(`;; ${name} SECTION:\\n([\\s\\S]*?)(\\n\\n|$)`).exec(out);
+    for (const line of body ? body[1].split('\n') : []) {
       const m = /^\S+\s+(\d+)\s+IN\s+(\S+)\s+(.*)$/.exec(line.trim());
-      if (m) answers.push({ ttl: Number(m[1]), type: m[2], data: m[3] });
+      if (m) records.push({ ttl: Number(m[1]), type: m[2], data: m[3] });
     }
-  }
+    return records;
+  };
   const ecs = /CLIENT-SUBNET: [^/]+\/\d+\/(\d+)/.exec(out);
   return {
     rcode: status[1],
     aa: flagSet.has('aa'),
     tc: flagSet.has('tc'),
     ra: flagSet.has('ra'),
-    answers,
+    answers: section('ANSWER'),
+    authorities: section('AUTHORITY'),
     ecsScope: ecs ? Number(ecs[1]) : undefined,
   };
 }
@@ -115,6 +119,18 @@ export function encodeQuery(q: Pick<DnsQuery, 'name' | 'type' | 'subnet'>, id: n
   });
 }
 
+/** A record's data as dig prints it, for the types the tests compare (A, AAAA, NS, SOA). */
+function presentation(a: dnsPacket.Answer): string {
+  if (a.type === 'SOA') {
+    const d = a.data;
+    return `${d.mname}. ${d.rname}. ${d.serial} ${d.refresh} ${d.retry} ${d.expire} ${d.minimum}`;
+  }
+  if (a.type === 'NS') return `${a.data}.`;
+  return 'data' in a ? String(a.data) : '';
+}
+
+const records = (section: dnsPacket.Answer[] | undefined): DnsAnswer[] => (section ?? []).map((a) => ({ type: a.type, ttl: 'ttl' in a ? (a.ttl ?? 0) : 0, data: presentation(a) }));
+
 export function decodeResult(buf: Buffer): DnsResult {
   const p = dnsPacket.decode(buf);
   const opt = (p.additionals ?? []).find((a) => a.type === 'OPT') as dnsPacket.OptAnswer | undefined;
@@ -124,7 +140,8 @@ export function decodeResult(buf: Buffer): DnsResult {
     aa: p.flag_aa,
     tc: p.flag_tc,
     ra: p.flag_ra,
-    answers: (p.answers ?? []).map((a) => ({ type: a.type, ttl: 'ttl' in a ? (a.ttl ?? 0) : 0, data: 'data' in a ? String(a.data) : '' })),
+    answers: records(p.answers),
+    authorities: records(p.authorities),
     ecsScope: ecs?.scopePrefixLength,
   };
 }
