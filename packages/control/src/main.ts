@@ -52,10 +52,6 @@ function readConfig(source: string): unknown {
 
 async function main(): Promise<void> {
   const control = await startControl(readConfig(configSource(process.argv.slice(2))));
-  process.stdout.write(`${JSON.stringify({ ready: true, grpcPort: control.grpcPort, httpPort: control.httpPort, tokenGenerated: control.tokenGenerated })}\n`);
-  // The one place the token is shown: the operator (or the launcher) needs it.
-  if (control.tokenGenerated) process.stdout.write(`${TOKEN_LINE_PREFIX}${control.token}\n`);
-
   let stopping = false;
   const shutdown = (): void => {
     if (stopping) return;
@@ -69,6 +65,11 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
+  // Announced only now: whoever reads the ready line may stop us at once,
+  // and a SIGTERM before the handlers above would kill the process unclean.
+  process.stdout.write(`${JSON.stringify({ ready: true, grpcPort: control.grpcPort, httpPort: control.httpPort, tokenGenerated: control.tokenGenerated })}\n`);
+  // The one place the token is shown: the operator (or the launcher) needs it.
+  if (control.tokenGenerated) process.stdout.write(`${TOKEN_LINE_PREFIX}${control.token}\n`);
 }
 
 main().catch((err: unknown) => {

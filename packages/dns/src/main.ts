@@ -37,7 +37,6 @@ async function main(): Promise<void> {
   const logger = pino({ name: 'cdnlab-dns' });
   const server = createDnsServer(loadConfig() as Parameters<typeof createDnsServer>[0], { logger });
   const ports = await server.start();
-  process.stdout.write(`${JSON.stringify({ ready: true, ...ports })}\n`);
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
@@ -55,6 +54,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+  // After the handlers: whoever reads this line may send SIGTERM at once.
+  process.stdout.write(`${JSON.stringify({ ready: true, ...ports })}\n`);
 }
 
 main().catch((err: unknown) => {

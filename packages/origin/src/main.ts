@@ -71,18 +71,6 @@ async function main(): Promise<void> {
   }
   const logger = pino({ name: 'cdnlab-origin' });
   const origin = await startOrigin(config);
-  // One line, machine-readable: the launcher reads the bound ports from it. Never the token.
-  logger.info(
-    {
-      id: config.id,
-      region: config.region,
-      grpcPort: origin.grpcPort,
-      httpPort: origin.httpPort,
-      mode: config.upstream ? 'proxy' : 'site',
-      ...(config.upstream ? { upstream: config.upstream } : { paths: config.site?.paths.length }),
-    },
-    'origin ready',
-  );
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;
@@ -98,6 +86,19 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+  // After the handlers: whoever reads this line may send SIGTERM at once.
+  // One line, machine-readable: the launcher reads the bound ports from it. Never the token.
+  logger.info(
+    {
+      id: config.id,
+      region: config.region,
+      grpcPort: origin.grpcPort,
+      httpPort: origin.httpPort,
+      mode: config.upstream ? 'proxy' : 'site',
+      ...(config.upstream ? { upstream: config.upstream } : { paths: config.site?.paths.length }),
+    },
+    'origin ready',
+  );
 }
 
 main().catch((error: unknown) => {

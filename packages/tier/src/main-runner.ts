@@ -47,8 +47,6 @@ export async function runTierMain(role: TierNodeConfig['role'], addon?: (running
     process.exit(1);
   }
   running.rpc.setServing(true);
-  logger.info({ node: cfg.id, region: cfg.region, grpcPort: running.grpcPort, metricsPort: running.metricsPort, ...extra?.ready }, `${role} ready`);
-
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
@@ -64,4 +62,6 @@ export async function runTierMain(role: TierNodeConfig['role'], addon?: (running
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // After the handlers: whoever reads this line may send SIGTERM at once.
+  logger.info({ node: cfg.id, region: cfg.region, grpcPort: running.grpcPort, metricsPort: running.metricsPort, ...extra?.ready }, `${role} ready`);
 }
