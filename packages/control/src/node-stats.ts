@@ -27,13 +27,19 @@ export interface CollectStatsOptions {
   now?: () => number;
 }
 
+/**
+ * The nodes `nodeIds` names, each once however often it is named: one
+ * request must not turn into thousands of calls to the same node.
+ */
 export function selectNodes(topology: Topology, nodeIds: readonly string[]): ControlNode[] {
   if (nodeIds.length === 0) return [...topology.nodes];
-  return nodeIds.map((id, i) => {
+  const selected = new Set<ControlNode>();
+  nodeIds.forEach((id, i) => {
     const node = topology.get(id);
-    if (!node) throw new CdnError('BAD_REQUEST', `unknown node id ${JSON.stringify(id)} in node_ids[${i}]`);
-    return node;
+    if (!node) throw new CdnError('BAD_REQUEST', `unknown node id ${JSON.stringify(id.length > 60 ? `${id.slice(0, 57)}...` : id)} in node_ids[${i}]`);
+    selected.add(node);
   });
+  return [...selected];
 }
 
 export async function collectStats(opts: CollectStatsOptions): Promise<NodeStatsEntry[]> {

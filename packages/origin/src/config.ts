@@ -43,7 +43,14 @@ type Obj = Record<string, unknown>;
 
 function show(v: unknown): string {
   if (v === undefined) return 'nothing';
-  const s = JSON.stringify(v);
+  let s: string | undefined;
+  try {
+    s = JSON.stringify(v);
+  } catch {
+    // JSON.stringify recurses: a value nested some thousand levels deep (a
+    // SetSite request can carry one) overflows the stack. Say what it is.
+    return Array.isArray(v) ? 'a deeply nested list' : typeof v === 'object' ? 'a deeply nested object' : typeof v;
+  }
   return s === undefined ? String(v) : s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
@@ -114,12 +121,17 @@ function rule(v: unknown, field: string): SitePathRule {
     if (!isObject(v.headers)) fail(`${field}.headers`, 'an object of header name to value (or list of values)', v.headers);
     for (const [name, value] of Object.entries(v.headers)) {
       if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) fail(`${field}.headers`, 'keyed by valid header names', name);
-      const ok = (s: unknown): boolean => typeof s === 'string' && !/[\r\n\0]/.test(s);
-      if (!(ok(value) || (Array.isArray(value) && value.every(ok)))) fail(`${field}.headers[${JSON.stringify(name)}]`, 'a string or a list of strings without CR/LF', value);
+      // RFC 9110 §5.5 field-value, as Node's HTTP stack sends it: a value it
+      // would refuse fails here, not on every request for the path.
+      const ok = (s: unknown): boolean => typeof s === 'string' && !/[^\t\x20-\x7e\x80-\xff]/.test(s);
+      if (!(ok(value) || (Array.isArray(value) && value.every(ok)))) fail(`${field}.headers[${JSON.stringify(name)}]`, 'a string or a list of strings without control characters', value);
     }
   }
   return v as unknown as SitePathRule;
 }
+
+/** Most path rules a site may have. */
+export const MAX_SITE_PATH_RULES = 1000;
 
 /**
  * Validate a synthetic site: the config's `site`, and what OriginAdmin.SetSite
@@ -131,6 +143,8 @@ export function parseSiteConfig(v: unknown, field = 'site'): SiteConfig {
     if (key !== 'paths' && key !== 'versionEveryMs') throw new OriginConfigError(`unknown field ${field}.${key} (known: paths, versionEveryMs)`);
   }
   if (!Array.isArray(v.paths)) fail(`${field}.paths`, 'a list of path rules', v.paths);
+  // Every request is matched against the rules in turn.
+  if (v.paths.length > MAX_SITE_PATH_RULES) fail(`${field}.paths`, `a list of at most ${MAX_SITE_PATH_RULES} path rules`, `${v.paths.length} rules`);
   const paths = v.paths.map((r, i) => rule(r, `${field}.paths[${i}]`));
   const versionEveryMs = optionalPositiveInt(v, 'versionEveryMs', `${field}.versionEveryMs`);
   const out: SiteConfig = { paths, ...(versionEveryMs === undefined ? {} : { versionEveryMs }) };

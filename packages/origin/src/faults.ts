@@ -1,4 +1,4 @@
-import { pathGlob } from '@cdnlab/core';
+import { pathGlob, type PathGlob } from '@cdnlab/core';
 
 /**
  * Faults the origin can be told to show, per path pattern. Pure: no timers,
@@ -77,7 +77,7 @@ export function setFault(state: FaultState, fault: Fault, pattern: string | unde
   return { entries: [...state.entries.filter((e) => e.pattern !== p), { fault, pattern: p, setAtMs: now }] };
 }
 
-const compiled = new WeakMap<FaultEntry, RegExp>();
+const compiled = new WeakMap<FaultEntry, PathGlob>();
 
 function matches(entry: FaultEntry, path: string): boolean {
   if (entry.pattern === undefined) return true;

@@ -5,6 +5,7 @@ import {
   CdnError,
   createBearerAuth,
   createRpcServer,
+  fetchRequestProblem,
   loadProtos,
   toServiceError,
   writeFetchReply,
@@ -12,7 +13,7 @@ import {
   type ResponseHead,
   type TierHandlers,
 } from '@cdnlab/rpc';
-import { realScheduler } from '@cdnlab/tier';
+import { purgeFromRequest, realScheduler } from '@cdnlab/tier';
 import { createAdminHandlers } from './admin-service';
 import { DEFAULT_SHUTDOWN_GRACE_MS, DEFAULT_UPSTREAM_TIMEOUT_MS, parseOriginConfig, type OriginConfig } from './config';
 import { createCounters, type Counters } from './counters';
@@ -63,26 +64,22 @@ export interface RunningOrigin {
   stop(graceMs?: number): Promise<void>;
 }
 
-// RFC 9110 §5.6.2 token: what a method may be made of.
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-// A request target is visible ASCII only (RFC 9112 §3.2, RFC 3986 §2): no
-// controls, spaces or raw non-ASCII, which could otherwise reach a header
-// through the site's {path} substitution.
-const BAD_TARGET_CHAR = /[^\u0021-\u007e]/;
-
-/** A FetchRequest as the origin's RequestHead, or the reason it cannot be one. */
+/**
+ * A FetchRequest as the origin's RequestHead, or the reason it cannot be one.
+ * The rules are every Fetch server's (fetchRequestProblem): a method token,
+ * an origin-form target of visible ASCII (no control character or raw
+ * non-ASCII can reach a header through the site's {path} substitution),
+ * field lines Node's HTTP stack would send to a real upstream.
+ */
 export function toRequestHead(req: FetchRequest__Output): RequestHead | CdnError {
-  if (!TOKEN.test(req.method)) return new CdnError('BAD_REQUEST', `expected method to be an HTTP token, got ${JSON.stringify(req.method.slice(0, 40))}`);
-  const target = req.target;
-  if (!(target.startsWith('/') || (target === '*' && req.method.toUpperCase() === 'OPTIONS')) || BAD_TARGET_CHAR.test(target)) {
-    return new CdnError('BAD_REQUEST', `expected target in origin-form ("/path?query"), got ${JSON.stringify(target.slice(0, 80))}`);
-  }
+  const problem = fetchRequestProblem(req);
+  if (problem) return problem;
   const headers: HeaderList = req.headers.map((h) => [h.name.toLowerCase(), h.value]);
   return {
     method: req.method.toUpperCase(),
     scheme: req.scheme === 'https' ? 'https' : 'http',
     host: req.authority,
-    target,
+    target: req.target,
     headers,
   };
 }
@@ -200,8 +197,15 @@ export async function startOrigin(configInput: OriginConfig, options: StartOrigi
         })
         .finally(finish);
     },
-    Purge(_call, callback) {
-      // The origin caches nothing: acknowledge, so a purge that walks the tree down to it succeeds.
+    Purge(call, callback) {
+      // The origin caches nothing: acknowledge, so a purge that walks the tree
+      // down to it succeeds; but a purge no tier would take is refused here too.
+      try {
+        purgeFromRequest(call.request, Date.now());
+      } catch (error) {
+        callback(toServiceError(error));
+        return;
+      }
       callback(null, { nodeId: config.id, appliedAtMs: scheduler.now(), objectsAffected: 0, forwarded: [] });
     },
     Stats(_call, callback) {

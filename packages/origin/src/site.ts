@@ -1,4 +1,4 @@
-import { pathGlob, type HeaderList, type RequestHead, type ResponseHead } from '@cdnlab/core';
+import { pathGlob, type HeaderList, type PathGlob, type RequestHead, type ResponseHead } from '@cdnlab/core';
 
 /**
  * The synthetic site: a pure function from (request, version, now) to the
@@ -58,7 +58,7 @@ export type RequestKind = 'get' | 'head' | 'conditional' | 'not-modified' | 'pos
 const DEFAULT_RULE: Required<Pick<SitePathRule, 'status' | 'sizeBytes'>> = { status: 200, sizeBytes: 1024 };
 
 interface CompiledRule extends SitePathRule {
-  re: RegExp;
+  re: PathGlob;
   pattern: string;
   /** `headers`, lower-cased and flattened; lines without placeholders are made once. */
   lines: Array<{ name: string; value: string; fixed?: [string, string] }>;
@@ -235,7 +235,7 @@ export function createSite(config: SiteConfig, startMs: number, options: CreateS
   // Changes made by command, in order: `set` pins a version, `bump` adds one.
   // A path's version is the last pin that matches it (or 1 at start), plus
   // every later matching bump, plus the scheduled ticks since that pin.
-  const changes: Array<{ re?: RegExp; op: 'set' | 'bump'; version: number; at: number }> = [];
+  const changes: Array<{ re?: PathGlob; op: 'set' | 'bump'; version: number; at: number }> = [];
 
   const ruleFor = (path: string): CompiledRule | undefined => rules.find((r) => r.re.test(path));
   const every = config.versionEveryMs ?? 0;
@@ -290,7 +290,8 @@ export function createSite(config: SiteConfig, startMs: number, options: CreateS
     versionOf: (path, now) => versionInfo(path, now).version,
     versionState: versionInfo,
     setVersion(version, now, pattern) {
-      if (!Number.isInteger(version) || version < 0) throw new TypeError(`expected version to be a non-negative integer, got ${version}`);
+      // Safe integers only: int64 arrives as a JS number, and past 2^53 versions collide.
+      if (!Number.isSafeInteger(version) || version < 0) throw new TypeError(`expected version to be a non-negative integer below 2^53, got ${version}`);
       changes.push({ re: pattern ? pathGlob(pattern) : undefined, op: 'set', version, at: now });
     },
     bumpVersion(now, pattern) {

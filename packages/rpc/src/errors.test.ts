@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { briefError, CDN_ERROR_CODES, CdnError, ERROR_CODE_METADATA_KEY, ERROR_TABLE, METADATA_ONLY_CODES, codeFromGrpcStatus, fromServiceError, toServiceError } from './errors';
+import { briefError, CDN_ERROR_CODES, CdnError, ERROR_CODE_METADATA_KEY, ERROR_TABLE, MAX_ERROR_DETAILS_LENGTH, METADATA_ONLY_CODES, codeFromGrpcStatus, fromServiceError, toServiceError } from './errors';
 
 describe('error table', () => {
   it('gives every code a distinct gRPC status, so the status alone classifies foreign errors', () => {
@@ -25,6 +25,14 @@ describe('error table', () => {
     expect(codeFromGrpcStatus(grpc.status.DATA_LOSS)).toBe('UPSTREAM_ERROR');
     expect(codeFromGrpcStatus(grpc.status.UNIMPLEMENTED)).toBe('UPSTREAM_ERROR');
     expect(() => codeFromGrpcStatus(grpc.status.OK)).toThrow(/got OK/);
+  });
+
+  it('cuts a long message to a size a trailer can carry, saying how much was left out', () => {
+    const wire = toServiceError(new CdnError('BAD_REQUEST', `eviction: got ${'x'.repeat(1 << 20)}`));
+    expect(wire.details!.length).toBeLessThanOrEqual(MAX_ERROR_DETAILS_LENGTH);
+    expect(wire.details).toMatch(/^eviction: got x+\.\.\. \(\d+ more characters\)$/);
+    expect(wire.message).toBe(wire.details);
+    expect(toServiceError(new CdnError('BAD_REQUEST', 'short')).details).toBe('short');
   });
 
   it('round-trips every code through a service error, keeping the message and the cause', () => {

@@ -102,12 +102,28 @@ export class CdnError extends Error {
   }
 }
 
+/**
+ * Longest status message a service sends. It travels percent-encoded in the
+ * grpc-message trailer, and a message that quotes a megabyte of a bad
+ * request made a trailer the peer refused: the HTTP/2 connection broke, and
+ * every call sharing it with the bad one failed too.
+ */
+export const MAX_ERROR_DETAILS_LENGTH = 1024;
+
+/** `message`, cut to MAX_ERROR_DETAILS_LENGTH with a note of what was left out. */
+export function capErrorDetails(message: string): string {
+  if (message.length <= MAX_ERROR_DETAILS_LENGTH) return message;
+  const keep = MAX_ERROR_DETAILS_LENGTH - 48;
+  return `${message.slice(0, keep)}... (${message.length - keep} more characters)`;
+}
+
 /** Anything that went wrong, as the error a handler passes to its callback or emits on its stream. */
 export function toServiceError(error: unknown): Partial<grpc.StatusObject> & Error {
   const cdn = error instanceof CdnError ? error : new CdnError('INTERNAL', describe(error), { cause: error });
   const metadata = new grpc.Metadata();
   metadata.set(ERROR_CODE_METADATA_KEY, cdn.code);
-  return Object.assign(new Error(cdn.message), { code: cdn.grpcStatus, details: cdn.message, metadata });
+  const details = capErrorDetails(cdn.message);
+  return Object.assign(new Error(details), { code: cdn.grpcStatus, details, metadata });
 }
 
 function describe(error: unknown): string {

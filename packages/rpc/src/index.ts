@@ -4,6 +4,7 @@ export * from './counter-reading';
 export * from './server';
 export * from './client';
 export * from './fetch-stream';
+export * from './fetch-validation';
 export * from './interceptors-link';
 export * from './interceptors-auth';
 

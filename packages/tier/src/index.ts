@@ -8,3 +8,4 @@ export * from './main-runner';
 export * from './runtime-cache';
 export * from './collapser-switch';
 export * from './tier-admin';
+export * from './purge-request';

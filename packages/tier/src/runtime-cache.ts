@@ -29,6 +29,7 @@ import {
   httpCacheOptionsFromSettings,
   pathGlob,
   pathOfTarget,
+  type PathGlob,
   type CacheEntry,
   type CacheKeyOptions,
   type HeaderList,
@@ -108,7 +109,7 @@ export function createRuntimeCache(name: string, initial: TierCacheSettings, key
     return createHttpCache(opts);
   };
   let inner = build(settings);
-  let rules: Array<TtlOverrideRule & { re: RegExp }> = [];
+  let rules: Array<TtlOverrideRule & { re: PathGlob }> = [];
   const retired: Partial<Record<keyof HttpCacheStats, number>> = {};
 
   const retire = (): void => {

@@ -29,6 +29,16 @@ export { cacheSettingsMessage };
 
 const COLLAPSING = ['off', 'wait', 'lock-timeout'] as const;
 
+/** Bounds of what an admin call may set (a longer list or delay is a mistake, and costs on every request). */
+export const TIER_ADMIN_LIMITS = {
+  /** Link latency and jitter, as for the origin's slow fault: an hour. */
+  linkDelayMs: 3_600_000,
+  /** Targeted fields a tier obeys (RFC 9213): a handful in practice. */
+  targetedFields: 64,
+  /** TTL overrides in force: each stored object is matched against them in turn. */
+  ttlOverrides: 1000,
+} as const;
+
 export interface LinkChange {
   latencyMs?: number;
   jitterMs?: number;
@@ -39,6 +49,11 @@ export interface LinkChange {
 
 function bad(field: string, message: string): CdnError {
   return new CdnError('BAD_REQUEST', `${field}: ${message}`);
+}
+
+/** A value for an error message: quoted, and short even when the value is not. */
+function show(value: string): string {
+  return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
 }
 
 function nonNegative(field: string, v: number | undefined, opts: { integer?: boolean; positive?: boolean } = {}): number | undefined {
@@ -53,8 +68,13 @@ function nonNegative(field: string, v: number | undefined, opts: { integer?: boo
 /** A link change from a SetLinks request; throws BAD_REQUEST naming the field. */
 export function linkChangeFromRequest(req: SetLinksRequest__Output): LinkChange {
   const change: LinkChange = {};
-  const latency = nonNegative('latency_ms', req.latencyMs);
-  const jitter = nonNegative('jitter_ms', req.jitterMs);
+  const delay = (field: string, v: number | undefined): number | undefined => {
+    const ms = nonNegative(field, v);
+    if (ms !== undefined && ms > TIER_ADMIN_LIMITS.linkDelayMs) throw bad(field, `expected at most ${TIER_ADMIN_LIMITS.linkDelayMs} (an hour), got ${ms}`);
+    return ms;
+  };
+  const latency = delay('latency_ms', req.latencyMs);
+  const jitter = delay('jitter_ms', req.jitterMs);
   if (latency !== undefined) change.latencyMs = latency;
   if (jitter !== undefined) change.jitterMs = jitter;
   if (req.loss !== undefined) {
@@ -81,11 +101,11 @@ export function cacheSettingsFromRequest(current: TierCacheSettings, req: SetCac
   set('capacityBytes', int('capacity_bytes', req.capacityBytes, true));
   set('maxObjectBytes', int('max_object_bytes', req.maxObjectBytes, true));
   if (req.eviction !== undefined) {
-    if (!hasEvictionPolicy(req.eviction)) throw bad('eviction', `expected one of ${evictionPolicyNames().join(', ')}, got ${JSON.stringify(req.eviction)}`);
+    if (!hasEvictionPolicy(req.eviction)) throw bad('eviction', `expected one of ${evictionPolicyNames().join(', ')}, got ${show(req.eviction)}`);
     next.eviction = req.eviction;
   }
   if (req.collapsing !== undefined) {
-    if (!(COLLAPSING as readonly string[]).includes(req.collapsing)) throw bad('collapsing', `expected one of ${COLLAPSING.join(', ')}, got ${JSON.stringify(req.collapsing)}`);
+    if (!(COLLAPSING as readonly string[]).includes(req.collapsing)) throw bad('collapsing', `expected one of ${COLLAPSING.join(', ')}, got ${show(req.collapsing)}`);
     next.collapsing = req.collapsing as TierCacheSettings['collapsing'];
   }
   set('lockTimeoutMs', int('lock_timeout_ms', req.lockTimeoutMs, true));
@@ -105,8 +125,9 @@ export function cacheSettingsFromRequest(current: TierCacheSettings, req: SetCac
   set('storeSetCookie', req.storeSetCookie);
   set('variantCap', int('variant_cap', req.variantCap, true));
   if (req.setTargetedFields) {
+    if (req.targetedFields.length > TIER_ADMIN_LIMITS.targetedFields) throw bad('targeted_fields', `expected at most ${TIER_ADMIN_LIMITS.targetedFields} names, got ${req.targetedFields.length}`);
     next.targetedFields = req.targetedFields.map((f, i) => {
-      if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(f)) throw bad(`targeted_fields[${i}]`, `expected a field name (RFC 9110 §5.1 token), got ${JSON.stringify(f)}`);
+      if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(f)) throw bad(`targeted_fields[${i}]`, `expected a field name (RFC 9110 §5.1 token), got ${show(f)}`);
       return f.toLowerCase();
     });
   } else if (req.targetedFields.length > 0) {
@@ -120,7 +141,11 @@ export function cacheSettingsFromRequest(current: TierCacheSettings, req: SetCac
 
 /** TTL overrides after a SetCacheSettings request (clear first, then add; same match replaces). */
 export function ttlOverridesFromRequest(current: readonly TtlOverrideRule[], req: SetCacheSettingsRequest__Output): TtlOverrideRule[] {
-  let rules = req.clearTtlOverrides ? [] : [...current];
+  // Keyed by match: a Map keeps insertion order, and deleting before setting
+  // moves a replaced rule to the end, as a later rule wins. (A filter per
+  // added rule made a request of many rules quadratic: seconds of a blocked
+  // event loop for some thousands.)
+  const rules = new Map<string, TtlOverrideRule>(req.clearTtlOverrides ? [] : current.map((r) => [r.match, r]));
   req.ttlOverrides.forEach((o, i) => {
     try {
       pathGlob(o.match);
@@ -128,10 +153,11 @@ export function ttlOverridesFromRequest(current: readonly TtlOverrideRule[], req
       throw bad(`ttl_overrides[${i}].match`, (err as Error).message);
     }
     nonNegative(`ttl_overrides[${i}].ttl_ms`, o.ttlMs, { integer: true });
-    rules = rules.filter((r) => r.match !== o.match);
-    rules.push({ match: o.match, ttlMs: o.ttlMs });
+    rules.delete(o.match);
+    rules.set(o.match, { match: o.match, ttlMs: o.ttlMs });
+    if (rules.size > TIER_ADMIN_LIMITS.ttlOverrides) throw bad('ttl_overrides', `at most ${TIER_ADMIN_LIMITS.ttlOverrides} overrides may be in force; ttl_overrides[${i}] would make ${rules.size}`);
   });
-  return rules;
+  return [...rules.values()];
 }
 
 export interface TierAdminDeps {
@@ -173,10 +199,11 @@ export function createTierAdmin(deps: TierAdminDeps): TierAdmin {
 
   const setLinks = (req: SetLinksRequest__Output): TierState => {
     const change = linkChangeFromRequest(req);
-    const ids = req.parentIds.length > 0 ? req.parentIds : upstream.parentIds();
     req.parentIds.forEach((id, i) => {
-      if (!links.has(id)) throw bad(`parent_ids[${i}]`, `${JSON.stringify(id)} is not a parent of ${config.id}; its parents: ${[...links.keys()].join(', ')}`);
+      if (!links.has(id)) throw bad(`parent_ids[${i}]`, `${show(id)} is not a parent of ${config.id}; its parents: ${[...links.keys()].join(', ')}`);
     });
+    // A parent named twice changes once.
+    const ids = req.parentIds.length > 0 ? [...new Set(req.parentIds)] : upstream.parentIds();
     // Check the merged settings for every link before changing any, so a
     // request applies everywhere or nowhere.
     const merged = ids.map((id) => [id, { ...(links.get(id) as Required<LinkConfig>), ...change }] as const);

@@ -6,13 +6,14 @@
 import { createServer, type Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { createHttpCache, hashKey, httpCacheOptionsFromSettings, type HttpCache, type PurgeKind, type PurgeMode, type Scheduler } from '@cdnlab/core';
+import { createHttpCache, hashKey, httpCacheOptionsFromSettings, type HttpCache, type Scheduler } from '@cdnlab/core';
 import {
   CdnError,
   callOptions,
   createBearerAuth,
   createRpcServer,
   createTierClient,
+  fetchRequestProblem,
   fromServiceError,
   loadProtos,
   seededRandom,
@@ -32,6 +33,7 @@ import { CacheNode, type NodeRequest } from './cache-node';
 import { createRuntimeCache, type RuntimeCache } from './runtime-cache';
 import { createTierAdmin, type TierAdmin } from './tier-admin';
 import { createNodeMetrics, type NodeMetrics } from './metrics';
+import { purgeFromRequest } from './purge-request';
 import type { TierNodeConfig } from './node-config';
 import { realScheduler } from './real-scheduler';
 import { createGrpcUpstream, type GrpcUpstream } from './upstream-grpc';
@@ -52,7 +54,6 @@ export interface RunningTierNode {
   stop(graceMs?: number): Promise<void>;
 }
 
-const PURGE_KINDS: Record<string, PurgeKind> = { PURGE_KIND_URL: 'url', PURGE_KIND_TAG: 'tag', PURGE_KIND_PREFIX: 'prefix', PURGE_KIND_ALL: 'all' };
 /** Share of our remaining deadline a forwarded purge may use, so we can still answer if a child hangs. */
 const FORWARD_DEADLINE_SHARE = 0.8;
 
@@ -139,12 +140,9 @@ export async function startTierNode(cfg: TierNodeConfig, opts: { scheduler?: Sch
   };
 
   const applyPurge = async (req: PurgeRequest__Output, call: grpc.ServerUnaryCall<PurgeRequest__Output, PurgeReply>): Promise<PurgeReply> => {
+    const { kind, mode, value, at } = purgeFromRequest(req, Date.now());
     const seen = req.purgeId ? recentPurges.get(req.purgeId) : undefined;
     if (seen) return seen;
-    const kind = PURGE_KINDS[req.kind as unknown as string];
-    if (!kind) throw new CdnError('BAD_REQUEST', `unknown purge kind ${String(req.kind)}`);
-    const mode: PurgeMode = (req.mode as unknown as string) === 'PURGE_MODE_SOFT' ? 'soft' : 'hard';
-    if (kind !== 'all' && !req.value) throw new CdnError('BAD_REQUEST', `a ${kind} purge needs a value`);
     // The purge crossed a link to get here: from the parent that passed it
     // on (tree fan-out names it in our route), else from the control plane.
     // Loopback takes no time, so the distance is added here, where the
@@ -154,7 +152,7 @@ export async function startTierNode(cfg: TierNodeConfig, opts: { scheduler?: Sch
     if (travel > 0) await delay(travel);
     let affected: number;
     try {
-      affected = cache.purge({ kind, value: req.value, mode, at: req.purgeAtMs || Date.now() });
+      affected = cache.purge({ kind, value, mode, at: at || Date.now() });
     } catch (err) {
       throw new CdnError('BAD_REQUEST', (err as Error).message, { cause: err });
     }
@@ -190,15 +188,23 @@ export async function startTierNode(cfg: TierNodeConfig, opts: { scheduler?: Sch
     Fetch(call: FetchServerCall) {
       if (!childrenWarmed) warmChildren();
       const r = call.request;
+      // Checked before anything is looked up, stored or sent upstream: a
+      // field Node's HTTP stack would refuse must not reach a cache entry,
+      // the origin's upstream request or the edge's answer.
+      const problem = fetchRequestProblem(r);
+      if (problem) {
+        call.emit('error', toServiceError(problem));
+        return;
+      }
       const abort = new AbortController();
       const onCancel = (): void => abort.abort();
       call.on('cancelled', onCancel);
       const scheme = r.scheme === 'https' ? 'https' : 'http';
       const nreq: NodeRequest = {
-        head: { method: r.method || 'GET', scheme, host: r.authority, target: r.target || '/', headers: r.headers.map((h) => [h.name.toLowerCase(), h.value]) },
+        head: { method: r.method, scheme, host: r.authority, target: r.target, headers: r.headers.map((h) => [h.name.toLowerCase(), h.value]) },
         body: r.body && r.body.length ? r.body : undefined,
-        notBefore: r.notBeforeMs || 0,
-        hops: r.hops || 0,
+        notBefore: r.notBeforeMs,
+        hops: r.hops,
         noStore: r.noStoreAnswer,
         requestId: r.requestId || randomUUID(),
         deadline: scheduler.now() + Math.min(remainingMs(call), upstreamTimeoutMs),

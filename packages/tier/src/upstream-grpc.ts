@@ -5,7 +5,7 @@
  * Each parent link carries the topology's one-way latency, jitter and loss.
  */
 import { PARENT_PENALTY_MS, preferHealthy, rankParents, type Scheduler } from '@cdnlab/core';
-import { CdnError, Link, createTierClient, fromServiceError, type FetchReply__Output, type TierClient } from '@cdnlab/rpc';
+import { CdnError, Link, createTierClient, fromServiceError, responseHeadProblem, type FetchReply__Output, type TierClient } from '@cdnlab/rpc';
 import type { ClientReadableStream } from '@grpc/grpc-js';
 import type { LinkConfig, ParentConfig } from './node-config';
 import type { Upstream, UpstreamRequest, UpstreamResponse } from './cache-node';
@@ -57,6 +57,17 @@ const PURGE_MESSAGE_BYTES = 200;
 /** Errors that mean "this parent is not there": try another one. */
 function isUnreachable(err: CdnError): boolean {
   return err.code === 'UPSTREAM_UNAVAILABLE';
+}
+
+/**
+ * A parent's origin_fetched_at_ms as this tier keeps it. A copy cannot come
+ * from the future: a later instant would outlive every purge issued before
+ * it (the purge-time rule compares the two), so it is taken as now. A
+ * negative or non-integer one says nothing: 0, as when absent.
+ */
+function originTimeOf(ms: number, now: number): number {
+  if (!Number.isSafeInteger(ms) || ms < 0) return 0;
+  return Math.min(ms, now);
 }
 
 /** Replies a FetchReader holds before it pauses the stream (back-pressure on the parent). */
@@ -228,9 +239,18 @@ export function createGrpcUpstream(opts: GrpcUpstreamOptions): GrpcUpstream {
       throw new CdnError('UPSTREAM_ERROR', `${p.id} answered without a response head`);
     }
     const h = first.head;
+    // A parent is a peer on the network like any other: what it sends is
+    // stored and passed on to every child, so a head that is not valid HTTP
+    // is refused here, once, instead of being served from the cache.
+    const problem = responseHeadProblem(h);
+    if (problem) {
+      reader.close();
+      call.cancel();
+      throw new CdnError('UPSTREAM_ERROR', `${p.id} sent an invalid response head: ${problem}`);
+    }
     return {
       head: { status: h.status, headers: h.headers.map((x) => [x.name.toLowerCase(), x.value] as [string, string]) },
-      originFetchedAt: h.originFetchedAtMs,
+      originFetchedAt: originTimeOf(h.originFetchedAtMs, opts.scheduler.now()),
       servedBy: h.servedBy,
       body: reader,
     };
