@@ -4,7 +4,7 @@
  */
 import type * as grpc from '@grpc/grpc-js';
 import { CdnError, toServiceError, type ControlHandlers, type Event } from '@cdnlab/rpc';
-import type { ControlEvent, EventHub } from './event-hub';
+import { eventTypeProblem, type ControlEvent, type EventHub } from './event-hub';
 import type { ControlMetrics } from './metrics';
 import type { NodeStatsEntry } from './node-stats';
 import { toProtoStats } from './node-stats';
@@ -56,6 +56,14 @@ export function createControlHandlers(deps: GrpcApiDeps): ControlHandlers {
     },
 
     Events(call) {
+      // A filter no event can match would be a stream that stays silent: say so now (as GET /events does).
+      for (const [i, type] of call.request.types.entries()) {
+        const problem = eventTypeProblem(type);
+        if (problem) {
+          call.emit('error', toServiceError(new CdnError('BAD_REQUEST', `types[${i}]: ${problem.length > 200 ? `${problem.slice(0, 197)}...` : problem}`)));
+          return;
+        }
+      }
       const gauge = deps.metrics.eventSubscribers.labels('grpc');
       gauge.inc();
       let done = false;

@@ -21,9 +21,9 @@
  */
 import * as http from 'node:http';
 import * as grpc from '@grpc/grpc-js';
-import { CdnError, type BearerAuth } from '@cdnlab/rpc';
+import { CdnError, rawRefusal, refuseMalformedRequests, refusalOfExpectation, refusalOfHost, refusalOfVersion, type BearerAuth } from '@cdnlab/rpc';
 import type { Logger } from 'pino';
-import type { ControlEvent, EventHub } from './event-hub';
+import { eventTypeProblem, type ControlEvent, type EventHub } from './event-hub';
 import type { ControlMetrics } from './metrics';
 import type { NodeStatsEntry } from './node-stats';
 import { purgeCommandFromJson } from './purge-command';
@@ -141,6 +141,19 @@ function matchRoute(routes: Record<string, Route>, pathname: string): MatchedRou
   return undefined;
 }
 
+/**
+ * The request target on a placeholder origin, or undefined when it is not
+ * one (`http://[`, `//[`: Node's parser lets them through, and `new URL`
+ * throws on them, which in the request listener was an uncaught exception).
+ */
+function urlOf(req: http.IncomingMessage): URL | undefined {
+  try {
+    return new URL(req.url ?? '/', 'http://control.invalid');
+  } catch {
+    return undefined;
+  }
+}
+
 function decodeParam(raw: string): string {
   try {
     return decodeURIComponent(raw);
@@ -205,6 +218,12 @@ export function createHttpApi(deps: HttpApiDeps): HttpApi {
       auth: true,
       methods: {
         GET: async (req, res, url) => {
+          // A filter no event can match would be a stream that stays silent: say so now.
+          const types = url.searchParams.getAll('type');
+          for (const [i, type] of types.entries()) {
+            const problem = eventTypeProblem(type);
+            if (problem) throw new HttpError(400, `types[${i}]: ${problem.length > 200 ? `${problem.slice(0, 197)}...` : problem}`);
+          }
           res.writeHead(200, {
             'Content-Type': 'text/event-stream; charset=utf-8',
             'Cache-Control': 'no-cache',
@@ -226,7 +245,7 @@ export function createHttpApi(deps: HttpApiDeps): HttpApi {
             unsubscribe();
             gauge.dec();
           };
-          unsubscribe = deps.events.subscribe(url.searchParams.getAll('type'), {
+          unsubscribe = deps.events.subscribe(types, {
             onEvent(event) {
               if (res.writableLength > MAX_QUEUED_SSE_BYTES) {
                 deps.metrics.eventsDropped.inc({ transport: 'sse' });
@@ -263,32 +282,36 @@ export function createHttpApi(deps: HttpApiDeps): HttpApi {
     },
   };
 
-  const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<string> => {
+  const handle = async (req: http.IncomingMessage, res: http.ServerResponse, url: URL | undefined): Promise<string> => {
     // Only the path is used (and logged): a query string is never echoed.
-    const url = new URL(req.url ?? '/', 'http://control.invalid');
+    const refusal = refusalOfVersion(req) ?? refusalOfHost(req);
+    if (refusal) throw new HttpError(refusal.status, refusal.message);
+    if (!url) throw new HttpError(400, `expected the request target to be a path or an absolute http URL, got ${quote(req.url ?? '')}`);
     const matched = matchRoute(routes, url.pathname);
-    if (!matched) throw new HttpError(404, `no such endpoint ${JSON.stringify(url.pathname)} (endpoints: ${Object.keys(routes).join(', ')})`);
+    if (!matched) throw new HttpError(404, `no such endpoint ${quote(url.pathname)} (endpoints: ${Object.keys(routes).join(', ')})`);
     const { route, rawParam } = matched;
     const handler = route.methods[req.method as Method];
     if (!handler) {
       const allow = Object.keys(route.methods).join(', ');
-      throw new HttpError(405, `${url.pathname} takes ${allow}, not ${req.method ?? '?'}`, { Allow: allow });
+      throw new HttpError(405, `${matched.name} takes ${allow}, not ${req.method ?? '?'}`, { Allow: allow });
     }
     if (route.auth) authenticate(deps.auth, req);
     await handler(req, res, url, decodeParam(rawParam));
     return url.pathname;
   };
 
-  const server = http.createServer((req, res) => {
+  // Host is checked in `handle` (refusalOfHost), so its 400 names what is wrong.
+  const server = http.createServer({ requireHostHeader: false }, (req, res) => {
     const started = Date.now();
     // Route names, not paths, label the metric: one series for every purge id.
     const known = (p: string): string => matchRoute(routes, p)?.name ?? 'other';
-    const path = new URL(req.url ?? '/', 'http://control.invalid').pathname;
+    const url = urlOf(req);
+    const path = url?.pathname ?? '(unreadable target)';
     const done = (status: number): void => {
       deps.metrics.httpRequests.inc({ route: known(path), method: req.method ?? '?', status: String(status) });
       deps.logger.debug({ method: req.method, path, status, ms: Date.now() - started }, 'http request');
     };
-    handle(req, res).then(
+    handle(req, res, url).then(
       () => done(res.statusCode),
       (err: unknown) => {
         let status = 500;
@@ -313,10 +336,15 @@ export function createHttpApi(deps: HttpApiDeps): HttpApi {
       },
     );
   });
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-    else socket.destroy();
+  // An Expect we cannot meet: Node's own 417 would say nothing about why.
+  server.on('checkExpectation', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const r = refusalOfExpectation(req);
+    sendJson(res, r.status, { error: r });
+    deps.metrics.httpRequests.inc({ route: 'other', method: req.method ?? '?', status: String(r.status) });
   });
+  // Bytes Node's parser refuses: the same JSON error as every other refusal,
+  // after the answers still owed on that connection, then it is closed.
+  refuseMalformedRequests(server, (refusal) => rawRefusal(refusal, 'application/json; charset=utf-8', `${JSON.stringify({ error: refusal })}\n`));
 
   return {
     server,

@@ -220,6 +220,16 @@ describe('events', () => {
     expect(await gauge()).toBe(before);
   });
 
+  it('gRPC Events refuses a filter no event can match (INVALID_ARGUMENT), as GET /events does (400)', async () => {
+    const stream = grpcClient(control.token).Events({ types: ['node.down', 'Not A Type'] }, callOptions(5_000));
+    const err = await new Promise<grpc.ServiceError>((resolve) => stream.on('error', resolve));
+    expect(err.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(err.details).toMatch(/^types\[1\]: expected event type to be a dotted lower-case name/);
+    const http = await get(control.httpPort, '/events?type=Not%20A%20Type', control.token);
+    expect(http.status).toBe(400);
+    expect(http.json.error.message).toMatch(/^types\[0\]: expected event type/);
+  });
+
   it('emit refuses a malformed type', () => {
     expect(() => control.emit({ type: 'Has Spaces' })).toThrow(/expected event type/);
   });

@@ -1,6 +1,10 @@
 import { contentRangeOf, decideRange } from './byte-range';
 import type { HeaderList } from './types';
 
+/** Wall-clock time, for the tests that bound how long a parse of hostile input takes (the core itself never reads a clock). */
+// eslint-disable-next-line no-restricted-properties -- a test measuring the code under test, not core code reading time
+const wallClockMs = (): number => performance.now();
+
 // Date a minute after Last-Modified: the date is a strong validator for this cache (RFC 9110 §8.8.2.2).
 const RES: HeaderList = [['etag', '"v1"'], ['last-modified', 'Tue, 01 Dec 2026 10:00:00 GMT'], ['date', 'Tue, 01 Dec 2026 10:01:00 GMT']];
 const ask = (range: string, extra: HeaderList = []): ReturnType<typeof decideRange> => decideRange([['range', range], ...extra], RES, 1000);
@@ -32,6 +36,15 @@ describe('decideRange (RFC 9110 §14)', () => {
     expect(ask('bytes=a-b')).toEqual({ kind: 'whole' });
     expect(ask('bytes=-')).toEqual({ kind: 'whole' });
     expect(ask('bytes=0-1,5-9')).toEqual({ kind: 'whole' });
+  });
+
+  it('takes linear time on a long run of spaces in a range-spec (a client can send 16 KiB of them)', () => {
+    const spaces = ' '.repeat(64 * 1024);
+    const t0 = wallClockMs();
+    expect(ask(`bytes=${spaces}x`)).toEqual({ kind: 'whole' });
+    expect(ask(`bytes=${spaces}5${spaces}-${spaces}6${spaces}`)).toEqual({ kind: 'partial', first: 5, last: 6, length: 1000 });
+    // /^\s*(\d*)\s*-/ took about 8 s on the first input.
+    expect(wallClockMs() - t0).toBeLessThan(1000);
   });
 
   it('honours If-Range: a strong ETag or the exact Last-Modified date, never a weak tag', () => {

@@ -25,7 +25,7 @@ import { createStore, hashKey, type Store } from './store';
 import { createEffectiveCacheControl, type EffectiveCacheControl } from './targeted-fields';
 import type { HeaderList, RequestHead, ResponseHead } from './types';
 import { buildConditionalHeaders, buildNotModifiedHead, evaluateClientConditional, mergeNotModified, selectStoredForUpdate } from './validation';
-import { acceptEncodingNormaliser, createVariantIndex, secondaryKey, varyFieldNames, type VariantIndex, type VaryNormalisers } from './vary';
+import { acceptEncodingNormaliser, createVariantIndex, DEFAULT_CONTENT_CODINGS, secondaryKey, varyFieldNames, type VariantIndex, type VaryNormalisers } from './vary';
 
 export interface HttpCacheOptions {
   /** Name in Cache-Status and stats, usually the node id. */
@@ -448,7 +448,7 @@ class TierCache implements HttpCache {
     this.refreshStorable = [refreshOpts(false), refreshOpts(true)];
     this.freshnessFor = [checkFreshnessOptions({ ...freshness, ignoreExpires: false }), checkFreshnessOptions({ ...freshness, ignoreExpires: true })];
     this.normalisers = {
-      'accept-encoding': acceptEncodingNormaliser(opts.encodings ?? ['br', 'gzip', 'identity']),
+      'accept-encoding': acceptEncodingNormaliser(opts.encodings ?? DEFAULT_CONTENT_CODINGS),
       ...opts.varyNormalisers,
     };
     this.variants = createVariantIndex({ maxVariantsPerKey: maxVariants });

@@ -92,6 +92,9 @@ function esc(s: string): string {
 
 // ---------------------------------------------------------------- built-in normalisers
 
+/** The content codings a cache's Accept-Encoding normaliser knows when not told otherwise, best first. */
+export const DEFAULT_CONTENT_CODINGS: readonly string[] = Object.freeze(['br', 'gzip', 'identity']);
+
 /**
  * Accept-Encoding → the one coding the cache will ask the origin for: the
  * acceptable coding (q > 0) with the highest client weight, ties broken by

@@ -12,7 +12,8 @@ export interface RunningEdge extends RunningTierNode {
 export async function addHttpFront(t: RunningTierNode): Promise<{ http: Server; httpPort: number; stop(): Promise<void> }> {
   const cfg = t.config;
   if (!cfg.http) throw new Error('config.http: an edge needs an HTTP listen address');
-  const http = createHttpFront({ node: t.node, scheduler: realScheduler, hostnames: cfg.hostnames, upstreamTimeoutMs: cfg.upstreamTimeoutMs ?? 10_000 });
+  // The front forwards paths the way the node's cache keys them (http-front.ts forwardedPath).
+  const http = createHttpFront({ node: t.node, scheduler: realScheduler, hostnames: cfg.hostnames, upstreamTimeoutMs: cfg.upstreamTimeoutMs ?? 10_000, normalizePath: cfg.key.normalizePath });
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(cfg.http!.port, cfg.http!.host, () => resolve());

@@ -14,8 +14,24 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import { contentRangeOf, decideRange, HOP_BY_HOP_FIELDS, isValidHostValue, parseAbsoluteTarget, parseCacheStatus, stripHopByHop, type CacheStatusMember, type HeaderList, type RequestHead, type ResponseHead, type Scheduler } from '@cdnlab/core';
-import { CdnError, fromServiceError } from '@cdnlab/rpc';
+import {
+  acceptEncodingNormaliser,
+  contentRangeOf,
+  decideRange,
+  DEFAULT_CONTENT_CODINGS,
+  HOP_BY_HOP_FIELDS,
+  isValidHostValue,
+  normalizePath,
+  parseAbsoluteTarget,
+  parseCacheStatus,
+  stripHopByHop,
+  type CacheStatusMember,
+  type HeaderList,
+  type RequestHead,
+  type ResponseHead,
+  type Scheduler,
+} from '@cdnlab/core';
+import { CdnError, fromServiceError, rawRefusal, refuseMalformedRequests, refusalOfExpectation, refusalOfVersion } from '@cdnlab/rpc';
 import type { CacheNode, NodeRequest, NodeResponse } from '@cdnlab/tier';
 
 export interface HttpFrontOptions {
@@ -33,6 +49,13 @@ export interface HttpFrontOptions {
   maxHeaderBytes?: number;
   /** Idle keep-alive timeout. Default 5 s. */
   keepAliveTimeoutMs?: number;
+  /**
+   * Whether the tiers' cache keys normalise the path (CacheKeyOptions.normalizePath,
+   * default true). The front then forwards the normalised path itself: see {@link forwardedPath}.
+   */
+  normalizePath?: boolean;
+  /** Content codings the tiers' caches know (HttpCacheOptions.encodings). Default DEFAULT_CONTENT_CODINGS. */
+  encodings?: readonly string[];
 }
 
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']);
@@ -70,6 +93,40 @@ function errorBody(res: ServerResponse, status: number, message: string, extra: 
   const body = `${status} ${message}\n`;
   res.writeHead(status, flatten([['content-type', 'text/plain; charset=utf-8'], ['content-length', String(Buffer.byteLength(body))], ['cache-control', 'no-store'], ...extra]));
   res.end(body);
+}
+
+/**
+ * The path (and query) a request is forwarded with, when the tiers' keys
+ * normalise paths (core `normalizePath`, RFC 3986 §6.2.2): the normalised
+ * path, so that what the origin answers is the answer for the path it is
+ * stored under. Forwarded raw, `/static/../private/x` or `/priv%61te/x`
+ * would be routed by an origin that reads the raw path (ours does: globs on
+ * it) to another resource than `/private/x`, and that answer would then be
+ * served to everyone who asks for `/private/x` (path-confusion poisoning).
+ * The query is left as sent.
+ */
+export function forwardedPath(target: string): string {
+  const q = target.indexOf('?');
+  const path = q === -1 ? target : target.slice(0, q);
+  const normal = normalizePath(path);
+  if (normal === path) return target;
+  return q === -1 ? normal : normal + target.slice(q);
+}
+
+/**
+ * The Accept-Encoding a request is forwarded with: the one coding the tiers'
+ * caches file its answer under (core `acceptEncodingNormaliser`, the Vary
+ * normaliser). A cache that normalises only its key, and forwards the
+ * client's own list, stores an answer to `gzip;q=NaN, br;q=1e3` (or one that
+ * echoes `gzip, evil`) under a class other clients share (vary.ts says the
+ * same). A request without the field is in the `identity` class, so it says
+ * `identity` too: an origin free to pick any coding for it (RFC 9110
+ * §12.5.3) could otherwise file a gzip body where `identity;q=1` clients
+ * read. `none` (nothing acceptable) goes up as `*;q=0`, which reads as none again.
+ */
+export function forwardedAcceptEncoding(classOf: (value: string | undefined) => string | undefined, value: string | undefined): string {
+  const coding = classOf(value) ?? 'identity';
+  return coding === 'none' ? '*;q=0' : coding;
 }
 
 /** Something we did not foresee went wrong: a 500 if we still can, else drop the connection; never a crash. */
@@ -209,6 +266,36 @@ export function createHttpFront(opts: HttpFrontOptions): Server {
   const { node, scheduler } = opts;
   const maxBody = opts.maxBodyBytes ?? 8 * 1024 * 1024;
   const maxUrl = opts.maxUrlBytes ?? 8192;
+  const normalizePaths = opts.normalizePath ?? true;
+  const aeClass = acceptEncodingNormaliser(opts.encodings ?? DEFAULT_CONTENT_CODINGS);
+  // Clients send the same few Accept-Encoding lists over and over: remember the last.
+  const aeAbsent: [string, string] = ['accept-encoding', forwardedAcceptEncoding(aeClass, undefined)];
+  let lastAe = '';
+  let lastAeLine: [string, string] = ['accept-encoding', forwardedAcceptEncoding(aeClass, '')];
+  /** Puts the forwarded Accept-Encoding in `headers` (a list of this request's own): one line, where the first was. */
+  const setAcceptEncoding = (headers: HeaderList): void => {
+    let at = -1;
+    let value = '';
+    for (let i = 0; i < headers.length; i++) {
+      if (headers[i][0] !== 'accept-encoding') continue;
+      if (at === -1) {
+        at = i;
+        value = headers[i][1];
+      } else {
+        value = `${value}, ${headers[i][1]}`;
+        headers.splice(i--, 1);
+      }
+    }
+    if (at === -1) {
+      headers.push(aeAbsent);
+      return;
+    }
+    if (value !== lastAe) {
+      lastAeLine = ['accept-encoding', forwardedAcceptEncoding(aeClass, value)];
+      lastAe = value;
+    }
+    headers[at] = lastAeLine;
+  };
   const hostnames = new Set(opts.hostnames.map((h) => h.toLowerCase()));
   const defaultHost = opts.hostnames[0];
   const via = `1.1 ${node.id} (cdnlab)`;
@@ -328,6 +415,8 @@ export function createHttpFront(opts: HttpFrontOptions): Server {
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const method = req.method ?? '';
     const target = req.url ?? '';
+    const version = refusalOfVersion(req);
+    if (version) return errorBody(res, version.status, version.message);
     if (!KNOWN_METHODS.has(method)) return errorBody(res, 501, `method ${method} is not supported`, [['allow', ALLOW]]);
     if (target.length > maxUrl) return errorBody(res, 414, `request target longer than ${maxUrl} bytes`);
     // OPTIONS * asks about the server itself (RFC 9110 §9.3.7): what it allows, nothing to fetch.
@@ -346,6 +435,7 @@ export function createHttpFront(opts: HttpFrontOptions): Server {
       path = abs.target;
       authority = abs.authority;
     }
+    if (normalizePaths) path = forwardedPath(path);
 
     // One pass over rawHeaders: `req.headers` would build an object of every
     // field on first use. Host, X-Request-Id and Content-Length are read the
@@ -381,6 +471,8 @@ export function createHttpFront(opts: HttpFrontOptions): Server {
     if (rawHost !== undefined && rawHost !== '' && !isValidHostValue(rawHost)) return errorBody(res, 400, 'Host header is not a valid host[:port] (RFC 9112 §3.2)');
     // Connection may name more fields to drop (RFC 9110 §7.6.1): the general rule does it.
     if (hopByHop) headers = stripHopByHop(headers);
+    // After that: an Accept-Encoding that Connection names is no field of the request.
+    setAcceptEncoding(headers);
 
     const nreq = new FrontRequest({ method, scheme: 'http', host: hostFor(authority ?? rawHost ?? defaultHost), target: path, headers }, scheduler.now() + opts.upstreamTimeoutMs, requestId);
     nreq.ranged = ranged;
@@ -406,14 +498,17 @@ export function createHttpFront(opts: HttpFrontOptions): Server {
     socket.on('error', () => socket.destroy());
     socket.end(`HTTP/1.1 501 Not Implemented\r\nconnection: close\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\ncache-control: no-store\r\nallow: ${ALLOW}\r\n\r\n${body}`);
   });
-  // Malformed requests: answer 400 on the socket if it is still writable; never crash.
-  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-    if (!socket.writable) {
-      socket.destroy();
-      return;
-    }
-    const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
-    socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+  // An Expect we cannot meet: Node's own 417 would say nothing about why.
+  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
+    const r = refusalOfExpectation(req);
+    errorBody(res, r.status, r.message);
+  });
+  // Bytes Node's parser refuses: an answer that names the problem, after the
+  // answers still owed on that connection, then it is closed; never a crash.
+  refuseMalformedRequests(server, (refusal) => {
+    const extra: Array<[string, string]> = [['cache-control', 'no-store']];
+    if (refusal.status === 501) extra.push(['allow', ALLOW]);
+    return rawRefusal(refusal, 'text/plain; charset=utf-8', `${refusal.status} ${refusal.message}\n`, extra);
   });
   return server;
 }

@@ -166,7 +166,8 @@ describe('request parsing', () => {
     expect(asked).toHaveLength(1);
     const h = asked[0].head;
     expect(h).toMatchObject({ method: 'GET', scheme: 'http', host: 'cdn.test:8080', target: '/p?q=1' });
-    expect(h.headers).toEqual([['x-custom', 'a'], ['accept', '*/*'], ['x-custom', 'b'], ['x-request-id', 'r1'], ['x-request-id', 'r2']]);
+    // No Accept-Encoding: the one the caches file the answer under (identity) is added.
+    expect(h.headers).toEqual([['x-custom', 'a'], ['accept', '*/*'], ['x-custom', 'b'], ['x-request-id', 'r1'], ['x-request-id', 'r2'], ['accept-encoding', 'identity']]);
     // Repeated lines joined, as Node's req.headers does.
     expect(asked[0].requestId).toBe('r1, r2');
   });
@@ -228,5 +229,88 @@ describe('request parsing', () => {
     expect(await raw(recPort, 'GARBAGE\r\n\r\n')).toMatch(/^HTTP\/1\.1 400 /);
     expect(asked).toHaveLength(0);
     expect((await get(recPort, '/still-up')).status).toBe(200);
+  });
+
+  it('names what is wrong when Node\'s parser refuses the bytes, in a body, and closes', async () => {
+    const cases: Array<[string, RegExp]> = [
+      ['GET / HTTP/1.1junk\r\nHost: cdn.test\r\n\r\n', /^HTTP\/1\.1 400 [^]*\r\n\r\n400 malformed request: Expected CRLF after version \(HPE_INVALID_VERSION\)\n$/],
+      ['POST / HTTP/1.1\r\nHost: cdn.test\r\nContent-Length: 1e3\r\n\r\n', /^HTTP\/1\.1 400 [^]*400 malformed request: [^\n]*Content-Length[^\n]*\n$/],
+      ['GET / HTTP/1.1\r\nHost: cdn.test\r\nX: a\0b\r\n\r\n', /^HTTP\/1\.1 400 [^]*400 malformed request: Invalid header value char/],
+      ['POST / HTTP/1.1\r\nHost: cdn.test\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n0\r\n\r\n', /^HTTP\/1\.1 400 [^]*400 malformed request: /],
+      // A method token llhttp does not know is not implemented (RFC 9110 §9.1), with what is.
+      ['FOO / HTTP/1.1\r\nHost: cdn.test\r\n\r\n', /^HTTP\/1\.1 501 [^]*\r\nallow: GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS\r\n[^]*501 method "FOO" is not supported\n$/],
+      ['PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', /^HTTP\/1\.1 505 [^]*505 HTTP\/2 is not supported/],
+    ];
+    for (const [text, expected] of cases) {
+      const out = await raw(recPort, text);
+      expect(out).toMatch(expected);
+      expect(out).toMatch(/\r\nconnection: close\r\n/);
+      expect(out).toMatch(/\r\ncontent-type: text\/plain; charset=utf-8\r\n/);
+    }
+    expect(await raw(smallPort, `GET / HTTP/1.1\r\nHost: cdn.test\r\nX-Big: ${'b'.repeat(2000)}\r\n\r\n`)).toMatch(/^HTTP\/1\.1 431 [^]*431 request header section too large\n$/);
+    expect(asked).toHaveLength(0);
+  });
+
+  it('answers the requests that came whole before bad bytes first, in order, then refuses and closes', async () => {
+    // Misses: their answers wait for upstream while the parser already meets the bad bytes.
+    const pipelined = await raw(fastPort, 'GET /pipe/1 HTTP/1.1\r\nHost: cdn.test\r\n\r\nGET /pipe/2 HTTP/1.1\r\nHost: cdn.test\r\n\r\nGET /x HTTP/1.1junk\r\n\r\n');
+    expect(pipelined.match(/HTTP\/1\.1 \d{3}/g)).toEqual(['HTTP/1.1 200', 'HTTP/1.1 200', 'HTTP/1.1 400']);
+    expect(pipelined).toMatch(/body of \/pipe\/1[^]*body of \/pipe\/2[^]*400 malformed request: /);
+    // Bytes after a request that said Connection: close are ignored (RFC 9112 §9.6), not answered in its place.
+    const closing = await raw(fastPort, 'GET /pipe/3 HTTP/1.1\r\nHost: cdn.test\r\nConnection: close\r\n\r\nGET /pipe/4 HTTP/1.1\r\nHost: cdn.test\r\n\r\n');
+    expect(closing.match(/HTTP\/1\.1 \d{3}/g)).toEqual(['HTTP/1.1 200']);
+    expect(closing).toMatch(/body of \/pipe\/3$/);
+    // Bad bytes in a body: that request is the one refused, at once.
+    expect(await raw(recPort, 'POST /b HTTP/1.1\r\nHost: cdn.test\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n')).toMatch(/^HTTP\/1\.1 400 [^]*400 malformed request: Invalid character in chunk size/);
+  });
+
+  it('refuses request lines that are not HTTP/1.x (505) and an Expect other than 100-continue (417), naming them', async () => {
+    const close = 'Connection: close\r\n';
+    expect(await raw(recPort, `GET /x HTTP/2.0\r\nHost: cdn.test\r\n${close}\r\n`)).toMatch(/^HTTP\/1\.1 505 [^]*505 HTTP\/2\.0 is not supported: this server speaks HTTP\/1\.1/);
+    expect(await raw(recPort, 'GET /x\r\n\r\n')).toMatch(/^HTTP\/1\.1 505 [^]*505 HTTP\/0\.9 is not supported/);
+    expect(await raw(recPort, `GET /x HTTP/1.1\r\nHost: cdn.test\r\nExpect: websocket\r\n${close}\r\n`)).toMatch(/^HTTP\/1\.1 417 [^]*417 Expect "websocket" is not supported: only 100-continue is/);
+    expect(asked).toHaveLength(0);
+    expect(await raw(recPort, `GET /x HTTP/1.0\r\nHost: cdn.test\r\n\r\n`)).toMatch(/^HTTP\/1\.1 200 /);
+    expect(asked).toHaveLength(1);
+  });
+
+  it('forwards the normalised path the caches key on, so no origin answers one path under another\'s key', async () => {
+    const close = 'Connection: close\r\n';
+    const targets: Array<[string, string]> = [
+      ['/static/../private/x', '/private/x'],
+      ['/static/%2e%2e/private/x?q=%2e%2e', '/private/x?q=%2e%2e'],
+      ['/priv%61te/x', '/private/x'],
+      ['/./a/./b/../c', '/a/c'],
+      ['/a%2fb', '/a%2Fb'],
+      ['/../../x', '/x'],
+      ['http://cdn.test/static/%2E%2E/x', '/x'],
+      ['/plain?x=1', '/plain?x=1'],
+    ];
+    for (const [sent, forwarded] of targets) {
+      expect(await raw(recPort, `GET ${sent} HTTP/1.1\r\nHost: cdn.test\r\n${close}\r\n`)).toMatch(/^HTTP\/1\.1 200 /);
+      expect(asked.pop()?.head.target).toBe(forwarded);
+    }
+  });
+
+  it('forwards the Accept-Encoding class the caches file the answer under, not the client\'s list', async () => {
+    const close = 'Connection: close\r\n';
+    const lists: Array<[string[], string]> = [
+      [['gzip, deflate, br'], 'br'],
+      [['gzip, evil'], 'gzip'],
+      // The normaliser reads a weight it cannot parse as no weight (q=1): both count, br is preferred.
+      [['gzip;q=NaN, br;q=1e3'], 'br'],
+      [['gzip;q=2, br;q=0.5'], 'br'],
+      [['identity;q=0, *;q=0'], '*;q=0'],
+      [['deflate'], 'identity'],
+      [['gzip;q=0.5', 'br;q=0.1'], 'gzip'],
+      [[], 'identity'],
+    ];
+    for (const [lines, forwarded] of lists) {
+      await raw(recPort, `GET /ae HTTP/1.1\r\nHost: cdn.test\r\n${lines.map((l) => `Accept-Encoding: ${l}\r\n`).join('')}${close}\r\n`);
+      expect(asked.pop()?.head.headers.filter(([n]) => n === 'accept-encoding')).toEqual([['accept-encoding', forwarded]]);
+    }
+    // One that Connection names is no field of the request: the request has none.
+    await raw(recPort, `GET /ae HTTP/1.1\r\nHost: cdn.test\r\nAccept-Encoding: gzip, evil\r\nConnection: close, accept-encoding\r\n\r\n`);
+    expect(asked.pop()?.head.headers.filter(([n]) => n === 'accept-encoding')).toEqual([['accept-encoding', 'identity']]);
   });
 });

@@ -2,7 +2,7 @@ import * as http from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseAbsoluteTarget, type HeaderList, type RequestHead } from '@cdnlab/core';
-import { CdnError } from '@cdnlab/rpc';
+import { CdnError, rawRefusal, refuseMalformedRequests, refusalOfExpectation, refusalOfHost, refusalOfVersion } from '@cdnlab/rpc';
 import type { OriginHandler } from './origin-handler';
 import type { OriginMetrics } from './metrics';
 import { fromRawHeaders } from './upstream-proxy';
@@ -61,6 +61,12 @@ export function createOriginHttpServer(deps: OriginHttpServerDeps): http.Server 
   const serve = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const method = req.method ?? 'GET';
     const target = req.url ?? '/';
+    // Not HTTP/1.x, or Host missing or doubled (RFC 9110 §15.6.6, RFC 9112 §3.2): say which.
+    const refusal = refusalOfVersion(req) ?? refusalOfHost(req);
+    if (refusal) {
+      plain(res, refusal.status, `cdnlab origin: ${refusal.message}`);
+      return;
+    }
     if ((method === 'GET' || method === 'HEAD') && target === '/metrics') {
       const text = await metrics.registry.metrics();
       res.writeHead(200, { 'content-type': metrics.registry.contentType, 'content-length': Buffer.byteLength(text) });
@@ -133,7 +139,8 @@ export function createOriginHttpServer(deps: OriginHttpServerDeps): http.Server 
     }
   };
 
-  const server = http.createServer((req, res) => {
+  // Host is checked in `serve` (refusalOfHost), so its 400 names what is wrong.
+  const server = http.createServer({ requireHostHeader: false }, (req, res) => {
     serve(req, res).catch((error: unknown) => {
       // Whatever went wrong (a header node refuses to write, a read error),
       // this request fails alone; the server keeps going.
@@ -144,9 +151,12 @@ export function createOriginHttpServer(deps: OriginHttpServerDeps): http.Server 
       }
     });
   });
-  server.on('clientError', (_error, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
-    else socket.destroy();
+  // An Expect we cannot meet: Node's own 417 would say nothing about why.
+  server.on('checkExpectation', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    plain(res, 417, `cdnlab origin: ${refusalOfExpectation(req).message}`);
   });
+  // Bytes Node's parser refuses: an answer naming the problem, after the
+  // answers still owed on that connection, then it is closed.
+  refuseMalformedRequests(server, (refusal) => rawRefusal(refusal, 'text/plain; charset=utf-8', `cdnlab origin: ${refusal.message}\n`));
   return server;
 }

@@ -7,6 +7,7 @@ export * from './fetch-stream';
 export * from './fetch-validation';
 export * from './interceptors-link';
 export * from './interceptors-auth';
+export * from './http-refusal';
 
 // Generated message and service types most callers need, by their proto names.
 export type { Header, Header__Output } from './generated/cdnlab/tier/v1/Header';
