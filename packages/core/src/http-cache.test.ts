@@ -70,7 +70,7 @@ describe('HttpCache', () => {
         const v = c.lookup(req('/a'), T0 + 20_000);
         if (v.kind !== 'validate') throw new Error(v.kind);
         const refreshed = c.revalidated(v.entry, res(304, [['cache-control', cc], ['etag', '"1"'], ['set-cookie', 's=1'], ['x-user', 'u']], T0 + 20_000), at(T0 + 20_000));
-        const names = refreshed.head.headers.map(([n]) => n);
+        const names = refreshed!.head.headers.map(([n]) => n);
         // The entry is kept either way (it was stored); only what it would repeat to every client is dropped.
         expect({ storeSetCookie, cc, cookie: names.includes('set-cookie'), user: names.includes('x-user') }).toEqual({
           storeSetCookie,
@@ -175,8 +175,10 @@ describe('HttpCache', () => {
       c.store(req('/a'), res(200, [['cache-control', 'max-age=10'], storedV, ['x-v', 'old']]), body('x'), at(T0));
       const v = c.lookup(req('/a'), T0 + 20_000);
       if (v.kind !== 'validate') throw new Error(v.kind);
-      const e = c.revalidated(v.entry, res(304, [['cache-control', 'max-age=30'], sentV, ['x-v', 'new']], T0 + 20_000), at(T0 + 20_000));
+      // Nothing to answer with: the caller fetches the object whole.
+      expect(c.revalidated(v.entry, res(304, [['cache-control', 'max-age=30'], sentV, ['x-v', 'new']], T0 + 20_000), at(T0 + 20_000))).toBeUndefined();
       // The stored head is not given another representation's validator, nor made fresh.
+      const e = v.entry;
       expect({ sentV, v: getFirst(e.head.headers, storedV[0]), xv: getFirst(e.head.headers, 'x-v') }).toEqual({ sentV, v: storedV[1], xv: 'old' });
       expect(e.times.freshUntil).toBe(T0 + 10_000);
       expect(e.refreshing).toBe(false);
@@ -184,6 +186,29 @@ describe('HttpCache', () => {
       expect({ sentV, next: c.lookup(req('/a'), T0 + 21_000) }).toMatchObject({ sentV, next: { kind: 'miss', fwd: 'uri-miss' } });
       expect(c.stats()).toMatchObject({ revalidated: 0, objects: 0 });
     }
+  });
+
+  it('answers with a 304 that forbids storing (no-store, private) and then keeps the entry no longer (RFC 9111 §3, §4.3.4)', () => {
+    for (const cc of ['no-store', 'private, max-age=30', 'max-age=30, no-store']) {
+      const c = make();
+      c.store(req('/a'), res(200, [['cache-control', 'max-age=10'], ['etag', '"1"'], ['x-v', 'old']]), body('x'), at(T0));
+      const v = c.lookup(req('/a'), T0 + 20_000);
+      if (v.kind !== 'validate') throw new Error(v.kind);
+      const e = c.revalidated(v.entry, res(304, [['cache-control', cc], ['etag', '"1"'], ['x-v', 'new']], T0 + 20_000), at(T0 + 20_000));
+      if (!e) throw new Error('a selecting 304 answers with the entry');
+      // The request in hand gets the stored body under the updated fields ...
+      expect({ cc, v: getFirst(e.head.headers, 'x-v'), cacheControl: getFirst(e.head.headers, 'cache-control'), body: new TextDecoder().decode(e.body) }).toEqual({ cc, v: 'new', cacheControl: cc, body: 'x' });
+      // ... and the next request fetches it again.
+      expect({ cc, next: c.lookup(req('/a'), T0 + 21_000) }).toMatchObject({ cc, next: { kind: 'miss' } });
+      expect(c.stats()).toMatchObject({ revalidated: 1, objects: 0 });
+    }
+    // A qualified private only strips the named field: the entry stays.
+    const c = make();
+    c.store(req('/a'), res(200, [['cache-control', 'max-age=10'], ['etag', '"1"']]), body('x'), at(T0));
+    const v = c.lookup(req('/a'), T0 + 20_000);
+    if (v.kind !== 'validate') throw new Error(v.kind);
+    c.revalidated(v.entry, res(304, [['cache-control', 'max-age=30, private="x-user"'], ['etag', '"1"'], ['x-user', 'u']], T0 + 20_000), at(T0 + 20_000));
+    expect(c.lookup(req('/a'), T0 + 21_000).kind).toBe('hit');
   });
 
   it('stores a response that arrives stale without validators when stale-while-revalidate lets it be served (RFC 5861 §3)', () => {

@@ -163,12 +163,15 @@ export interface HttpCache {
    */
   store(req: RequestHead, res: ResponseHead, body: Uint8Array, times: StoreTimes, primaryKey?: string, primaryKeyId?: number): StoreOutcome;
   /**
-   * A 304 answered a validation: update the entry (RFC 9111 §4.3.4). A 304
-   * whose validator does not select the entry (another strong ETag, say)
-   * updates nothing: the entry comes back unchanged and stale, and is no
-   * longer stored, so a later lookup misses.
+   * A 304 answered a validation: update the entry (RFC 9111 §4.3.4) and
+   * return it, to answer the request with. A 304 whose validator does not
+   * select the entry (another strong ETag, say) updates nothing and says
+   * nothing about the stored copy: the entry is no longer stored, and
+   * undefined comes back, so the caller fetches the object whole (without
+   * preconditions) for the request in hand. An updated response that may
+   * no longer be stored (the 304 brought no-store) is returned and dropped.
    */
-  revalidated(entry: CacheEntry, notModified: ResponseHead, times: StoreTimes): CacheEntry;
+  revalidated(entry: CacheEntry, notModified: ResponseHead, times: StoreTimes): CacheEntry | undefined;
   /** A background refresh ended without refreshing this entry (failed, abandoned, or answered from the stale copy): allow another. */
   refreshAbandoned(entry: CacheEntry): void;
   /**
@@ -677,18 +680,18 @@ class TierCache implements HttpCache {
     return { stored: true, entry };
   }
 
-  revalidated(given: CacheEntry, notModified: ResponseHead, times: StoreTimes): CacheEntry {
+  revalidated(given: CacheEntry, notModified: ResponseHead, times: StoreTimes): CacheEntry | undefined {
     const entry = stored(given);
     const fetchedAt = fetchedAtOf(times); // checked before anything changes
     if (!selectsEntry(entry.head, notModified)) {
       // RFC 9111 §4.3.4: a 304 whose validator is not the stored one's must
       // not update it (its fields describe another representation, and the
       // stored body would go out under that one's ETag). Nor can the stored
-      // copy be used again without a validation that would say the same: it
-      // is dropped, and the next request fetches the object whole.
+      // copy be used without a validation that would say the same: it is
+      // dropped, and the caller fetches the object whole.
       this.remove(entry);
       entry.refreshing = false;
-      return entry;
+      return undefined;
     }
     const merged = mergeNotModified(entry.head, notModified, { responseTime: times.responseTime });
     const effective = this.effectiveOf(merged.headers);
@@ -702,7 +705,11 @@ class TierCache implements HttpCache {
     entry.head = head;
     entry.n[ORIGIN_FETCHED_AT] = fetchedAt;
     entry.refreshing = false;
-    if (this.indexed && this.objects.peek(entry.slotKey) === entry) this.purges.indexEntry(entry.storeKey, { url: entry.url, tags: entry.tags, fetchedAt: entry.originFetchedAt });
+    // The updated response may no longer be stored (RFC 9111 §3: the 304
+    // brought no-store, or an unqualified private for this shared cache):
+    // it answers the request in hand, as updated, and is kept no longer.
+    if (!decision.storable) this.remove(entry);
+    else if (this.indexed && this.objects.peek(entry.slotKey) === entry) this.purges.indexEntry(entry.storeKey, { url: entry.url, tags: entry.tags, fetchedAt: entry.originFetchedAt });
     return entry;
   }
 

@@ -750,6 +750,12 @@ export class SimCacheNode implements SimEndpoint {
     // 304 to our validation: refresh the stored entry and serve it.
     if (stale && a.head.status === 304) {
       const entry = this.cache.revalidated(stale, sentHead(a), { requestTime: t0, responseTime: t1, originFetchedAt: a.originFetchedAt || t1 });
+      if (!entry) {
+        // A 304 for another representation says nothing of ours (RFC 9111
+        // §4.3.4): the entry is gone, and the object is fetched whole, as the tiers do.
+        this.fetchAndStore(req, f.key, f.result, undefined, undefined, f.noStore, f.then!);
+        return;
+      }
       const answer = this.fromEntry(req, entry, 'revalidated');
       f.then!.filled(undefined, answer, { answer, entry, revalidated: true });
       return;

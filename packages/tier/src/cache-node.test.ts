@@ -206,6 +206,43 @@ describe('CacheNode.serve', () => {
     expect(cache.ttlSeconds([...cache.entries()][0], clock.now())).toBe(1);
   });
 
+  it('fetches the object whole when a validation is answered by a 304 for another representation (RFC 9111 §4.3.4)', async () => {
+    const clock = manualClock();
+    const seen: UpstreamRequest[] = [];
+    // The parent's copy changed between the two fetches, but it says 304 with its own, other ETag.
+    const answers: Array<[number, string, string]> = [
+      [200, '"v1"', 'old'],
+      [304, '"v2"', ''],
+      [200, '"v2"', 'new'],
+    ];
+    const upstream = {
+      fetch(req: UpstreamRequest): Promise<UpstreamResponse> {
+        const [status, etag, text] = answers[seen.length];
+        seen.push(req);
+        return Promise.resolve({
+          head: { status, headers: [['date', new Date(clock.now()).toUTCString()], ['cache-control', 'max-age=1'], ['etag', etag]] as HeaderList },
+          originFetchedAt: clock.now(),
+          servedBy: 'origin',
+          body: (async function* () {
+            if (text) yield Buffer.from(text);
+          })(),
+        });
+      },
+    };
+    const cache = createHttpCache({ name: 'edge', capacityBytes: 1 << 20 });
+    const node = new CacheNode({ id: 'edge', cache, upstream, scheduler: clock, collapsing: { mode: 'wait' } });
+    await node.handle(request('/r'));
+    clock.advance(2000);
+    const res = await node.handle(request('/r'));
+    const chunks: Uint8Array[] = [];
+    if (res.body instanceof Uint8Array) chunks.push(res.body);
+    else for await (const c of res.body) chunks.push(c);
+    // Not the old body under either tag: the new one, fetched without preconditions, and stored.
+    expect({ status: res.head.status, etag: res.head.headers.find(([n]) => n === 'etag')?.[1], body: Buffer.concat(chunks).toString() }).toEqual({ status: 200, etag: '"v2"', body: 'new' });
+    expect(seen.map((r) => r.head.headers.some(([n]) => n === 'if-none-match'))).toEqual([false, true, false]);
+    expect((node.serve(request('/r')) as NodeResponse).status).toMatchObject({ hit: true });
+  });
+
   it('counts a copy served on an upstream error as stale even when it is fresh, and a copy served at the instant it expires as stale', async () => {
     const { clock, node, origin } = withSettableStatus('max-age=60, stale-while-revalidate=60, stale-if-error=600');
     await node.handle(request('/f'));

@@ -445,6 +445,9 @@ export class CacheNode {
     if (stale && up.head.status === 304) {
       for await (const _ of up.body) { /* drain */ }
       const entry = this.cache.revalidated(stale, up.head, { requestTime: t0, responseTime: t1, originFetchedAt: up.originFetchedAt || t1 });
+      // A 304 for another representation says nothing of ours (RFC 9111
+      // §4.3.4): the entry is gone, and the object is fetched whole.
+      if (!entry) return this.fetchAndStore(req, fwd, undefined, undefined, noStore, signal, detail);
       const member: CacheStatusMember = { cacheName: this.id, fwd: 'stale', fwdStatus: 304, stored: true, ttl: this.cache.ttlSeconds(entry, t1), detail };
       const upstreamStatus = getAll(up.head.headers, 'cache-status');
       const shared: Shared = { head: entry.head, upstreamStatus, body: entry.body, originFetchedAt: entry.originFetchedAt, storedAt: entry.times.storedAt, fwdStatus: 304, stored: true, entry };

@@ -55,6 +55,7 @@ describe('createRuntimeCache', () => {
     if (!out.stored) throw new Error('not stored');
     const later = T + 60_000;
     const entry = cache.revalidated(out.entry, { status: 304, headers: [['cache-control', 'max-age=1']] }, { requestTime: later, responseTime: later });
+    if (!entry) throw new Error('a 304 without validators selects the one stored response');
     expect(cache.ttlSeconds(entry, later)).toBe(50);
     expect(entry.head.headers.some(([n]) => n === 'cdnlab-ttl-override')).toBe(false);
   });

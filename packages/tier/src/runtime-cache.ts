@@ -149,7 +149,7 @@ export function createRuntimeCache(name: string, initial: TierCacheSettings, key
     },
     revalidated(entry, notModified, times) {
       const out = inner.revalidated(entry, shown(pathOfUrl(entry.url), notModified), times);
-      strip(out);
+      if (out) strip(out);
       return out;
     },
     refreshAbandoned: (entry) => inner.refreshAbandoned(entry),
