@@ -20,7 +20,7 @@ import {
 } from '@cdnlab/rpc';
 import type * as grpc from '@grpc/grpc-js';
 import type { RouteCosts } from './anycast-router';
-import { ConfigError } from './config';
+import { ConfigError, shown } from './config';
 import type { AnycastRouter } from './anycast-router';
 import type { DnsServiceConfig } from './config';
 import type { PolicyChange, PolicyState } from './policy-state';
@@ -61,8 +61,25 @@ export function dnsStateMessage(s: PolicyState, now: number): DnsState {
   };
 }
 
-/** A SetPolicy request as a PolicyChange (the server validates the values). */
-export function policyChangeFromRequest(req: SetPolicyRequest__Output): PolicyChange {
+/**
+ * Refuses a list longer than the cells it can name (one per edge, or per
+ * region and edge) before anything is built from it: a request of 100,000
+ * weights only repeats ids, and building and checking them all cost most of
+ * a second of the node's event loop.
+ */
+function checkCount(field: string, count: number, max: number, what: string): void {
+  if (count > max) throw new CdnError('BAD_REQUEST', `${field}: expected at most ${max} entries (${what}), got ${count}`);
+}
+
+/**
+ * A SetPolicy request as a PolicyChange (the server validates the values);
+ * `shape` bounds its lists by the node's regions and edges.
+ */
+export function policyChangeFromRequest(req: SetPolicyRequest__Output, shape?: { regions: number; edges: number }): PolicyChange {
+  if (shape) {
+    checkCount('weights', req.weights.length, shape.edges, 'one per edge');
+    checkCount('latency_ms', req.latencyMs.length, shape.regions * shape.edges, 'one per region and edge');
+  }
   const change: PolicyChange = {};
   if (req.policy !== '') change.policy = req.policy;
   if (req.weights.length > 0) change.weights = Object.fromEntries(req.weights.map((w) => [w.edgeId, w.weight]));
@@ -82,10 +99,11 @@ export function mergeRouteCosts(server: DnsAdminTarget, req: SetRouteCostsReques
   if (req.costs.length === 0) throw new CdnError('BAD_REQUEST', 'costs: nothing to change');
   const regions = new Set(server.config.regions.map((r) => r.name));
   const edges = new Set(server.config.edges.map((e) => e.id));
+  checkCount('costs', req.costs.length, regions.size * edges.size, 'one per region and edge');
   const costs = server.anycast.routeCosts();
   req.costs.forEach((c, i) => {
-    if (!regions.has(c.region)) throw new CdnError('BAD_REQUEST', `costs[${i}].region: ${JSON.stringify(c.region)} is not a region; regions: ${[...regions].join(', ')}`);
-    if (!edges.has(c.edgeId)) throw new CdnError('BAD_REQUEST', `costs[${i}].edge_id: ${JSON.stringify(c.edgeId)} is not an edge; edges: ${[...edges].join(', ')}`);
+    if (!regions.has(c.region)) throw new CdnError('BAD_REQUEST', `costs[${i}].region: ${shown(c.region)} is not a region; regions: ${[...regions].join(', ')}`);
+    if (!edges.has(c.edgeId)) throw new CdnError('BAD_REQUEST', `costs[${i}].edge_id: ${shown(c.edgeId)} is not an edge; edges: ${[...edges].join(', ')}`);
     if (typeof c.value !== 'number' || !Number.isFinite(c.value) || c.value < 0) throw new CdnError('BAD_REQUEST', `costs[${i}].value: expected a finite number >= 0, got ${String(c.value)}`);
     (costs[c.region] ??= {})[c.edgeId] = c.value;
   });
@@ -106,7 +124,7 @@ export function createDnsAdminRpc(server: DnsAdminTarget, token: string, now: ()
   };
   const handlers = auth.protect({
     GetState: unary(() => dnsStateMessage(server.policyState(), now())),
-    SetPolicy: unary((req: SetPolicyRequest__Output) => dnsStateMessage(server.configurePolicy(policyChangeFromRequest(req)), now())),
+    SetPolicy: unary((req: SetPolicyRequest__Output) => dnsStateMessage(server.configurePolicy(policyChangeFromRequest(req, { regions: server.config.regions.length, edges: server.config.edges.length })), now())),
     SetRouteCosts: unary((req: SetRouteCostsRequest__Output): SetRouteCostsReply => {
       const { broken } = server.setRouteCosts(mergeRouteCosts(server, req));
       const state = server.policyState();

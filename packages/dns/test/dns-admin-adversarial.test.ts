@@ -81,3 +81,26 @@ it.each<[string, (cb: grpc.requestCallback<unknown>) => unknown, string]>([
   expect(o.details.length).toBeLessThanOrEqual(MAX_ERROR_DETAILS_LENGTH);
   expect((await outcome((cb) => admin.GetState({}, callOptions(3000), cb))).code).toBe(grpc.status.OK);
 });
+
+it.each<[string, (cb: grpc.requestCallback<unknown>) => unknown]>([
+  ['policy', (cb) => admin.SetPolicy({ policy: MB }, callOptions(3000), cb)],
+  ['weights', (cb) => admin.SetPolicy({ weights: [{ edgeId: MB, weight: 1 }] }, callOptions(3000), cb)],
+  ['latency_ms', (cb) => admin.SetPolicy({ latencyMs: [{ region: MB, edgeId: 'eu-1', value: 1 }] }, callOptions(3000), cb)],
+  ['costs', (cb) => admin.SetRouteCosts({ costs: [{ region: 'eu', edgeId: MB, value: 1 }] }, callOptions(3000), cb)],
+])('a megabyte of %s is quoted short by the service itself, not only cut by the transport', async (_name, call) => {
+  const o = await outcome(call);
+  expect(o.code).toBe(grpc.status.INVALID_ARGUMENT);
+  expect(o.details).toMatch(/a\.\.\./);
+  expect(o.details.length).toBeLessThan(300);
+});
+
+it.each<[string, (cb: grpc.requestCallback<unknown>) => unknown, string]>([
+  // Two edges, two regions: at most 2 weights, and 4 cells of latency or cost.
+  ['weights', (cb) => admin.SetPolicy({ weights: Array.from({ length: 3 }, () => ({ edgeId: 'eu-1', weight: 1 })) }, callOptions(3000), cb), 'weights: expected at most 2 entries (one per edge), got 3'],
+  ['latency_ms', (cb) => admin.SetPolicy({ latencyMs: Array.from({ length: 5 }, () => ({ region: 'eu', edgeId: 'eu-1', value: 1 })) }, callOptions(3000), cb), 'latency_ms: expected at most 4 entries (one per region and edge), got 5'],
+  ['costs', (cb) => admin.SetRouteCosts({ costs: Array.from({ length: 100_000 }, () => ({ region: 'eu', edgeId: 'eu-1', value: 1 })) }, callOptions(5000), cb), 'costs: expected at most 4 entries (one per region and edge), got 100000'],
+])('more %s than the node has cells for: refused before anything is built', async (_name, call, message) => {
+  const o = await outcome(call);
+  expect(o).toEqual({ code: grpc.status.INVALID_ARGUMENT, details: message });
+  expect((await outcome((cb) => admin.GetState({}, callOptions(3000), cb))).code).toBe(grpc.status.OK);
+});
