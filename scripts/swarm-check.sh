@@ -42,7 +42,7 @@ want=$(echo "$want" | grep -vx cli | sort)
 count=$(echo "$want" | wc -l)
 
 # A stack of the same name from an earlier run would count its containers as ours.
-if docker stack ls --format '{{.Name}}' | grep -qx "$STACK"; then
+if grep -qx "$STACK" <<< "$(docker stack ls --format '{{.Name}}')"; then
   docker stack rm "$STACK" >/dev/null
   for _ in $(seq 1 60); do [ -z "$(docker ps -aq --filter "label=com.docker.stack.namespace=$STACK")" ] && break; sleep 1; done
 fi
