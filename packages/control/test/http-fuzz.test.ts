@@ -15,7 +15,7 @@
  * fails the test (jest reports both against the running test).
  */
 import { createRng, type Rng } from '@cdnlab/core';
-import { field, mutate, pick, randomBytes, readResponses, seedFor, sendRaw, type WireResponse } from '@cdnlab/rpc/src/http-wire.test-fixture';
+import { checkCase, field, mutate, pick, randomBytes, seedFor, sendRaw, type WireResponse } from '@cdnlab/rpc/src/http-wire.test-fixture';
 import { startControl, type ControlHandle } from '../src';
 import { TREE, startFakeTier, type FakeTier } from './fake-tier';
 import { baseConfig, captureLogger, get, treeNodes } from './support';
@@ -71,21 +71,8 @@ async function expectAlive(label: string): Promise<void> {
 }
 
 /** Sends one case, then a normal request on the same connection, and checks every answer. */
-async function check(label: string, bytes: Buffer | string, opts: { head?: boolean } = {}): Promise<WireResponse[]> {
-  const ex = await sendRaw(port, [bytes, 'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'], { idleMs: 400, maxMs: 4000 });
-  const read = readResponses(ex.bytes, (i) => i === 0 && opts.head === true);
-  const fail = (why: string): never => {
-    throw new Error(`${label}: ${why}\n  sent: ${JSON.stringify(Buffer.from(bytes).toString('latin1').slice(0, 300))}\n  got: ${JSON.stringify(ex.bytes.toString('latin1').slice(0, 400))}`);
-  };
-  if (read.problem) fail(read.problem);
-  if (ex.closedByServer && read.rest.length > 0) fail('the connection closed in the middle of an answer');
-  read.responses.forEach((r, i) => {
-    const p = problemOf(r, i === 0 && opts.head === true);
-    if (p) fail(p);
-  });
-  await expectAlive(label);
-  return read.responses;
-}
+const check = (label: string, bytes: Buffer | string, opts: { head?: boolean } = {}): Promise<WireResponse[]> =>
+  checkCase({ port, follow: 'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', problemOf, expectAlive }, label, bytes, opts.head === true);
 
 // ---------------------------------------------------------------- generators
 

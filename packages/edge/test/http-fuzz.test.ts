@@ -23,7 +23,7 @@
 import { Agent, request } from 'node:http';
 import { createRng, type Rng } from '@cdnlab/core';
 import { makeBody, type SiteConfig } from '@cdnlab/origin';
-import { field, mutate, pick, randomBytes, readResponses, seedFor, sendRaw, type WireResponse } from '@cdnlab/rpc/src/http-wire.test-fixture';
+import { checkCase, field, mutate, pick, randomBytes, readResponses, seedFor, sendRaw, type WireResponse } from '@cdnlab/rpc/src/http-wire.test-fixture';
 import { startMini, type Mini } from './mini-topology';
 
 const SEED = 0x0c0ffee;
@@ -147,24 +147,8 @@ function problemOf(r: WireResponse, head = false): string | undefined {
  * request after the case on the same connection, so input the edge waits on
  * (or reads as a body) still ends in an answer or a close.
  */
-async function check(label: string, bytes: Buffer | string, opts: { sentinel?: boolean; head?: boolean } = {}): Promise<WireResponse[]> {
-  const parts: Array<Buffer | string> = [bytes];
-  if (opts.sentinel !== false) parts.push('GET /static/alive.txt HTTP/1.1\r\nHost: cdn.test\r\nConnection: close\r\n\r\n');
-  const ex = await sendRaw(port, parts, { idleMs: 400, maxMs: 4000 });
-  const read = readResponses(ex.bytes, (i) => i === 0 && opts.head === true);
-  const fail = (why: string): never => {
-    throw new Error(`${label}: ${why}\n  sent: ${JSON.stringify(Buffer.from(bytes).toString('latin1').slice(0, 300))}\n  got: ${JSON.stringify(ex.bytes.toString('latin1').slice(0, 400))}`);
-  };
-  if (read.problem) fail(read.problem);
-  // What the edge ended on its own side must have ended whole.
-  if (ex.closedByServer && read.rest.length > 0) fail('the connection closed in the middle of a response');
-  read.responses.forEach((r, i) => {
-    const p = problemOf(r, i === 0 && opts.head === true);
-    if (p) fail(p);
-  });
-  await expectAlive(label);
-  return read.responses;
-}
+const check = (label: string, bytes: Buffer | string, opts: { sentinel?: boolean; head?: boolean } = {}): Promise<WireResponse[]> =>
+  checkCase({ port, follow: opts.sentinel === false ? undefined : 'GET /static/alive.txt HTTP/1.1\r\nHost: cdn.test\r\nConnection: close\r\n\r\n', problemOf, expectAlive }, label, bytes, opts.head === true);
 
 // ---------------------------------------------------------------- generators
 

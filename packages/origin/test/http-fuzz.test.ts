@@ -14,7 +14,7 @@
  * against the running test).
  */
 import { createRng, type Rng } from '@cdnlab/core';
-import { field, mutate, pick, randomBytes, readResponses, seedFor, sendRaw, type WireResponse } from '@cdnlab/rpc/src/http-wire.test-fixture';
+import { checkCase, field, mutate, pick, randomBytes, readResponses, seedFor, sendRaw, type WireResponse } from '@cdnlab/rpc/src/http-wire.test-fixture';
 import { makeBody } from '../src/site';
 import { startOrigin, type RunningOrigin } from '../src/origin-service';
 import { httpRequest, siteConfig } from './support';
@@ -64,21 +64,8 @@ async function expectAlive(label: string): Promise<void> {
   }
 }
 
-async function check(label: string, bytes: Buffer | string, opts: { head?: boolean } = {}): Promise<WireResponse[]> {
-  const ex = await sendRaw(port, [bytes, 'GET /static/alive.css HTTP/1.1\r\nHost: origin.test\r\nConnection: close\r\n\r\n'], { idleMs: 400, maxMs: 4000 });
-  const read = readResponses(ex.bytes, (i) => i === 0 && opts.head === true);
-  const fail = (why: string): never => {
-    throw new Error(`${label}: ${why}\n  sent: ${JSON.stringify(Buffer.from(bytes).toString('latin1').slice(0, 300))}\n  got: ${JSON.stringify(ex.bytes.toString('latin1').slice(0, 400))}`);
-  };
-  if (read.problem) fail(read.problem);
-  if (ex.closedByServer && read.rest.length > 0) fail('the connection closed in the middle of an answer');
-  read.responses.forEach((r, i) => {
-    const p = problemOf(r, i === 0 && opts.head === true);
-    if (p) fail(p);
-  });
-  await expectAlive(label);
-  return read.responses;
-}
+const check = (label: string, bytes: Buffer | string, opts: { head?: boolean } = {}): Promise<WireResponse[]> =>
+  checkCase({ port, follow: 'GET /static/alive.css HTTP/1.1\r\nHost: origin.test\r\nConnection: close\r\n\r\n', problemOf, expectAlive }, label, bytes, opts.head === true);
 
 // ---------------------------------------------------------------- generators
 

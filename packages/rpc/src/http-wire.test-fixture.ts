@@ -195,6 +195,41 @@ export function readResponses(bytes: Buffer, mayBeHead: (index: number) => boole
 
 // ---------------------------------------------------------------- seeded generation
 
+/** How checkCase judges one server's answers. */
+export interface CaseRules {
+  /** The server's port. */
+  port: number;
+  /** A normal request sent after the case on the same connection (Connection: close), or none. */
+  follow?: string;
+  /** What is wrong with one response (`head`: it may answer a HEAD); undefined when it is fine. */
+  problemOf(r: WireResponse, head: boolean): string | undefined;
+  /** Throws when the server no longer serves a normal request (on a new connection). */
+  expectAlive(label: string): Promise<void>;
+}
+
+/**
+ * Sends one case (then `rules.follow`), reads every response strictly, and
+ * throws with what was sent and received when one is malformed, judged
+ * wrong, or cut short by the server; then checks the server still serves.
+ * `head`: the case is a HEAD, so its first answer may have no body.
+ */
+export async function checkCase(rules: CaseRules, label: string, bytes: Buffer | string, head = false): Promise<WireResponse[]> {
+  const ex = await sendRaw(rules.port, rules.follow === undefined ? [bytes] : [bytes, rules.follow], { idleMs: 400, maxMs: 4000 });
+  const read = readResponses(ex.bytes, (i) => i === 0 && head);
+  const fail = (why: string): never => {
+    throw new Error(`${label}: ${why}\n  sent: ${JSON.stringify(Buffer.from(bytes).toString('latin1').slice(0, 300))}\n  got: ${JSON.stringify(ex.bytes.toString('latin1').slice(0, 400))}`);
+  };
+  if (read.problem) fail(read.problem);
+  // What the server ended on its own side must have ended whole.
+  if (ex.closedByServer && read.rest.length > 0) fail('the connection closed in the middle of a response');
+  read.responses.forEach((r, i) => {
+    const p = rules.problemOf(r, i === 0 && head);
+    if (p) fail(p);
+  });
+  await rules.expectAlive(label);
+  return read.responses;
+}
+
 /**
  * A seed for one test from the file's seed and the test's name, so a test
  * run alone (jest -t) sends what it sends in a full run.
