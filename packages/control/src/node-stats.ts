@@ -2,7 +2,7 @@
  * Stats of every node, asked concurrently. A node that does not answer by
  * the deadline gets an entry with its error; the others are still reported.
  */
-import { CdnError, callOptions, fromServiceError, unaryCall, type ParentCall, type StatsReply, type StatsReply__Output, type TierClient } from '@cdnlab/rpc';
+import { CdnError, callOptions, fromServiceError, quoteForMessage, unaryCall, type ParentCall, type StatsReply, type StatsReply__Output, type TierClient } from '@cdnlab/rpc';
 import { MIN_CALL_MS } from './fanout';
 import type { ControlNode, Topology } from './topology';
 
@@ -36,7 +36,7 @@ export function selectNodes(topology: Topology, nodeIds: readonly string[]): Con
   const selected = new Set<ControlNode>();
   nodeIds.forEach((id, i) => {
     const node = topology.get(id);
-    if (!node) throw new CdnError('BAD_REQUEST', `unknown node id ${JSON.stringify(id.length > 60 ? `${id.slice(0, 57)}...` : id)} in node_ids[${i}]`);
+    if (!node) throw new CdnError('BAD_REQUEST', `unknown node id ${quoteForMessage(id)} in node_ids[${i}]`);
     selected.add(node);
   });
   return [...selected];

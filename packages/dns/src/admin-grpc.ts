@@ -7,6 +7,7 @@
  */
 import {
   CdnError,
+  quoteForMessage,
   createBearerAuth,
   createRpcServer,
   loadProtos,
@@ -20,7 +21,7 @@ import {
 } from '@cdnlab/rpc';
 import type * as grpc from '@grpc/grpc-js';
 import type { RouteCosts } from './anycast-router';
-import { ConfigError, shown } from './config';
+import { ConfigError } from './config';
 import type { AnycastRouter } from './anycast-router';
 import type { DnsServiceConfig } from './config';
 import type { PolicyChange, PolicyState } from './policy-state';
@@ -102,8 +103,8 @@ export function mergeRouteCosts(server: DnsAdminTarget, req: SetRouteCostsReques
   checkCount('costs', req.costs.length, regions.size * edges.size, 'one per region and edge');
   const costs = server.anycast.routeCosts();
   req.costs.forEach((c, i) => {
-    if (!regions.has(c.region)) throw new CdnError('BAD_REQUEST', `costs[${i}].region: ${shown(c.region)} is not a region; regions: ${[...regions].join(', ')}`);
-    if (!edges.has(c.edgeId)) throw new CdnError('BAD_REQUEST', `costs[${i}].edge_id: ${shown(c.edgeId)} is not an edge; edges: ${[...edges].join(', ')}`);
+    if (!regions.has(c.region)) throw new CdnError('BAD_REQUEST', `costs[${i}].region: ${quoteForMessage(c.region)} is not a region; regions: ${[...regions].join(', ')}`);
+    if (!edges.has(c.edgeId)) throw new CdnError('BAD_REQUEST', `costs[${i}].edge_id: ${quoteForMessage(c.edgeId)} is not an edge; edges: ${[...edges].join(', ')}`);
     if (typeof c.value !== 'number' || !Number.isFinite(c.value) || c.value < 0) throw new CdnError('BAD_REQUEST', `costs[${i}].value: expected a finite number >= 0, got ${String(c.value)}`);
     (costs[c.region] ??= {})[c.edgeId] = c.value;
   });

@@ -111,16 +111,6 @@ export class ConfigError extends Error {
   readonly code = 'ERR_DNS_CONFIG';
 }
 
-/** A name from a request or a file, for an error message: short even when the name is not. */
-export function clipped(value: string): string {
-  return value.length > 60 ? `${value.slice(0, 57)}...` : value;
-}
-
-/** clipped, quoted: a value quoted in an error message. */
-export function shown(value: string): string {
-  return JSON.stringify(clipped(value));
-}
-
 function fail(path: string, expected: string, got: unknown): never {
   throw new ConfigError(`expected ${path} to be ${expected}, got ${JSON.stringify(got) ?? String(got)}`);
 }

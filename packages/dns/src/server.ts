@@ -4,8 +4,9 @@ import * as net from 'node:net';
 import pino from 'pino';
 import { AnycastRouter, type RouteCosts } from './anycast-router';
 import type { Clock } from './clock';
+import { clipForMessage, quoteForMessage } from '@cdnlab/rpc';
 import { createDnsAdminRpc, type DnsAdminRpc } from './admin-grpc';
-import { ConfigError, type DnsServiceConfig, type DnsServiceConfigInput, parseDnsServiceConfig, clipped, shown } from './config';
+import { ConfigError, type DnsServiceConfig, type DnsServiceConfigInput, parseDnsServiceConfig } from './config';
 import { CoverageMap } from './coverage';
 import { HealthChecker, type HealthProbe } from './health';
 import { createGrpcHealthProbe } from './health-probe-grpc';
@@ -155,17 +156,17 @@ export function createDnsServer(input: DnsServiceConfigInput | DnsServiceConfig,
       throw new ConfigError(`${field}: ${message}`);
     };
     // Check everything first: a change applies whole or not at all.
-    if (change.policy !== undefined && !policyNames().includes(change.policy)) fail('policy', `expected one of ${policyNames().join(', ')}, got ${shown(change.policy)}`);
+    if (change.policy !== undefined && !policyNames().includes(change.policy)) fail('policy', `expected one of ${policyNames().join(', ')}, got ${quoteForMessage(change.policy)}`);
     const ids = new Set(edges.map((e) => e.id));
     const regionNames = new Set(config.regions.map((r) => r.name));
     for (const [id, w] of Object.entries(change.weights ?? {})) {
-      if (!ids.has(id)) fail(`weights.${clipped(id)}`, `not an edge; edges: ${[...ids].join(', ')}`);
+      if (!ids.has(id)) fail(`weights.${clipForMessage(id)}`, `not an edge; edges: ${[...ids].join(', ')}`);
       if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) fail(`weights.${id}`, `expected a finite number >= 0, got ${String(w)}`);
     }
     for (const [region, row] of Object.entries(change.latencyMs ?? {})) {
-      if (!regionNames.has(region)) fail(`latency_ms.${clipped(region)}`, `not a region; regions: ${[...regionNames].join(', ')}`);
+      if (!regionNames.has(region)) fail(`latency_ms.${clipForMessage(region)}`, `not a region; regions: ${[...regionNames].join(', ')}`);
       for (const [id, ms] of Object.entries(row)) {
-        if (!ids.has(id)) fail(`latency_ms.${region}.${clipped(id)}`, 'not an edge');
+        if (!ids.has(id)) fail(`latency_ms.${region}.${clipForMessage(id)}`, 'not an edge');
         if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) fail(`latency_ms.${region}.${id}`, `expected a finite number >= 0, got ${String(ms)}`);
       }
     }

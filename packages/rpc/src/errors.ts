@@ -110,6 +110,16 @@ export class CdnError extends Error {
  */
 export const MAX_ERROR_DETAILS_LENGTH = 1024;
 
+/** A name or value from a request, cut to 60 characters for an error message (a wall of attacker text helps no reader). */
+export function clipForMessage(value: string): string {
+  return value.length > 60 ? `${value.slice(0, 57)}...` : value;
+}
+
+/** clipForMessage, quoted. */
+export function quoteForMessage(value: string): string {
+  return JSON.stringify(clipForMessage(value));
+}
+
 /** `message`, cut to MAX_ERROR_DETAILS_LENGTH with a note of what was left out. */
 export function capErrorDetails(message: string): string {
   if (message.length <= MAX_ERROR_DETAILS_LENGTH) return message;

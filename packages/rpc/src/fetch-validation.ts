@@ -8,7 +8,7 @@
  * field named, before anything is stored or forwarded.
  */
 import { isValidHostValue } from '@cdnlab/core';
-import { CdnError } from './errors';
+import { CdnError, quoteForMessage as show } from './errors';
 import type { FetchRequest__Output } from './generated/cdnlab/tier/v1/FetchRequest';
 import type { Header__Output } from './generated/cdnlab/tier/v1/Header';
 import type { ResponseHead__Output } from './generated/cdnlab/tier/v1/ResponseHead';
@@ -34,11 +34,6 @@ const BAD_FIELD_VALUE_CHAR = /[^\t\x20-\x7e\x80-\xff]/;
 // RFC 9112 §3.2 / RFC 3986 §2: a request target is visible ASCII only.
 const BAD_TARGET_CHAR = /[^\x21-\x7e]/;
 const DIGITS = /^[0-9]+$/;
-
-/** A value for an error message: quoted, and short even when the value is not. */
-function show(value: string): string {
-  return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
-}
 
 /** The first problem with a list of HTTP field lines, naming the one at fault; undefined when they are fine. */
 export function headerListProblem(headers: readonly Header__Output[], field = 'headers'): string | undefined {

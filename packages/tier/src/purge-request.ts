@@ -6,7 +6,7 @@
  * field, before anything is purged or forwarded.
  */
 import { isValidHostValue, type PurgeKind, type PurgeMode } from '@cdnlab/core';
-import { CdnError, type PurgeRequest__Output } from '@cdnlab/rpc';
+import { CdnError, quoteForMessage, type PurgeRequest__Output } from '@cdnlab/rpc';
 
 export const PURGE_LIMITS = {
   /** Longest value: the control plane's limit (a cache key or a surrogate key, not a document). */
@@ -45,8 +45,7 @@ function bad(field: string, message: string): CdnError {
 }
 
 function show(value: unknown): string {
-  const s = String(value);
-  return JSON.stringify(s.length > 60 ? `${s.slice(0, 57)}...` : s);
+  return quoteForMessage(String(value));
 }
 
 /** The purge a request asks for, at `now` on this node's clock; throws BAD_REQUEST naming the field. */

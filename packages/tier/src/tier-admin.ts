@@ -10,6 +10,7 @@ import { evictionPolicyNames, hasEvictionPolicy, pathGlob, type TierCacheSetting
 import {
   cacheSettingsMessage,
   CdnError,
+  quoteForMessage,
   toServiceError,
   type BearerAuth,
   type ClearCacheReply,
@@ -49,11 +50,6 @@ export interface LinkChange {
 
 function bad(field: string, message: string): CdnError {
   return new CdnError('BAD_REQUEST', `${field}: ${message}`);
-}
-
-/** A value for an error message: quoted, and short even when the value is not. */
-function show(value: string): string {
-  return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
 }
 
 function nonNegative(field: string, v: number | undefined, opts: { integer?: boolean; positive?: boolean } = {}): number | undefined {
@@ -101,11 +97,11 @@ export function cacheSettingsFromRequest(current: TierCacheSettings, req: SetCac
   set('capacityBytes', int('capacity_bytes', req.capacityBytes, true));
   set('maxObjectBytes', int('max_object_bytes', req.maxObjectBytes, true));
   if (req.eviction !== undefined) {
-    if (!hasEvictionPolicy(req.eviction)) throw bad('eviction', `expected one of ${evictionPolicyNames().join(', ')}, got ${show(req.eviction)}`);
+    if (!hasEvictionPolicy(req.eviction)) throw bad('eviction', `expected one of ${evictionPolicyNames().join(', ')}, got ${quoteForMessage(req.eviction)}`);
     next.eviction = req.eviction;
   }
   if (req.collapsing !== undefined) {
-    if (!(COLLAPSING as readonly string[]).includes(req.collapsing)) throw bad('collapsing', `expected one of ${COLLAPSING.join(', ')}, got ${show(req.collapsing)}`);
+    if (!(COLLAPSING as readonly string[]).includes(req.collapsing)) throw bad('collapsing', `expected one of ${COLLAPSING.join(', ')}, got ${quoteForMessage(req.collapsing)}`);
     next.collapsing = req.collapsing as TierCacheSettings['collapsing'];
   }
   set('lockTimeoutMs', int('lock_timeout_ms', req.lockTimeoutMs, true));
@@ -127,7 +123,7 @@ export function cacheSettingsFromRequest(current: TierCacheSettings, req: SetCac
   if (req.setTargetedFields) {
     if (req.targetedFields.length > TIER_ADMIN_LIMITS.targetedFields) throw bad('targeted_fields', `expected at most ${TIER_ADMIN_LIMITS.targetedFields} names, got ${req.targetedFields.length}`);
     next.targetedFields = req.targetedFields.map((f, i) => {
-      if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(f)) throw bad(`targeted_fields[${i}]`, `expected a field name (RFC 9110 §5.1 token), got ${show(f)}`);
+      if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(f)) throw bad(`targeted_fields[${i}]`, `expected a field name (RFC 9110 §5.1 token), got ${quoteForMessage(f)}`);
       return f.toLowerCase();
     });
   } else if (req.targetedFields.length > 0) {
@@ -200,7 +196,7 @@ export function createTierAdmin(deps: TierAdminDeps): TierAdmin {
   const setLinks = (req: SetLinksRequest__Output): TierState => {
     const change = linkChangeFromRequest(req);
     req.parentIds.forEach((id, i) => {
-      if (!links.has(id)) throw bad(`parent_ids[${i}]`, `${show(id)} is not a parent of ${config.id}; its parents: ${[...links.keys()].join(', ')}`);
+      if (!links.has(id)) throw bad(`parent_ids[${i}]`, `${quoteForMessage(id)} is not a parent of ${config.id}; its parents: ${[...links.keys()].join(', ')}`);
     });
     // A parent named twice changes once.
     const ids = req.parentIds.length > 0 ? [...new Set(req.parentIds)] : upstream.parentIds();
